@@ -1,0 +1,13 @@
+/**
+ * @module cli/commands
+ *
+ * The list of commands. Each command module exports one `register` function
+ * that adds its subcommand to the program.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+
+/** Adds a subcommand; `setExit` records the exit code the command decided on. */
+export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
+
+export const commands: readonly RegisterCommand[] = [];

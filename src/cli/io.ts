@@ -1,0 +1,42 @@
+/**
+ * @module cli/io
+ *
+ * The streams a command writes to. Commands never touch `process.stdout`
+ * directly, so tests can run them in-process and read what they printed.
+ */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads all of standard input (for `-f -`). */
+  readStdin(): Promise<string>;
+  /** Whether stdout is a terminal (for `--color auto`). */
+  readonly isTTY: boolean;
+}
+
+/** The real process streams. */
+export function processIO(): CliIO {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+
+/** An in-memory IO for tests: collects output, serves a fixed stdin. */
+export function memoryIO(stdin = ''): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    readStdin: async () => stdin,
+    isTTY: false,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
