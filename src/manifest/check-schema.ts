@@ -1,0 +1,206 @@
+/**
+ * @module manifest/check-schema
+ *
+ * Runs a zod schema over a loaded object and turns every issue into a
+ * diagnostic that points at the key or value in the user's file and says, in
+ * the words of a Kubernetes user, what to write instead:
+ * `port must be a string such as "443"`, `unknown field "toPort" (did you mean "toPorts"?)`.
+ */
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { FieldPath, ManifestObject } from './object.js';
+import { formatPath } from './object.js';
+import { suggest } from '../util/suggest.js';
+
+export interface SchemaResult<T> {
+  /** The typed value, when the object passed the schema. */
+  readonly value?: T;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Checks `obj.value` against `schema`. */
+export function checkSchema<S extends z.ZodType>(obj: ManifestObject, schema: S): SchemaResult<z.infer<S>> {
+  const result = schema.safeParse(obj.value);
+  if (result.success) return { value: result.data, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of result.error.issues) {
+    diagnostics.push(...issueToDiagnostics(obj, schema, issue as Issue));
+  }
+  return { diagnostics };
+}
+
+type Issue = z.core.$ZodIssue;
+
+function issueToDiagnostics(obj: ManifestObject, root: z.ZodType, issue: Issue): Diagnostic[] {
+  const path = issue.path as (string | number)[];
+  const at = (p: FieldPath, where: 'key' | 'value' = 'value') => ({
+    location: obj.locate(p, where),
+    path: formatPath(p),
+    object: obj.displayName,
+  });
+  const field = fieldName(path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = objectKeysAt(root, path);
+      return issue.keys.map((key) => {
+        const guess = known ? suggest(key, known) : undefined;
+        return {
+          code: 'unknown-field', severity: 'error' as const, ...at([...path, key], 'key'),
+          message: `unknown field "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          hint: guess
+            ? `rename it to "${guess}"`
+            : known ? `fields allowed here: ${[...known].join(', ')}` : 'remove it',
+        };
+      });
+    }
+    case 'invalid_type': {
+      const actual = valueAt(obj.value, path);
+      if (actual === undefined) {
+        return [{ code: 'missing-field', severity: 'error', ...at(path, 'key'), message: `${field} is required` }];
+      }
+      const expected = String(issue.expected);
+      if (expected === 'string' && (typeof actual === 'number' || typeof actual === 'boolean')) {
+        const example = field === 'port' ? `"${actual}"` : `"${String(actual)}"`;
+        return [{
+          code: 'wrong-type', severity: 'error', ...at(path),
+          message: `${field} must be a string such as ${field === 'port' && typeof actual !== 'number' ? '"443"' : example}, not ${describeValue(actual)}`,
+          hint: `quote the value: ${field}: ${example}`,
+        }];
+      }
+      return [{
+        code: 'wrong-type', severity: 'error', ...at(path),
+        message: `${field} must be ${article(expected)}, not ${describeValue(actual)}`,
+        ...(expected === 'array' && actual !== null && typeof actual === 'object'
+          ? { hint: `start each item with "- " on its own line under ${field}` }
+          : {}),
+      }];
+    }
+    case 'invalid_value': {
+      const actual = valueAt(obj.value, path);
+      const allowed = issue.values.map(String);
+      const guess = typeof actual === 'string' ? suggest(actual, allowed) : undefined;
+      return [{
+        code: 'invalid-value', severity: 'error', ...at(path),
+        message: `${field} must be one of ${allowed.join(', ')}, not ${describeValue(actual)}`,
+        ...(guess ? { hint: `did you mean "${guess}"? (values are case-sensitive)` } : {}),
+      }];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const actual = valueAt(obj.value, path);
+      if (issue.origin === 'array' || issue.origin === 'string') {
+        return [{ code: 'invalid-value', severity: 'error', ...at(path), message: `${field}: ${issue.message}` }];
+      }
+      const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+      return [{ code: 'out-of-range', severity: 'error', ...at(path), message: `${field} must be ${bound}, not ${describeValue(actual)}` }];
+    }
+    case 'invalid_union': {
+      // Report the branch that got furthest (its issues have the longest paths).
+      const branches = issue.errors.filter((b) => b.length > 0);
+      if (branches.length > 0) {
+        const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+        if (depth(best) > path.length) return best.flatMap((i) => issueToDiagnostics(obj, root, i as Issue));
+      }
+      return [{ code: 'wrong-type', severity: 'error', ...at(path), message: `${field} has the wrong shape: ${issue.message}` }];
+    }
+    default:
+      return [{ code: 'invalid-value', severity: 'error', ...at(path), message: `${field}: ${issue.message}` }];
+  }
+}
+
+function depth(issues: readonly { path: readonly PropertyKey[] }[]): number {
+  return Math.max(...issues.map((i) => i.path.length));
+}
+
+function fieldName(path: readonly (string | number)[]): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const seg = path[i];
+    if (typeof seg === 'string') return i === path.length - 1 ? seg : formatPath(path.slice(i));
+  }
+  return path.length ? formatPath(path) : 'the object';
+}
+
+function article(expected: string): string {
+  switch (expected) {
+    case 'array': return 'a list';
+    case 'object': return 'a mapping (key: value)';
+    case 'boolean': return 'true or false';
+    case 'number': return 'a number';
+    case 'int': return 'a whole number';
+    case 'string': return 'a string';
+    default: return expected;
+  }
+}
+
+/** How a value reads in a message: `number 443`, `a list`, `"tcp"`. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null (an empty value)';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return `${typeof v} ${String(v)}`;
+}
+
+/** The plain value at a path, or undefined. */
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/** The field names an object schema allows at `path`, found by walking the schema. */
+function objectKeysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] | undefined {
+  const found: string[] = [];
+  walk(schema as unknown as ZodLike, 0);
+  return found.length ? [...new Set(found)] : undefined;
+
+  function walk(s: ZodLike, i: number): void {
+    const def = s._zod.def;
+    switch (def.type) {
+      case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
+        return walk(def.innerType!, i);
+      case 'pipe': return walk(def.in!, i);
+      case 'lazy': return walk(def.getter!(), i);
+      case 'union': for (const o of def.options ?? []) walk(o, i); return;
+      case 'intersection': walk(def.left!, i); walk(def.right!, i); return;
+      case 'array':
+        if (i < path.length && typeof path[i] === 'number') walk(def.element!, i + 1);
+        return;
+      case 'record':
+        if (i < path.length) walk(def.valueType!, i + 1);
+        return;
+      case 'object': {
+        if (i === path.length) {
+          found.push(...Object.keys(def.shape ?? {}));
+          return;
+        }
+        const next = def.shape?.[String(path[i])];
+        if (next) walk(next, i + 1);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+interface ZodLike {
+  _zod: {
+    def: {
+      type: string;
+      innerType?: ZodLike;
+      in?: ZodLike;
+      getter?: () => ZodLike;
+      options?: ZodLike[];
+      left?: ZodLike;
+      right?: ZodLike;
+      element?: ZodLike;
+      valueType?: ZodLike;
+      shape?: Record<string, ZodLike>;
+    };
+  };
+}

@@ -1,0 +1,408 @@
+/**
+ * @module model/build
+ *
+ * Builds the cluster model from loaded objects, doing what the control plane
+ * would do: controllers expand workloads into pods (names, labels, replicas),
+ * the scheduler spreads them over worker nodes, IPAM gives them addresses,
+ * services get cluster IPs, namespaces named but not declared exist, and a
+ * kind-like cluster supplies what users do not write (nodes, CoreDNS, the
+ * `kubernetes` service). Everything is deterministic: same input, same output.
+ */
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ManifestObject } from '../manifest/object.js';
+import { checkSchema } from '../manifest/check-schema.js';
+import { parseCidr, parseIp } from '../net/ip.js';
+import type { Cluster, ClusterNode, ContainerPort, Labels, Namespace, Pod, PodOwner, Service, ServiceAccount, ServicePort } from './types.js';
+import * as s from './schemas.js';
+import { AddressPool, nodePodCidr } from './ipam.js';
+import { fnv32a, nameSuffix, podTemplateHash } from './names.js';
+import { builtinCoreDns, builtinKubernetesService, defaultNodes } from './builtins.js';
+
+/** Settings of the virtual cluster, each with its default. */
+export interface ClusterOptions {
+  /** Cilium cluster name (`cluster-name`), default `default`. */
+  readonly clusterName?: string;
+  /** Cluster pod CIDR, default `10.244.0.0/16`; each node gets a /24 of it. */
+  readonly podCIDR?: string;
+  /** Service CIDR, default `10.96.0.0/12` (kubeadm's default). */
+  readonly serviceCIDR?: string;
+}
+
+export const DEFAULT_POD_CIDR = '10.244.0.0/16';
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+
+/** Kinds the model reads; policy kinds are read by the policy layer. */
+export const MODEL_KINDS = new Set([
+  'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
+  'Service', 'Endpoints', 'EndpointSlice', 'Node', 'ServiceAccount',
+]);
+export const POLICY_KINDS = new Set(['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
+
+export interface BuildResult {
+  readonly cluster: Cluster;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A pod before scheduling and IPAM. */
+interface PodDraft {
+  name: string;
+  namespace: string;
+  labels: Labels;
+  spec: s.PodSpec;
+  owner: PodOwner;
+  origin: ManifestObject['location'] | undefined;
+  podIP?: string;
+  /** DaemonSet pods are pinned to one node each. */
+  pinnedNode?: string;
+}
+
+/** Builds the cluster model. Objects of kinds it does not read are ignored here. */
+export function buildCluster(objects: readonly ManifestObject[], options: ClusterOptions = {}): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const clusterName = options.clusterName ?? 'default';
+  const podCIDR = options.podCIDR ?? DEFAULT_POD_CIDR;
+  const serviceCIDR = options.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+  for (const [label, cidr] of [['pod CIDR', podCIDR], ['service CIDR', serviceCIDR]] as const) {
+    if (!parseCidr(cidr)) diagnostics.push({ code: 'invalid-option', severity: 'error', message: `${label} ${cidr} is not a valid CIDR`, hint: 'write it as address/length, e.g. 10.244.0.0/16' });
+  }
+
+  const typed = <S extends z.ZodType>(obj: ManifestObject, schema: S): z.infer<S> | undefined => {
+    const r = checkSchema(obj, schema);
+    diagnostics.push(...r.diagnostics);
+    return r.value;
+  };
+  const nsOf = (o: ManifestObject) => o.namespace ?? 'default';
+  const byKind = new Map<string, ManifestObject[]>();
+  for (const o of dedupe(objects, diagnostics)) {
+    if (!MODEL_KINDS.has(o.kind)) continue;
+    const list = byKind.get(o.kind) ?? [];
+    list.push(o);
+    byKind.set(o.kind, list);
+  }
+  const of = (kind: string) => byKind.get(kind) ?? [];
+
+  // Nodes.
+  const nodeObjs = of('Node');
+  const nodes: ClusterNode[] = [];
+  if (nodeObjs.length === 0) nodes.push(...defaultNodes(podCIDR));
+  nodeObjs.forEach((o, i) => {
+    const v = typed(o, s.nodeSchema);
+    if (!v) return;
+    const ip = v.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? `172.18.0.${i + 2}`;
+    const labels: Labels = { 'kubernetes.io/hostname': o.name, ...v.metadata.labels };
+    nodes.push({
+      name: o.name, labels, ip,
+      podCIDR: v.spec?.podCIDR ?? nodePodCidr(podCIDR, i) ?? podCIDR,
+      controlPlane: 'node-role.kubernetes.io/control-plane' in labels || 'node-role.kubernetes.io/master' in labels,
+      origin: o.location,
+    });
+  });
+
+  // Pods from every kind of workload.
+  const drafts: PodDraft[] = [];
+  for (const o of of('Pod')) {
+    const v = typed(o, s.podSchema);
+    if (!v) continue;
+    drafts.push({
+      name: o.name, namespace: nsOf(o), labels: v.metadata.labels ?? {}, spec: v.spec ?? {},
+      owner: { kind: 'Pod', name: o.name }, origin: o.location, ...(v.status?.podIP ? { podIP: v.status.podIP } : {}),
+    });
+  }
+  for (const kind of ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'] as const) {
+    for (const o of of(kind)) {
+      const v = typed(o, s.workloadSchema);
+      if (v) drafts.push(...expandWorkload(kind, o, v, nsOf(o), nodes));
+    }
+  }
+  for (const o of of('Job')) {
+    const v = typed(o, s.jobSchema);
+    if (v) drafts.push(...expandJob(o.name, nsOf(o), v.spec.parallelism ?? 1, v.spec.template, { kind: 'Job', name: o.name }, o));
+  }
+  for (const o of of('CronJob')) {
+    const v = typed(o, s.cronJobSchema);
+    if (!v) continue;
+    // One scheduled run, named as the CronJob controller names jobs (name-<minutes since epoch>).
+    const jobName = `${o.name}-${29_000_000 + (fnv32a(`${nsOf(o)}/${o.name}`) % 1_000_000)}`;
+    const job = v.spec.jobTemplate.spec;
+    drafts.push(...expandJob(jobName, nsOf(o), job.parallelism ?? 1, job.template, { kind: 'CronJob', name: o.name }, o));
+  }
+
+  // Services and their endpoints.
+  const endpointIPs = collectEndpointIPs(of('Endpoints'), of('EndpointSlice'), typed, nsOf);
+  const serviceDrafts: { o?: ManifestObject; name: string; namespace: string; v: z.infer<typeof s.serviceSchema> }[] = [];
+  for (const o of of('Service')) {
+    const v = typed(o, s.serviceSchema);
+    if (v) serviceDrafts.push({ o, name: o.name, namespace: nsOf(o), v });
+  }
+
+  // What a kind cluster has that users do not write.
+  const userHasDns = drafts.some((d) => d.namespace === 'kube-system' && d.labels['k8s-app'] === 'kube-dns') ||
+    serviceDrafts.some((d) => d.namespace === 'kube-system' && d.name === 'kube-dns');
+  if (!userHasDns) {
+    const dns = builtinCoreDns(nodes);
+    drafts.push(...dns.pods);
+    serviceDrafts.push(dns.service);
+  }
+  if (!serviceDrafts.some((d) => d.namespace === 'default' && d.name === 'kubernetes')) {
+    const cp = nodes.find((n) => n.controlPlane) ?? nodes[0];
+    serviceDrafts.push(builtinKubernetesService());
+    if (cp) endpointIPs.set('default/kubernetes', [cp.ip]);
+  }
+
+  const pods = schedule(drafts, nodes, diagnostics);
+  const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpointIPs, diagnostics);
+  const namespaces = collectNamespaces(objects, of('Namespace'), typed, pods, services);
+  const serviceAccounts = collectServiceAccounts(of('ServiceAccount'), namespaces, pods, nsOf);
+
+  const byNsName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
+    a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace);
+  return {
+    cluster: {
+      name: clusterName, podCIDR, serviceCIDR,
+      namespaces: namespaces.sort((a, b) => cmp(a.name, b.name)),
+      nodes,
+      pods: pods.sort(byNsName),
+      services: services.sort(byNsName),
+      serviceAccounts: serviceAccounts.sort(byNsName),
+    },
+    diagnostics,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** When an object is given twice, the later one wins, as with `kubectl apply`. */
+function dedupe(objects: readonly ManifestObject[], diagnostics: Diagnostic[]): ManifestObject[] {
+  const seen = new Map<string, number>();
+  const out: ManifestObject[] = [];
+  for (const o of objects) {
+    const key = `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const prev = seen.get(key);
+    if (prev !== undefined && o.name) {
+      const first = out[prev]!;
+      diagnostics.push({
+        code: 'duplicate-object', severity: 'warning', location: o.location, object: o.displayName,
+        message: `${o.displayName} is defined twice (first at ${first.location.file}:${first.location.line}); the later definition wins, as with kubectl apply`,
+      });
+      out[prev] = o;
+    } else {
+      seen.set(key, out.length);
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+/** Pods of a Deployment/ReplicaSet/StatefulSet/DaemonSet, named and labelled as their controllers do. */
+function expandWorkload(
+  kind: 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet', o: ManifestObject,
+  v: z.infer<typeof s.workloadSchema>, namespace: string, nodes: readonly ClusterNode[],
+): PodDraft[] {
+  const template = v.spec.template;
+  const base: Labels = template.metadata?.labels ?? {};
+  const spec = template.spec ?? {};
+  const owner: PodOwner = { kind, name: o.name };
+  const hash = podTemplateHash(template);
+  const replicas = v.spec.replicas ?? 1;
+  const out: PodDraft[] = [];
+  const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => ({
+    name, namespace, labels, spec, owner, origin: o.location, ...(pinnedNode ? { pinnedNode } : {}),
+  });
+  switch (kind) {
+    case 'Deployment':
+      for (let i = 0; i < replicas; i++) {
+        out.push(draft(`${o.name}-${hash}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, { ...base, 'pod-template-hash': hash }));
+      }
+      break;
+    case 'ReplicaSet':
+      for (let i = 0; i < replicas; i++) out.push(draft(`${o.name}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, base));
+      break;
+    case 'StatefulSet':
+      for (let i = 0; i < replicas; i++) {
+        out.push(draft(`${o.name}-${i}`, {
+          ...base, 'controller-revision-hash': `${o.name}-${hash}`,
+          'statefulset.kubernetes.io/pod-name': `${o.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i),
+        }));
+      }
+      break;
+    case 'DaemonSet':
+      for (const n of nodes) {
+        if (n.controlPlane && !toleratesControlPlane(spec)) continue;
+        out.push(draft(`${o.name}-${nameSuffix(`${namespace}/${o.name}/${n.name}`)}`, {
+          ...base, 'controller-revision-hash': hash, 'pod-template-generation': '1',
+        }, n.name));
+      }
+      break;
+  }
+  return out;
+}
+
+function expandJob(
+  name: string, namespace: string, parallelism: number, template: z.infer<typeof s.jobSchema>['spec']['template'],
+  owner: PodOwner, o: ManifestObject,
+): PodDraft[] {
+  const uid = `${nameSuffix(`${namespace}/${name}/uid`)}-${nameSuffix(`${namespace}/${name}/uid2`)}`;
+  const labels: Labels = {
+    ...(template.metadata?.labels ?? {}),
+    'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name,
+    'controller-uid': uid, 'job-name': name,
+  };
+  const out: PodDraft[] = [];
+  for (let i = 0; i < parallelism; i++) {
+    out.push({ name: `${name}-${nameSuffix(`${namespace}/${name}/${i}`)}`, namespace, labels, spec: template.spec ?? {}, owner, origin: o.location });
+  }
+  return out;
+}
+
+function toleratesControlPlane(spec: s.PodSpec): boolean {
+  return (spec.tolerations ?? []).some((t) =>
+    (t.operator === 'Exists' && !t.key) ||
+    t.key === 'node-role.kubernetes.io/control-plane' || t.key === 'node-role.kubernetes.io/master');
+}
+
+/** Places pods on nodes (round-robin over workers, honouring nodeName and nodeSelector) and gives them IPs. */
+function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], diagnostics: Diagnostic[]): Pod[] {
+  const pools = new Map<string, AddressPool>();
+  for (const n of nodes) {
+    const c = parseCidr(n.podCIDR);
+    if (c) pools.set(n.name, new AddressPool(c, 2n));
+  }
+  for (const d of drafts) if (d.podIP) for (const p of pools.values()) p.reserve(d.podIP);
+  const workers = nodes.filter((n) => !n.controlPlane);
+  const candidates = workers.length > 0 ? workers : nodes;
+  let rr = 0;
+  // Stable order, so adding a pod elsewhere does not move these.
+  const ordered = [...drafts].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  const pods: Pod[] = [];
+  for (const d of ordered) {
+    let node: ClusterNode | undefined;
+    const wanted = d.pinnedNode ?? d.spec.nodeName;
+    if (wanted) {
+      node = nodes.find((n) => n.name === wanted);
+      if (!node) {
+        diagnostics.push({ code: 'unknown-node', severity: 'warning', location: d.origin, message: `pod ${d.namespace}/${d.name} names node "${wanted}", which is not in the cluster; it is placed on another node` });
+      }
+    }
+    if (!node && d.spec.nodeSelector) {
+      const sel = d.spec.nodeSelector;
+      const fits = nodes.filter((n) => Object.entries(sel).every(([k, v]) => n.labels[k] === v));
+      node = fits[rr++ % Math.max(1, fits.length)];
+    }
+    node ??= candidates[rr++ % candidates.length];
+    if (!node) continue;
+    const hostNetwork = d.spec.hostNetwork === true;
+    let ip = hostNetwork ? node.ip : d.podIP;
+    if (ip !== undefined && !parseIp(ip)) {
+      diagnostics.push({ code: 'invalid-ip', severity: 'error', location: d.origin, message: `status.podIP ${ip} of pod ${d.namespace}/${d.name} is not a valid IP address` });
+      ip = undefined;
+    }
+    ip ??= pools.get(node.name)?.allocate();
+    if (!ip) {
+      diagnostics.push({ code: 'ipam-exhausted', severity: 'error', location: d.origin, message: `no pod IP left on node ${node.name} for ${d.namespace}/${d.name}`, hint: 'use a larger pod CIDR (--pod-cidr)' });
+      continue;
+    }
+    const ports: ContainerPort[] = [];
+    for (const c of [...(d.spec.containers ?? []), ...(d.spec.initContainers ?? [])]) {
+      for (const p of c.ports ?? []) {
+        ports.push({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' });
+      }
+    }
+    pods.push({
+      name: d.name, namespace: d.namespace, labels: d.labels, ip, nodeName: node.name,
+      serviceAccount: d.spec.serviceAccountName ?? d.spec.serviceAccount ?? 'default',
+      hostNetwork, ports, owner: d.owner, ...(d.origin ? { origin: d.origin } : {}),
+    });
+  }
+  return pods;
+}
+
+function collectEndpointIPs(
+  endpoints: readonly ManifestObject[], slices: readonly ManifestObject[],
+  typed: <S extends z.ZodType>(o: ManifestObject, schema: S) => z.infer<S> | undefined,
+  nsOf: (o: ManifestObject) => string,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (key: string, ips: string[]) => out.set(key, [...new Set([...(out.get(key) ?? []), ...ips])]);
+  for (const o of endpoints) {
+    const v = typed(o, s.endpointsSchema);
+    if (v) add(`${nsOf(o)}/${o.name}`, (v.subsets ?? []).flatMap((sub) => (sub.addresses ?? []).map((a) => a.ip)));
+  }
+  for (const o of slices) {
+    const v = typed(o, s.endpointSliceSchema);
+    const svc = v?.metadata.labels?.['kubernetes.io/service-name'];
+    if (v && svc) add(`${nsOf(o)}/${svc}`, (v.endpoints ?? []).flatMap((e) => e.addresses));
+  }
+  return out;
+}
+
+function assignServiceIPs(
+  drafts: { o?: ManifestObject; name: string; namespace: string; v: z.infer<typeof s.serviceSchema> }[],
+  serviceCIDR: string, endpointIPs: Map<string, string[]>, diagnostics: Diagnostic[],
+): Service[] {
+  const prefix = parseCidr(serviceCIDR) ?? parseCidr('10.96.0.0/12')!;
+  const pool = new AddressPool(prefix);
+  for (const d of drafts) if (d.v.spec?.clusterIP) pool.reserve(d.v.spec.clusterIP);
+  const out: Service[] = [];
+  for (const d of [...drafts].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+    const spec = d.v.spec ?? {};
+    const type = spec.type ?? 'ClusterIP';
+    let clusterIP = spec.clusterIP;
+    if (clusterIP !== undefined && clusterIP !== 'None' && clusterIP !== '' && !parseIp(clusterIP)) {
+      diagnostics.push({ code: 'invalid-ip', severity: 'error', ...(d.o ? { location: d.o.locate(['spec', 'clusterIP']) } : {}), message: `spec.clusterIP ${clusterIP} is not a valid IP address` });
+      clusterIP = undefined;
+    }
+    if (!clusterIP && type !== 'ExternalName') clusterIP = pool.allocateStable(`${d.namespace}/${d.name}`) ?? 'None';
+    const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
+      ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol ?? 'TCP',
+      ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+    }));
+    out.push({
+      name: d.name, namespace: d.namespace, labels: d.v.metadata.labels ?? {},
+      ...(spec.selector ? { selector: spec.selector } : {}),
+      type, clusterIP: clusterIP ?? 'None', ports,
+      endpointIPs: spec.selector ? [] : (endpointIPs.get(`${d.namespace}/${d.name}`) ?? []),
+      ...(d.o ? { origin: d.o.location } : {}),
+    });
+  }
+  return out;
+}
+
+function collectNamespaces(
+  all: readonly ManifestObject[], declared: readonly ManifestObject[],
+  typed: <S extends z.ZodType>(o: ManifestObject, schema: S) => z.infer<S> | undefined,
+  pods: readonly Pod[], services: readonly Service[],
+): Namespace[] {
+  const out = new Map<string, Namespace>();
+  for (const o of declared) {
+    const v = typed(o, s.namespaceSchema);
+    if (!v) continue;
+    out.set(o.name, { name: o.name, labels: { ...v.metadata.labels, 'kubernetes.io/metadata.name': o.name }, implicit: false, origin: o.location });
+  }
+  const implicit = (name: string) => {
+    if (!out.has(name)) out.set(name, { name, labels: { 'kubernetes.io/metadata.name': name }, implicit: true });
+  };
+  for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) implicit(n);
+  for (const o of all) {
+    if (o.namespace) implicit(o.namespace);
+    else if (o.kind !== 'Namespace' && o.kind !== 'Node' && o.kind !== 'CiliumClusterwideNetworkPolicy') implicit('default');
+  }
+  for (const p of pods) implicit(p.namespace);
+  for (const sv of services) implicit(sv.namespace);
+  return [...out.values()];
+}
+
+function collectServiceAccounts(
+  declared: readonly ManifestObject[], namespaces: readonly Namespace[], pods: readonly Pod[], nsOf: (o: ManifestObject) => string,
+): ServiceAccount[] {
+  const out = new Map<string, ServiceAccount>();
+  for (const n of namespaces) out.set(`${n.name}/default`, { name: 'default', namespace: n.name });
+  for (const o of declared) out.set(`${nsOf(o)}/${o.name}`, { name: o.name, namespace: nsOf(o), origin: o.location });
+  for (const p of pods) {
+    const key = `${p.namespace}/${p.serviceAccount}`;
+    if (!out.has(key)) out.set(key, { name: p.serviceAccount, namespace: p.namespace });
+  }
+  return [...out.values()];
+}

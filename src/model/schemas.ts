@@ -1,0 +1,114 @@
+/**
+ * @module model/schemas
+ *
+ * The parts of Kubernetes objects the cluster model reads, as zod schemas.
+ * Loose on purpose: fields polis does not model are accepted as they are
+ * (the API server validates those); fields it reads must have the right type,
+ * and a wrong one becomes a diagnostic at its line.
+ */
+import { z } from 'zod';
+
+const labels = z.record(z.string(), z.string());
+
+export const metadataSchema = z.looseObject({
+  name: z.string().min(1, 'metadata.name must not be empty'),
+  namespace: z.string().optional(),
+  labels: labels.optional(),
+  annotations: labels.optional(),
+});
+
+const containerPort = z.looseObject({
+  name: z.string().optional(),
+  containerPort: z.number().int().min(1).max(65535),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
+});
+
+const container = z.looseObject({
+  name: z.string().optional(),
+  ports: z.array(containerPort).optional(),
+});
+
+const toleration = z.looseObject({ key: z.string().optional(), operator: z.string().optional(), effect: z.string().optional() });
+
+export const podSpecSchema = z.looseObject({
+  containers: z.array(container).optional(),
+  initContainers: z.array(container).optional(),
+  serviceAccountName: z.string().optional(),
+  serviceAccount: z.string().optional(),
+  nodeName: z.string().optional(),
+  hostNetwork: z.boolean().optional(),
+  nodeSelector: labels.optional(),
+  tolerations: z.array(toleration).optional(),
+});
+
+const podTemplate = z.looseObject({
+  metadata: z.looseObject({ labels: labels.optional() }).optional(),
+  spec: podSpecSchema.optional(),
+});
+
+export const podSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: podSpecSchema.optional(),
+  status: z.looseObject({ podIP: z.string().optional(), hostIP: z.string().optional() }).optional(),
+});
+
+const labelSelector = z.looseObject({ matchLabels: labels.optional() });
+
+/** Deployment, ReplicaSet, StatefulSet, DaemonSet. */
+export const workloadSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({
+    replicas: z.number().int().min(0).optional(),
+    selector: labelSelector.optional(),
+    template: podTemplate,
+  }),
+});
+
+export const jobSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({ parallelism: z.number().int().min(0).optional(), template: podTemplate }),
+});
+
+export const cronJobSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({ jobTemplate: z.looseObject({ spec: z.looseObject({ parallelism: z.number().int().min(0).optional(), template: podTemplate }) }) }),
+});
+
+const servicePort = z.looseObject({
+  name: z.string().optional(),
+  port: z.number().int().min(1).max(65535),
+  targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]).optional(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
+  nodePort: z.number().int().min(1).max(65535).optional(),
+});
+
+export const serviceSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({
+    type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).optional(),
+    selector: labels.optional(),
+    clusterIP: z.string().optional(),
+    ports: z.array(servicePort).optional(),
+  }).optional(),
+});
+
+export const endpointsSchema = z.looseObject({
+  metadata: metadataSchema,
+  subsets: z.array(z.looseObject({ addresses: z.array(z.looseObject({ ip: z.string() })).optional() })).optional(),
+});
+
+export const endpointSliceSchema = z.looseObject({
+  metadata: metadataSchema,
+  endpoints: z.array(z.looseObject({ addresses: z.array(z.string()) })).optional(),
+});
+
+export const nodeSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({ podCIDR: z.string().optional() }).optional(),
+  status: z.looseObject({ addresses: z.array(z.looseObject({ type: z.string(), address: z.string() })).optional() }).optional(),
+});
+
+export const namespaceSchema = z.looseObject({ metadata: metadataSchema });
+export const serviceAccountSchema = z.looseObject({ metadata: metadataSchema });
+
+export type PodSpec = z.infer<typeof podSpecSchema>;
