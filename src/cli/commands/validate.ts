@@ -1,0 +1,57 @@
+/**
+ * @module cli/commands/validate
+ *
+ * `polis validate -f PATH...`: prints every problem of every file and exits
+ * 0 when all objects are valid, 1 when any is not, 2 on a usage error.
+ */
+import { Option } from 'commander';
+import { diagnosticsToJson, formatDiagnostic } from '../../diagnostics/format.js';
+import { formatPolicyRef } from '../../policy/types.js';
+import { ExitCode } from '../exit-codes.js';
+import { addInputOptions, loadInput, type InputOptions } from '../input.js';
+import type { RegisterCommand } from './index.js';
+
+interface ValidateOptions extends InputOptions {
+  output: 'text' | 'json';
+  quiet?: boolean;
+}
+
+export const registerValidate: RegisterCommand = (program, io, setExit) => {
+  addInputOptions(program.command('validate'))
+    .description('check manifests and policies; print every problem with file:line:col')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-q, --quiet', 'print only errors and warnings, no notes or summary')
+    .action(async (opts: ValidateOptions) => {
+      const loaded = await loadInput(opts, io);
+      if (!loaded.ok) {
+        io.err(`polis validate: ${loaded.message}\n`);
+        return setExit(ExitCode.usage);
+      }
+      const { workspace: ws, readProblems } = loaded;
+      const diags = [...readProblems, ...ws.diagnostics];
+      const errors = diags.filter((d) => d.severity === 'error').length;
+      const warnings = diags.filter((d) => d.severity === 'warning').length;
+      if (opts.output === 'json') {
+        io.out(JSON.stringify({
+          valid: errors === 0,
+          files: ws.sources.map((s) => s.path),
+          objects: ws.objects.length,
+          policies: ws.policies.map((p) => ({ policy: formatPolicyRef(p.ref), valid: p.valid, file: p.object.location.file, line: p.object.location.line })),
+          summary: { errors, warnings },
+          diagnostics: diagnosticsToJson(diags),
+        }, null, 2) + '\n');
+      } else {
+        const texts = new Map(ws.sources.map((s) => [s.path, s.text]));
+        const shown = opts.quiet ? diags.filter((d) => d.severity !== 'info') : diags;
+        for (const d of shown) io.out(formatDiagnostic(d, texts) + '\n');
+        if (!opts.quiet) {
+          const invalid = ws.policies.filter((p) => !p.valid);
+          const plural = (n: number, w: string, ws = `${w}s`) => `${n} ${n === 1 ? w : ws}`;
+          io.out(`${shown.length ? '\n' : ''}${plural(ws.sources.length, 'file')}, ${plural(ws.objects.length, 'object')}, ${plural(ws.policies.length, 'policy', 'policies')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+          for (const p of invalid) io.out(`  ${formatPolicyRef(p.ref)} is invalid: kubectl apply refuses it or Cilium ignores it, so none of it is enforced\n`);
+          if (errors === 0) io.out('valid\n');
+        }
+      }
+      setExit(errors > 0 ? ExitCode.failed : ExitCode.ok);
+    });
+};

@@ -1,0 +1,52 @@
+/**
+ * @module cli/input
+ *
+ * The input options every command shares (`-f/--filename`, `-R`, cluster
+ * settings) and loading a workspace from them.
+ */
+import { Option, type Command } from 'commander';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { loadWorkspace, type Workspace } from '../workspace/load.js';
+import { readSources } from './files.js';
+import type { CliIO } from './io.js';
+
+export interface InputOptions {
+  filename?: string[];
+  recursive?: boolean;
+  podCidr?: string;
+  serviceCidr?: string;
+  clusterName?: string;
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/** Adds `-f`, `-R` and the cluster settings to a command. */
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --filename <path>', 'file or folder of manifests, or - for stdin (repeatable)', collect)
+    .option('-R, --recursive', 'read folders given with -f recursively')
+    .addOption(new Option('--pod-cidr <cidr>', 'cluster pod CIDR').default('10.244.0.0/16'))
+    .addOption(new Option('--service-cidr <cidr>', 'service CIDR').default('10.96.0.0/12'))
+    .addOption(new Option('--cluster-name <name>', 'Cilium cluster name').default('default'));
+}
+
+export type LoadOutcome =
+  | { readonly ok: true; readonly workspace: Workspace; readonly readProblems: readonly Diagnostic[] }
+  | { readonly ok: false; readonly message: string };
+
+/** Reads the files and loads the workspace; `ok: false` is a usage error. */
+export async function loadInput(opts: InputOptions, io: CliIO): Promise<LoadOutcome> {
+  if (!opts.filename || opts.filename.length === 0) {
+    return { ok: false, message: 'no input: name manifests with -f FILE (or -f - for standard input)' };
+  }
+  const read = await readSources(opts.filename, opts.recursive === true, io);
+  if (read.sources.length === 0 && read.diagnostics.length > 0) {
+    return { ok: false, message: read.diagnostics.map((d) => d.message).join('\n') };
+  }
+  const workspace = loadWorkspace(read.sources, {
+    ...(opts.podCidr ? { podCIDR: opts.podCidr } : {}),
+    ...(opts.serviceCidr ? { serviceCIDR: opts.serviceCidr } : {}),
+    ...(opts.clusterName ? { clusterName: opts.clusterName } : {}),
+  });
+  return { ok: true, workspace, readProblems: read.diagnostics };
+}

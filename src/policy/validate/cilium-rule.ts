@@ -1,0 +1,139 @@
+/**
+ * @module policy/validate/cilium-rule
+ *
+ * Semantic checks of one Cilium rule (a `spec` or an item of `specs`), as
+ * Cilium 1.18's `(*Rule).Sanitize` makes them, plus warnings for rules that
+ * Cilium accepts but that almost certainly do not say what their author meant.
+ */
+import type { FieldPath } from '../../manifest/object.js';
+import type { CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec } from '../schema/cilium.js';
+import { checkSelector } from './labels.js';
+import { checkFqdnSelector } from './fqdn.js';
+import { checkIcmps, checkPortProtocol, checkPortRule } from './ports.js';
+import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices } from './peers.js';
+import { ciliumRejects, type Reporter } from './reporter.js';
+
+export interface RuleContext {
+  /** CiliumClusterwideNetworkPolicy (nodeSelector allowed) or CiliumNetworkPolicy. */
+  readonly clusterwide: boolean;
+  /** True for `spec`, false for an item of `specs` (Cilium checks nodeSelector only in `spec`). */
+  readonly isSpec: boolean;
+}
+
+type AnyElement = IngressRuleSpec | IngressDenyRuleSpec | EgressRuleSpec | EgressDenyRuleSpec;
+
+export function checkCiliumRule(r: Reporter, rule: CiliumRuleSpec, path: FieldPath, ctx: RuleContext): void {
+  const hasEndpoint = rule.endpointSelector !== undefined;
+  const hasNode = rule.nodeSelector !== undefined;
+  if (!hasEndpoint && !hasNode) {
+    r.error(path, 'no-subject', 'the rule selects no endpoints: it needs endpointSelector' + (ctx.clusterwide ? ' or nodeSelector' : ''),
+      ciliumRejects('rule must have one of EndpointSelector or NodeSelector', 'add endpointSelector: {} to select every pod' + (ctx.clusterwide ? '' : ' of the namespace')), 'key');
+  }
+  if (hasEndpoint && hasNode) {
+    r.error([...path, 'nodeSelector'], 'both-subjects', 'a rule cannot have both endpointSelector and nodeSelector',
+      ciliumRejects('rule cannot have both EndpointSelector and NodeSelector', 'split it into a pod rule and a host rule'), 'key');
+  }
+  if (hasNode && !ctx.clusterwide) {
+    if (ctx.isSpec) {
+      r.error([...path, 'nodeSelector'], 'node-selector-in-cnp', 'nodeSelector (host policy) is allowed only in a CiliumClusterwideNetworkPolicy',
+        ciliumRejects('rule cannot have NodeSelector', 'move this rule to a CiliumClusterwideNetworkPolicy'), 'key');
+    } else {
+      r.warn([...path, 'nodeSelector'], 'node-selector-in-cnp', 'nodeSelector in a CiliumNetworkPolicy never matches: host policies must be CiliumClusterwideNetworkPolicies',
+        'move this rule to a CiliumClusterwideNetworkPolicy', 'key');
+    }
+  }
+  checkSelector(r, rule.endpointSelector, [...path, 'endpointSelector'], true);
+  checkSelector(r, rule.nodeSelector, [...path, 'nodeSelector'], true);
+
+  const lists = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
+  if (lists.every((k) => (rule[k]?.length ?? 0) === 0)) {
+    const empty = lists.find((k) => rule[k] !== undefined);
+    r.error(empty ? [...path, empty] : path, 'rule-without-sections',
+      empty ? `${empty} is an empty list, so the rule has no ingress or egress rules` : 'the rule has no ingress, ingressDeny, egress or egressDeny section',
+      ciliumRejects('rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny', 'add rules; to deny all traffic in a direction write ingress: [{}]'), 'key');
+  }
+  if (rule.enableDefaultDeny) {
+    for (const dir of ['ingress', 'egress'] as const) {
+      const has = (rule[dir]?.length ?? 0) + (rule[`${dir}Deny`]?.length ?? 0) > 0;
+      if (rule.enableDefaultDeny[dir] !== undefined && !has) {
+        r.warn([...path, 'enableDefaultDeny', dir], 'default-deny-without-rules', `enableDefaultDeny.${dir} has no effect: the rule has no ${dir} rules`, `add ${dir} rules, or remove enableDefaultDeny.${dir}`);
+      }
+    }
+  }
+  const host = hasNode && !hasEndpoint;
+  (rule.ingress ?? []).forEach((e, i) => checkElement(r, e, [...path, 'ingress', i], true, false, host));
+  (rule.ingressDeny ?? []).forEach((e, i) => checkElement(r, e, [...path, 'ingressDeny', i], true, true, host));
+  (rule.egress ?? []).forEach((e, i) => checkElement(r, e, [...path, 'egress', i], false, false, host));
+  (rule.egressDeny ?? []).forEach((e, i) => checkElement(r, e, [...path, 'egressDeny', i], false, true, host));
+  checkPitfalls(r, rule.ingress ?? [], [...path, 'ingress'], true, false);
+  checkPitfalls(r, rule.ingressDeny ?? [], [...path, 'ingressDeny'], true, true);
+  checkPitfalls(r, rule.egress ?? [], [...path, 'egress'], false, false);
+  checkPitfalls(r, rule.egressDeny ?? [], [...path, 'egressDeny'], false, true);
+}
+
+function checkElement(r: Reporter, e: AnyElement, path: FieldPath, ingress: boolean, deny: boolean, host: boolean): void {
+  const el = e as Readonly<Record<string, unknown>>;
+  checkPeerCombination(r, el, path, ingress);
+  const dir = ingress ? 'from' : 'to';
+  checkSelectors(r, el[`${dir}Endpoints`] as never, [...path, `${dir}Endpoints`]);
+  checkSelectors(r, el[`${dir}Requires`] as never, [...path, `${dir}Requires`]);
+  checkSelectors(r, el[`${dir}Nodes`] as never, [...path, `${dir}Nodes`]);
+  if (((el[`${dir}Nodes`] as unknown[] | undefined)?.length ?? 0) > 0) {
+    r.error([...path, `${dir}Nodes`], 'nodes-need-flag', `${dir}Nodes works only when the Cilium agent runs with enable-node-selector-labels=true (off by default)`,
+      ciliumRejects('FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', `use ${dir}Entities: [remote-node] (and host) instead, or enable the flag`), 'key');
+  }
+  if (el[`${dir}CIDR`]) checkCidrList(r, el[`${dir}CIDR`] as string[], [...path, `${dir}CIDR`]);
+  if (el[`${dir}CIDRSet`]) checkCidrRules(r, el[`${dir}CIDRSet`] as never, [...path, `${dir}CIDRSet`]);
+  if (!ingress && el.toServices) checkServices(r, el.toServices as never, [...path, 'toServices']);
+  if (!ingress && !deny && el.toFQDNs) (el.toFQDNs as never[]).forEach((f, i) => checkFqdnSelector(r, f, [...path, 'toFQDNs', i]));
+  if (((el[`${dir}Groups`] as unknown[] | undefined)?.length ?? 0) > 0) {
+    r.warn([...path, `${dir}Groups`], 'groups-unsupported', `${dir}Groups (AWS security groups) is resolved by the Cilium operator from the cloud; polis cannot evaluate it offline`, 'polis treats it as selecting nothing', 'key');
+  }
+
+  const toPorts = (el.toPorts as AnyElement['toPorts']) ?? [];
+  const icmps = (el.icmps as AnyElement['icmps']) ?? [];
+  if (toPorts.length > 0 && icmps.length > 0) {
+    r.error([...path, 'icmps'], 'icmps-with-toports', 'icmps and toPorts cannot be in the same rule',
+      ciliumRejects('the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts', 'put icmps in a rule of its own (its own "- ")'), 'key');
+  }
+  checkIcmps(r, icmps, [...path, 'icmps']);
+  toPorts.forEach((pr, i) => {
+    const p = [...path, 'toPorts', i];
+    if (deny) (pr.ports ?? []).forEach((pp, j) => checkPortProtocol(r, pp, [...p, 'ports', j], false));
+    else checkPortRule(r, pr, p, { ingress, deny, host });
+  });
+}
+
+/**
+ * Rules Cilium accepts that rarely mean what they say. The classic one is a
+ * stray "-" before toPorts, which turns "port 443 from this CIDR" into two
+ * elements: "anything from this CIDR" and "port 443 from anyone". Its
+ * signature: an element with a peer and no ports, followed by one with ports
+ * and no peer.
+ */
+function checkPitfalls(r: Reporter, list: readonly AnyElement[], path: FieldPath, ingress: boolean, deny: boolean): void {
+  const dir = ingress ? 'from' : 'to';
+  const peersOf = (el: AnyElement) => Object.keys(el).filter((k) => k.startsWith(dir) && !k.endsWith('Requires') && k !== 'toPorts');
+  const hasPorts = (el: AnyElement) => (el.toPorts?.length ?? 0) > 0 || (el.icmps?.length ?? 0) > 0;
+  list.forEach((el, i) => {
+    const prev = list[i - 1];
+    if (prev && peersOf(el).length === 0 && hasPorts(el) && peersOf(prev).length > 0 && !hasPorts(prev)) {
+      const field = (el.toPorts?.length ?? 0) > 0 ? 'toPorts' : 'icmps';
+      const verb = deny ? 'denies' : 'allows';
+      r.warn([...path, i, field], deny ? 'deny-from-anyone' : 'ports-from-anyone',
+        `"- ${field}" starts a rule of its own: it ${verb} these ports ${ingress ? 'from' : 'to'} anyone, and the rule before it ${verb} every port ${ingress ? 'from' : 'to'} its ${peersOf(prev).join('/')}`,
+        `to limit ${peersOf(prev).join('/')} to these ports, remove the "- " before ${field} and indent it under the previous rule`, 'key');
+    }
+    for (const f of peersOf(el)) {
+      const v = (el as Readonly<Record<string, unknown>>)[f];
+      if (Array.isArray(v) && v.length === 0) {
+        r.warn([...path, i, f], 'empty-peer-list', `${f} is an empty list, which selects no peer: this rule ${verb(deny)} nothing`,
+          `remove it, or list peers (${f}: [{}] would select ${f.endsWith('Endpoints') ? 'all pods of the namespace' : 'everything'})`, 'key');
+      }
+    }
+  });
+}
+
+function verb(deny: boolean): string {
+  return deny ? 'denies' : 'allows';
+}

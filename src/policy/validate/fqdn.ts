@@ -1,0 +1,33 @@
+/**
+ * @module policy/validate/fqdn
+ *
+ * Checks of DNS name selectors (`toFQDNs`, `rules.dns`): exactly one of
+ * matchName / matchPattern, and only the characters Cilium allows
+ * (`pkg/policy/api/fqdn.go`, `pkg/fqdn/matchpattern`).
+ */
+import type { FieldPath } from '../../manifest/object.js';
+import type { FqdnSelectorSpec } from '../schema/cilium.js';
+import { ciliumRejects, type Reporter } from './reporter.js';
+
+const NAME_CHARS = /^[-a-zA-Z0-9_.]+$/;
+const PATTERN_CHARS = /^[-a-zA-Z0-9_.*]+$/;
+
+export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath): void {
+  if (sel.matchName !== undefined && sel.matchPattern !== undefined) {
+    r.error(path, 'fqdn-name-and-pattern', 'a DNS selector may set matchName or matchPattern, not both',
+      ciliumRejects('only one of MatchName or MatchPattern is allowed in an FQDNSelector', 'split it into two selectors'));
+  }
+  if (sel.matchName === undefined && sel.matchPattern === undefined) {
+    r.error(path, 'fqdn-empty', 'a DNS selector needs matchName or matchPattern', 'write matchName: example.com, or matchPattern: "*.example.com"');
+  }
+  if (sel.matchName !== undefined && !NAME_CHARS.test(sel.matchName)) {
+    r.error([...path, 'matchName'], 'invalid-fqdn', `matchName "${sel.matchName}" may contain only letters, digits, "-", "_" and "."`,
+      sel.matchName.includes('*')
+        ? 'wildcards need matchPattern: write matchPattern instead of matchName'
+        : ciliumRejects(`Invalid characters in MatchName: "${sel.matchName}". Only 0-9, a-z, A-Z and . and - characters are allowed`, 'remove the other characters'));
+  }
+  if (sel.matchPattern !== undefined && !PATTERN_CHARS.test(sel.matchPattern)) {
+    r.error([...path, 'matchPattern'], 'invalid-fqdn', `matchPattern "${sel.matchPattern}" may contain only letters, digits, "-", "_", "." and "*"`,
+      ciliumRejects('Only alphanumeric ASCII characters, the hyphen "-", underscore "_", "." and "*" are allowed in a matchPattern', 'patterns are not regular expressions: "*" is the only wildcard'));
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * @module util/table
+ *
+ * Plain-text tables as kubectl prints them: upper-case headers, columns
+ * left-aligned and separated by three spaces, no trailing blanks.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,48 @@
+/**
+ * @module workspace/load
+ *
+ * One call from source texts to everything the later layers need: loaded
+ * objects, the cluster model, validated policies, and all diagnostics
+ * (sorted by file and position). The CLI, the server and the editor all
+ * start here.
+ */
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ManifestObject } from '../manifest/object.js';
+import { loadManifests, type LoadOptions } from '../manifest/load.js';
+import type { SourceFile } from '../manifest/source.js';
+import { buildCluster, MODEL_KINDS, POLICY_KINDS, type ClusterOptions } from '../model/build.js';
+import type { Cluster } from '../model/types.js';
+import { validatePolicies } from '../policy/validate/index.js';
+import type { LoadedPolicy } from '../policy/types.js';
+
+export interface WorkspaceOptions extends LoadOptions, ClusterOptions {}
+
+export interface Workspace {
+  readonly sources: readonly SourceFile[];
+  readonly objects: readonly ManifestObject[];
+  readonly cluster: Cluster;
+  readonly policies: readonly LoadedPolicy[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function loadWorkspace(sources: readonly SourceFile[], options: WorkspaceOptions = {}): Workspace {
+  const loaded = loadManifests(sources, options);
+  const skipped: Diagnostic[] = [];
+  for (const o of loaded.objects) {
+    if (!MODEL_KINDS.has(o.kind) && !POLICY_KINDS.has(o.kind)) {
+      skipped.push({
+        code: 'skipped-kind', severity: 'info', location: o.location, object: o.displayName,
+        message: `${o.kind} ${o.name ? `"${o.name}" ` : ''}is not used by polis and was skipped`,
+      });
+    }
+  }
+  const built = buildCluster(loaded.objects, options);
+  const validated = validatePolicies(loaded.objects);
+  return {
+    sources,
+    objects: loaded.objects,
+    cluster: built.cluster,
+    policies: validated.policies,
+    diagnostics: sortDiagnostics([...loaded.diagnostics, ...skipped, ...built.diagnostics, ...validated.diagnostics]),
+  };
+}
