@@ -5,12 +5,19 @@
  * `kind: List` / `v1/List`, comments and anchors. Never throws on user input:
  * malformed YAML, alias bombs, binary data, huge or deeply nested documents
  * all become diagnostics, and loading goes on with the next document.
+ *
+ * Speed: each document is read with js-yaml (fast, no positions); the
+ * position-keeping parser (eemeli/yaml) runs only for a document that needs
+ * a position (a diagnostic, an explanation), that js-yaml refuses (to get a
+ * precise error), or that uses anchors (to cap alias expansion).
  */
-import { parseAllDocuments, isMap, isSeq, type Document, type Node as YamlNode } from 'yaml';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { load as fastLoad, CORE_SCHEMA } from 'js-yaml';
+import { parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { LineIndex, type SourceFile } from './source.js';
 import { findExcessiveNesting, MAX_NESTING } from './depth-guard.js';
-import { makeLocator, type ManifestObject } from './object.js';
+import { makeLocator, type FieldPath, type ManifestObject } from './object.js';
+import { splitDocuments, type DocumentChunk } from './split.js';
 
 /** Limits that keep hostile input from exhausting memory or time. */
 export interface LoadOptions {
@@ -26,32 +33,34 @@ export interface LoadResult {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** An anchor (`&name`) makes a document take the careful path, which caps alias expansion. */
+const ANCHOR = /(^|[\s[{,:])&[^\s]/;
+
+type Locate = (path: FieldPath, at?: 'key' | 'value') => SourceLocation;
 
 /** Loads every object of every source. */
 export function loadManifests(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
   const objects: ManifestObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const src of sources) loadOne(src, options, objects, diagnostics);
+  for (const src of sources) loadFile(src, options, objects, diagnostics);
   return { objects, diagnostics };
 }
 
-function loadOne(src: SourceFile, options: LoadOptions, objects: ManifestObject[], diagnostics: Diagnostic[]): void {
+function loadFile(src: SourceFile, options: LoadOptions, objects: ManifestObject[], diagnostics: Diagnostic[]): void {
   const lines = new LineIndex(src.path, src.text);
   const fileLoc = lines.locate(0);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (src.text.length > maxBytes) {
     diagnostics.push({
       code: 'file-too-large', severity: 'error', location: fileLoc,
-      message: `file is ${src.text.length} bytes, more than the ${maxBytes} polis reads`,
-      hint: 'split it into several files',
+      message: `file is ${src.text.length} bytes, more than the ${maxBytes} polis reads`, hint: 'split it into several files',
     });
     return;
   }
   if (src.text.includes('\u0000')) {
     diagnostics.push({
       code: 'binary-file', severity: 'error', location: fileLoc,
-      message: 'file contains NUL bytes: it looks like a binary file, not YAML or JSON',
-      hint: 'pass only Kubernetes manifests (.yaml, .yml, .json)',
+      message: 'file contains NUL bytes: it looks like a binary file, not YAML or JSON', hint: 'pass only Kubernetes manifests (.yaml, .yml, .json)',
     });
     return;
   }
@@ -59,25 +68,61 @@ function loadOne(src: SourceFile, options: LoadOptions, objects: ManifestObject[
   if (tooDeep >= 0) {
     diagnostics.push({
       code: 'too-deep', severity: 'error', location: lines.locate(tooDeep),
-      message: `file is nested more than ${MAX_NESTING} levels deep here`,
-      hint: 'Kubernetes objects are never nested this deep: check the file',
+      message: `file is nested more than ${MAX_NESTING} levels deep here`, hint: 'Kubernetes objects are never nested this deep: check the file',
     });
     return;
   }
+  splitDocuments(src.text).forEach((chunk, index) => loadChunk(src.path, chunk, index, lines, options, objects, diagnostics));
+}
+
+function loadChunk(
+  file: string, chunk: DocumentChunk, documentIndex: number, lines: LineIndex, options: LoadOptions,
+  objects: ManifestObject[], diagnostics: Diagnostic[],
+): void {
+  const start = firstContent(chunk.text);
+  if (start < 0) return; // empty, or only comments and markers
+  // Lazily parsed with positions, at most once per document.
+  let careful: Document.Parsed[] | undefined;
+  const carefulDocs = () => (careful ??= parseAllDocuments(chunk.text, { prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed[]);
+  const locatorFor = (docIndex: number): Locate => {
+    let loc: Locate | undefined;
+    return (path, at) => {
+      loc ??= (() => {
+        const root = carefulDocs()[docIndex]?.contents as YamlNode | null | undefined;
+        return root ? makeLocator(root, lines, chunk.offset) : () => lines.locate(chunk.offset + start);
+      })();
+      return loc(path, at);
+    };
+  };
+
+  if (!ANCHOR.test(chunk.text)) {
+    let value: unknown;
+    let ok = true;
+    try {
+      value = fastLoad(chunk.text, { schema: CORE_SCHEMA, filename: file });
+    } catch {
+      ok = false; // let the careful parser say precisely what is wrong
+    }
+    if (ok) {
+      if (value !== null && value !== undefined) {
+        collect(value, [], file, documentIndex, lines.locate(chunk.offset + start), locatorFor(0), objects, diagnostics);
+      }
+      return;
+    }
+  }
+
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(src.text, { prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed[];
+    docs = carefulDocs();
   } catch (e) {
-    diagnostics.push(internalParseFailure(e, fileLoc));
+    diagnostics.push(parseFailure(e, lines.locate(chunk.offset + start)));
     return;
   }
-  if (!Array.isArray(docs)) docs = [docs];
-  docs.forEach((doc, index) => {
+  docs.forEach((doc, i) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         diagnostics.push({
-          code: 'yaml-syntax', severity: 'error',
-          location: lines.locate(err.pos[0], err.pos[1]),
+          code: 'yaml-syntax', severity: 'error', location: lines.locate(chunk.offset + err.pos[0], chunk.offset + err.pos[1]),
           message: `invalid YAML: ${plainYamlMessage(err.message)}`,
           hint: /unique/i.test(err.message)
             ? 'a key may appear once per mapping: remove or merge the duplicate'
@@ -87,30 +132,39 @@ function loadOne(src: SourceFile, options: LoadOptions, objects: ManifestObject[
       return;
     }
     for (const w of doc.warnings) {
-      diagnostics.push({ code: 'yaml-warning', severity: 'warning', location: lines.locate(w.pos[0], w.pos[1]), message: plainYamlMessage(w.message) });
+      diagnostics.push({ code: 'yaml-warning', severity: 'warning', location: lines.locate(chunk.offset + w.pos[0], chunk.offset + w.pos[1]), message: plainYamlMessage(w.message) });
     }
     const root = doc.contents as YamlNode | null;
-    if (root === null) return; // empty document (e.g. trailing `---`)
+    if (root === null) return;
+    const here = lines.locate(chunk.offset + (root.range?.[0] ?? 0));
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
     } catch (e) {
-      diagnostics.push(toJsFailure(e, lines.locate(root.range?.[0] ?? 0)));
+      diagnostics.push(parseFailure(e, here));
       return;
     }
     if (value === null || value === undefined) return; // a document with only comments
-    collect(value, root, [], src.path, index, lines, objects, diagnostics);
+    collect(value, [], file, documentIndex + i, here, locatorFor(i), objects, diagnostics);
   });
+}
+
+/** Offset of the first character that is not blank, a comment or a `---` marker; -1 if none. */
+function firstContent(text: string): number {
+  const re = /^[ \t]*(?:---[ \t]*)?(?=[^\s#])/gm;
+  for (const m of text.matchAll(re)) {
+    const at = m.index + m[0].length;
+    if (at < text.length) return at;
+  }
+  return -1;
 }
 
 /** Adds the object at `value` (expanding `List`s) to `objects`. */
 function collect(
-  value: unknown, node: YamlNode, prefix: (string | number)[], file: string, documentIndex: number,
-  lines: LineIndex, objects: ManifestObject[], diagnostics: Diagnostic[],
+  value: unknown, prefix: (string | number)[], file: string, documentIndex: number, here: SourceLocation,
+  rootLocate: Locate, objects: ManifestObject[], diagnostics: Diagnostic[],
 ): void {
-  const rootLocate = makeLocator(node, lines);
-  const locate = (path: readonly (string | number)[], at?: 'key' | 'value') => rootLocate([...prefix, ...path], at);
-  const here = rootLocate(prefix);
+  const locate: Locate = prefix.length ? (path, at) => rootLocate([...prefix, ...path], at) : rootLocate;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({
       code: 'not-an-object', severity: 'error', location: here,
@@ -124,21 +178,20 @@ function collect(
   if (typeof kind !== 'string' || kind === '' || typeof apiVersion !== 'string' || apiVersion === '') {
     const missing = typeof kind !== 'string' || kind === '' ? 'kind' : 'apiVersion';
     diagnostics.push({
-      code: 'missing-kind', severity: 'error', location: locate([missing in obj ? missing : ''].filter(Boolean) as string[], 'key'),
+      code: 'missing-kind', severity: 'error', location: missing in obj ? locate([missing], 'key') : here,
       message: `object has no ${missing}`,
       hint: 'every Kubernetes object needs "apiVersion" and "kind", e.g. apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy',
     });
     return;
   }
-  if (kind === 'List' || kind.endsWith('List') && Array.isArray(obj.items)) {
-    const items = obj.items;
-    if (!Array.isArray(items)) {
-      diagnostics.push({ code: 'invalid-list', severity: 'error', location: locate(['items'], 'key'), message: 'a List needs "items", an array of objects' });
+  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(obj.items))) {
+    if (!Array.isArray(obj.items)) {
+      diagnostics.push({ code: 'invalid-list', severity: 'error', location: locate(['items'], 'key'), message: 'a List needs "items", a list of objects' });
       return;
     }
-    items.forEach((item, i) => {
+    obj.items.forEach((item, i) => {
       const itemPrefix = [...prefix, 'items', i];
-      collect(item, node, itemPrefix, file, documentIndex, lines, objects, diagnostics);
+      collect(item, itemPrefix, file, documentIndex, rootLocate(itemPrefix), rootLocate, objects, diagnostics);
     });
     return;
   }
@@ -157,12 +210,12 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** yaml's messages carry a code prefix and context lines; keep the sentence. */
+/** yaml's messages carry context lines; keep the sentence. */
 function plainYamlMessage(msg: string): string {
   return msg.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function toJsFailure(e: unknown, loc: ReturnType<LineIndex['locate']>): Diagnostic {
+function parseFailure(e: unknown, loc: SourceLocation): Diagnostic {
   const msg = e instanceof Error ? e.message : String(e);
   if (/alias/i.test(msg)) {
     return {
@@ -175,16 +228,4 @@ function toJsFailure(e: unknown, loc: ReturnType<LineIndex['locate']>): Diagnost
     return { code: 'too-deep', severity: 'error', location: loc, message: 'document is nested too deeply to read', hint: 'Kubernetes objects are never nested this deep: check the file' };
   }
   return { code: 'yaml-syntax', severity: 'error', location: loc, message: `cannot read document: ${msg}` };
-}
-
-function internalParseFailure(e: unknown, loc: ReturnType<LineIndex['locate']>): Diagnostic {
-  if (e instanceof RangeError) {
-    return { code: 'too-deep', severity: 'error', location: loc, message: 'file is nested too deeply to read', hint: 'Kubernetes objects are never nested this deep: check the file' };
-  }
-  return { code: 'yaml-syntax', severity: 'error', location: loc, message: `cannot parse file: ${e instanceof Error ? e.message : String(e)}` };
-}
-
-/** True when a node is a collection (used by callers that need to know if a value was a map/list in the source). */
-export function isCollection(n: unknown): boolean {
-  return isMap(n) || isSeq(n);
 }

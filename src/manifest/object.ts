@@ -46,8 +46,8 @@ export interface ManifestObject {
   readonly displayName: string;
 }
 
-/** Builds the `locate` function over a YAML node tree rooted at `root`. */
-export function makeLocator(root: YamlNode, lines: LineIndex): (path: FieldPath, at?: 'key' | 'value') => SourceLocation {
+/** Builds the `locate` function over a YAML node tree rooted at `root`, whose ranges start at `offset` in the file. */
+export function makeLocator(root: YamlNode, lines: LineIndex, offset = 0): (path: FieldPath, at?: 'key' | 'value') => SourceLocation {
   return (path, at = 'value') => {
     let node: unknown = root;
     let keyNode: unknown = undefined;
@@ -67,6 +67,6 @@ export function makeLocator(root: YamlNode, lines: LineIndex): (path: FieldPath,
       best = at === 'key' && keyNode ? keyNode : node;
     }
     const range = (best as { range?: [number, number, number] }).range;
-    return lines.locate(range?.[0] ?? 0, range?.[1] ?? range?.[0] ?? 0);
+    return lines.locate(offset + (range?.[0] ?? 0), offset + (range?.[1] ?? range?.[0] ?? 0));
   };
 }

@@ -150,7 +150,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     if (cp) endpointIPs.set('default/kubernetes', [cp.ip]);
   }
 
-  const pods = schedule(drafts, nodes, diagnostics);
+  const pods = schedule(drafts, nodes, podCIDR, diagnostics);
   const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpointIPs, diagnostics);
   const namespaces = collectNamespaces(objects, of('Namespace'), typed, pods, services);
   const serviceAccounts = collectServiceAccounts(of('ServiceAccount'), namespaces, pods, nsOf);
@@ -264,13 +264,22 @@ function toleratesControlPlane(spec: s.PodSpec): boolean {
 }
 
 /** Places pods on nodes (round-robin over workers, honouring nodeName and nodeSelector) and gives them IPs. */
-function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], diagnostics: Diagnostic[]): Pod[] {
+function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: string, diagnostics: Diagnostic[]): Pod[] {
   const pools = new Map<string, AddressPool>();
   for (const n of nodes) {
     const c = parseCidr(n.podCIDR);
     if (c) pools.set(n.name, new AddressPool(c, 2n));
   }
-  for (const d of drafts) if (d.podIP) for (const p of pools.values()) p.reserve(d.podIP);
+  // A node's block holds ~250 pods; a model may have more (a real node would
+  // leave them Pending). They get addresses from the rest of the pod CIDR.
+  const clusterPrefix = parseCidr(podCIDR);
+  const overflow = clusterPrefix && new AddressPool(clusterPrefix, BigInt(nodes.length) * 256n);
+  let overflowed = false;
+  for (const d of drafts) {
+    if (!d.podIP) continue;
+    for (const p of pools.values()) p.reserve(d.podIP);
+    overflow?.reserve(d.podIP);
+  }
   const workers = nodes.filter((n) => !n.controlPlane);
   const candidates = workers.length > 0 ? workers : nodes;
   let rr = 0;
@@ -300,6 +309,13 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], diagnostics
       ip = undefined;
     }
     ip ??= pools.get(node.name)?.allocate();
+    if (!ip && overflow) {
+      ip = overflow.allocate();
+      if (ip && !overflowed) {
+        overflowed = true;
+        diagnostics.push({ code: 'node-cidr-full', severity: 'info', location: d.origin, message: `node ${node.name}'s pod CIDR ${node.podCIDR} is full; further pods get addresses from the rest of ${podCIDR}` });
+      }
+    }
     if (!ip) {
       diagnostics.push({ code: 'ipam-exhausted', severity: 'error', location: d.origin, message: `no pod IP left on node ${node.name} for ${d.namespace}/${d.name}`, hint: 'use a larger pod CIDR (--pod-cidr)' });
       continue;

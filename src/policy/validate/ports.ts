@@ -67,8 +67,8 @@ export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ct
     if (ctx.ingress) r.error([...path, 'listener'], 'listener-on-ingress', 'a listener cannot be used on ingress', ciliumRejects(`Listener is not allowed on ingress (${pr.listener.name})`, 'remove the listener'));
     if (hasL7) r.error([...path, 'listener'], 'listener-with-l7', 'a listener cannot be combined with L7 rules', ciliumRejects(`Listener is not allowed with L7 rules (${pr.listener.name})`, 'remove "rules" or the listener'));
   }
-  if (rules && hasL7) {
-    if (zeroPort) {
+  if (rules) {
+    if (zeroPort && hasL7) {
       r.error([...path, 'rules'], 'l7-on-port-zero', 'L7 rules need a specific port, but a port here is 0 (all ports)', ciliumRejects('L7 rules can not be used when a port is 0', 'name the port the L7 protocol runs on, e.g. port: "80"'));
     }
     checkL7Rules(r, rules, [...path, 'rules'], ports.length);

@@ -1,0 +1,116 @@
+/**
+ * Loading manifests: documents, Lists, positions, and hostile input that
+ * must become diagnostics, never crashes or hangs.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadManifests } from './load.js';
+
+const load = (text: string, path = 'x.yaml') => loadManifests([{ path, text }]);
+
+describe('loading documents', () => {
+  test('multi-document YAML, empty documents and comment-only documents', () => {
+    const r = load('# header\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n---\n# only a comment\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\n');
+    assert.deepEqual(r.objects.map((o) => o.displayName), ['Pod a', 'Service x/s']);
+    assert.deepEqual(r.diagnostics, []);
+  });
+
+  test('JSON input', () => {
+    const r = load('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}}', 'x.json');
+    assert.equal(r.objects[0]?.kind, 'Namespace');
+  });
+
+  test('kind: List and v1/List expand their items, keeping item positions', () => {
+    const r = load('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n');
+    assert.deepEqual(r.objects.map((o) => o.name), ['a', 'b']);
+    assert.equal(r.objects[1]?.location.line, 7);
+    assert.equal(r.objects[1]?.locate(['metadata', 'name']).line, 9);
+  });
+
+  test('anchors and aliases are expanded', () => {
+    const r = load('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: &l {app: web}\n  annotations: *l\n');
+    assert.deepEqual((r.objects[0]?.value.metadata as Record<string, unknown>).annotations, { app: 'web' });
+  });
+
+  test('locate points at keys and values, falling back to the nearest ancestor', () => {
+    const r = load('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: c\n');
+    const o = r.objects[0]!;
+    assert.deepEqual([o.locate(['spec', 'containers', 0, 'name']).line, o.locate(['spec', 'containers', 0, 'name']).col], [7, 13]);
+    assert.deepEqual([o.locate(['spec', 'containers'], 'key').line, o.locate(['spec', 'containers'], 'key').col], [6, 3]);
+    assert.equal(o.locate(['spec', 'containers', 0, 'ports', 3]).line, 7);
+  });
+
+  test('objects without kind or apiVersion', () => {
+    const r = load('metadata: {name: a}\n');
+    assert.equal(r.diagnostics[0]?.code, 'missing-kind');
+    assert.match(r.diagnostics[0]!.message, /object has no kind/);
+  });
+
+  test('a scalar document is not an object', () => {
+    assert.equal(load('just text\n').diagnostics[0]?.code, 'not-an-object');
+  });
+});
+
+describe('hostile input', () => {
+  test('empty file', () => assert.deepEqual(load(''), { objects: [], diagnostics: [] }));
+
+  test('malformed YAML gets the parser position and a sentence', () => {
+    const r = load('apiVersion: v1\nkind: Pod\nmetadata:\n  name: [a\n');
+    assert.equal(r.diagnostics[0]?.code, 'yaml-syntax');
+    assert.match(r.diagnostics[0]!.message, /^invalid YAML: /);
+    assert.ok(r.diagnostics[0]!.location!.line >= 4);
+  });
+
+  test('a broken document does not stop the next one', () => {
+    const r = load('a: [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: ok}\n');
+    assert.deepEqual(r.objects.map((o) => o.name), ['ok']);
+    assert.equal(r.diagnostics.length, 1);
+  });
+
+  test('binary data', () => {
+    const bin = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+    assert.equal(load(bin).diagnostics[0]?.code, 'binary-file');
+  });
+
+  test('YAML bomb (billion laughs)', () => {
+    let text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      text += `${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]\n`;
+    }
+    const t0 = Date.now();
+    const r = load(text);
+    assert.equal(r.diagnostics[0]?.code, 'yaml-alias-bomb');
+    assert.ok(Date.now() - t0 < 5000);
+  });
+
+  test('deep flow nesting', () => {
+    const r = load('['.repeat(100_000));
+    assert.equal(r.diagnostics[0]?.code, 'too-deep');
+  });
+
+  test('deep block nesting with "- - - -"', () => {
+    const r = load(`a:\n${'- '.repeat(5000)}x\n`);
+    assert.equal(r.diagnostics[0]?.code, 'too-deep');
+  });
+
+  test('brackets inside quoted strings and comments do not count', () => {
+    const r = load(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  x: "${'['.repeat(2000)}"\n# ${'{'.repeat(2000)}\n`);
+    assert.deepEqual(r.diagnostics, []);
+  });
+
+  test('a file over the size limit', () => {
+    const r = loadManifests([{ path: 'big.yaml', text: 'x'.repeat(2000) }], { maxFileBytes: 1000 });
+    assert.equal(r.diagnostics[0]?.code, 'file-too-large');
+  });
+
+  test('a 10 MB file of objects loads', () => {
+    const doc = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-N\n  labels: {team: a, env: prod}\n---\n';
+    const count = Math.ceil((10 * 1024 * 1024) / doc.length);
+    const text = Array.from({ length: count }, (_, i) => doc.replace('N', String(i))).join('');
+    const r = load(text);
+    assert.equal(r.objects.length, count);
+    assert.deepEqual(r.diagnostics, []);
+  });
+});
