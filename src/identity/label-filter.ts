@@ -71,6 +71,20 @@ const DEFAULT_PREFIXES: readonly LabelPrefix[] = DEFAULT_LABEL_PREFIXES.map(pref
  * survives `!io\.kubernetes` (13 chars).
  */
 export function isIdentityRelevant(l: Label): boolean {
+  // The verdict depends only on source and key, and keys repeat across pods:
+  // memoise (bounded) instead of running ~20 regexes per label.
+  const memoKey = `${l.source}\0${l.key}`;
+  const hit = relevance.get(memoKey);
+  if (hit !== undefined) return hit;
+  if (relevance.size >= 65536) relevance.clear();
+  const verdict = computeRelevance(l);
+  relevance.set(memoKey, verdict);
+  return verdict;
+}
+
+const relevance = new Map<string, boolean>();
+
+function computeRelevance(l: Label): boolean {
   let included = 0;
   let ignored = 0;
   for (const p of DEFAULT_PREFIXES) {
@@ -134,15 +148,36 @@ export function sanitizedPodLabels(
   options: PodLabelOptions = {},
 ): Label[] {
   const strip = options.stripCiliumPrefixedLabels ?? true;
-  const m = new Map<string, string>();
-  for (const [k, v] of Object.entries(podLabels)) {
-    if (strip && k.startsWith(K8sLabel.ciliumPrefix)) continue;
-    m.set(k, v);
+  const out: Label[] = [];
+  for (const key in podLabels) {
+    if (strip && key.startsWith(K8sLabel.ciliumPrefix)) continue;
+    if (ciliumWrites(key, namespace.labels)) continue; // Cilium's own value replaces the user's
+    out.push({ source: LabelSource.k8s, key, value: podLabels[key]! });
   }
-  for (const [k, v] of Object.entries(namespace.labels)) m.set(K8sLabel.namespaceLabelsPrefix + k, v);
-  m.set(K8sLabel.podNamespace, namespace.name);
-  if (serviceAccount !== '') m.set(K8sLabel.serviceAccount, serviceAccount);
-  else m.delete(K8sLabel.serviceAccount);
-  m.set(K8sLabel.cluster, clusterName);
-  return [...m].map(([key, value]) => ({ source: LabelSource.k8s, key, value }));
+  out.push(...namespacePart(namespace, clusterName));
+  if (serviceAccount !== '') out.push({ source: LabelSource.k8s, key: K8sLabel.serviceAccount, value: serviceAccount });
+  return out;
 }
+
+/** True for the keys SanitizePodLabels sets (or, for the service account, deletes). */
+function ciliumWrites(key: string, nsLabels: Labels): boolean {
+  if (key === K8sLabel.podNamespace || key === K8sLabel.cluster || key === K8sLabel.serviceAccount) return true;
+  return key.startsWith(K8sLabel.namespaceLabelsPrefix) && Object.hasOwn(nsLabels, key.slice(K8sLabel.namespaceLabelsPrefix.length));
+}
+
+/**
+ * The labels every pod of a namespace shares (namespace labels, namespace
+ * name, cluster). Memoised per namespace object: a cluster has few
+ * namespaces and many pods.
+ */
+function namespacePart(namespace: Pick<Namespace, 'name' | 'labels'>, clusterName: string): readonly Label[] {
+  const hit = nsParts.get(namespace);
+  if (hit && hit.clusterName === clusterName) return hit.labels;
+  const labels: Label[] = Object.entries(namespace.labels).map(([k, value]) => ({ source: LabelSource.k8s, key: K8sLabel.namespaceLabelsPrefix + k, value }));
+  labels.push({ source: LabelSource.k8s, key: K8sLabel.podNamespace, value: namespace.name });
+  labels.push({ source: LabelSource.k8s, key: K8sLabel.cluster, value: clusterName });
+  nsParts.set(namespace, { clusterName, labels });
+  return labels;
+}
+
+const nsParts = new WeakMap<object, { readonly clusterName: string; readonly labels: readonly Label[] }>();

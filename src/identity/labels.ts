@@ -140,7 +140,8 @@ export class LabelSet {
   /** Builds a set; later labels replace earlier ones with the same key. */
   static of(labels: Iterable<Label>): LabelSet {
     const m = new Map<string, Label>();
-    for (const l of labels) m.set(l.key, { source: l.source, key: l.key, value: l.value });
+    // Labels are readonly values, so they are shared, not copied.
+    for (const l of labels) m.set(l.key, l);
     return new LabelSet(m);
   }
 
