@@ -181,3 +181,10 @@ test('bad input is reported, not thrown', () => {
   assert.deepEqual(diagnostics.map((d) => d.code).sort(), ['identity-duplicate-ip', 'identity-invalid-cidr', 'identity-invalid-ip', 'identity-unknown-local-node']);
   assert.equal(table.identityOf('172.18.0.3'), Reserved.remoteNode, 'without a local node every node is remote');
 });
+
+test('pods of an undeclared namespace get its metadata.name label', () => {
+  // source: model/types.ts Namespace doc (API server always sets kubernetes.io/metadata.name); semantics.md §2.6
+  const c = mkCluster({ namespaces: [], pods: [mkPod({ name: 'a', namespace: 'ghost', ip: '10.244.1.1' })] });
+  const labels = build(c, { localNode: 'worker' }).labelsOf(build(c, { localNode: 'worker' }).identityOfPod({ namespace: 'ghost', name: 'a' })!)!;
+  assert.equal(labels.get('io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name', 'k8s'), 'ghost');
+});

@@ -12,7 +12,7 @@
  * pods are `host` (1); other nodes are `remote-node` (6), or
  * `kube-apiserver` (7) when they run a kube-apiserver (semantics.md §3.4).
  */
-import type { Cluster, ClusterNode, Pod } from '../model/types.js';
+import type { Cluster, ClusterNode, Namespace, Pod } from '../model/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatCidr, formatIp, parseCidr, parseIp, type CidrPrefix, type IpAddress } from '../net/ip.js';
 import { allocateClusterIdentities, allocatePrefixIdentities, type PrefixLabels } from './allocator.js';
@@ -98,12 +98,16 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   for (const id of reservedIds) identities.set(id, reservedLabels(id, hostOptions));
 
   // --- pods → cluster identities ------------------------------------------------------------
-  const namespaces = new Map(cluster.namespaces.map((ns) => [ns.name, ns]));
+  const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
   const podLabels = new Map<Pod, LabelSet>();
   for (const pod of cluster.pods) {
     if (pod.hostNetwork) continue;
-    // A namespace nobody declared still has the label the API server always sets.
-    const ns = namespaces.get(pod.namespace) ?? { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
+    let ns = namespaces.get(pod.namespace);
+    if (!ns) {
+      // A namespace nobody declared still has the label the API server always sets.
+      ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
+      namespaces.set(pod.namespace, ns);
+    }
     podLabels.set(pod, podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true }));
   }
   const clusterAlloc = allocateClusterIdentities(podLabels.values());
