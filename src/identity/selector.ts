@@ -1,0 +1,219 @@
+/**
+ * @module identity/selector
+ *
+ * Cilium's EndpointSelector: a k8s label selector whose keys carry a label
+ * source, matched against an identity's {@link LabelSet}
+ * (`pkg/policy/api/selector.go`, semantics.md §2.1).
+ *
+ * - Keys are normalised once, at construction: `src:rest` → source `src`
+ *   (split at the first `:`), no `:` → source `any` (`GetExtendedKeyFrom`).
+ * - Terms are ANDed. `matchLabels k: v` means "label present with value v";
+ *   `NotIn` also matches when the key is absent; an empty selector matches
+ *   every identity, reserved ones included.
+ * - `cidr:` keys are prefix-aware (the lookup is {@link LabelSet.find}).
+ * - A selector that fails k8s validation selects nothing
+ *   (`EndpointSelector.Matches` returns false when its requirements could not
+ *   be built).
+ *
+ * Selectors are immutable; {@link EndpointSelector.withTerm} returns a new
+ * one. The policy layer builds them, the identity table evaluates each
+ * distinct {@link EndpointSelector.canonical} once.
+ */
+import { LabelSet, compareStrings, formatLabel, parseSource, type Label } from './labels.js';
+import {
+  extendedKey,
+  labelSelectorProblems,
+  type K8sLabelSelector,
+  type SelectorProblem,
+} from './selector-validation.js';
+
+/** The four k8s selector operators. */
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+const OPERATORS: ReadonlySet<string> = new Set<SelectorOperator>(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
+/** A selector key after normalisation. */
+export interface SelectorKey {
+  /** `any` when the key was written without a source. */
+  readonly source: string;
+  readonly key: string;
+}
+
+/** One `matchLabels` entry: label present with exactly this value. */
+export interface MatchLabelTerm extends SelectorKey {
+  readonly value: string;
+}
+
+/** One `matchExpressions` entry. */
+export interface MatchExpressionTerm extends SelectorKey {
+  readonly operator: SelectorOperator;
+  readonly values: readonly string[];
+}
+
+/**
+ * A term to inject into a selector, key written in Cilium form
+ * (`k8s:io.kubernetes.pod.namespace`, `reserved:remote-node`, `app`).
+ * `match` goes to matchLabels (replacing the same normalised key, as Cilium's
+ * `AddMatch` writes a map entry); `expression` is appended to
+ * matchExpressions (`AddMatchExpression`).
+ */
+export type SelectorTerm =
+  | { readonly kind: 'match'; readonly key: string; readonly value: string }
+  | { readonly kind: 'expression'; readonly key: string; readonly operator: SelectorOperator; readonly values?: readonly string[] };
+
+/**
+ * Normalises a selector key as written (`GetExtendedKeyFrom`): split the
+ * source at the first `:` (`$x` and `reserved.x` are reserved), no source →
+ * `any`, and drop an `=value` suffix.
+ */
+export function normaliseSelectorKey(written: string): SelectorKey {
+  const { source, rest } = parseSource(written);
+  const eq = rest.indexOf('=');
+  return { source: source === '' ? 'any' : source, key: eq >= 0 ? rest.slice(0, eq) : rest };
+}
+
+/** Compiled requirement; `values` as a Set for O(1) membership. */
+interface Requirement {
+  readonly source: string;
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  readonly values: ReadonlySet<string>;
+}
+
+const cmpKey = (a: SelectorKey, b: SelectorKey) => compareStrings(extendedKey(a.source, a.key), extendedKey(b.source, b.key));
+
+/** An immutable Cilium EndpointSelector. Build with {@link EndpointSelector.fromK8s} or {@link EndpointSelector.fromLabels}. */
+export class EndpointSelector {
+  /** matchLabels, sorted by normalised key (one entry per key). */
+  readonly matchLabels: readonly MatchLabelTerm[];
+  /** matchExpressions in the order written / injected. */
+  readonly matchExpressions: readonly MatchExpressionTerm[];
+  /** Syntax problems; when non-empty the selector selects nothing. */
+  readonly problems: readonly SelectorProblem[];
+  /**
+   * Stable string identifying the selector, for dedup and caching. Like
+   * Cilium's selector-cache key it keeps matchLabels apart from
+   * matchExpressions and expressions in order, so two selectors Cilium would
+   * treat as different selectors (e.g. for L7 merging, semantics.md §5.4)
+   * stay different here.
+   */
+  readonly canonical: string;
+  private readonly reqs: readonly Requirement[];
+
+  private constructor(ml: readonly MatchLabelTerm[], me: readonly MatchExpressionTerm[], problems: readonly SelectorProblem[]) {
+    this.matchLabels = Object.freeze([...ml].sort(cmpKey));
+    this.matchExpressions = Object.freeze([...me]);
+    this.problems = Object.freeze([...problems]);
+    this.canonical = JSON.stringify([
+      this.matchLabels.map((t) => [`${t.source}:${t.key}`, t.value]),
+      this.matchExpressions.map((t) => [`${t.source}:${t.key}`, t.operator, t.values]),
+      // Problems (which name any bad operator) keep invalid selectors apart from valid ones.
+      ...(this.problems.length ? [this.problems.map((p) => `${p.path} ${p.message}`)] : []),
+    ]);
+    this.reqs = [
+      ...this.matchLabels.map((t) => ({ source: t.source, key: t.key, operator: 'In' as const, values: new Set([t.value]) })),
+      ...this.matchExpressions.map((t) => ({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values) })),
+    ];
+  }
+
+  /** The selector with no terms: selects every identity. */
+  static readonly wildcard: EndpointSelector = new EndpointSelector([], [], []);
+
+  /**
+   * From a parsed k8s LabelSelector as written in a policy. Keys are
+   * normalised; syntax problems are recorded in {@link problems} (and make
+   * the selector select nothing), never thrown.
+   */
+  static fromK8s(raw: K8sLabelSelector): EndpointSelector {
+    const keyOf = (w: string) => {
+      const k = normaliseSelectorKey(w);
+      return extendedKey(k.source, k.key);
+    };
+    const problems = labelSelectorProblems(raw, keyOf);
+    const ml = new Map<string, MatchLabelTerm>();
+    for (const [w, value] of Object.entries(raw.matchLabels ?? {})) {
+      const k = normaliseSelectorKey(w);
+      ml.set(extendedKey(k.source, k.key), { ...k, value });
+    }
+    const me: MatchExpressionTerm[] = [];
+    for (const e of raw.matchExpressions ?? []) {
+      // An unknown operator is already a problem; the term itself cannot be modelled.
+      if (!OPERATORS.has(e.operator)) continue;
+      me.push({ ...normaliseSelectorKey(e.key), operator: e.operator as SelectorOperator, values: [...(e.values ?? [])] });
+    }
+    return new EndpointSelector([...ml.values()], me, problems);
+  }
+
+  /**
+   * A selector requiring each label (key, source and value), as Cilium's
+   * `NewESFromLabels` (used for entities: `reserved:world` etc.).
+   */
+  static fromLabels(...labels: Label[]): EndpointSelector {
+    const ml = new Map<string, MatchLabelTerm>();
+    for (const l of labels) ml.set(extendedKey(l.source, l.key), { source: l.source, key: l.key, value: l.value });
+    return new EndpointSelector([...ml.values()], [], []);
+  }
+
+  /** True when the selector has no terms (and is valid): it selects everything. */
+  get isWildcard(): boolean {
+    return this.reqs.length === 0 && this.problems.length === 0;
+  }
+
+  /** True when the selector passed k8s validation. */
+  get isValid(): boolean {
+    return this.problems.length === 0;
+  }
+
+  /** A new selector with one more term (see {@link SelectorTerm}). */
+  withTerm(term: SelectorTerm): EndpointSelector {
+    const k = normaliseSelectorKey(term.key);
+    if (term.kind === 'match') {
+      const ext = extendedKey(k.source, k.key);
+      const ml = this.matchLabels.filter((t) => extendedKey(t.source, t.key) !== ext);
+      return new EndpointSelector([...ml, { ...k, value: term.value }], this.matchExpressions, this.problems);
+    }
+    return new EndpointSelector(this.matchLabels, [...this.matchExpressions, { ...k, operator: term.operator, values: [...(term.values ?? [])] }], this.problems);
+  }
+
+  /** Every normalised key the selector mentions (matchLabels first), for policy-layer checks such as "has a reserved: key". */
+  keys(): SelectorKey[] {
+    return [...this.matchLabels, ...this.matchExpressions].map((t) => ({ source: t.source, key: t.key }));
+  }
+
+  /** True when some term uses exactly this normalised key. */
+  hasKey(source: string, key: string): boolean {
+    return this.keys().some((k) => k.source === source && k.key === key);
+  }
+
+  /** True when the selector selects an identity with these labels. */
+  matches(labels: LabelSet): boolean {
+    if (this.problems.length > 0) return false;
+    for (const r of this.reqs) {
+      const found = labels.find(r.key, r.source);
+      switch (r.operator) {
+        case 'In':
+          if (found === undefined || !r.values.has(found.value)) return false;
+          break;
+        case 'NotIn':
+          if (found !== undefined && r.values.has(found.value)) return false;
+          break;
+        case 'Exists':
+          if (found === undefined) return false;
+          break;
+        case 'DoesNotExist':
+          if (found !== undefined) return false;
+          break;
+      }
+    }
+    return true;
+  }
+
+  /** Human-readable form in Cilium key syntax, e.g. `k8s:app=web, any:tier NotIn (a,b)`; `{}` for the wildcard. */
+  toString(): string {
+    const parts = [
+      ...this.matchLabels.map((t) => formatLabel({ source: t.source, key: t.key, value: t.value })),
+      ...this.matchExpressions.map((t) => `${t.source}:${t.key} ${t.operator}${t.values.length ? ` (${t.values.join(',')})` : ''}`),
+    ];
+    return parts.length ? parts.join(', ') : '{}';
+  }
+}

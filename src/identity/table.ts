@@ -1,0 +1,274 @@
+/**
+ * @module identity/table
+ *
+ * The identity registry of one node's view of a cluster: every identity with
+ * its labels, the pods behind it, the ipcache, and cached selector
+ * evaluation. Built once from a {@link Cluster} plus the prefixes policies
+ * name; the engine asks it which identities a selector selects (once per
+ * distinct selector, STYLE "work per identity, not per pod") and which
+ * identity a packet's peer IP has.
+ *
+ * polis evaluates per node (`localNode`): that node's IPs and hostNetwork
+ * pods are `host` (1); other nodes are `remote-node` (6), or
+ * `kube-apiserver` (7) when they run a kube-apiserver (semantics.md §3.4).
+ */
+import type { Cluster, ClusterNode, Namespace, Pod } from '../model/types.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatCidr, formatIp, parseCidr, parseIp, type CidrPrefix, type IpAddress } from '../net/ip.js';
+import { allocateClusterIdentities, allocatePrefixIdentities, type PrefixLabels } from './allocator.js';
+import { IpCache, hostPrefix, type IpCacheEntry } from './ipcache.js';
+import { podIdentityLabels } from './label-filter.js';
+import type { Label, LabelSet } from './labels.js';
+import { messages } from './messages.js';
+import { Reserved, reservedLabels, reservedName, type IdentityId } from './reserved.js';
+import type { EndpointSelector } from './selector.js';
+
+/** Options of {@link buildIdentityTable}. */
+export interface IdentityTableOptions {
+  /** Name of the node whose view polis evaluates; its IPs are `host`. */
+  readonly localNode: string;
+  /**
+   * Every prefix any policy names (`toCIDR`, `toCIDRSet.cidr` **and** its
+   * `except` entries, selector-less service endpoint IPs…). Each becomes a
+   * CIDR identity; a bare IP means a host prefix. Default none.
+   */
+  readonly referencedCidrs?: readonly (string | CidrPrefix)[];
+  /**
+   * Extra labels for external prefixes, merged with those of
+   * `referencedCidrs`. This is the extension point for FQDN identities: IPs
+   * learned for a `toFQDNs` selector are host prefixes carrying `fqdn:` labels.
+   * Default none.
+   */
+  readonly prefixLabels?: readonly PrefixLabels[];
+  /** Dual-stack cluster: world is split into `world-ipv4` (9) / `world-ipv6` (10). Default `false`. */
+  readonly dualStack?: boolean;
+  /** Drop user pod labels starting with `io.cilium.k8s` (1.18+). Default `true`. */
+  readonly stripCiliumPrefixedPodLabels?: boolean;
+  /**
+   * IPs of the kube-apiserver backends (the `default/kubernetes` Endpoints,
+   * which Cilium watches to apply `reserved:kube-apiserver`, PR
+   * cilium/cilium#17823). Default: the IPs of control-plane nodes, because
+   * kind and kubeadm run the apiserver as a hostNetwork static pod on every
+   * control-plane node and publish the node IP as the endpoint. An IP that is
+   * not a node IP is an external apiserver: it gets a local identity with
+   * `reserved:kube-apiserver` + `reserved:world` (semantics.md §3.4).
+   */
+  readonly kubeApiserverIps?: readonly string[];
+}
+
+/** The result of {@link buildIdentityTable}: always a table, plus what was wrong with the input. */
+export interface IdentityTableBuild {
+  readonly table: IdentityTable;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/**
+ * Builds the identity table of `cluster` as seen from `options.localNode`.
+ * Never throws on bad input: unusable IPs or prefixes are skipped and
+ * reported in `diagnostics`.
+ */
+export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptions): IdentityTableBuild {
+  const diagnostics: Diagnostic[] = [];
+  const dualStack = options.dualStack ?? false;
+
+  // --- nodes and the kube-apiserver -------------------------------------------------------
+  const localNode = cluster.nodes.find((n) => n.name === options.localNode);
+  if (!localNode) diagnostics.push(messages.unknownLocalNode(options.localNode, cluster.nodes.map((n) => n.name)));
+  const nodeIps = new Map<ClusterNode, IpAddress>();
+  for (const n of cluster.nodes) {
+    const ip = parseIp(n.ip);
+    if (ip) nodeIps.set(n, ip);
+    else diagnostics.push(messages.invalidIp(`node ${n.name}`, n.ip, n.origin));
+  }
+  const apiserverIps = new Set<string>();
+  for (const text of options.kubeApiserverIps ?? cluster.nodes.filter((n) => n.controlPlane).map((n) => n.ip)) {
+    const ip = parseIp(text);
+    if (ip) apiserverIps.add(formatIp(ip));
+    else diagnostics.push(messages.invalidIp('kube-apiserver endpoint', text));
+  }
+  const isApiserver = (ip: IpAddress | undefined) => ip !== undefined && apiserverIps.has(formatIp(ip));
+  const nodeIdentity = (n: ClusterNode): IdentityId =>
+    n === localNode ? Reserved.host : isApiserver(nodeIps.get(n)) ? Reserved.kubeApiserver : Reserved.remoteNode;
+
+  const identities = new Map<IdentityId, LabelSet>();
+  const reservedIds = [1, 2, 3, 4, 5, 6, 7, 8, ...(dualStack ? [9, 10] : [])] as IdentityId[];
+  const hostOptions = { hostIsKubeApiserver: isApiserver(localNode && nodeIps.get(localNode)), hostNodeLabels: localNode?.labels ?? {} };
+  for (const id of reservedIds) identities.set(id, reservedLabels(id, hostOptions));
+
+  // --- pods → cluster identities ------------------------------------------------------------
+  const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
+  const podLabels = new Map<Pod, LabelSet>();
+  for (const pod of cluster.pods) {
+    if (pod.hostNetwork) continue;
+    let ns = namespaces.get(pod.namespace);
+    if (!ns) {
+      // A namespace nobody declared still has the label the API server always sets.
+      ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
+      namespaces.set(pod.namespace, ns);
+    }
+    podLabels.set(pod, podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true }));
+  }
+  const clusterAlloc = allocateClusterIdentities(podLabels.values());
+  if (clusterAlloc.overflow) diagnostics.push(messages.rangeExhausted(clusterAlloc.entries.length));
+  for (const e of clusterAlloc.entries) identities.set(e.id, e.labels);
+
+  const nodesByName = new Map(cluster.nodes.map((n) => [n.name, n]));
+  const podIds = new Map<string, IdentityId>();
+  const podsById = new Map<IdentityId, Pod[]>();
+  for (const pod of cluster.pods) {
+    const labels = podLabels.get(pod);
+    let id: IdentityId | undefined;
+    if (labels) id = clusterAlloc.byCanonical.get(labels.canonical);
+    else {
+      // hostNetwork pods share their node's identity (semantics.md §3.4).
+      const node = nodesByName.get(pod.nodeName);
+      id = node ? nodeIdentity(node) : undefined;
+    }
+    if (id === undefined) continue;
+    podIds.set(podKey(pod.namespace, pod.name), id);
+    (podsById.get(id) ?? podsById.set(id, []).get(id)!).push(pod);
+  }
+
+  // --- external prefixes → local identities -------------------------------------------------
+  const prefixes = new Map<string, { prefix: CidrPrefix; extra: Label[] }>();
+  const addPrefix = (prefix: CidrPrefix, extra: readonly Label[]) => {
+    const k = formatCidr(prefix);
+    const entry = prefixes.get(k) ?? prefixes.set(k, { prefix, extra: [] }).get(k)!;
+    entry.extra.push(...extra);
+  };
+  for (const c of options.referencedCidrs ?? []) {
+    const prefix = typeof c === 'string' ? parseCidr(c, true) : c;
+    if (prefix) addPrefix(prefix, []);
+    else diagnostics.push(messages.invalidCidr(String(c)));
+  }
+  for (const p of options.prefixLabels ?? []) addPrefix(p.prefix, p.extra);
+  const nodeIpSet = new Set([...nodeIps.values()].map(formatIp));
+  for (const text of apiserverIps) {
+    if (nodeIpSet.has(text)) continue;
+    addPrefix(hostPrefix(parseIp(text)!), [{ source: 'reserved', key: 'kube-apiserver', value: '' }]);
+  }
+  const prefixList = [...prefixes.values()];
+  const prefixAlloc = allocatePrefixIdentities(prefixList, dualStack);
+  for (const e of prefixAlloc.entries) identities.set(e.id, e.labels);
+
+  // --- ipcache: nodes, then pods, then prefixes (first entry of a prefix wins) ---------------
+  const entries: IpCacheEntry[] = [];
+  const owners = new Map<string, string>();
+  const claim = (ip: IpAddress, id: IdentityId, owner: string, origin: Pod['origin']) => {
+    // Keyed by family and value: formatting 10k addresses as text is the slow part of a build.
+    const key = `${ip.family}:${ip.value}`;
+    const first = owners.get(key);
+    if (first !== undefined) {
+      diagnostics.push(messages.duplicateIp(formatIp(ip), first, owner, origin));
+      return;
+    }
+    owners.set(key, owner);
+    entries.push({ prefix: hostPrefix(ip), id });
+  };
+  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), `node ${n.name}`, n.origin);
+  for (const pod of cluster.pods) {
+    if (pod.hostNetwork) continue;
+    const id = podIds.get(podKey(pod.namespace, pod.name));
+    const ip = parseIp(pod.ip);
+    if (!ip) diagnostics.push(messages.invalidIp(`pod ${podKey(pod.namespace, pod.name)}`, pod.ip, pod.origin));
+    else if (id !== undefined) claim(ip, id, `pod ${podKey(pod.namespace, pod.name)}`, pod.origin);
+  }
+  prefixList.forEach((p, i) => entries.push({ prefix: p.prefix, id: prefixAlloc.prefixIds[i]! }));
+  const world = { v4: dualStack ? Reserved.worldIpv4 : Reserved.world, v6: dualStack ? Reserved.worldIpv6 : Reserved.world };
+
+  return {
+    table: new IdentityTable(cluster.name, options.localNode, identities, podIds, podsById, new IpCache(entries, world)),
+    diagnostics,
+  };
+}
+
+/**
+ * Identities of one node's view of a cluster. Immutable once built; the only
+ * state it keeps is a memo of selector results keyed by
+ * {@link EndpointSelector.canonical}.
+ */
+export class IdentityTable {
+  private readonly ids: readonly IdentityId[];
+  private readonly selections = new Map<string, { readonly list: readonly IdentityId[]; readonly set: ReadonlySet<IdentityId> }>();
+
+  /** @internal use {@link buildIdentityTable}. */
+  constructor(
+    /** Cilium cluster name (`io.cilium.k8s.policy.cluster`). */
+    readonly clusterName: string,
+    /** The node whose view this is. */
+    readonly localNode: string,
+    private readonly labels: ReadonlyMap<IdentityId, LabelSet>,
+    private readonly podIds: ReadonlyMap<string, IdentityId>,
+    private readonly pods: ReadonlyMap<IdentityId, readonly Pod[]>,
+    /** The IP → identity table. */
+    readonly ipcache: IpCache,
+  ) {
+    this.ids = Object.freeze([...labels.keys()].sort((a, b) => a - b));
+  }
+
+  /** Identity of a peer IP (longest referenced prefix, else world); `undefined` when `ip` is not an IP address. */
+  identityOf(ip: string): IdentityId | undefined {
+    const parsed = parseIp(ip);
+    return parsed ? this.ipcache.lookup(parsed) : undefined;
+  }
+
+  /** Identity of an already parsed address. */
+  identityOfAddress(ip: IpAddress): IdentityId {
+    return this.ipcache.lookup(ip);
+  }
+
+  /** Identity of a pod (by namespace and name); hostNetwork pods have their node's. */
+  identityOfPod(pod: Pick<Pod, 'namespace' | 'name'>): IdentityId | undefined {
+    return this.podIds.get(podKey(pod.namespace, pod.name));
+  }
+
+  /** Labels of an identity, `undefined` for an identity this table does not have. */
+  labelsOf(id: IdentityId): LabelSet | undefined {
+    return this.labels.get(id);
+  }
+
+  /** Pods with this identity, in cluster order (hostNetwork pods under host / remote-node / kube-apiserver). */
+  podsOf(id: IdentityId): readonly Pod[] {
+    return this.pods.get(id) ?? [];
+  }
+
+  /** Every identity: reserved (1–8, and 9–10 in dual-stack), cluster, local; ascending. */
+  allIdentities(): readonly IdentityId[] {
+    return this.ids;
+  }
+
+  /** `host`, `world`, … for reserved identities, `ID:<n>` otherwise (Hubble's notation). */
+  nameOf(id: IdentityId): string {
+    return reservedName(id) ?? `ID:${id}`;
+  }
+
+  /** Identities the selector selects, ascending. Evaluated once per distinct selector. */
+  select(selector: EndpointSelector): readonly IdentityId[] {
+    return this.selection(selector).list;
+  }
+
+  /** True when the selector selects the identity (cached like {@link select}). */
+  selects(selector: EndpointSelector, id: IdentityId): boolean {
+    return this.selection(selector).set.has(id);
+  }
+
+  /** Identities any of the selectors selects (e.g. an entity's list), ascending. */
+  selectAny(selectors: readonly EndpointSelector[]): readonly IdentityId[] {
+    if (selectors.length === 1) return this.select(selectors[0]!);
+    const out = new Set<IdentityId>();
+    for (const s of selectors) for (const id of this.select(s)) out.add(id);
+    return Object.freeze([...out].sort((a, b) => a - b));
+  }
+
+  private selection(selector: EndpointSelector) {
+    let hit = this.selections.get(selector.canonical);
+    if (!hit) {
+      const list = Object.freeze(this.ids.filter((id) => selector.matches(this.labels.get(id)!)));
+      hit = { list, set: new Set(list) };
+      this.selections.set(selector.canonical, hit);
+    }
+    return hit;
+  }
+}
