@@ -11,12 +11,10 @@
  */
 import { z } from 'zod';
 import { labelSelectorSchema } from './selector.js';
+import { ENTITY_NAMES } from '../../identity/entities.js';
 
 const strings = z.array(z.string());
 
-/** Entities the CRD enum accepts (`pkg/policy/api/entity.go`). */
-export const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'] as const;
-export type EntityName = (typeof ENTITIES)[number];
 
 export const cidrRuleSchema = z.strictObject({
   cidr: z.string().optional(),
@@ -114,7 +112,7 @@ export const serviceSelectorSchema = z.strictObject({
   k8sServiceSelector: z.strictObject({ selector: labelSelectorSchema, namespace: z.string().optional() }).optional(),
 });
 
-const entities = z.array(z.enum(ENTITIES));
+const entities = z.array(z.enum(ENTITY_NAMES));
 const selectors = z.array(labelSelectorSchema);
 
 const ingressCommon = {
