@@ -29,6 +29,60 @@ export function checkSchema<S extends z.ZodType>(obj: ManifestObject, schema: S)
   return { diagnostics };
 }
 
+export interface RepairedResult<T> extends SchemaResult<T> {
+  /** A typed copy with the offending fields taken out, so later checks can still run on the rest. */
+  readonly repaired?: T;
+  /** Field paths (formatted) that were taken out of `repaired`. */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Like {@link checkSchema}, but when the object fails, also returns a copy
+ * with each offending field removed (or a number quoted where a string was
+ * wanted), so that every other problem of the object can still be reported
+ * in the same run instead of only the first kind.
+ */
+export function checkSchemaRepairing<S extends z.ZodType>(obj: ManifestObject, schema: S): RepairedResult<z.infer<S>> {
+  const first = checkSchema(obj, schema);
+  if (first.value !== undefined) return { ...first, removed: [] };
+  let value: unknown = structuredClone(obj.value);
+  const removed: string[] = [];
+  for (let round = 0; round < 20; round++) {
+    const r = schema.safeParse(value);
+    if (r.success) return { diagnostics: first.diagnostics, repaired: r.data, removed };
+    for (const issue of r.error.issues) value = repair(value, issue as Issue, removed);
+  }
+  return { diagnostics: first.diagnostics, removed };
+}
+
+function repair(root: unknown, issue: Issue, removed: string[]): unknown {
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    const holder = valueAt(root, path);
+    if (holder && typeof holder === 'object') for (const k of issue.keys) delete (holder as Record<string, unknown>)[k];
+    return root;
+  }
+  const actual = valueAt(root, path);
+  if (issue.code === 'invalid_type' && String(issue.expected) === 'string' && (typeof actual === 'number' || typeof actual === 'boolean')) {
+    return setAt(root, path, String(actual));
+  }
+  // Remove the field; an array element takes its whole array with it (indices must not shift).
+  let cut = path.length;
+  while (cut > 0 && typeof path[cut - 1] === 'number') cut--;
+  if (cut === 0) return root;
+  removed.push(formatPath(path.slice(0, cut)));
+  const holder = valueAt(root, path.slice(0, cut - 1));
+  if (holder && typeof holder === 'object') delete (holder as Record<string, unknown>)[String(path[cut - 1])];
+  return root;
+}
+
+function setAt(root: unknown, path: readonly (string | number)[], v: unknown): unknown {
+  if (path.length === 0) return v;
+  const holder = valueAt(root, path.slice(0, -1));
+  if (holder && typeof holder === 'object') (holder as Record<string | number, unknown>)[path[path.length - 1]!] = v;
+  return root;
+}
+
 type Issue = z.core.$ZodIssue;
 
 function issueToDiagnostics(obj: ManifestObject, root: z.ZodType, issue: Issue): Diagnostic[] {

@@ -31,6 +31,8 @@ export interface ClusterOptions {
 
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+/** Most pods polis expands one workload into. */
+export const MAX_PODS_PER_WORKLOAD = 1000;
 
 /** Kinds the model reads; policy kinds are read by the policy layer. */
 export const MODEL_KINDS = new Set([
@@ -109,15 +111,24 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
       owner: { kind: 'Pod', name: o.name }, origin: o.location, ...(v.status?.podIP ? { podIP: v.status.podIP } : {}),
     });
   }
+  // A typo such as `replicas: 20000000` must not make polis model millions of pods.
+  const capped = (o: ManifestObject, field: 'replicas' | 'parallelism', n: number, path: (string | number)[]) => {
+    if (n <= MAX_PODS_PER_WORKLOAD) return n;
+    diagnostics.push({
+      code: 'too-many-replicas', severity: 'warning', location: o.locate(path), object: o.displayName,
+      message: `${field} ${n} is more than polis models; it uses ${MAX_PODS_PER_WORKLOAD} pods for ${o.displayName}`,
+    });
+    return MAX_PODS_PER_WORKLOAD;
+  };
   for (const kind of ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'] as const) {
     for (const o of of(kind)) {
       const v = typed(o, s.workloadSchema);
-      if (v) drafts.push(...expandWorkload(kind, o, v, nsOf(o), nodes));
+      if (v) drafts.push(...expandWorkload(kind, o, v, nsOf(o), nodes, capped(o, 'replicas', v.spec.replicas ?? 1, ['spec', 'replicas'])));
     }
   }
   for (const o of of('Job')) {
     const v = typed(o, s.jobSchema);
-    if (v) drafts.push(...expandJob(o.name, nsOf(o), v.spec.parallelism ?? 1, v.spec.template, { kind: 'Job', name: o.name }, o));
+    if (v) drafts.push(...expandJob(o.name, nsOf(o), capped(o, 'parallelism', v.spec.parallelism ?? 1, ['spec', 'parallelism']), v.spec.template, { kind: 'Job', name: o.name }, o));
   }
   for (const o of of('CronJob')) {
     const v = typed(o, s.cronJobSchema);
@@ -125,7 +136,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     // One scheduled run, named as the CronJob controller names jobs (name-<minutes since epoch>).
     const jobName = `${o.name}-${29_000_000 + (fnv32a(`${nsOf(o)}/${o.name}`) % 1_000_000)}`;
     const job = v.spec.jobTemplate.spec;
-    drafts.push(...expandJob(jobName, nsOf(o), job.parallelism ?? 1, job.template, { kind: 'CronJob', name: o.name }, o));
+    drafts.push(...expandJob(jobName, nsOf(o), capped(o, 'parallelism', job.parallelism ?? 1, ['spec', 'jobTemplate', 'spec', 'parallelism']), job.template, { kind: 'CronJob', name: o.name }, o));
   }
 
   // Services and their endpoints.
@@ -199,14 +210,13 @@ function dedupe(objects: readonly ManifestObject[], diagnostics: Diagnostic[]): 
 /** Pods of a Deployment/ReplicaSet/StatefulSet/DaemonSet, named and labelled as their controllers do. */
 function expandWorkload(
   kind: 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet', o: ManifestObject,
-  v: z.infer<typeof s.workloadSchema>, namespace: string, nodes: readonly ClusterNode[],
+  v: z.infer<typeof s.workloadSchema>, namespace: string, nodes: readonly ClusterNode[], replicas: number,
 ): PodDraft[] {
   const template = v.spec.template;
   const base: Labels = template.metadata?.labels ?? {};
   const spec = template.spec ?? {};
   const owner: PodOwner = { kind, name: o.name };
   const hash = podTemplateHash(template);
-  const replicas = v.spec.replicas ?? 1;
   const out: PodDraft[] = [];
   const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => ({
     name, namespace, labels, spec, owner, origin: o.location, ...(pinnedNode ? { pinnedNode } : {}),

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/get
  *
- * `polis get [pods|services|policies|namespaces|nodes] -f PATH...`: shows how
+ * `polis get [pods|services|policies|identities|namespaces|nodes] -f PATH...`: shows how
  * polis understood the files, as kubectl-like tables or as JSON/YAML.
  */
 import { Argument, Option } from 'commander';
@@ -10,11 +10,12 @@ import { formatDiagnostic } from '../../diagnostics/format.js';
 import type { Workspace } from '../../workspace/load.js';
 import { formatPolicyRef } from '../../policy/types.js';
 import { formatTable } from '../../util/table.js';
+import { buildIdentityTable, type IdentityId } from '../../identity/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
-const RESOURCES = ['pods', 'services', 'policies', 'namespaces', 'nodes'] as const;
+const RESOURCES = ['pods', 'services', 'policies', 'identities', 'namespaces', 'nodes'] as const;
 type Resource = (typeof RESOURCES)[number];
 
 interface GetOptions extends InputOptions {
@@ -48,6 +49,17 @@ const views: Record<Resource, (ws: Workspace) => { headers: string[]; rows: stri
     ]),
     data: ws.policies.map((p) => ({ policy: formatPolicyRef(p.ref), ...p.ref, valid: p.valid, file: p.object.location.file, line: p.object.location.line, spec: p.spec })),
   }),
+  identities: (ws) => {
+    const local = ws.cluster.nodes.find((n) => !n.controlPlane) ?? ws.cluster.nodes[0];
+    const { table } = buildIdentityTable(ws.cluster, { localNode: local?.name ?? '' });
+    const ids = table.allIdentities();
+    const labels = (id: IdentityId) => table.labelsOf(id)?.toStrings() ?? [];
+    return {
+      headers: ['ID', 'NAME', 'PODS', 'LABELS'],
+      rows: ids.map((id) => [String(id), table.nameOf(id), String(table.podsOf(id).length), labels(id).join(',')]),
+      data: ids.map((id) => ({ id, name: table.nameOf(id), pods: table.podsOf(id).map((p) => `${p.namespace}/${p.name}`), labels: labels(id) })),
+    };
+  },
   namespaces: (ws) => ({
     headers: ['NAME', 'DECLARED', 'LABELS'],
     rows: ws.cluster.namespaces.map((n) => [n.name, n.implicit ? 'no' : 'yes', labelText(n.labels)]),

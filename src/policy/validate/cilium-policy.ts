@@ -6,7 +6,7 @@
  * Cilium's agent checks it (`(*CiliumNetworkPolicy).Parse`, `Rule.Sanitize`).
  */
 import type { ManifestObject } from '../../manifest/object.js';
-import { checkSchema } from '../../manifest/check-schema.js';
+import { checkSchemaRepairing } from '../../manifest/check-schema.js';
 import { ciliumPolicySchema } from '../schema/cilium.js';
 import type { LoadedCiliumPolicy, LocatedRule } from '../types.js';
 import { checkCiliumRule } from './cilium-rule.js';
@@ -17,24 +17,27 @@ export function validateCiliumPolicy(obj: ManifestObject): { policy: LoadedCiliu
   const r = new Reporter(obj);
   const kind = obj.kind as LoadedCiliumPolicy['kind'];
   const clusterwide = kind === 'CiliumClusterwideNetworkPolicy';
-  const { value: spec, diagnostics } = checkSchema(obj, ciliumPolicySchema);
+  const { value: spec, repaired, removed, diagnostics } = checkSchemaRepairing(obj, ciliumPolicySchema);
   r.diagnostics.push(...diagnostics);
+  const checked = spec ?? repaired;
   checkObjectName(r, obj);
   if (clusterwide && obj.namespace !== undefined) {
     r.warn(['metadata', 'namespace'], 'namespace-ignored', 'a CiliumClusterwideNetworkPolicy is cluster-scoped: metadata.namespace is ignored', 'remove metadata.namespace', 'key');
   }
   const rules: LocatedRule[] = [];
-  if (spec) {
-    if (spec.spec === undefined && spec.specs === undefined) {
+  if (checked) {
+    // On a repaired copy, problems caused by the removed fields were already reported.
+    const semantic = spec ? r : r.scoped(removed);
+    if (checked.spec === undefined && checked.specs === undefined && removed.length === 0) {
       r.error([], 'empty-policy', `the ${kind} has neither spec nor specs`, ciliumRejects(`Invalid ${kind} spec(s): empty policy`, 'add a spec with an endpointSelector and rules'));
     }
-    if (spec.spec) rules.push({ rule: spec.spec, path: ['spec'] });
-    (spec.specs ?? []).forEach((rule, i) => rules.push({ rule, path: ['specs', i] }));
-    for (const { rule, path } of rules) checkCiliumRule(r, rule, path, { clusterwide, isSpec: path[0] === 'spec' });
+    if (checked.spec) rules.push({ rule: checked.spec, path: ['spec'] });
+    (checked.specs ?? []).forEach((rule, i) => rules.push({ rule, path: ['specs', i] }));
+    for (const { rule, path } of rules) checkCiliumRule(semantic, rule, path, { clusterwide, isSpec: path[0] === 'spec' });
   }
   const policy: LoadedCiliumPolicy = {
     kind, ref: { kind, namespace: clusterwide ? undefined : (obj.namespace ?? 'default'), name: obj.name },
-    object: obj, spec, rules, valid: spec !== undefined && !r.hasErrors,
+    object: obj, spec, rules: spec ? rules : [], valid: spec !== undefined && !r.hasErrors,
   };
   return { policy, diagnostics: r.diagnostics };
 }

@@ -5,9 +5,9 @@
  * (`pkg/apis/networking/validation`): peers, ports, endPort, ipBlock.
  */
 import type { FieldPath, ManifestObject } from '../../manifest/object.js';
-import { checkSchema } from '../../manifest/check-schema.js';
+import { checkSchemaRepairing } from '../../manifest/check-schema.js';
 import { cidrContainsCidr, parseCidr } from '../../net/ip.js';
-import { networkPolicySchema, type NetworkPolicyPeerSpec, type NetworkPolicyPortSpec } from '../schema/kubernetes.js';
+import { networkPolicySchema, type NetworkPolicyPeerSpec, type NetworkPolicyPortSpec, type NetworkPolicySpec } from '../schema/kubernetes.js';
 import type { LoadedNetworkPolicy } from '../types.js';
 import { checkSelector } from './labels.js';
 import { cidrHint } from './peers.js';
@@ -21,10 +21,23 @@ function isValidPortName(s: string): boolean {
 
 export function validateNetworkPolicy(obj: ManifestObject): { policy: LoadedNetworkPolicy; diagnostics: Reporter['diagnostics'] } {
   const r = new Reporter(obj);
-  const { value: spec, diagnostics } = checkSchema(obj, networkPolicySchema);
+  const { value: spec, repaired, removed, diagnostics } = checkSchemaRepairing(obj, networkPolicySchema);
   r.diagnostics.push(...diagnostics);
   checkObjectName(r, obj);
-  if (spec) {
+  const checked = spec ?? repaired;
+  if (checked) {
+    const r2 = spec ? r : r.scoped(removed);
+    checkSpec(r2, checked);
+  }
+  const policy: LoadedNetworkPolicy = {
+    kind: 'NetworkPolicy', ref: { kind: 'NetworkPolicy', namespace: obj.namespace ?? 'default', name: obj.name },
+    object: obj, spec, valid: spec !== undefined && !r.hasErrors,
+  };
+  return { policy, diagnostics: r.diagnostics };
+}
+
+function checkSpec(r: Reporter, spec: NetworkPolicySpec): void {
+  {
     checkSelector(r, spec.spec.podSelector, ['spec', 'podSelector'], false);
     (spec.spec.ingress ?? []).forEach((rule, i) => {
       (rule.from ?? []).forEach((peer, j) => checkPeer(r, peer, ['spec', 'ingress', i, 'from', j]));
@@ -35,11 +48,6 @@ export function validateNetworkPolicy(obj: ManifestObject): { policy: LoadedNetw
       (rule.ports ?? []).forEach((port, j) => checkPort(r, port, ['spec', 'egress', i, 'ports', j]));
     });
   }
-  const policy: LoadedNetworkPolicy = {
-    kind: 'NetworkPolicy', ref: { kind: 'NetworkPolicy', namespace: obj.namespace ?? 'default', name: obj.name },
-    object: obj, spec, valid: spec !== undefined && !r.hasErrors,
-  };
-  return { policy, diagnostics: r.diagnostics };
 }
 
 function checkPeer(r: Reporter, peer: NetworkPolicyPeerSpec, path: FieldPath): void {

@@ -8,15 +8,15 @@ import type { Diagnostic, Severity } from '../../diagnostics/diagnostic.js';
 import { formatPath, type FieldPath, type ManifestObject } from '../../manifest/object.js';
 
 export class Reporter {
-  readonly diagnostics: Diagnostic[] = [];
-
-  constructor(readonly obj: ManifestObject) {}
+  constructor(
+    readonly obj: ManifestObject,
+    readonly diagnostics: Diagnostic[] = [],
+    private readonly keep: (d: Diagnostic) => boolean = () => true,
+  ) {}
 
   report(severity: Severity, path: FieldPath, code: string, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
-    this.diagnostics.push({
-      code, severity, message, ...(hint ? { hint } : {}),
-      location: this.obj.locate(path, at), path: formatPath(path), object: this.obj.displayName,
-    });
+    const d: Diagnostic = { code, severity, message, ...(hint ? { hint } : {}), path: formatPath(path), object: this.obj.displayName };
+    if (this.keep(d)) this.diagnostics.push({ ...d, location: this.obj.locate(path, at) });
   }
 
   error(path: FieldPath, code: string, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
@@ -27,10 +27,24 @@ export class Reporter {
     this.report('warning', path, code, message, hint, at);
   }
 
+  /**
+   * A reporter that drops problems at or under `removed` paths (fields a
+   * schema error already covered) and the "missing field" problems their
+   * removal causes in the object that held them. Kept problems go to this one.
+   */
+  scoped(removed: readonly string[]): Reporter {
+    const covered = (path: string, code: string) =>
+      removed.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`) || (MISSING.has(code) && r.startsWith(path)));
+    return new Reporter(this.obj, this.diagnostics, (d) => !covered(d.path ?? '', d.code));
+  }
+
   get hasErrors(): boolean {
     return this.diagnostics.some((d) => d.severity === 'error');
   }
 }
+
+/** Codes that report something missing, which a removed field would also cause. */
+const MISSING = new Set(['port-required', 'no-subject', 'cidr-rule-empty', 'fqdn-empty', 'rule-without-sections', 'empty-policy', 'empty-peer', 'service-empty']);
 
 /**
  * Cilium accepts a policy the API server let through, then refuses it when

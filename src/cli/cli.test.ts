@@ -1,0 +1,134 @@
+/**
+ * The `polis` command in-process: exit codes, output formats, stdin, and the
+ * tutorial's examples, including the broken ones.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './main.js';
+import { memoryIO } from './io.js';
+
+async function run(args: string[], stdin = '') {
+  const io = memoryIO(stdin);
+  const code = await main(args, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('polis validate', () => {
+  test('the demo is valid', async () => {
+    const r = await run(['validate', '-f', 'examples/demo']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /1 file|4 files/);
+    assert.match(r.out, /0 errors, 0 warnings\nvalid\n$/);
+  });
+
+  for (const story of ['1-database-lockdown', '2-database-vpn-cidr', '3-backend-dns-egress', '4-frontend-world-tcp', '5-docs-l7-vpn']) {
+    test(`story ${story} is valid`, async () => {
+      const r = await run(['validate', '-f', 'examples/demo/app.yaml', '-f', `examples/stories/${story}`]);
+      assert.equal(r.code, 0, r.out);
+    });
+  }
+
+  test('tutorial story 5 as printed: the invalid CIDR, at its line and column', async () => {
+    const r = await run(['validate', '-f', 'examples/broken/story5-invalid-cidr.yaml']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^examples\/broken\/story5-invalid-cidr\.yaml:18:15: error: 172\.224\.3\/32 is not a valid CIDR \(at spec\.ingress\[1\]\.fromCIDRSet\[0\]\.cidr\) \[invalid-cidr\]$/m);
+    assert.match(r.out, /hint: an IPv4 address has four numbers/);
+    assert.match(r.out, /CiliumNetworkPolicy default\/backend-policy is invalid/);
+  });
+
+  test('"Combining Policies" as printed: misindented YAML', async () => {
+    const r = await run(['validate', '-f', 'examples/broken/combining-misindented.yaml']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /combining-misindented\.yaml:15:\d+: error: invalid YAML: /);
+  });
+
+  test('"Combining Policies" with the stray "-": valid, with a warning', async () => {
+    const r = await run(['validate', '-f', 'examples/broken/combining-stray-dash.yaml']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /:19:7: warning: "- toPorts" starts a rule of its own/);
+  });
+
+  test('every problem is printed, not just the first', async () => {
+    const r = await run(['validate', '-f', '-'], 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromCIDR: [1.2.3]\n      toPort: []\n    - fromEntities: [world]\n      fromEndpoints: [{}]\n');
+    assert.equal(r.code, 1);
+    assert.match(r.out, /<stdin>:8:7: error: unknown field "toPort" \(did you mean "toPorts"\?\)/);
+    assert.match(r.out, /<stdin>:7:18: error: 1\.2\.3 is not a valid CIDR/);
+    assert.match(r.out, /<stdin>:9:7: error: fromEndpoints and fromEntities cannot be combined/);
+    assert.match(r.out, /3 errors/);
+  });
+
+  test('-o json', async () => {
+    const r = await run(['validate', '-o', 'json', '-f', 'examples/broken/story5-invalid-cidr.yaml']);
+    const j = JSON.parse(r.out) as { valid: boolean; diagnostics: { code: string; line: number; col: number; path: string }[] };
+    assert.equal(j.valid, false);
+    assert.deepEqual(j.diagnostics.map((d) => [d.code, d.line, d.col, d.path]), [['invalid-cidr', 18, 15, 'spec.ingress[1].fromCIDRSet[0].cidr']]);
+  });
+
+  test('usage errors exit 2', async () => {
+    assert.equal((await run(['validate'])).code, 2);
+    assert.equal((await run(['validate', '-f', 'no/such/file.yaml'])).code, 2);
+    assert.equal((await run(['validate', '-o', 'xml', '-f', 'examples/demo'])).code, 2);
+    assert.equal((await run(['frobnicate'])).code, 2);
+  });
+
+  test('folders, -R, and skipped kinds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
+    writeFileSync(join(dir, 'notes.txt'), 'not a manifest');
+    writeFileSync(join(dir, 'sub', 'b.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n');
+    const flat = await run(['validate', '-f', dir]);
+    assert.match(flat.out, /1 file, 1 object/);
+    assert.match(flat.out, /info: ConfigMap "c" is not used by polis and was skipped/);
+    const deep = await run(['validate', '-R', '-f', dir]);
+    assert.match(deep.out, /2 files, 2 objects/);
+  });
+
+  test('binary and empty files are reported, never crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'bin.yaml'), Buffer.from([0, 1, 2, 255, 0]));
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    const r = await run(['validate', '-f', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /bin\.yaml:1:1: error: file contains NUL bytes/);
+    assert.equal(r.err, '');
+  });
+});
+
+describe('polis get', () => {
+  test('pods table', async () => {
+    const r = await run(['get', 'pods', '-f', 'examples/demo']);
+    assert.equal(r.code, 0);
+    const lines = r.out.trimEnd().split('\n');
+    assert.match(lines[0]!, /^NAMESPACE\s+NAME\s+IP\s+NODE\s+OWNER\s+LABELS$/);
+    assert.equal(lines.length, 1 + 8);
+    assert.match(r.out, /default\s+backend-\S+\s+10\.244\.1\.\d+\s+kind-worker\s+Deployment\/backend\s+tier=backend/);
+  });
+
+  test('services, policies, namespaces, nodes', async () => {
+    assert.match((await run(['get', 'services', '-f', 'examples/demo'])).out, /default\s+database\s+ClusterIP\s+\S+\s+80:7379\/TCP\s+tier=database/);
+    assert.match((await run(['get', 'policies', '-f', 'examples/demo'])).out, /CiliumNetworkPolicy\s+default\s+backend-policy\s+1\s+yes\s+examples\/demo\/backend-policy\.yaml:6/);
+    assert.match((await run(['get', 'namespaces', '-f', 'examples/demo'])).out, /kube-system\s+no\s+kubernetes\.io\/metadata\.name=kube-system/);
+    assert.match((await run(['get', 'nodes', '-f', 'examples/demo'])).out, /kind-worker\s+worker\s+172\.18\.0\.3\s+10\.244\.1\.0\/24/);
+  });
+
+  test('identities: reserved ones, then one per distinct label set', async () => {
+    const r = await run(['get', 'identities', '-f', 'examples/demo']);
+    assert.match(r.out, /^2\s+world\s+0\s+reserved:world$/m);
+    assert.match(r.out, /^25\d\s+ID:25\d\s+2\s+.*k8s:tier=database$/m);
+    assert.equal(r.out.match(/^25\d /gm)?.length, 4, 'backend, database, frontend, coredns');
+  });
+
+  test('-o json and -o yaml', async () => {
+    const pods = JSON.parse((await run(['get', 'pods', '-o', 'json', '-f', 'examples/demo'])).out) as { name: string }[];
+    assert.equal(pods.length, 8);
+    assert.match((await run(['get', 'pods', '-o', 'yaml', '-f', 'examples/demo'])).out, /^- name: backend-/);
+  });
+
+  test('unknown resource is a usage error', async () => {
+    assert.equal((await run(['get', 'secrets', '-f', 'examples/demo'])).code, 2);
+  });
+});
