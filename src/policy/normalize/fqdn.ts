@@ -1,0 +1,37 @@
+/**
+ * @module policy/normalize/fqdn
+ *
+ * DNS name matching as Cilium does it for `toFQDNs` and DNS rules
+ * (`pkg/fqdn/matchpattern/matchpattern.go: ToAnchoredRegexp`): names and
+ * patterns are lower-cased and get a trailing dot; `*` matches zero or more
+ * DNS characters but never a dot; a lone `*` matches every name. Matching
+ * uses RE2, so a hostile pattern cannot make it slow.
+ */
+import { compileRe2, fullMatch } from '../../util/re2.js';
+
+/** `Example.COM` → `example.com.` */
+export function toFqdn(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** A matcher for a `matchName` or `matchPattern`; undefined when the pattern cannot compile. */
+export function fqdnMatcher(sel: { matchName?: string; matchPattern?: string }): ((fqdn: string) => boolean) | undefined {
+  if (sel.matchName !== undefined) {
+    const want = toFqdn(sel.matchName);
+    return (fqdn) => toFqdn(fqdn) === want;
+  }
+  if (sel.matchPattern === undefined) return undefined;
+  const pattern = toFqdn(sel.matchPattern.trim());
+  const source = pattern === '*.'
+    ? '(([-a-zA-Z0-9_]+[.])+|[.])'
+    : pattern.split('*').map((lit) => lit.replace(/\./g, '[.]')).join('[-a-zA-Z0-9_]*');
+  const re = compileRe2(source);
+  if (!re.ok) return undefined;
+  return (fqdn) => fullMatch(re.re, toFqdn(fqdn));
+}
+
+/** The selector as text, used for its `fqdn:` label and in explanations. */
+export function fqdnSelectorText(sel: { matchName?: string; matchPattern?: string }): string {
+  return sel.matchName !== undefined ? `matchName=${sel.matchName.toLowerCase()}` : `matchPattern=${(sel.matchPattern ?? '').toLowerCase()}`;
+}
