@@ -6,8 +6,10 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { registerObserve } from './observe.js';
 
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [];
+/** Every command, in help order. */
+export const commands: readonly RegisterCommand[] = [registerObserve];
