@@ -43,13 +43,26 @@ function get(o: Obj, proto: string, json?: string): unknown {
   return v === null ? undefined : v;
 }
 
-function camel(proto: string): string {
-  return proto.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+// json names by proto name, computed once: this lookup runs for every field of every flow.
+const CAMEL = new Map<string, string | undefined>();
+
+function camel(proto: string): string | undefined {
+  let j = CAMEL.get(proto);
+  if (j === undefined && !CAMEL.has(proto)) {
+    const c = proto.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase());
+    j = c === proto ? undefined : c;
+    CAMEL.set(proto, j);
+  }
+  return j;
 }
 
 function field(o: Obj, proto: string): unknown {
-  const j = camel(proto);
-  return get(o, proto, j === proto ? undefined : j);
+  let v = o[proto];
+  if (v === undefined) {
+    const j = camel(proto);
+    if (j !== undefined) v = o[j];
+  }
+  return v === null ? undefined : v;
 }
 
 function str(v: unknown, path: string): string | undefined {
@@ -108,12 +121,13 @@ function list<T>(v: unknown, path: string, item: (x: unknown, p: string) => T | 
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) throw new DecodeError(path, 'expected a list');
   if (v.length === 0) return undefined;
-  const out: T[] = [];
-  for (let i = 0; i < v.length; i++) {
-    const x = item(v[i], `${path}[${i}]`);
-    // protojson keeps zero elements of repeated scalars; keep them as their zero value.
-    out.push(x as T);
+  if (item === strItem) {
+    // The common case (labels, names, qtypes): check the elements without building paths.
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw new DecodeError(`${path}[${i}]`, 'expected a string');
+    return v.slice() as T[];
   }
+  const out: T[] = [];
+  for (let i = 0; i < v.length; i++) out.push(item(v[i], `${path}[${i}]`) as T);
   return out;
 }
 
@@ -139,19 +153,21 @@ function endpoint(v: unknown, path: string): Endpoint | undefined {
   const o = obj(v, path);
   if (!o) return undefined;
   const e: Endpoint = {};
-  put(e, 'id', u32(get(o, 'ID', 'ID'), `${path}.ID`));
-  put(e, 'identity', u32(field(o, 'identity'), `${path}.identity`));
-  put(e, 'clusterName', str(field(o, 'cluster_name'), `${path}.cluster_name`));
-  put(e, 'namespace', str(field(o, 'namespace'), `${path}.namespace`));
-  put(e, 'labels', list(field(o, 'labels'), `${path}.labels`, strItem));
-  put(e, 'podName', str(field(o, 'pod_name'), `${path}.pod_name`));
-  put(e, 'workloads', list(field(o, 'workloads'), `${path}.workloads`, (x, p): Workload => {
-    const w = obj(x, p) ?? {};
-    const r: Workload = {};
-    put(r, 'name', str(field(w, 'name'), `${p}.name`));
-    put(r, 'kind', str(field(w, 'kind'), `${p}.kind`));
-    return r;
-  }));
+  for (const key in o) {
+    const x = o[key];
+    if (x === null || x === undefined) continue;
+    switch (key) {
+      case 'ID': put(e, 'id', u32(x, `${path}.ID`)); break;
+      case 'identity': put(e, 'identity', u32(x, `${path}.identity`)); break;
+      case 'cluster_name': case 'clusterName': put(e, 'clusterName', str(x, `${path}.cluster_name`)); break;
+      case 'namespace': put(e, 'namespace', str(x, `${path}.namespace`)); break;
+      case 'labels': put(e, 'labels', list(x, `${path}.labels`, strItem)); break;
+      case 'pod_name': case 'podName': put(e, 'podName', str(x, `${path}.pod_name`)); break;
+      case 'workloads':
+        put(e, 'workloads', list(x, `${path}.workloads`, workloadItem));
+        break;
+    }
+  }
   return e;
 }
 
@@ -211,6 +227,14 @@ function layer4(v: unknown, path: string): Layer4 | undefined {
   return { protocol: 'none' };
 }
 
+function headerItem(h: unknown, hp: string): HttpHeader {
+  const ho = obj(h, hp) ?? {};
+  const hh: HttpHeader = {};
+  put(hh, 'key', str(field(ho, 'key'), `${hp}.key`));
+  put(hh, 'value', str(field(ho, 'value'), `${hp}.value`));
+  return hh;
+}
+
 function layer7(v: unknown, path: string): Layer7 | undefined {
   const o = obj(v, path);
   if (!o) return undefined;
@@ -226,13 +250,7 @@ function layer7(v: unknown, path: string): Layer7 | undefined {
     put(r, 'method', str(field(x, 'method'), `${p}.method`));
     put(r, 'url', str(field(x, 'url'), `${p}.url`));
     put(r, 'protocol', str(field(x, 'protocol'), `${p}.protocol`));
-    put(r, 'headers', list(field(x, 'headers'), `${p}.headers`, (h, hp): HttpHeader => {
-      const ho = obj(h, hp) ?? {};
-      const hh: HttpHeader = {};
-      put(hh, 'key', str(field(ho, 'key'), `${hp}.key`));
-      put(hh, 'value', str(field(ho, 'value'), `${hp}.value`));
-      return hh;
-    }));
+    put(r, 'headers', list(field(x, 'headers'), `${p}.headers`, headerItem));
     rec = r;
   } else if ((x = obj(field(o, 'dns'), `${path}.dns`))) {
     const p = `${path}.dns`;
@@ -270,7 +288,10 @@ function service(v: unknown, path: string): Service | undefined {
 }
 
 function policies(v: unknown, path: string): Policy[] | undefined {
-  return list(v, path, (x, p): Policy => {
+  return list(v, path, policyItem);
+}
+
+function policyItem(x: unknown, p: string): Policy {
     const o = obj(x, p) ?? {};
     const r: Policy = {};
     put(r, 'name', str(field(o, 'name'), `${p}.name`));
@@ -279,104 +300,155 @@ function policies(v: unknown, path: string): Policy[] | undefined {
     put(r, 'revision', u64(field(o, 'revision'), `${p}.revision`));
     put(r, 'kind', str(field(o, 'kind'), `${p}.kind`));
     return r;
-  });
 }
 
-function small<T extends object>(v: unknown, path: string, fill: (o: Obj, r: T) => void): T | undefined {
+function small<T extends object>(v: unknown, path: string, fill: (o: Obj, r: T, path: string) => void): T | undefined {
   const o = obj(v, path);
   if (!o) return undefined;
   const r = {} as T;
-  fill(o, r);
+  fill(o, r, path);
   return r;
 }
 
-/** Decodes a `flow.Flow` JSON object. Throws `DecodeError` on a field of the wrong type. */
+
+function fillEmitter(y: Obj, r: Emitter, path: string): void {
+  put(r, 'name', str(field(y, 'name'), `${path}.name`));
+  put(r, 'version', str(field(y, 'version'), `${path}.version`));
+}
+function fillEthernet(y: Obj, r: Ethernet, path: string): void {
+  put(r, 'source', str(field(y, 'source'), `${path}.source`));
+  put(r, 'destination', str(field(y, 'destination'), `${path}.destination`));
+}
+function fillTunnel(y: Obj, r: Tunnel, path: string): void {
+  put(r, 'protocol', en(TUNNEL_PROTOCOL, field(y, 'protocol'), `${path}.protocol`));
+  put(r, 'ip', ip(get(y, 'IP'), `${path}.IP`));
+  put(r, 'l4', layer4(field(y, 'l4'), `${path}.l4`));
+  put(r, 'vni', u32(field(y, 'vni'), `${path}.vni`));
+}
+function fillEventType(y: Obj, r: CiliumEventType, path: string): void {
+  put(r, 'type', i32(field(y, 'type'), `${path}.type`));
+  put(r, 'subType', i32(field(y, 'sub_type'), `${path}.sub_type`));
+}
+function fillFile(y: Obj, r: FileInfo, path: string): void {
+  put(r, 'name', str(field(y, 'name'), `${path}.name`));
+  put(r, 'line', u32(field(y, 'line'), `${path}.line`));
+}
+function fillIpTraceId(y: Obj, r: IpTraceId, path: string): void {
+  put(r, 'traceId', u64(field(y, 'trace_id'), `${path}.trace_id`));
+  put(r, 'ipOptionType', en(IP_TRACE_OPTION_TYPE, field(y, 'ip_option_type'), `${path}.ip_option_type`));
+}
+function fillInterface(y: Obj, r: NetworkInterface, path: string): void {
+  put(r, 'index', u32(field(y, 'index'), `${path}.index`));
+  put(r, 'name', str(field(y, 'name'), `${path}.name`));
+}
+function fillTraceParent(z: Obj, q: { traceId?: string }, path: string): void {
+  put(q, 'traceId', str(field(z, 'trace_id'), `${path}.trace_id`));
+}
+function fillTraceContext(y: Obj, r: { parent?: { traceId?: string } }, path: string): void {
+  put(r, 'parent', small(field(y, 'parent'), `${path}.parent`, fillTraceParent));
+}
+function fillAggregate(y: Obj, r: Aggregate, path: string): void {
+  put(r, 'ingressFlowCount', u32(field(y, 'ingress_flow_count'), `${path}.ingress_flow_count`));
+  put(r, 'egressFlowCount', u32(field(y, 'egress_flow_count'), `${path}.egress_flow_count`));
+  put(r, 'unknownDirectionFlowCount', u32(field(y, 'unknown_direction_flow_count'), `${path}.unknown_direction_flow_count`));
+}
+function fillWorkload(w: Obj, r: Workload, path: string): void {
+  put(r, 'name', str(field(w, 'name'), `${path}.name`));
+  put(r, 'kind', str(field(w, 'kind'), `${path}.kind`));
+}
+function workloadItem(x: unknown, path: string): Workload {
+  return small(x, path, fillWorkload) ?? {};
+}
+
+/**
+ * Decodes a `flow.Flow` JSON object. Throws `DecodeError` on a field of the
+ * wrong type. It walks the keys present in the object rather than the ~50
+ * fields of the schema, because exports are sparse and this is the hot loop.
+ */
 export function decodeFlow(v: unknown, path = 'flow'): Flow {
   const o = obj(v, path);
   if (!o) throw new DecodeError(path, 'expected an object');
   const f: Flow = {};
-  put(f, 'time', timestamp(field(o, 'time'), `${path}.time`));
-  put(f, 'uuid', str(field(o, 'uuid'), `${path}.uuid`));
-  put(f, 'emitter', small<Emitter>(field(o, 'emitter'), `${path}.emitter`, (x, r) => {
-    put(r, 'name', str(field(x, 'name'), `${path}.emitter.name`));
-    put(r, 'version', str(field(x, 'version'), `${path}.emitter.version`));
-  }));
-  put(f, 'verdict', en(VERDICT, field(o, 'verdict'), `${path}.verdict`));
-  put(f, 'dropReason', u32(field(o, 'drop_reason'), `${path}.drop_reason`));
-  put(f, 'authType', en(AUTH_TYPE, field(o, 'auth_type'), `${path}.auth_type`));
-  put(f, 'ethernet', small<Ethernet>(field(o, 'ethernet'), `${path}.ethernet`, (x, r) => {
-    put(r, 'source', str(field(x, 'source'), `${path}.ethernet.source`));
-    put(r, 'destination', str(field(x, 'destination'), `${path}.ethernet.destination`));
-  }));
-  put(f, 'ip', ip(get(o, 'IP'), `${path}.IP`));
-  put(f, 'l4', layer4(field(o, 'l4'), `${path}.l4`));
-  put(f, 'tunnel', small<Tunnel>(field(o, 'tunnel'), `${path}.tunnel`, (x, r) => {
-    put(r, 'protocol', en(TUNNEL_PROTOCOL, field(x, 'protocol'), `${path}.tunnel.protocol`));
-    put(r, 'ip', ip(get(x, 'IP'), `${path}.tunnel.IP`));
-    put(r, 'l4', layer4(field(x, 'l4'), `${path}.tunnel.l4`));
-    put(r, 'vni', u32(field(x, 'vni'), `${path}.tunnel.vni`));
-  }));
-  put(f, 'source', endpoint(field(o, 'source'), `${path}.source`));
-  put(f, 'destination', endpoint(field(o, 'destination'), `${path}.destination`));
-  put(f, 'type', en(FLOW_TYPE, get(o, 'Type'), `${path}.Type`));
-  put(f, 'nodeName', str(field(o, 'node_name'), `${path}.node_name`));
-  put(f, 'nodeLabels', list(field(o, 'node_labels'), `${path}.node_labels`, strItem));
-  put(f, 'sourceNames', list(field(o, 'source_names'), `${path}.source_names`, strItem));
-  put(f, 'destinationNames', list(field(o, 'destination_names'), `${path}.destination_names`, strItem));
-  put(f, 'l7', layer7(field(o, 'l7'), `${path}.l7`));
-  put(f, 'reply', bool(field(o, 'reply'), `${path}.reply`));
-  put(f, 'eventType', small<CiliumEventType>(field(o, 'event_type'), `${path}.event_type`, (x, r) => {
-    put(r, 'type', i32(field(x, 'type'), `${path}.event_type.type`));
-    put(r, 'subType', i32(field(x, 'sub_type'), `${path}.event_type.sub_type`));
-  }));
-  put(f, 'sourceService', service(field(o, 'source_service'), `${path}.source_service`));
-  put(f, 'destinationService', service(field(o, 'destination_service'), `${path}.destination_service`));
-  put(f, 'trafficDirection', en(TRAFFIC_DIRECTION, field(o, 'traffic_direction'), `${path}.traffic_direction`));
-  put(f, 'policyMatchType', u32(field(o, 'policy_match_type'), `${path}.policy_match_type`));
-  put(f, 'traceObservationPoint', en(TRACE_OBSERVATION_POINT, field(o, 'trace_observation_point'), `${path}.trace_observation_point`));
-  put(f, 'traceReason', en(TRACE_REASON, field(o, 'trace_reason'), `${path}.trace_reason`));
-  put(f, 'file', small<FileInfo>(field(o, 'file'), `${path}.file`, (x, r) => {
-    put(r, 'name', str(field(x, 'name'), `${path}.file.name`));
-    put(r, 'line', u32(field(x, 'line'), `${path}.file.line`));
-  }));
-  put(f, 'ipTraceId', small<IpTraceId>(field(o, 'ip_trace_id'), `${path}.ip_trace_id`, (x, r) => {
-    put(r, 'traceId', u64(field(x, 'trace_id'), `${path}.ip_trace_id.trace_id`));
-    put(r, 'ipOptionType', en(IP_TRACE_OPTION_TYPE, field(x, 'ip_option_type'), `${path}.ip_trace_id.ip_option_type`));
-  }));
-  put(f, 'dropReasonDesc', en(DROP_REASON, field(o, 'drop_reason_desc'), `${path}.drop_reason_desc`));
-  const isReply = field(o, 'is_reply');
-  if (isReply !== undefined) {
-    // BoolValue: protojson writes the bare value; a {"value":…} object is accepted too.
-    const b = isObj(isReply) ? (get(isReply, 'value') ?? false) : isReply;
-    if (typeof b !== 'boolean') throw new DecodeError(`${path}.is_reply`, 'expected true or false');
-    f.isReply = b;
+  for (const key in o) {
+    const x = o[key];
+    if (x === null || x === undefined) continue;
+    switch (key) {
+      case 'time': put(f, 'time', timestamp(x, `${path}.time`)); break;
+      case 'uuid': put(f, 'uuid', str(x, `${path}.${key}`)); break;
+      case 'emitter':
+        put(f, 'emitter', small(x, `${path}.${key}`, fillEmitter));
+        break;
+      case 'verdict': put(f, 'verdict', en(VERDICT, x, `${path}.${key}`)); break;
+      case 'drop_reason': case 'dropReason': put(f, 'dropReason', u32(x, `${path}.${key}`)); break;
+      case 'auth_type': case 'authType': put(f, 'authType', en(AUTH_TYPE, x, `${path}.${key}`)); break;
+      case 'ethernet':
+        put(f, 'ethernet', small(x, `${path}.${key}`, fillEthernet));
+        break;
+      case 'IP': put(f, 'ip', ip(x, `${path}.${key}`)); break;
+      case 'l4': put(f, 'l4', layer4(x, `${path}.${key}`)); break;
+      case 'tunnel':
+        put(f, 'tunnel', small(x, `${path}.${key}`, fillTunnel));
+        break;
+      case 'source': put(f, 'source', endpoint(x, `${path}.${key}`)); break;
+      case 'destination': put(f, 'destination', endpoint(x, `${path}.${key}`)); break;
+      case 'Type': put(f, 'type', en(FLOW_TYPE, x, `${path}.${key}`)); break;
+      case 'node_name': case 'nodeName': put(f, 'nodeName', str(x, `${path}.${key}`)); break;
+      case 'node_labels': case 'nodeLabels': put(f, 'nodeLabels', list(x, `${path}.${key}`, strItem)); break;
+      case 'source_names': case 'sourceNames': put(f, 'sourceNames', list(x, `${path}.${key}`, strItem)); break;
+      case 'destination_names': case 'destinationNames': put(f, 'destinationNames', list(x, `${path}.${key}`, strItem)); break;
+      case 'l7': put(f, 'l7', layer7(x, `${path}.${key}`)); break;
+      case 'reply': put(f, 'reply', bool(x, `${path}.${key}`)); break;
+      case 'event_type': case 'eventType':
+        put(f, 'eventType', small(x, `${path}.${key}`, fillEventType));
+        break;
+      case 'source_service': case 'sourceService': put(f, 'sourceService', service(x, `${path}.${key}`)); break;
+      case 'destination_service': case 'destinationService': put(f, 'destinationService', service(x, `${path}.${key}`)); break;
+      case 'traffic_direction': case 'trafficDirection': put(f, 'trafficDirection', en(TRAFFIC_DIRECTION, x, `${path}.${key}`)); break;
+      case 'policy_match_type': case 'policyMatchType': put(f, 'policyMatchType', u32(x, `${path}.${key}`)); break;
+      case 'trace_observation_point': case 'traceObservationPoint':
+        put(f, 'traceObservationPoint', en(TRACE_OBSERVATION_POINT, x, `${path}.${key}`));
+        break;
+      case 'trace_reason': case 'traceReason': put(f, 'traceReason', en(TRACE_REASON, x, `${path}.${key}`)); break;
+      case 'file':
+        put(f, 'file', small(x, `${path}.${key}`, fillFile));
+        break;
+      case 'ip_trace_id': case 'ipTraceId':
+        put(f, 'ipTraceId', small(x, `${path}.${key}`, fillIpTraceId));
+        break;
+      case 'drop_reason_desc': case 'dropReasonDesc': put(f, 'dropReasonDesc', en(DROP_REASON, x, `${path}.${key}`)); break;
+      case 'is_reply': case 'isReply': {
+        // BoolValue: protojson writes the bare value; a {"value":…} object is accepted too.
+        const b = isObj(x) ? (get(x, 'value') ?? false) : x;
+        if (typeof b !== 'boolean') throw new DecodeError(`${path}.${key}`, 'expected true or false');
+        f.isReply = b;
+        break;
+      }
+      case 'debug_capture_point': case 'debugCapturePoint': put(f, 'debugCapturePoint', en(DEBUG_CAPTURE_POINT, x, `${path}.${key}`)); break;
+      case 'interface':
+        put(f, 'interface', small(x, `${path}.${key}`, fillInterface));
+        break;
+      case 'proxy_port': case 'proxyPort': put(f, 'proxyPort', u32(x, `${path}.${key}`)); break;
+      case 'trace_context': case 'traceContext':
+        put(f, 'traceContext', small(x, `${path}.${key}`, fillTraceContext));
+        break;
+      case 'sock_xlate_point': case 'sockXlatePoint': put(f, 'sockXlatePoint', en(SOCKET_TRANSLATION_POINT, x, `${path}.${key}`)); break;
+      case 'socket_cookie': case 'socketCookie': put(f, 'socketCookie', u64(x, `${path}.${key}`)); break;
+      case 'cgroup_id': case 'cgroupId': put(f, 'cgroupId', u64(x, `${path}.${key}`)); break;
+      case 'Summary': case 'summary': put(f, 'summary', str(x, `${path}.${key}`)); break;
+      case 'extensions': put(f, 'extensions', obj(x, `${path}.${key}`)); break;
+      case 'egress_allowed_by': case 'egressAllowedBy': put(f, 'egressAllowedBy', policies(x, `${path}.${key}`)); break;
+      case 'ingress_allowed_by': case 'ingressAllowedBy': put(f, 'ingressAllowedBy', policies(x, `${path}.${key}`)); break;
+      case 'egress_denied_by': case 'egressDeniedBy': put(f, 'egressDeniedBy', policies(x, `${path}.${key}`)); break;
+      case 'ingress_denied_by': case 'ingressDeniedBy': put(f, 'ingressDeniedBy', policies(x, `${path}.${key}`)); break;
+      case 'policy_log': case 'policyLog': put(f, 'policyLog', list(x, `${path}.${key}`, strItem)); break;
+      case 'aggregate':
+        put(f, 'aggregate', small(x, `${path}.${key}`, fillAggregate));
+        break;
+      default:
+        // Unknown fields are discarded, as the CLI's DiscardUnknown retry does.
+        break;
+    }
   }
-  put(f, 'debugCapturePoint', en(DEBUG_CAPTURE_POINT, field(o, 'debug_capture_point'), `${path}.debug_capture_point`));
-  put(f, 'interface', small<NetworkInterface>(field(o, 'interface'), `${path}.interface`, (x, r) => {
-    put(r, 'index', u32(field(x, 'index'), `${path}.interface.index`));
-    put(r, 'name', str(field(x, 'name'), `${path}.interface.name`));
-  }));
-  put(f, 'proxyPort', u32(field(o, 'proxy_port'), `${path}.proxy_port`));
-  put(f, 'traceContext', small<{ parent?: { traceId?: string } }>(field(o, 'trace_context'), `${path}.trace_context`, (x, r) => {
-    put(r, 'parent', small<{ traceId?: string }>(field(x, 'parent'), `${path}.trace_context.parent`, (y, q) => {
-      put(q, 'traceId', str(field(y, 'trace_id'), `${path}.trace_context.parent.trace_id`));
-    }));
-  }));
-  put(f, 'sockXlatePoint', en(SOCKET_TRANSLATION_POINT, field(o, 'sock_xlate_point'), `${path}.sock_xlate_point`));
-  put(f, 'socketCookie', u64(field(o, 'socket_cookie'), `${path}.socket_cookie`));
-  put(f, 'cgroupId', u64(field(o, 'cgroup_id'), `${path}.cgroup_id`));
-  put(f, 'summary', str(get(o, 'Summary', 'summary'), `${path}.Summary`));
-  put(f, 'extensions', obj(field(o, 'extensions'), `${path}.extensions`));
-  put(f, 'egressAllowedBy', policies(field(o, 'egress_allowed_by'), `${path}.egress_allowed_by`));
-  put(f, 'ingressAllowedBy', policies(field(o, 'ingress_allowed_by'), `${path}.ingress_allowed_by`));
-  put(f, 'egressDeniedBy', policies(field(o, 'egress_denied_by'), `${path}.egress_denied_by`));
-  put(f, 'ingressDeniedBy', policies(field(o, 'ingress_denied_by'), `${path}.ingress_denied_by`));
-  put(f, 'policyLog', list(field(o, 'policy_log'), `${path}.policy_log`, strItem));
-  put(f, 'aggregate', small<Aggregate>(field(o, 'aggregate'), `${path}.aggregate`, (x, r) => {
-    put(r, 'ingressFlowCount', u32(field(x, 'ingress_flow_count'), `${path}.aggregate.ingress_flow_count`));
-    put(r, 'egressFlowCount', u32(field(x, 'egress_flow_count'), `${path}.aggregate.egress_flow_count`));
-    put(r, 'unknownDirectionFlowCount', u32(field(x, 'unknown_direction_flow_count'), `${path}.aggregate.unknown_direction_flow_count`));
-  }));
   return f;
 }
 

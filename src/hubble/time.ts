@@ -11,8 +11,26 @@ import type { Timestamp } from './flow.js';
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|([+-])(\d\d):(\d\d))$/;
 
+// Consecutive flows mostly share their second: remember the last whole-second prefix (UTC only).
+let lastPrefix = '';
+let lastSeconds = 0;
+const FAST_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,9}))?Z$/;
+
 /** Parses an RFC 3339 timestamp (any offset, up to 9 fraction digits); `undefined` if invalid. */
 export function parseTimestamp(text: string): Timestamp | undefined {
+  if (lastPrefix !== '' && text.startsWith(lastPrefix)) {
+    const f = FAST_UTC.exec(text);
+    if (f) return { seconds: lastSeconds, nanos: f[1] === undefined ? 0 : Number(f[1].padEnd(9, '0')) };
+  }
+  const t = parseTimestampSlow(text);
+  if (t && text.length >= 20 && text.endsWith('Z')) {
+    lastPrefix = text.slice(0, 19);
+    lastSeconds = t.seconds;
+  }
+  return t;
+}
+
+function parseTimestampSlow(text: string): Timestamp | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
