@@ -9,6 +9,8 @@ export interface CliIO {
   err(text: string): void;
   /** Reads all of standard input (for `-f -`). */
   readStdin(): Promise<string>;
+  /** Standard input as a byte stream, for commands that stream it (`observe --input-file -`). Optional: falls back to `readStdin`. */
+  readonly stdinStream?: () => AsyncIterable<Uint8Array>;
   /** Whether stdout is a terminal (for `--color auto`). */
   readonly isTTY: boolean;
 }
@@ -23,6 +25,7 @@ export function processIO(): CliIO {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    stdinStream: () => process.stdin as AsyncIterable<Uint8Array>,
     isTTY: Boolean(process.stdout.isTTY),
   };
 }

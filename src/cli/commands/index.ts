@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { registerValidate } from './validate.js';
 import { registerGet } from './get.js';
+import { registerObserve } from './observe.js';
 
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [registerValidate, registerGet];
+export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerObserve];

@@ -1,0 +1,155 @@
+/**
+ * CLI tests for `polis observe`, run in-process through `main` with an
+ * in-memory IO: formats, filters, selectors, usage errors (exit 2, no stack
+ * trace) and bad input (garbage, empty, gzip, over-long lines, stdin).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { main } from '../main.js';
+import { memoryIO } from '../io.js';
+
+const data = fileURLToPath(new URL('../../../testdata/hubble/', import.meta.url));
+const tcp = join(data, 'cilium-hubble-otel__basic-sample-400-tcp-flows.jsonl');
+const ten = join(data, 'cilium-hubble-otel__basic-sample-10-flows.jsonl');
+
+async function run(args: string[], stdin = '') {
+  const io = memoryIO(stdin);
+  const code = await main(['observe', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('polis observe', () => {
+  it('prints compact lines and a summary on stderr', async () => {
+    const r = await run(['--input-file', ten, '--first', '2']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out.split('\n')[0], 'Jun 16 16:52:13.136: bookinfo/reviews-v1-545db77b95-s6jb8:15020 (ID:25339) <> 10.0.2.1:42044 (host) to-stack FORWARDED (TCP Flags: ACK, FIN)');
+    assert.equal(r.out.split('\n').length, 3);
+    assert.match(r.err, /read 10 lines: 10 flows, 0 skipped/);
+  });
+  it('--last, --print-node-name, --time-format', async () => {
+    const r = await run(['--input-file', ten, '--last', '1', '--print-node-name', '--time-format', 'RFC3339Milli']);
+    assert.equal(r.out, '2021-06-16T16:52:13.611Z [gke-ilya-otel-demo-1-ilya-otel-demo-1-6114bb84-zr1l]: kube-system/kube-dns-6c7b8dc9f9-gnxh2:10054 (ID:36522) <> 10.0.2.1:50908 (host) to-stack FORWARDED (TCP Flags: SYN, ACK)\n');
+  });
+  it('-o jsonpb writes the input lines back', async () => {
+    const r = await run(['--input-file', ten, '-o', 'jsonpb']);
+    assert.equal(r.out, (await import('node:fs')).readFileSync(ten, 'utf8'));
+  });
+  it('filters: --type policy-verdict --to-port 9080 --not --from-label app=productpage', async () => {
+    const r = await run(['--input-file', tcp, '-t', 'policy-verdict', '--to-port', '9080', '--not', '--from-label', 'app=productpage']);
+    assert.equal(r.code, 0);
+    const rows = r.out.trim().split('\n');
+    assert.ok(rows.length > 1);
+    for (const row of rows) {
+      assert.match(row, /:9080 \(ID:\d+\) policy-verdict:\S+ EGRESS ALLOWED/);
+      assert.ok(!(row.split(' -> ')[0] ?? '').includes('productpage-v1'), row);
+    }
+  });
+  it('--since/--until with absolute times select by envelope time', async () => {
+    const r = await run(['--input-file', ten, '--since', '2021-06-16T16:52:13.5Z', '--until', '2021-06-16T16:52:13.6Z']);
+    // the two flows at 16:52:13.596…
+    assert.equal(r.out.trim().split('\n').length, 2);
+  });
+  it('--since with a duration relative to now', async () => {
+    const r = await run(['--input-file', ten, '--since', '5m']);
+    assert.equal(r.out, '');
+  });
+  it('--color always colours; never (default for non-TTY) does not', async () => {
+    const on = await run(['--input-file', ten, '--first', '1', '--color', 'always']);
+    assert.match(on.out, /\x1b\[36m/);
+    const off = await run(['--input-file', ten, '--first', '1']);
+    assert.ok(!off.out.includes('\x1b'));
+  });
+  const usage: [string[], RegExp][] = [
+    [['--input-file', ten, '--verdict', 'nope'], /invalid --verdict value: nope/],
+    [['--input-file', ten, '--http-path', '(['], /invalid http path filter/],
+    [['--input-file', ten, '--from-ip', '10.0.0.0/99'], /invalid CIDR/],
+    [['--input-file', ten, '-o', 'yaml'], /invalid output format "yaml"/],
+    [['--input-file', ten, '--time-format', 'Kitchen'], /invalid --time-format/],
+    [['--input-file', ten, '--first', '1', '--last', '2'], /--first and --last cannot be combined/],
+    [['--input-file', ten, '--since', 'last tuesday'], /invalid --since/],
+    [['--input-file', ten, '--first', '-3'], /invalid --first/],
+    [[], /required option --input-file/],
+  ];
+  for (const [args, re] of usage) {
+    it(`usage error: ${args.slice(2).join(' ') || '(no input)'}`, async () => {
+      const r = await run(args);
+      assert.equal(r.code, 2);
+      assert.match(r.err, re);
+      assert.ok(!/\n\s+at /.test(r.err), 'no stack trace');
+      assert.equal(r.out, '');
+    });
+  }
+  it('unknown flag is a usage error', async () => {
+    const r = await run(['--input-file', ten, '--frobnicate']);
+    assert.equal(r.code, 2);
+  });
+});
+
+describe('polis observe: bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-observe-'));
+  const good = '{"flow":{"time":"2021-06-16T16:52:13.136Z","verdict":"FORWARDED","Summary":"UDP"}}';
+  it('garbage, truncated and binary lines are reported with line numbers; good lines print', async () => {
+    const p = join(dir, 'mixed.jsonl');
+    writeFileSync(p, Buffer.concat([Buffer.from(`${good}\n{"flow":{"verd\n`), Buffer.from([0, 1, 2, 0xff, 0xfe, 10]), Buffer.from(`${good}\n`)]));
+    const r = await run(['--input-file', p]);
+    assert.equal(r.code, 0);
+    assert.equal(r.out.split('\n').length, 3);
+    assert.match(r.err, /mixed\.jsonl:2: invalid JSON/);
+    assert.match(r.err, /mixed\.jsonl:3: invalid JSON/);
+    assert.match(r.err, /read 4 lines: 2 flows, 2 skipped \(2 invalid JSON\)/);
+  });
+  it('an empty file', async () => {
+    const p = join(dir, 'empty.jsonl');
+    writeFileSync(p, '');
+    const r = await run(['--input-file', p, '-o', 'table']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+    assert.match(r.err, /read 0 lines: 0 flows, 0 skipped/);
+  });
+  it('a gzip file', async () => {
+    const p = join(dir, 'flows.jsonl.gz');
+    writeFileSync(p, gzipSync(`${good}\n${good}\n`));
+    const r = await run(['--input-file', p, '-o', 'dict']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /------------/);
+  });
+  it('a truncated gzip file: exit 2 with a message, lines read before still print', async () => {
+    const p = join(dir, 'cut.gz');
+    const z = gzipSync(`${good}\n`.repeat(5000));
+    writeFileSync(p, z.subarray(0, z.length - 20));
+    const r = await run(['--input-file', p]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cannot read .*gzip/);
+    assert.ok(r.out.length > 0);
+  });
+  it('an over-long line (over 1 MiB) is skipped', async () => {
+    const p = join(dir, 'long.jsonl');
+    writeFileSync(p, `${good}\n{"flow":{"Summary":"${'x'.repeat((1 << 20) + 10)}"}}\n${good}\n`);
+    const r = await run(['--input-file', p]);
+    assert.equal(r.out.split('\n').length, 3);
+    assert.match(r.err, /long\.jsonl:2: line is \d+ characters long, over the limit of 1048576; skipped/);
+  });
+  it('many bad lines: the first 20 are described, all are counted', async () => {
+    const p = join(dir, 'bad.jsonl');
+    writeFileSync(p, 'nope\n'.repeat(100));
+    const r = await run(['--input-file', p]);
+    assert.match(r.err, /80 more skipped lines not shown/);
+    assert.match(r.err, /100 skipped \(100 invalid JSON\)/);
+  });
+  it('a missing file: exit 2', async () => {
+    const r = await run(['--input-file', join(dir, 'nope.jsonl')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no such file/);
+  });
+  it('stdin (-)', async () => {
+    const r = await run(['--input-file', '-', '-o', 'json'], `${good}\n`);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, `${good}\n`);
+  });
+  it('cleanup', () => rmSync(dir, { recursive: true, force: true }));
+});

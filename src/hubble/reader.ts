@@ -1,0 +1,184 @@
+/**
+ * @module hubble/reader
+ *
+ * The streaming core of the flow reader, without I/O: bytes in (chunks of any
+ * size), flow records out, plus a tally of what was read and skipped. It keeps
+ * at most one partial line in memory, capped at `maxLineLength`; a longer line
+ * is dropped as it streams past and reported, never buffered whole. So memory
+ * stays flat however large the input. The Node file/stdin/gzip shell is
+ * `io/read-flows.ts`; a browser can feed this from a `ReadableStream`.
+ */
+import type { FlowRecord } from './flow.js';
+import { parseLine, type IgnoredKind, type SkipReason } from './parse-line.js';
+
+/** A line that was skipped, with its 1-based number. */
+export interface LineIssue {
+  readonly line: number;
+  readonly reason: SkipReason;
+  readonly message: string;
+}
+
+/** Counts of what a read produced. */
+export interface ReadStats {
+  lines: number;
+  flows: number;
+  blank: number;
+  skipped: Record<SkipReason, number>;
+  ignored: Record<IgnoredKind, number>;
+}
+
+/** Receives what the parser finds, in input order. */
+export interface ReaderSink {
+  /** A decoded flow. */
+  flow(record: FlowRecord, line: number): void;
+  /** A skipped line (optional: the tally counts it either way). */
+  issue?(issue: LineIssue): void;
+}
+
+/** Options of `FlowStreamParser`. */
+export interface FlowStreamParserOptions {
+  /** Longest line kept, in UTF-16 code units; longer lines are skipped. Default 1 MiB (1,048,576). */
+  readonly maxLineLength?: number;
+}
+
+/** The default line cap: 1 MiB. Hubble itself stops at bufio's 64 KiB; we are more lenient. */
+export const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
+
+/** Fresh, all-zero statistics. */
+export function emptyStats(): ReadStats {
+  return {
+    lines: 0, flows: 0, blank: 0,
+    skipped: { 'invalid-json': 0, 'not-a-flow': 0, 'bad-field': 0, 'too-long': 0 },
+    ignored: { lost_events: 0, node_status: 0, agent_event: 0, debug_event: 0 },
+  };
+}
+
+/**
+ * Splits a byte stream into lines and parses each one. Push chunks with
+ * `push`, then call `end` once. Lines end at `\n`; a trailing `\r` is dropped
+ * as Go's `bufio.ScanLines` does. Invalid UTF-8 becomes U+FFFD and then fails
+ * JSON parsing, so binary garbage is reported line by line, not fatal.
+ */
+export class FlowStreamParser {
+  /** The running tally. */
+  readonly stats: ReadStats = emptyStats();
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly max: number;
+  private carry = '';
+  /** Length of the over-long line being skipped, or -1 when not skipping. */
+  private skipping = -1;
+
+  constructor(private readonly sink: ReaderSink, options: FlowStreamParserOptions = {}) {
+    this.max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /** Feeds the next chunk of bytes (or already-decoded text). */
+  push(chunk: Uint8Array | string): void {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    this.feed(text);
+  }
+
+  /** Flushes the last line (a file need not end with a newline). */
+  end(): void {
+    this.feed(this.decoder.decode());
+    if (this.skipping >= 0) {
+      this.tooLong(this.skipping);
+    } else if (this.carry !== '') {
+      this.line(this.carry);
+    }
+    this.carry = '';
+    this.skipping = -1;
+  }
+
+  private feed(text: string): void {
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      if (this.skipping >= 0) {
+        this.tooLong(this.skipping + nl - start);
+        this.skipping = -1;
+      } else if (this.carry !== '') {
+        const line = this.carry + text.slice(start, nl);
+        this.carry = '';
+        if (line.length > this.max) this.tooLong(line.length);
+        else this.line(line);
+      } else if (nl - start > this.max) {
+        this.tooLong(nl - start);
+      } else {
+        this.line(text.slice(start, nl));
+      }
+      start = nl + 1;
+    }
+    const rest = text.length - start;
+    if (rest === 0) return;
+    if (this.skipping >= 0) {
+      this.skipping += rest;
+    } else if (this.carry.length + rest > this.max) {
+      // Drop what we have so far: the line is over the cap, whatever follows.
+      this.skipping = this.carry.length + rest;
+      this.carry = '';
+    } else {
+      this.carry += text.slice(start);
+    }
+  }
+
+  private tooLong(length: number): void {
+    const n = ++this.stats.lines;
+    this.stats.skipped['too-long']++;
+    this.sink.issue?.({ line: n, reason: 'too-long', message: `line is ${length} characters long, over the limit of ${this.max}; skipped` });
+  }
+
+  private line(raw: string): void {
+    const n = ++this.stats.lines;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const r = parseLine(text);
+    switch (r.kind) {
+      case 'blank':
+        this.stats.blank++;
+        return;
+      case 'skip':
+        this.stats.skipped[r.reason]++;
+        this.sink.issue?.({ line: n, reason: r.reason, message: r.message });
+        return;
+      case 'records':
+        for (const k of r.ignored) this.stats.ignored[k]++;
+        for (const rec of r.records) {
+          this.stats.flows++;
+          this.sink.flow(rec, n);
+        }
+    }
+  }
+}
+
+const REASON_TEXT: Record<SkipReason, string> = {
+  'invalid-json': 'invalid JSON',
+  'not-a-flow': 'not a flow',
+  'bad-field': 'field of the wrong type',
+  'too-long': 'line too long',
+};
+
+/** Total number of skipped lines. */
+export function skippedCount(s: ReadStats): number {
+  return Object.values(s.skipped).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * One-line summary of a read, e.g.
+ * `read 12 lines: 9 flows, 2 skipped (1 invalid JSON, 1 line too long), 1 ignored (1 lost_events)`.
+ */
+export function formatReadSummary(s: ReadStats): string {
+  const skipped = skippedCount(s);
+  const ignored = Object.values(s.ignored).reduce((a, b) => a + b, 0);
+  let out = `read ${s.lines} line${s.lines === 1 ? '' : 's'}: ${s.flows} flow${s.flows === 1 ? '' : 's'}, ${skipped} skipped`;
+  if (skipped > 0) {
+    const parts = (Object.keys(s.skipped) as SkipReason[]).filter((k) => s.skipped[k] > 0).map((k) => `${s.skipped[k]} ${REASON_TEXT[k]}`);
+    out += ` (${parts.join(', ')})`;
+  }
+  if (ignored > 0) {
+    const parts = (Object.keys(s.ignored) as IgnoredKind[]).filter((k) => s.ignored[k] > 0).map((k) => `${s.ignored[k]} ${k}`);
+    out += `, ${ignored} ignored (${parts.join(', ')})`;
+  }
+  if (s.blank > 0) out += `, ${s.blank} blank`;
+  return out;
+}

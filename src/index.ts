@@ -1,0 +1,22 @@
+/**
+ * @module polis
+ *
+ * The public library surface of polis: load manifests, build the cluster
+ * model, validate policies, work with identities and Hubble flows. The CLI,
+ * the server and the editor use exactly this.
+ */
+export type { Diagnostic, Severity, SourceLocation } from './diagnostics/diagnostic.js';
+export { hasErrors, sortDiagnostics } from './diagnostics/diagnostic.js';
+export { formatDiagnostic, diagnosticsToJson } from './diagnostics/format.js';
+export type { SourceFile } from './manifest/source.js';
+export type { ManifestObject, FieldPath } from './manifest/object.js';
+export { formatPath } from './manifest/object.js';
+export { loadManifests, type LoadOptions, type LoadResult } from './manifest/load.js';
+export type * from './model/types.js';
+export { buildCluster, type ClusterOptions, type BuildResult } from './model/build.js';
+export type { LoadedPolicy, LoadedCiliumPolicy, LoadedNetworkPolicy, PolicyRef, PolicyKind } from './policy/types.js';
+export { formatPolicyRef } from './policy/types.js';
+export { validatePolicies, type PolicyValidation } from './policy/validate/index.js';
+export { loadWorkspace, type Workspace, type WorkspaceOptions } from './workspace/load.js';
+export * from './identity/index.js';
+export * from './hubble/index.js';
