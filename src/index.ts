@@ -19,4 +19,5 @@ export { formatPolicyRef } from './policy/types.js';
 export { validatePolicies, type PolicyValidation } from './policy/validate/index.js';
 export { loadWorkspace, type Workspace, type WorkspaceOptions } from './workspace/load.js';
 export * from './identity/index.js';
-export * from './hubble/index.js';
+/** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
+export * as hubble from './hubble/index.js';
