@@ -1,0 +1,53 @@
+/**
+ * @module engine/l7
+ *
+ * What the proxies decide once a connection is redirected (semantics.md
+ * §5): Envoy matches HTTP requests (method, path, host as anchored RE2,
+ * headers exactly) and answers 403 "Access denied" when none matches; the
+ * DNS proxy answers REFUSED for names no DNS rule allows; Kafka requests
+ * are judged by API key, version, client ID and topic. A request is
+ * allowed when any allow entry covering the peer and port either has no
+ * L7 rules of its own (an implicit allow-all) or has a rule that matches.
+ */
+import type { DnsRule, HttpRule, KafkaRule, L7Rules } from '../policy/rule.js';
+import { fullMatch } from '../util/re2.js';
+import type { HttpRequest, KafkaRequest } from './types.js';
+
+export function httpRuleMatches(rule: HttpRule, req: HttpRequest, defaultHost: string): boolean {
+  if (rule.method && !fullMatch(rule.method, req.method)) return false;
+  if (rule.path && !fullMatch(rule.path, req.path)) return false;
+  if (rule.host && !fullMatch(rule.host, req.host ?? defaultHost)) return false;
+  const headers = new Map(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const h of rule.headers) {
+    const v = headers.get(h.name.toLowerCase());
+    if (v === undefined || (h.value !== undefined && v !== h.value)) return false;
+  }
+  return true;
+}
+
+export function dnsRuleMatches(rule: DnsRule, query: string): boolean {
+  return rule.matches(query);
+}
+
+export function kafkaRuleMatches(rule: KafkaRule, req: KafkaRequest): boolean {
+  if (rule.apiKeys && !rule.apiKeys.has(req.apiKey.toLowerCase())) return false;
+  if (rule.apiVersion !== undefined && req.apiVersion !== rule.apiVersion) return false;
+  if (rule.clientID !== undefined && req.clientID !== rule.clientID) return false;
+  // A request with several topics is allowed only if all are allowed; requests without topics pass the topic test.
+  if (rule.topic !== undefined && (req.topics ?? []).some((t) => t !== rule.topic)) return false;
+  return true;
+}
+
+/** The first rule of `l7` that matches the request, or undefined. */
+export function matchingL7Rule(l7: L7Rules, req: { http?: HttpRequest; dns?: string; kafka?: KafkaRequest }, defaultHost: string): { text: string } | undefined {
+  switch (l7.kind) {
+    case 'http':
+      return req.http ? l7.rules.find((r) => httpRuleMatches(r, req.http!, defaultHost)) : undefined;
+    case 'dns':
+      return req.dns !== undefined ? l7.rules.find((r) => dnsRuleMatches(r, req.dns!)) : undefined;
+    case 'kafka':
+      return req.kafka ? l7.rules.find((r) => kafkaRuleMatches(r, req.kafka!)) : undefined;
+    case 'l7proto':
+      return undefined;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * @module policy/normalize/cilium
+ *
+ * A CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy rule into the
+ * normalised form: subject and peer selectors rewritten as Cilium's agent
+ * does, entities and CIDRs as label selectors, toServices resolved against
+ * the cluster (1.17+: a Service with a selector selects its pods; one
+ * without selects its endpoint IPs), toFQDNs as `fqdn:` selectors.
+ */
+import { EndpointSelector } from '../../identity/selector.js';
+import { entitySelectors } from '../../identity/entities.js';
+import { cidrLabel } from '../../identity/cidr-labels.js';
+import type { FieldPath } from '../../manifest/object.js';
+import type { Cluster } from '../../model/types.js';
+import { formatCidr, parseCidr, type CidrPrefix } from '../../net/ip.js';
+import type { DirectionRules, NormalizedRule, PeerSelector, PeerSet, PolicyEntry, RuleOrigin } from '../rule.js';
+import type { CidrRuleSpec, CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec, ServiceSelectorSpec } from '../schema/cilium.js';
+import type { LabelSelectorSpec } from '../schema/selector.js';
+import type { LoadedCiliumPolicy } from '../types.js';
+import { fqdnSelectorText } from './fqdn.js';
+import { portSet } from './ports.js';
+import { cnpSubject, nodePeerSelector, peerSelector, plainSelector, selectorText } from './selectors.js';
+
+/** What normalisation learns that the identity layer needs. */
+export interface NormalizeContext {
+  readonly cluster: Cluster;
+  /** Every CIDR a policy names, excepts included: each becomes a CIDR identity. */
+  readonly referencedCidrs: Map<string, CidrPrefix>;
+  /** Every toFQDNs selector: the names it matches get `fqdn:` identities. */
+  readonly fqdnSelectors: Map<string, { matchName?: string; matchPattern?: string }>;
+}
+
+type AnyElement = IngressRuleSpec | IngressDenyRuleSpec | EgressRuleSpec | EgressDenyRuleSpec;
+
+export function normalizeCiliumPolicy(policy: LoadedCiliumPolicy, ctx: NormalizeContext): NormalizedRule[] {
+  const namespace = policy.kind === 'CiliumNetworkPolicy' ? policy.ref.namespace ?? 'default' : undefined;
+  return policy.rules.map(({ rule, path }) => {
+    const origin: RuleOrigin = { policy: policy.ref, object: policy.object, path };
+    const isNode = rule.nodeSelector !== undefined && rule.endpointSelector === undefined;
+    const subjectSpec: LabelSelectorSpec = (isNode ? rule.nodeSelector : rule.endpointSelector) ?? {};
+    const subject = isNode || namespace === undefined ? plainSelector(subjectSpec) : cnpSubject(subjectSpec, namespace);
+    const selectsInit = Object.keys(subjectSpec.matchLabels ?? {}).some((k) => k === 'reserved:init') || (subjectSpec.matchExpressions ?? []).some((e) => e.key === 'reserved:init');
+    const dir = (allow: readonly AnyElement[] | undefined, deny: readonly AnyElement[] | undefined, ingress: boolean, key: 'ingress' | 'egress'): DirectionRules | undefined => {
+      if ((allow?.length ?? 0) + (deny?.length ?? 0) === 0) return undefined;
+      const entries: PolicyEntry[] = [];
+      (deny ?? []).forEach((e, i) => entries.push(entry(e, [...path, `${key}Deny`, i], true, ingress, origin, namespace, selectsInit, ctx)));
+      (allow ?? []).forEach((e, i) => entries.push(entry(e, [...path, key, i], false, ingress, origin, namespace, selectsInit, ctx)));
+      return { defaultDeny: rule.enableDefaultDeny?.[key] ?? true, entries };
+    };
+    return {
+      origin,
+      subject: { kind: isNode ? 'nodes' : 'endpoints', selector: subject },
+      namespace,
+      ingress: dir(rule.ingress, rule.ingressDeny, true, 'ingress'),
+      egress: dir(rule.egress, rule.egressDeny, false, 'egress'),
+    } satisfies NormalizedRule;
+  });
+}
+
+function entry(
+  e: AnyElement, path: FieldPath, deny: boolean, ingress: boolean, rule: RuleOrigin, namespace: string | undefined, selectsInit: boolean, ctx: NormalizeContext,
+): PolicyEntry {
+  const el = e as Readonly<Record<string, unknown>>;
+  const p = ingress ? 'from' : 'to';
+  const peers: PeerSelector[] = [];
+  let named = false;
+  const field = <T>(name: string): readonly T[] | undefined => {
+    const v = el[`${p}${name}`] as readonly T[] | undefined;
+    if (v !== undefined) named = true;
+    return v;
+  };
+  const at = (name: string, i: number): FieldPath => [...path, `${p}${name}`, i];
+
+  field<LabelSelectorSpec>('Endpoints')?.forEach((s, i) => peers.push({
+    selector: peerSelector(s, namespace, true, selectsInit), kind: 'endpoints', text: `${p}Endpoints: ${selectorText(s)}`, path: at('Endpoints', i), foldsRequires: true,
+  }));
+  field<string>('Entities')?.forEach((name, i) => {
+    for (const selector of entitySelectors(name as never, ctx.cluster.name)) peers.push({ selector, kind: 'entities', text: `${p}Entities: ${name}`, path: at('Entities', i), foldsRequires: false });
+  });
+  field<string>('CIDR')?.forEach((c, i) => {
+    const prefix = parseCidr(c, true);
+    if (prefix) peers.push(...cidrPeers(prefix, [], `${p}CIDR: ${c}`, at('CIDR', i), 'cidr', ctx));
+  });
+  field<CidrRuleSpec>('CIDRSet')?.forEach((r, i) => {
+    const prefix = r.cidr !== undefined ? parseCidr(r.cidr) : undefined;
+    if (!prefix) return; // cidrGroupRef/cidrGroupSelector: CiliumCIDRGroups are not modelled yet
+    const except = (r.except ?? []).map((x) => parseCidr(x, true)).filter((x): x is CidrPrefix => x !== undefined);
+    peers.push(...cidrPeers(prefix, except, `${p}CIDRSet: ${r.cidr}${except.length ? ` except ${r.except!.join(', ')}` : ''}`, at('CIDRSet', i), 'cidrSet', ctx));
+  });
+  field<LabelSelectorSpec>('Nodes')?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${p}Nodes: ${selectorText(s)}`, path: at('Nodes', i), foldsRequires: false }));
+  field<unknown>('Groups');
+  if (!ingress) {
+    field<ServiceSelectorSpec>('Services')?.forEach((s, i) => peers.push(...servicePeers(s, at('Services', i), ctx)));
+    if (!deny) {
+      const fqdns = el.toFQDNs as readonly { matchName?: string; matchPattern?: string }[] | undefined;
+      if (fqdns !== undefined) named = true;
+      fqdns?.forEach((f, i) => {
+        const text = fqdnSelectorText(f);
+        ctx.fqdnSelectors.set(text, f);
+        peers.push({ selector: fqdnSelector(text), kind: 'fqdn', text: `toFQDNs: ${f.matchName ?? f.matchPattern}`, path: [...path, 'toFQDNs', i], foldsRequires: false });
+      });
+    }
+  }
+  const requires = ((el[`${p}Requires`] as readonly LabelSelectorSpec[] | undefined) ?? []).map((s) => peerSelector(s, namespace, false, selectsInit));
+  // No peer field at all: the element applies to every peer (semantics.md §2.5).
+  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers } : { kind: 'all' };
+  const auth = (e as { authentication?: { mode: string } }).authentication?.mode;
+  return {
+    origin: { ...rule, path },
+    deny,
+    peers: peerSet,
+    requires,
+    ports: portSet(e.toPorts as never, e.icmps, path),
+    ...(auth === 'required' || auth === 'test-always-fail' ? { authentication: auth } : {}),
+  };
+}
+
+/** The `fqdn:` label selector of a toFQDNs selector. */
+export function fqdnSelector(text: string): EndpointSelector {
+  return EndpointSelector.fromLabels({ source: 'fqdn', key: text, value: '' });
+}
+
+/**
+ * A CIDR peer as Cilium 1.17+ builds it: `cidr:<prefix>` (matched
+ * prefix-aware) minus each except as a DoesNotExist term. A `/0` stands for
+ * the world entity (single-stack, semantics.md §3.6).
+ */
+function cidrPeers(prefix: CidrPrefix, except: readonly CidrPrefix[], text: string, path: FieldPath, kind: 'cidr' | 'cidrSet', ctx: NormalizeContext): PeerSelector[] {
+  for (const c of [prefix, ...except]) if (c.bits > 0) ctx.referencedCidrs.set(formatCidr(c), c);
+  let selectors: readonly EndpointSelector[];
+  if (prefix.bits === 0) selectors = entitySelectors('world', ctx.cluster.name);
+  else selectors = [EndpointSelector.fromLabels(cidrLabel(prefix))];
+  const withExcept = selectors.map((s) => except.reduce(
+    (acc, x) => acc.withTerm({ kind: 'expression', key: `cidr:${cidrLabel(x).key}`, operator: 'DoesNotExist' }), s));
+  return withExcept.map((selector) => ({ selector, kind, text, path, foldsRequires: false }));
+}
+
+/** toServices (1.17+, `pkg/policy/k8s/service.go`). */
+function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeContext): PeerSelector[] {
+  const out: PeerSelector[] = [];
+  const matches = ctx.cluster.services.filter((svc) => {
+    if (s.k8sService) {
+      return svc.name === s.k8sService.serviceName && (!s.k8sService.namespace || s.k8sService.namespace === svc.namespace);
+    }
+    if (s.k8sServiceSelector) {
+      if (s.k8sServiceSelector.namespace && s.k8sServiceSelector.namespace !== svc.namespace) return false;
+      const sel = s.k8sServiceSelector.selector;
+      return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => svc.labels[k] === v) &&
+        (sel.matchExpressions ?? []).every((e) => {
+          const has = e.key in svc.labels;
+          const v = svc.labels[e.key];
+          switch (e.operator) {
+            case 'In': return has && (e.values ?? []).includes(v!);
+            case 'NotIn': return !has || !(e.values ?? []).includes(v!);
+            case 'Exists': return has;
+            case 'DoesNotExist': return !has;
+          }
+          return false;
+        });
+    }
+    return false;
+  });
+  const text = s.k8sService ? `toServices: ${s.k8sService.namespace ?? '*'}/${s.k8sService.serviceName}` : 'toServices: selector';
+  for (const svc of matches) {
+    if (svc.selector) {
+      const matchLabels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(svc.selector)) matchLabels[`k8s:${k}`] = v;
+      matchLabels['k8s:io.kubernetes.pod.namespace'] = svc.namespace;
+      out.push({ selector: EndpointSelector.fromK8s({ matchLabels }), kind: 'services', text: `${text} (${svc.namespace}/${svc.name})`, path, foldsRequires: false });
+    } else {
+      for (const ip of svc.endpointIPs) {
+        const prefix = parseCidr(ip, true);
+        if (prefix) out.push(...cidrPeers(prefix, [], `${text} (${svc.namespace}/${svc.name} endpoint ${ip})`, path, 'cidr', ctx));
+      }
+    }
+  }
+  return out;
+}
