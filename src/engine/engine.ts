@@ -21,7 +21,7 @@ import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import { formatPolicyRef } from '../policy/types.js';
 import type { Workspace } from '../workspace/load.js';
 import { compileDirection, type CompiledDirection, type CompileSettings } from './compile.js';
-import { decideSide, type SideQuery } from './side.js';
+import { allowsFast, decideSide } from './side.js';
 import { QueryError, type ConnectionQuery, type Engine, type EngineOptions, type L7Result, type Peer, type SideResult, type Verdict } from './types.js';
 
 /** A resolved end of a connection. */
@@ -123,9 +123,18 @@ export class PolicyEngine implements Engine {
     return this.decide(query, true);
   }
 
-  /** Allow or deny only, without explanations (bulk use: matrices, benchmarks). */
+  /** Allow or deny only, without explanations (bulk use: matrices). */
   allows(query: ConnectionQuery): boolean {
     return this.decide(query, false).verdict === 'allow';
+  }
+
+  /**
+   * The L3/L4 verdict between two endpoint identities, as the datapath looks
+   * it up: egress of `from` towards `to`, then ingress of `to` from `from`.
+   * No allocation; for identities of pods (not nodes or external peers).
+   */
+  allowsBetween(from: IdentityId, to: IdentityId, protocol: L4Protocol, port: number): boolean {
+    return allowsFast(this.policyOf(from, 'egress'), to, protocol, port) && allowsFast(this.policyOf(to, 'ingress'), from, protocol, port);
   }
 
   private decide(query: ConnectionQuery, detail: boolean): Verdict {

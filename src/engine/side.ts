@@ -13,7 +13,7 @@ import { formatPath } from '../manifest/object.js';
 import type { L4Protocol, PortEntry } from '../policy/rule.js';
 import { entriesFor, type CompiledDirection, type CompiledEntry } from './compile.js';
 import { matchingL7Rule } from './l7.js';
-import { portEntryCovers, type NamedPortResolver } from './ports.js';
+import { coveringPrefixLength, portEntryCovers, type NamedPortResolver } from './ports.js';
 import type { HttpRequest, KafkaRequest, L7Result, MatchType, NearMiss, RuleMatch, SideResult } from './types.js';
 
 export interface SideQuery {
@@ -162,4 +162,48 @@ function nearMisses(d: CompiledDirection, q: SideQuery): NearMiss[] {
     }
   }
   return out;
+}
+
+/**
+ * The L3/L4 decision only, with no allocation: true when allowed. Same rules
+ * as {@link decideSide} (deny first, then the best allow, whose
+ * authentication requirement drops); named ports are not resolved (they need
+ * a pod), so entries with names are skipped. Used for bulk verdicts.
+ */
+export function allowsFast(d: CompiledDirection, peer: IdentityId, protocol: L4Protocol, port: number): boolean {
+  if (!d.enforced) return true;
+  let bestRank = -1;
+  let bestAuth = false;
+  const lists = [d.byPeer.get(peer), d.wildcard];
+  for (let l = 0; l < 2; l++) {
+    const list = lists[l];
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      const r = rankFast(c, protocol, port);
+      if (r < 0) continue;
+      if (c.deny) return false;
+      if (r > bestRank) {
+        bestRank = r;
+        bestAuth = c.entry?.authentication !== undefined;
+      }
+    }
+  }
+  return bestRank >= 0 && !bestAuth;
+}
+
+/** Like {@link rank} for a covering entry, or -1 when it does not cover. */
+function rankFast(c: CompiledEntry, protocol: L4Protocol, port: number): number {
+  const peerBit = c.anyPeer ? 0 : 1;
+  if (c.ports === 'all') return peerBit;
+  let best = -1;
+  const ports = c.ports;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.protocol !== protocol || typeof p.port !== 'number' || port < p.port || port > p.endPort) continue;
+    const spec = p.port === 0 && p.endPort === 65535 ? 8 : 8 + coveringPrefixLength(p.port, p.endPort, port);
+    const r = (p.l7 ? 1000 : 0) + spec * 2 + peerBit;
+    if (r > best) best = r;
+  }
+  return best;
 }

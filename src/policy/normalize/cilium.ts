@@ -102,8 +102,9 @@ function entry(
     }
   }
   const requires = ((el[`${p}Requires`] as readonly LabelSelectorSpec[] | undefined) ?? []).map((s) => peerSelector(s, namespace, false, selectsInit));
-  // No peer field at all: the element applies to every peer (semantics.md §2.5).
-  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers } : { kind: 'all' };
+  // No peer field: with ports it applies to every peer; without ports (`- {}`) to none (semantics.md §2.5).
+  const hasPorts = (e.toPorts?.length ?? 0) > 0 || (e.icmps?.length ?? 0) > 0;
+  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers } : hasPorts ? { kind: 'all' } : { kind: 'selectors', selectors: [] };
   const auth = (e as { authentication?: { mode: string } }).authentication?.mode;
   return {
     origin: { ...rule, path },

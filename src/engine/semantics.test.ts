@@ -1,0 +1,139 @@
+/**
+ * Cilium's verdict semantics, one row per rule, each citing where it comes
+ * from: a section of the team's reference (shared/reference/semantics.md,
+ * written from Cilium 1.16–1.18 source), a Cilium documentation page, or
+ * the Kubernetes NetworkPolicy behaviour as Cilium enforces it.
+ * Fixture: pods default/a (app=a), default/b (app=b, env=prod, port http=8080),
+ * other/c (app=c); service default/svc-b (80 → 8080); kind nodes.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ccnp, cnp, knp, verdict, type Ask } from './testing.js';
+import type { DropReason, EngineOptions, MatchType } from './types.js';
+
+interface Case {
+  name: string;
+  source: string;
+  policies: string;
+  ask: Ask;
+  expect: 'allow' | 'deny';
+  side?: 'egress' | 'ingress';
+  dropReason?: DropReason;
+  matchType?: MatchType;
+  l7?: 'allowed' | 'denied';
+  options?: EngineOptions;
+}
+
+const toB = (port = 8080, extra: Partial<Ask> = {}): Ask => ({ from: 'a', to: 'b', port, ...extra });
+const bIngress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: b}}\ningress:\n${rules}`);
+const aEgress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: a}}\negress:\n${rules}`);
+
+const cases: Case[] = [
+  // --- enforcement (§4.1, §4.3) ---
+  { name: 'no policy: everything allowed', source: 'semantics.md §4.1 default mode; docs policy/intro.rst', policies: '', ask: toB(), expect: 'allow' },
+  { name: 'ingress [{}] turns on default deny and allows nothing', source: 'semantics.md §4.3 rule 7, §2.5', policies: bIngress('  - {}'), ask: toB(), expect: 'deny', side: 'ingress', dropReason: 'POLICY_DENIED', matchType: 'none' },
+  { name: 'a rule for ingress leaves egress unrestricted', source: 'semantics.md §4.3 rule 3 (enforcement per direction)', policies: bIngress('  - {}'), ask: { from: 'b', to: 'a', port: 80 }, expect: 'allow' },
+  { name: 'policyEnforcement=always: no policy still denies', source: 'semantics.md §4.1 (always)', policies: '', ask: toB(), expect: 'deny', options: { policyEnforcement: 'always' } },
+  { name: 'policyEnforcement=never: a deny-all policy allows', source: 'semantics.md §4.1 (never)', policies: bIngress('  - {}'), ask: toB(), expect: 'allow', options: { policyEnforcement: 'never' } },
+  { name: 'enableDefaultDeny false: unlisted traffic allowed', source: 'semantics.md §4.3 rule 4; docs policy/language.rst enableDefaultDeny', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningress:\n  - fromEntities: [world]'), ask: toB(), expect: 'allow', matchType: 'all' },
+  { name: 'enableDefaultDeny false: a deny rule still denies', source: 'semantics.md §4.3 rule 4', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningressDeny:\n  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: toB(), expect: 'deny', dropReason: 'POLICY_DENY' },
+  { name: 'one policy asking default deny wins over one that does not', source: 'semantics.md §4.3 rule 3 (any rule requests it)', policies: cnp('p1', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningress:\n  - fromEntities: [world]') + cnp('p2', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEntities: [world]'), ask: toB(), expect: 'deny' },
+  { name: 'a deny-only policy puts the endpoint in default deny', source: 'semantics.md §4.3 rule 6; docs policy/deny.rst', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}]}]'), ask: toB(), expect: 'deny', dropReason: 'POLICY_DENIED' },
+  { name: 'an invalid policy enforces nothing (fail-open)', source: 'semantics.md §1.1 (rejected policies enforce nothing)', policies: bIngress('  - fromEndpoints: [{}]\n    fromEntities: [world]'), ask: toB(), expect: 'allow' },
+  // --- union and deny (§4.5) ---
+  { name: 'allows from two policies are a union', source: 'semantics.md §4.5 (allows are a union)', policies: bIngress('  - fromEntities: [world]') + cnp('q', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: toB(), expect: 'allow', matchType: 'L3-Only' },
+  { name: 'deny beats allow', source: 'semantics.md §4.5 rule 1; docs policy/deny.rst', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]') + cnp('d', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: toB(), expect: 'deny', dropReason: 'POLICY_DENY', matchType: 'L3-Only' },
+  { name: 'a CCNP deny beats a Kubernetes NetworkPolicy allow', source: 'semantics.md §6 (KNP mixes with CNP; deny wins)', policies: knp('allow', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - {}') + ccnp('d', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: toB(), expect: 'deny', dropReason: 'POLICY_DENY' },
+  { name: 'a port deny with no peer beats an L3 allow', source: 'semantics.md §4.5 (deny checked first, wildcard too)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]') + cnp('d', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(), expect: 'deny', matchType: 'L4-Only' },
+  { name: 'a deny on another port does not deny this one', source: 'semantics.md §4.5', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]') + cnp('d', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - toPorts: [{ports: [{port: "9090", protocol: TCP}]}]'), ask: toB(), expect: 'allow' },
+  // --- peers (§2.5, §2.3, §2.4) ---
+  { name: 'toPorts without a peer allows every peer, world included', source: 'semantics.md §2.5 row 2', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: { from: 'ip:203.0.113.5', to: 'b', port: 8080 }, expect: 'allow', matchType: 'L4-Only' },
+  { name: 'an explicit empty fromEndpoints list selects nobody', source: 'semantics.md §2.5 row 4', policies: bIngress('  - fromEndpoints: []\n    toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(), expect: 'deny' },
+  { name: 'CNP fromEndpoints are limited to the policy namespace', source: 'semantics.md §2.3 rule 2', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: c}}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'CNP fromEndpoints with an explicit namespace', source: 'semantics.md §2.3 (k8s:io.kubernetes.pod.namespace)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: c, k8s:io.kubernetes.pod.namespace: other}}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'CNP fromEndpoints by namespace labels spans namespaces', source: 'semantics.md §2.3 (io.cilium.k8s.namespace.labels, PR cilium/cilium#30650)', policies: bIngress('  - fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: x}}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'CNP fromEndpoints [{}] is every pod of the namespace, not world', source: 'semantics.md §2.3 consequences', policies: bIngress('  - fromEndpoints: [{}]'), ask: { from: 'ip:203.0.113.5', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'CCNP fromEndpoints [{}] is every pod of every namespace', source: 'semantics.md §2.4', policies: ccnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEndpoints: [{}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'CCNP fromEndpoints [{}] is not world', source: 'semantics.md §2.4', policies: ccnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEndpoints: [{}]'), ask: { from: 'ip:203.0.113.5', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'CCNP endpointSelector {} applies to pods of every namespace', source: 'semantics.md §2.2 (CCNP: nothing injected)', policies: ccnp('p', 'endpointSelector: {}\ningress:\n  - {}'), ask: { from: 'a', to: 'other/c', port: 80 }, expect: 'deny' },
+  { name: 'a CNP does not apply to pods of other namespaces', source: 'semantics.md §2.2, §4.2', policies: cnp('p', 'endpointSelector: {}\ningress:\n  - {}'), ask: { from: 'a', to: 'other/c', port: 80 }, expect: 'allow' },
+  { name: 'fromRequires narrows fromEndpoints', source: 'semantics.md §4.12', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    fromRequires: [{matchLabels: {env: prod}}]'), ask: toB(), expect: 'deny' },
+  // --- entities (§3.5) ---
+  { name: 'world entity: an external address', source: 'semantics.md §3.5', policies: bIngress('  - fromEntities: [world]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'world entity does not cover pods', source: 'semantics.md §3.5 (world excludes pods, nodes, host)', policies: bIngress('  - fromEntities: [world]'), ask: toB(), expect: 'deny' },
+  { name: 'cluster entity covers pods of the cluster', source: 'semantics.md §3.5', policies: bIngress('  - fromEntities: [cluster]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'cluster entity covers remote nodes', source: 'semantics.md §3.5', policies: bIngress('  - fromEntities: [cluster]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'cluster entity is not world', source: 'semantics.md §3.5', policies: bIngress('  - fromEntities: [cluster]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'remote-node entity selects another node', source: 'semantics.md §3.4, §3.5', policies: bIngress('  - fromEntities: [remote-node]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'all entity selects everything', source: 'semantics.md §3.5', policies: bIngress('  - fromEntities: [all]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow', matchType: 'all' },
+  // --- host (§4.8) ---
+  { name: 'the local host may always reach pods (allow-localhost)', source: 'semantics.md §4.8', policies: bIngress('  - {}'), ask: { from: 'node:kind-worker', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'other nodes are not allowed by default', source: 'semantics.md §4.8 (nothing auto-allowed for remote-node)', policies: bIngress('  - {}'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'a deny of the host beats allow-localhost', source: 'semantics.md §4.8', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - fromEntities: [host]'), ask: { from: 'node:kind-worker', to: 'b', port: 8080 }, expect: 'deny', dropReason: 'POLICY_DENY' },
+  { name: 'host policies are not enforced without the host firewall', source: 'semantics.md §7 (enable-host-firewall off by default)', policies: ccnp('h', 'nodeSelector: {}\negress:\n  - {}'), ask: { from: 'node:kind-worker', to: 'b', port: 8080 }, expect: 'allow' },
+  // --- CIDR (§4.9) ---
+  { name: 'fromCIDR allows an address inside it', source: 'semantics.md §4.9', policies: bIngress('  - fromCIDR: [198.51.100.0/24]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'a CIDR rule never selects a pod, even inside the CIDR', source: 'semantics.md §4.9; cilium/cilium#9209', policies: bIngress('  - fromCIDR: [10.0.0.0/8]'), ask: toB(), expect: 'deny' },
+  { name: 'a CIDR rule never selects a node', source: 'semantics.md §4.9 (policy-cidr-match-mode default)', policies: bIngress('  - fromCIDR: [172.16.0.0/12]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'except carves out of a CIDR set', source: 'semantics.md §1.6, §4.9', policies: bIngress('  - fromCIDRSet: [{cidr: 198.51.100.0/24, except: [198.51.100.0/28]}]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'outside the except the CIDR set allows', source: 'semantics.md §1.6', policies: bIngress('  - fromCIDRSet: [{cidr: 198.51.100.0/24, except: [198.51.100.0/28]}]'), ask: { from: 'ip:198.51.100.77', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: '0.0.0.0/0 is the world', source: 'semantics.md §3.6', policies: bIngress('  - fromCIDR: [0.0.0.0/0]'), ask: { from: 'ip:8.8.8.8', to: 'b', port: 8080 }, expect: 'allow' },
+  // --- ports (§1.10, §4.4) ---
+  { name: 'endPort range: inside', source: 'semantics.md §1.10 endPort', policies: bIngress('  - toPorts: [{ports: [{port: "8000", endPort: 8090, protocol: TCP}]}]'), ask: toB(8080), expect: 'allow' },
+  { name: 'endPort range: outside', source: 'semantics.md §1.10 endPort', policies: bIngress('  - toPorts: [{ports: [{port: "8000", endPort: 8090, protocol: TCP}]}]'), ask: toB(8091), expect: 'deny' },
+  { name: 'protocol ANY covers UDP', source: 'semantics.md §1.10 (ANY = TCP, UDP, SCTP)', policies: bIngress('  - toPorts: [{ports: [{port: "53"}]}]'), ask: toB(53, { protocol: 'UDP' }), expect: 'allow' },
+  { name: 'protocol ANY does not cover ICMP', source: 'semantics.md §1.10 (never ICMP)', policies: bIngress('  - toPorts: [{ports: [{port: "0"}]}]'), ask: { from: 'a', to: 'b', protocol: 'ICMP' }, expect: 'deny' },
+  { name: 'an L3-only rule covers ICMP too', source: 'semantics.md §4.4 (L3-only: all protocols incl. ICMP)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: { from: 'a', to: 'b', protocol: 'ICMP' }, expect: 'allow', matchType: 'L3-Only' },
+  { name: 'port "0" is every port of the protocol', source: 'semantics.md §1.10', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    toPorts: [{ports: [{port: "0", protocol: TCP}]}]'), ask: toB(31337), expect: 'allow', matchType: 'L3-Proto' },
+  { name: 'TCP rule does not allow UDP', source: 'semantics.md §4.4', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(8080, { protocol: 'UDP' }), expect: 'deny' },
+  { name: 'named port resolved against the destination pod', source: 'semantics.md §4.4 (ingress: the subject pod\'s containerPorts)', policies: bIngress('  - toPorts: [{ports: [{port: http, protocol: TCP}]}]'), ask: toB(8080), expect: 'allow' },
+  { name: 'ICMP type rule: echo request allowed', source: 'semantics.md §1.11', policies: bIngress('  - icmps: [{fields: [{type: EchoRequest}]}]'), ask: { from: 'a', to: 'b', protocol: 'ICMP', icmpType: 8 }, expect: 'allow' },
+  { name: 'ICMP type rule: another type denied', source: 'semantics.md §1.11 (type matched, never code)', policies: bIngress('  - icmps: [{fields: [{type: 8}]}]'), ask: { from: 'a', to: 'b', protocol: 'ICMP', icmpType: 13 }, expect: 'deny' },
+  // --- both sides, services (§4.6, §4.10) ---
+  { name: 'egress allowed but ingress denies: denied', source: 'semantics.md §4.6 (both sides must allow)', policies: aEgress('  - toEndpoints: [{matchLabels: {app: b}}]') + bIngress('  - {}'), ask: toB(), expect: 'deny', side: 'ingress' },
+  { name: 'egress deny-all stops the connection at the source', source: 'semantics.md §4.6', policies: aEgress('  - {}'), ask: toB(), expect: 'deny', side: 'egress' },
+  { name: 'a service is judged on its backend and target port', source: 'semantics.md §4.10 (after service translation); docs layer4.rst', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: { from: 'a', to: 'svc:svc-b', port: 80 }, expect: 'allow' },
+  { name: 'allowing only the service port does not allow the service', source: 'semantics.md §4.10', policies: bIngress('  - toPorts: [{ports: [{port: "80", protocol: TCP}]}]'), ask: { from: 'a', to: 'svc:svc-b', port: 80 }, expect: 'deny' },
+  { name: 'toServices with a selector allows its pods (1.17+)', source: 'semantics.md §4.10; PR cilium/cilium#34208', policies: aEgress('  - toServices: [{k8sService: {serviceName: svc-b, namespace: default}}]'), ask: toB(), expect: 'allow' },
+  { name: 'toEndpoints does not cover world', source: 'semantics.md §4.14', policies: aEgress('  - toEndpoints: [{}]'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443 }, expect: 'deny' },
+  // --- FQDN and DNS (§4.11, §5.7) ---
+  { name: 'toFQDNs allows a name learnt through a DNS rule', source: 'semantics.md §4.11', policies: aEgress('  - toFQDNs: [{matchPattern: "*.example.com"}]\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]'), ask: { from: 'a', to: 'fqdn:api.example.com=203.0.113.10', port: 443 }, expect: 'allow', options: { dns: { 'api.example.com': ['203.0.113.10'] } } },
+  { name: 'toFQDNs without a DNS rule learns nothing: denied', source: 'semantics.md §4.11 (interception requires an L7 DNS rule)', policies: aEgress('  - toFQDNs: [{matchPattern: "*.example.com"}]\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}]}]'), ask: { from: 'a', to: 'fqdn:api.example.com=203.0.113.10', port: 443 }, expect: 'deny', options: { dns: { 'api.example.com': ['203.0.113.10'] } } },
+  { name: 'matchPattern "*." never crosses a dot', source: 'semantics.md §4.11 (* = [-a-zA-Z0-9_]*)', policies: aEgress('  - toFQDNs: [{matchPattern: "*.example.com"}]\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]'), ask: { from: 'a', to: 'fqdn:a.b.example.com=203.0.113.11', port: 443 }, expect: 'deny', options: { dns: { 'a.b.example.com': ['203.0.113.11'] } } },
+  { name: 'a DNS query matching the DNS rule is allowed', source: 'semantics.md §5.7', policies: aEgress('  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: api.example.com}]}}]'), ask: { from: 'a', to: 'svc:kube-dns', port: 53, protocol: 'UDP', dns: 'API.example.com' }, expect: 'allow', l7: 'allowed' },
+  { name: 'a DNS query for another name is refused', source: 'semantics.md §4.11 (REFUSED)', policies: aEgress('  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: api.example.com}]}}]'), ask: { from: 'a', to: 'svc:kube-dns', port: 53, protocol: 'UDP', dns: 'evil.com' }, expect: 'deny', l7: 'denied' },
+  // --- HTTP (§5.2–5.5) ---
+  { name: 'HTTP: a matching request is allowed', source: 'semantics.md §5.2', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /docs}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/docs' } }), expect: 'allow', l7: 'allowed' },
+  { name: 'HTTP: paths are matched whole (anchored)', source: 'semantics.md §5.2 (Envoy safe_regex full match)', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /docs}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/docs/x' } }), expect: 'deny', l7: 'denied' },
+  { name: 'HTTP: methods are case-sensitive', source: 'semantics.md §5.2', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: get}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/' } }), expect: 'deny', l7: 'denied' },
+  { name: 'HTTP: a required header', source: 'semantics.md §5.2 headers', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{headers: ["X-Token: 42"]}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/', headers: { 'x-token': '42' } } }), expect: 'allow', l7: 'allowed' },
+  { name: 'HTTP: the connection itself is allowed at L4', source: 'semantics.md §5.3 (L7 denial never drops packets)', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080), expect: 'allow', matchType: 'L4-Only' },
+  { name: 'HTTP: an L4-only rule for the same peer and port allows every request', source: 'semantics.md §5.4 item 1; docs layer7.rst', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow', l7: 'allowed' },
+  { name: 'HTTP: L7 is only visibility when default deny is off (1.18)', source: 'semantics.md §5.5 (1.18+ ensureWildcard)', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningress:\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow' },
+  // --- authentication (§1.12) ---
+  { name: 'authentication required drops until authenticated', source: 'semantics.md §1.12 (reason 189)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
+  // --- Kubernetes NetworkPolicy (§6) ---
+  { name: 'KNP: podSelector peer in the same namespace', source: 'semantics.md §6; Kubernetes NetworkPolicy docs', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: a}}}]'), ask: toB(), expect: 'allow' },
+  { name: 'KNP: podSelector peer does not reach other namespaces', source: 'semantics.md §6', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: c}}}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'KNP: namespaceSelector by label', source: 'semantics.md §6 (namespace.labels)', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - from: [{namespaceSelector: {matchLabels: {team: x}}}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'KNP: an ingress rule without from allows everyone', source: 'semantics.md §6 (from absent = wildcard)', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - ports: [{port: 8080}]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow', matchType: 'L4-Only' },
+  { name: 'KNP: ipBlock never selects pods', source: 'semantics.md §6 (cilium/cilium#9209)', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - from: [{ipBlock: {cidr: 10.0.0.0/8}}]'), ask: toB(), expect: 'deny' },
+  { name: 'KNP: policyTypes [Ingress] with no rules denies all ingress', source: 'semantics.md §6 policyTypes', policies: knp('n', 'podSelector: {}\npolicyTypes: [Ingress]'), ask: toB(), expect: 'deny' },
+  { name: 'KNP: policyTypes [Egress] with no rules denies all egress', source: 'semantics.md §6 policyTypes', policies: knp('n', 'podSelector: {matchLabels: {app: a}}\npolicyTypes: [Egress]'), ask: toB(), expect: 'deny', side: 'egress' },
+  { name: 'KNP: an Egress-only policy leaves ingress open', source: 'semantics.md §6 policyTypes', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\npolicyTypes: [Egress]'), ask: toB(), expect: 'allow' },
+  { name: 'KNP: ports default to TCP', source: 'semantics.md §6 parsePorts', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - ports: [{port: 8080}]'), ask: toB(8080, { protocol: 'UDP' }), expect: 'deny' },
+];
+
+describe('verdict semantics', () => {
+  for (const c of cases) {
+    test(`${c.name} [${c.source}]`, () => {
+      const v = verdict(c.policies, c.ask, c.options);
+      assert.equal(v.verdict, c.expect, v.reason);
+      const side = c.side ? v[c.side] : (v.ingress?.verdict === 'deny' || !v.egress ? v.ingress : v.egress.verdict === 'deny' ? v.egress : v.ingress ?? v.egress);
+      if (c.side) assert.equal(side?.verdict, 'deny', `expected the ${c.side} side to deny: ${v.reason}`);
+      if (c.dropReason) assert.equal((v.egress?.dropReason ?? v.ingress?.dropReason), c.dropReason);
+      if (c.matchType) assert.equal(side?.matchType, c.matchType, JSON.stringify(side));
+      if (c.l7) assert.equal(v.l7?.allowed, c.l7 === 'allowed', JSON.stringify(v.l7));
+    });
+  }
+});
