@@ -24,6 +24,6 @@ export function report(name: string, polis: { value: number; unit: string }, bas
   const ratio = higherIsBetter ? polis.value / baseline.value : baseline.value / polis.value;
   const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
   console.log(
-    `${name}: ${fmt(polis.value)} ${polis.unit}  |  baseline (${baseline.name}): ${fmt(baseline.value)} ${baseline.unit}  |  polis is ${ratio.toFixed(2)}x ${higherIsBetter ? 'faster' : 'faster'}`,
+    `${name}: ${fmt(polis.value)} ${polis.unit}  |  baseline (${baseline.name}): ${fmt(baseline.value)} ${baseline.unit}  |  polis is ${ratio.toFixed(2)}x faster`,
   );
 }

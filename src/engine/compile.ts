@@ -5,9 +5,9 @@
  * does in `pkg/policy/repository.go` and `resolve.go` (semantics.md §4.2–4.4):
  * which rules apply, whether the direction is enforced and default-deny,
  * `fromRequires` folded into endpoint selectors, and every rule element
- * turned into a {@link CompiledEntry} whose peers are a set of identities.
- * Entries are indexed by peer identity, with wildcard entries apart, so a
- * verdict looks at a handful of entries, never at all rules.
+ * turned into a {@link CompiledEntry} whose peers are a set of identities
+ * (shared between entries and endpoints through a memo). A verdict scans
+ * the few entries of one endpoint and direction, never all rules.
  */
 import type { IdentityTable } from '../identity/table.js';
 import { EndpointSelector } from '../identity/selector.js';
@@ -16,7 +16,14 @@ import type { Direction, NormalizedRule, PolicyEntry, PortEntry } from '../polic
 
 /** One allow or deny entry of an endpoint's policy. */
 export interface CompiledEntry {
+  /** The first rule element this entry stands for (undefined for synthetic entries). */
   readonly entry: PolicyEntry | undefined;
+  /**
+   * Every rule element with the same peers, ports and effect: merged into
+   * one entry (as they land on the same policy-map keys in Cilium), so a
+   * verdict scans distinct entries only, while explanations still cite all.
+   */
+  readonly merged: readonly PolicyEntry[];
   /** Entries Cilium installs itself. */
   readonly synthetic?: 'allow-localhost' | 'default-allow';
   readonly deny: boolean;
@@ -36,9 +43,7 @@ export interface CompiledDirection {
   readonly defaultDeny: boolean;
   /** Rules that apply to the endpoint and have this direction. */
   readonly rules: readonly NormalizedRule[];
-  readonly byPeer: ReadonlyMap<IdentityId, readonly CompiledEntry[]>;
-  readonly wildcard: readonly CompiledEntry[];
-  /** Every entry, including those that select no identity (for explanations). */
+  /** Every entry, denies first. */
   readonly all: readonly CompiledEntry[];
 }
 
@@ -48,62 +53,86 @@ export interface CompileSettings {
 }
 
 const EMPTY: readonly CompiledEntry[] = Object.freeze([]);
+const NOBODY: ReadonlySet<IdentityId> = new Set();
+const HOST_ONLY: ReadonlySet<IdentityId> = new Set([Reserved.host]);
 
 /** Resolves the policy of `identity` (a pod identity, or host) in `direction`. */
+/** Peer sets by selector key, shared by every entry and endpoint that uses the same selectors. */
+export type PeerSetMemo = Map<string, ReadonlySet<IdentityId>>;
+
 export function compileDirection(
   identity: IdentityId, direction: Direction, applicable: readonly NormalizedRule[], table: IdentityTable, settings: CompileSettings,
+  memo: PeerSetMemo = new Map(),
 ): CompiledDirection {
   const isHost = identity === Reserved.host;
   const rules = applicable.filter((r) => r[direction] !== undefined);
   if (settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall)) {
-    return { direction, enforced: false, defaultDeny: false, rules, byPeer: new Map(), wildcard: EMPTY, all: EMPTY };
+    return { direction, enforced: false, defaultDeny: false, rules, all: EMPTY };
   }
   const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
   const enforced = forced || rules.length > 0;
-  if (!enforced) return { direction, enforced, defaultDeny: false, rules, byPeer: new Map(), wildcard: EMPTY, all: EMPTY };
+  if (!enforced) return { direction, enforced, defaultDeny: false, rules, all: EMPTY };
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);
 
   // fromRequires/toRequires of allow rules are ANDed onto every endpoint selector of allow rules; deny likewise (§4.12).
   const requiresOf = (deny: boolean) => rules.flatMap((r) => r[direction]!.entries.filter((e) => e.deny === deny).flatMap((e) => e.requires));
   const requires = { allow: requiresOf(false), deny: requiresOf(true) };
 
-  const byPeer = new Map<IdentityId, CompiledEntry[]>();
-  const wildcard: CompiledEntry[] = [];
-  const all: CompiledEntry[] = [];
-  const add = (c: CompiledEntry) => {
-    all.push(c);
-    if (c.anyPeer) wildcard.push(c);
-    else for (const id of c.peers) (byPeer.get(id) ?? byPeer.set(id, []).get(id)!).push(c);
+  const denies: CompiledEntry[] = [];
+  const allows: CompiledEntry[] = [];
+  const byKey = new Map<string, PolicyEntry[]>();
+  const add = (c: CompiledEntry, key?: string) => {
+    if (key !== undefined) {
+      const same = byKey.get(key);
+      if (same) {
+        same.push(c.entry!);
+        return;
+      }
+      byKey.set(key, c.merged as PolicyEntry[]);
+    }
+    (c.deny ? denies : allows).push(c);
   };
   for (const rule of rules) {
     for (const entry of rule[direction]!.entries) {
       const extra = entry.deny ? requires.deny : requires.allow;
       let anyPeer = false;
-      const peers = new Set<IdentityId>();
+      let peers: ReadonlySet<IdentityId> = NOBODY;
+      let peerKey = '';
       if (entry.peers.kind === 'all') anyPeer = true;
       else {
-        for (const p of entry.peers.selectors) {
-          const sel = p.foldsRequires && extra.length ? extra.reduce(andSelector, p.selector) : p.selector;
-          if (sel.isWildcard) anyPeer = true;
-          else for (const id of table.select(sel)) peers.add(id);
+        const sels = entry.peers.selectors.map((p) => (p.foldsRequires && extra.length ? extra.reduce(andSelector, p.selector) : p.selector));
+        anyPeer = sels.some((s) => s.isWildcard);
+        if (!anyPeer && sels.length > 0) {
+          const key = sels.map((s) => s.canonical).join('\u0000');
+          peerKey = key;
+          let set = memo.get(key);
+          if (!set) {
+            const ids = new Set<IdentityId>();
+            for (const s of sels) for (const id of table.select(s)) ids.add(id);
+            set = ids;
+            memo.set(key, set);
+          }
+          peers = set;
         }
       }
-      add({
-        entry, deny: entry.deny, anyPeer, peers: anyPeer ? new Set() : peers,
-        ports: entry.ports.kind === 'all' ? 'all' : entry.ports.ports,
-        l7VisibilityOnly: !defaultDeny,
-      });
+      const ports = entry.ports.kind === 'all' ? 'all' : entry.ports.ports;
+      // Entries with L7 rules keep their own identity (their rules differ); others merge by what they match.
+      const mergeable = ports === 'all' || ports.every((p) => !p.l7 && !p.serverNames);
+      const key = mergeable
+        ? `${entry.deny}|${entry.authentication ?? ''}|${anyPeer ? '*' : peerKey}|${ports === 'all' ? 'all' : ports.map((p) => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`
+        : undefined;
+      add({ entry, merged: [entry], deny: entry.deny, anyPeer, peers, ports, l7VisibilityOnly: !defaultDeny }, key);
     }
   }
   if (!defaultDeny) {
     // Enforced but nobody asked for default deny: Cilium adds an allow-all rule (§4.3 rule 4).
-    add({ entry: undefined, synthetic: 'default-allow', deny: false, anyPeer: true, peers: new Set(), ports: 'all', l7VisibilityOnly: true });
+    add({ entry: undefined, merged: [], synthetic: 'default-allow', deny: false, anyPeer: true, peers: NOBODY, ports: 'all', l7VisibilityOnly: true });
   }
   if (direction === 'ingress' && !isHost) {
     // allow-localhost=always in Kubernetes mode: the local host may always reach pods (§4.8).
-    add({ entry: undefined, synthetic: 'allow-localhost', deny: false, anyPeer: false, peers: new Set([Reserved.host]), ports: 'all', l7VisibilityOnly: true });
+    add({ entry: undefined, merged: [], synthetic: 'allow-localhost', deny: false, anyPeer: false, peers: HOST_ONLY, ports: 'all', l7VisibilityOnly: true });
   }
-  return { direction, enforced, defaultDeny, rules, byPeer, wildcard, all };
+  return { direction, enforced, defaultDeny, rules, all: [...denies, ...allows] };
 }
 
 /** ANDs every term of `req` onto `sel` (Cilium converts requirements to In/NotIn/Exists terms). */
@@ -116,10 +145,7 @@ function andSelector(sel: EndpointSelector, req: EndpointSelector): EndpointSele
   return out;
 }
 
-/** Entries that can apply to a peer: those naming it, then the wildcard ones. */
-export function entriesFor(d: CompiledDirection, peer: IdentityId): readonly CompiledEntry[] {
-  const specific = d.byPeer.get(peer);
-  if (!specific) return d.wildcard;
-  if (d.wildcard.length === 0) return specific;
-  return [...specific, ...d.wildcard];
+/** Entries that can apply to a peer: those naming it or any peer. */
+export function entriesFor(d: CompiledDirection, peer: IdentityId): CompiledEntry[] {
+  return d.all.filter((c) => c.anyPeer || c.peers.has(peer));
 }

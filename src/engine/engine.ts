@@ -20,7 +20,7 @@ import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from 
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import { formatPolicyRef } from '../policy/types.js';
 import type { Workspace } from '../workspace/load.js';
-import { compileDirection, type CompiledDirection, type CompileSettings } from './compile.js';
+import { compileDirection, type CompiledDirection, type CompileSettings, type PeerSetMemo } from './compile.js';
 import { allowsFast, decideSide } from './side.js';
 import { QueryError, type ConnectionQuery, type Engine, type EngineOptions, type L7Result, type Peer, type SideResult, type Verdict } from './types.js';
 
@@ -42,6 +42,8 @@ export class PolicyEngine implements Engine {
   private readonly rulesById = new Map<IdentityId, NormalizedRule[]>();
   private readonly hostRules: NormalizedRule[] = [];
   private readonly compiled = new Map<number, CompiledDirection>();
+  private readonly dense: (CompiledDirection | undefined)[] = [];
+  private readonly peerSets: PeerSetMemo = new Map();
   private readonly podByIp = new Map<string, Pod>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
@@ -98,11 +100,13 @@ export class PolicyEngine implements Engine {
   /** The compiled policy of an identity in a direction (compiled on first use, then cached). */
   policyOf(identity: IdentityId, direction: Direction): CompiledDirection {
     const key = identity * 2 + (direction === 'ingress' ? 0 : 1);
-    let d = this.compiled.get(key);
+    // Cluster identities are small integers: an array is the fastest cache; local identities use the map.
+    let d = key < DENSE_LIMIT ? this.dense[key] : this.compiled.get(key);
     if (!d) {
       const rules = identity === Reserved.host ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
-      d = compileDirection(identity, direction, rules, this.table, this.settings);
-      this.compiled.set(key, d);
+      d = compileDirection(identity, direction, rules, this.table, this.settings, this.peerSets);
+      if (key < DENSE_LIMIT) this.dense[key] = d;
+      else this.compiled.set(key, d);
     }
     return d;
   }
@@ -270,6 +274,9 @@ export class PolicyEngine implements Engine {
     return { backends };
   }
 }
+
+/** Compiled policies of identities below this (× 2 directions) live in an array. */
+const DENSE_LIMIT = 2 * 65536;
 
 /** Identities that are endpoints with a policy of their own: pods, health, init, ingress. */
 function isEndpointIdentity(id: IdentityId): boolean {

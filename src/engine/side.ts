@@ -81,7 +81,7 @@ export function decideSide(d: CompiledDirection, q: SideQuery, detail = true): {
   allows.sort((a, b) => rank(b) - rank(a));
   const best = allows[0]!;
   const auth = best.c.entry?.authentication;
-  const decidedBy = detail ? allows.map((h) => ruleMatch(h.c, h.port, q)) : [];
+  const decidedBy = detail ? allows.flatMap((h) => (h.c.merged.length > 1 ? h.c.merged.map((e) => ruleMatch({ ...h.c, entry: e }, h.port, q)) : [ruleMatch(h.c, h.port, q)])) : [];
   if (auth) {
     return { side: { ...base, enforced: true, verdict: 'deny', matchType: matchType(best), dropReason: 'AUTH_REQUIRED', decidedBy, nearMisses: [], redirect: false } };
   }
@@ -174,19 +174,16 @@ export function allowsFast(d: CompiledDirection, peer: IdentityId, protocol: L4P
   if (!d.enforced) return true;
   let bestRank = -1;
   let bestAuth = false;
-  const lists = [d.byPeer.get(peer), d.wildcard];
-  for (let l = 0; l < 2; l++) {
-    const list = lists[l];
-    if (!list) continue;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!;
-      const r = rankFast(c, protocol, port);
-      if (r < 0) continue;
-      if (c.deny) return false;
-      if (r > bestRank) {
-        bestRank = r;
-        bestAuth = c.entry?.authentication !== undefined;
-      }
+  const list = d.all;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (!c.anyPeer && !c.peers.has(peer)) continue;
+    const r = rankFast(c, protocol, port);
+    if (r < 0) continue;
+    if (c.deny) return false;
+    if (r > bestRank) {
+      bestRank = r;
+      bestAuth = c.entry?.authentication !== undefined;
     }
   }
   return bestRank >= 0 && !bestAuth;
