@@ -56,7 +56,10 @@ const redirects = (h: Hit) => h.port?.l7 !== undefined;
  * so no source positions are computed.
  */
 export function decideSide(d: CompiledDirection, q: SideQuery, detail = true): { side: SideResult; l7?: L7Result } {
-  const base = { direction: d.direction, endpoint: q.endpoint, identity: q.identity, peerIdentity: q.peer };
+  const enforcedBy: RuleMatch[] = detail
+    ? d.rules.map((r) => ({ policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '' }))
+    : [];
+  const base = { direction: d.direction, endpoint: q.endpoint, identity: q.identity, peerIdentity: q.peer, enforcedBy };
   if (!d.enforced) {
     return {
       side: {

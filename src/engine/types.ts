@@ -102,6 +102,8 @@ export interface SideResult {
   readonly decidedBy: readonly RuleMatch[];
   /** For a default deny: the rules that came closest. */
   readonly nearMisses: readonly NearMiss[];
+  /** The rules that select this endpoint for this direction (and so turn enforcement on). */
+  readonly enforcedBy: readonly RuleMatch[];
   /** True when the winning entry sends the connection to the L7 proxy. */
   readonly redirect: boolean;
 }
