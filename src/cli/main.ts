@@ -9,10 +9,13 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { processIO, type CliIO } from './io.js';
-import { commands } from './commands/index.js';
+import { commands, type RegisterCommand } from './commands/index.js';
 
-/** Runs polis with the given arguments; resolves to the exit code. */
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+/**
+ * Runs polis with the given arguments; resolves to the exit code.
+ * `registered` is the command list (tests pass commands built with fakes).
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO(), registered: readonly RegisterCommand[] = commands): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = new Command('polis')
     .description('Offline workbench for Cilium and Kubernetes network policies')
@@ -20,7 +23,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const register of commands) {
+  for (const register of registered) {
     register(program, io, (code) => {
       exitCode = code;
     });

@@ -131,6 +131,10 @@ function issueToDiagnostics(obj: ManifestObject, root: z.ZodType, issue: Issue):
     }
     case 'invalid_value': {
       const actual = valueAt(obj.value, path);
+      // zod reports a missing enum or literal field as a wrong value; to a user it is a missing one.
+      if (actual === undefined) {
+        return [{ code: 'missing-field', severity: 'error', ...at(path, 'key'), message: `${field} is required (one of ${issue.values.map(String).join(', ')})` }];
+      }
       const allowed = issue.values.map(String);
       const guess = typeof actual === 'string' ? suggest(actual, allowed) : undefined;
       return [{

@@ -1,0 +1,19 @@
+/**
+ * @module analysis/connectivity/format-text
+ *
+ * Results for people: one line per case, then `N passed, M failed` alone on
+ * the last line (so scripts can read it with `tail -1`). A failing line
+ * starts with the case's file:line, which editors and terminals link.
+ */
+import { portLabel, type CaseResult } from './types.js';
+
+/** Renders results as text, ending with a newline. */
+export function formatText(results: readonly CaseResult[]): string {
+  const lines = results.map((r) => {
+    const where = r.pass ? '' : `${r.location.file}:${r.location.line}: `;
+    return `${r.pass ? 'PASS' : 'FAIL'} ${where}${r.name}: ${r.from} → ${r.to} ${portLabel(r)}: expected ${r.expect}, got ${r.verdict} (${r.reason})`;
+  });
+  const passed = results.filter((r) => r.pass).length;
+  lines.push(`${passed} passed, ${results.length - passed} failed`);
+  return lines.join('\n') + '\n';
+}

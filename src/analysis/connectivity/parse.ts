@@ -1,0 +1,143 @@
+/**
+ * @module analysis/connectivity/parse
+ *
+ * Test files → {@link ConnectivityTest}s, with every problem as a diagnostic
+ * at file:line:col. Files are read by the manifest loader, so tests get the
+ * same YAML handling as manifests (multi-document, `kind: List`, hostile
+ * input) and the same friendly schema messages (`checkSchema`). Nothing here
+ * looks at the cluster: that an endpoint exists is checked in `resolve.ts`.
+ */
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { checkSchema } from '../../manifest/check-schema.js';
+import { loadManifests } from '../../manifest/load.js';
+import { formatPath, type FieldPath, type ManifestObject } from '../../manifest/object.js';
+import type { SourceFile } from '../../manifest/source.js';
+import { parseIp } from '../../net/ip.js';
+import { icmpTypeNumber } from '../../policy/icmp.js';
+import type { L4Protocol } from '../../policy/rule.js';
+import { suggest } from '../../util/suggest.js';
+import { parseEndpointRef, type EndpointRef } from './endpoint-ref.js';
+import { connectivityTestSchema, type CaseSpec } from './schema.js';
+import type { CaseField, ConnectivityTest, TestCase } from './types.js';
+
+export interface ParseResult {
+  readonly tests: readonly ConnectivityTest[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const KIND = 'ConnectivityTest';
+
+/** Reads every ConnectivityTest of the given files; any other object is an error. */
+export function parseConnectivityTests(sources: readonly SourceFile[]): ParseResult {
+  const loaded = loadManifests(sources);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const tests: ConnectivityTest[] = [];
+  for (const obj of loaded.objects) {
+    if (obj.kind !== KIND) {
+      // An error, not a skip: a misspelt kind would otherwise turn a test into silence.
+      const guess = suggest(obj.kind, [KIND]);
+      diagnostics.push({
+        code: 'not-a-test', severity: 'error', location: obj.locate(['kind']), object: obj.displayName,
+        message: `${obj.kind} is not a ConnectivityTest: files given with --tests hold only tests`,
+        hint: guess ? `did you mean kind: ${KIND}?` : 'pass manifests and policies with -f, tests with --tests',
+      });
+      continue;
+    }
+    const test = parseObject(obj, diagnostics);
+    if (test) tests.push(test);
+  }
+  return { tests, diagnostics };
+}
+
+function parseObject(obj: ManifestObject, diagnostics: Diagnostic[]): ConnectivityTest | undefined {
+  const checked = checkSchema(obj, connectivityTestSchema);
+  diagnostics.push(...checked.diagnostics);
+  const spec = checked.value;
+  if (!spec) return undefined;
+  const before = diagnostics.length;
+  const error = (path: FieldPath, code: string, message: string, hint?: string) =>
+    diagnostics.push({
+      code, severity: 'error', location: obj.locate(path), path: formatPath(path), object: obj.displayName, message,
+      ...(hint ? { hint } : {}),
+    });
+
+  const dns: Record<string, readonly string[]> = {};
+  for (const [name, addresses] of Object.entries(spec.spec.dns ?? {})) {
+    addresses.forEach((a, i) => {
+      if (!parseIp(a)) error(['spec', 'dns', name, i], 'invalid-ip', `${JSON.stringify(a)} is not an IP address`, 'DNS answers are addresses such as 203.0.113.10');
+    });
+    dns[name.toLowerCase().replace(/\.$/, '')] = addresses;
+  }
+  const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error));
+  if (diagnostics.length > before) return undefined;
+  return { name: spec.metadata.name, file: obj.file, location: obj.location, dns, cases: cases as TestCase[] };
+}
+
+type ErrorSink = (path: FieldPath, code: string, message: string, hint?: string) => void;
+
+function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number, error: ErrorSink): TestCase | undefined {
+  const base: FieldPath = ['spec', 'cases', index];
+  const at = (field: string): FieldPath => [...base, field];
+  let ok = true;
+  const fail: ErrorSink = (...args) => {
+    ok = false;
+    error(...args);
+  };
+  const endpoint = (field: 'from' | 'to', text: string): EndpointRef | undefined => {
+    const r = parseEndpointRef(text);
+    if (!r.ok) fail(at(field), 'invalid-endpoint', r.message, r.hint);
+    return r.ok ? r.ref : undefined;
+  };
+
+  const from = endpoint('from', c.from);
+  if (from?.kind === 'service') {
+    fail(at('from'), 'invalid-endpoint', 'a Service cannot start a connection', 'name a pod or workload (NS/NAME) or an address (ip:ADDRESS)');
+  }
+  const to = c.to === undefined ? undefined : endpoint('to', c.to);
+  if (c.to === undefined && c.dns === undefined) fail(at('to'), 'missing-field', 'to is required', 'only DNS cases (dns: NAME) may leave it out: they go to kube-dns');
+
+  // ICMP is implied by `icmp:`; otherwise the default is chosen with the destination in resolve.ts.
+  const protocol: L4Protocol | undefined = c.protocol ?? (c.icmp ? 'ICMP' : undefined);
+  const isIcmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  let icmpType: number | undefined;
+  if (isIcmp) {
+    if (c.port !== undefined) fail(at('port'), 'icmp-port', 'ICMP probes have no port', 'remove port; choose the message with icmp: {type: 8} or a name such as EchoRequest');
+    for (const f of ['http', 'dns', 'kafka'] as const) {
+      if (c[f] !== undefined) fail(at(f), 'icmp-l7', `${f} does not go with protocol ${protocol}`, 'use protocol TCP (UDP for DNS)');
+    }
+    if (to?.kind === 'service') fail(at('to'), 'icmp-service', 'a Service forwards TCP, UDP and SCTP only, not ICMP', 'ping a pod or workload (NS/NAME) instead');
+    const family = protocol === 'ICMPv6' ? 'IPv6' : 'IPv4';
+    const written = c.icmp?.type ?? (family === 'IPv4' ? 8 : 128); // echo request, as ping sends
+    icmpType = icmpTypeNumber(written, family);
+    if (icmpType === undefined) {
+      fail([...at('icmp'), 'type'], 'invalid-icmp-type', `${JSON.stringify(written)} is not an ${family} ICMP type`,
+        family === 'IPv4' ? 'use a number 0-255 or a name such as EchoRequest, EchoReply, DestinationUnreachable' : 'use a number 0-255 or a name such as EchoRequest (128), NeighborSolicitation');
+    }
+  } else if (c.icmp !== undefined) {
+    fail(at('icmp'), 'icmp-protocol', `icmp does not go with protocol ${protocol}`, 'remove protocol (icmp implies ICMP) or set protocol: ICMP');
+  }
+  if ((c.http || c.kafka) && protocol !== undefined && protocol !== 'TCP') {
+    fail(at('protocol'), 'l7-protocol', `${c.http ? 'http' : 'kafka'} requests go over TCP, not ${protocol}`, 'remove protocol or set protocol: TCP');
+  }
+  if (c.http && c.dns) fail(at('dns'), 'l7-conflict', 'a case is one request: either http or dns', 'split it into two cases');
+  // Services have a default port (their first); DNS has 53; anything else needs a port.
+  if (!isIcmp && c.port === undefined && c.dns === undefined && to !== undefined && to.kind !== 'service') {
+    fail(base, 'missing-port', `port is required for ${protocol ?? 'TCP'} to ${to.text}`, 'add port: 80 (or protocol: ICMP for a ping)');
+  }
+  if (!ok || !from) return undefined;
+
+  const field = (f: CaseField): FieldPath => (f === 'icmp' ? [...at('icmp'), 'type'] : at(f));
+  return {
+    test, index, from, expect: c.expect,
+    location: obj.locate(base),
+    locate: (f) => obj.locate(field(f)),
+    ...(c.name !== undefined ? { name: c.name } : {}),
+    ...(to ? { to } : {}),
+    ...(protocol ? { protocol } : {}),
+    ...(c.port !== undefined ? { port: c.port } : {}),
+    ...(icmpType !== undefined ? { icmpType } : {}),
+    ...(c.http ? { http: { method: c.http.method ?? 'GET', path: c.http.path ?? '/', ...(c.http.host ? { host: c.http.host } : {}), ...(c.http.headers ? { headers: c.http.headers } : {}) } } : {}),
+    ...(c.dns ? { dns: c.dns } : {}),
+    ...(c.kafka ? { kafka: c.kafka } : {}),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * @module analysis/connectivity/run
+ *
+ * Runs test cases through an {@link Engine}: resolve each case, ask the
+ * engine about every (source, destination) pair, and compare with what the
+ * author expected. The engine is a parameter, so the runner knows nothing
+ * of how verdicts are made (semantics live in `engine/` alone) and tests can
+ * use a fake. Problems of the input — an endpoint that names nothing, a
+ * query the engine cannot answer ({@link QueryError}) — come back as
+ * diagnostics at the case's line, never as a deny.
+ */
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { QueryError, type Engine, type EngineOptions, type Verdict } from '../../engine/types.js';
+import type { Cluster } from '../../model/types.js';
+import type { Workspace } from '../../workspace/load.js';
+import { resolveCase, type ResolvedCase } from './resolve.js';
+import { portLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
+
+/** Builds an engine for a workspace; `compileEngine` from `engine/index.ts` in production. */
+export type EngineFactory = (workspace: Workspace, options: EngineOptions) => Engine;
+
+export interface RunOutcome {
+  /** One per case that could run, in file order. */
+  readonly results: readonly CaseResult[];
+  /** Input errors; a case with an error has no result. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Runs the cases of one test with one engine. `dns` is the test's `spec.dns`,
+ * which must be the answers the engine was built with.
+ */
+export function runCases(
+  cases: readonly TestCase[], cluster: Cluster, engine: Engine, dns: Readonly<Record<string, readonly string[]>> = {},
+): RunOutcome {
+  const results: CaseResult[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const c of cases) {
+    const resolved = resolveCase(c, cluster, dns);
+    if (!resolved.ok) {
+      diagnostics.push(...resolved.diagnostics);
+      continue;
+    }
+    try {
+      results.push(judge(resolved.value, resolved.value.probes.map((p) => engine.evaluate(p.query))));
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e; // anything else is a bug in polis, not in the test
+      diagnostics.push({
+        code: 'unanswerable-query', severity: 'error', location: c.location, object: `ConnectivityTest ${c.test}`,
+        message: `${c.name ? `case "${c.name}": ` : ''}${e.message}`,
+      });
+    }
+  }
+  return { results, diagnostics };
+}
+
+/**
+ * Runs whole tests: one engine per distinct `spec.dns` (the DNS answers are
+ * part of what the engine compiles), cases in file order.
+ */
+export function runConnectivityTests(
+  tests: readonly ConnectivityTest[], workspace: Workspace, factory: EngineFactory, options: EngineOptions = {},
+): RunOutcome {
+  const engines = new Map<string, Engine>();
+  const results: CaseResult[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const t of tests) {
+    const key = JSON.stringify(Object.entries(t.dns).sort(([a], [b]) => (a < b ? -1 : 1)));
+    let engine = engines.get(key);
+    if (!engine) {
+      engine = factory(workspace, { ...options, dns: { ...options.dns, ...t.dns } });
+      engines.set(key, engine);
+    }
+    const out = runCases(t.cases, workspace.cluster, engine, t.dns);
+    results.push(...out.results);
+    diagnostics.push(...out.diagnostics);
+  }
+  return { results, diagnostics };
+}
+
+function judge(r: ResolvedCase, verdicts: readonly Verdict[]): CaseResult {
+  const c = r.case;
+  const denied = verdicts.findIndex((v) => v.verdict === 'deny');
+  const verdict = denied < 0 ? 'allow' : 'deny';
+  const shown = denied < 0 ? 0 : denied;
+  const probe = r.probes[shown]!;
+  const many = verdicts.length > 1;
+  const deniedCount = verdicts.filter((v) => v.verdict === 'deny').length;
+  // With several pairs, say which pair the reason is about and how many failed.
+  const prefix = !many ? '' : denied < 0
+    ? `all ${verdicts.length} pairs allowed; ${probe.fromLabel} → ${probe.toLabel}: `
+    : `${deniedCount} of ${verdicts.length} pairs denied; first ${probe.fromLabel} → ${probe.toLabel}: `;
+  const base = {
+    protocol: r.protocol,
+    ...(r.port !== undefined ? { port: r.port } : {}),
+    ...(c.icmpType !== undefined ? { icmpType: c.icmpType } : {}),
+  };
+  return {
+    test: c.test,
+    name: c.name ?? `${c.from.text} → ${r.to.text} ${c.dns !== undefined ? `DNS ${c.dns} ` : ''}${portLabel(base)}`,
+    from: c.from.text,
+    to: r.to.text,
+    ...base,
+    ...(c.dns !== undefined ? { dns: c.dns } : {}),
+    expect: c.expect,
+    verdict,
+    pass: verdict === c.expect,
+    reason: prefix + verdicts[shown]!.reason,
+    pairs: verdicts.length,
+    location: c.location,
+  };
+}

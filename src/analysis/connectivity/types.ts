@@ -1,0 +1,81 @@
+/**
+ * @module analysis/connectivity/types
+ *
+ * The three forms a connectivity test takes on its way through polis:
+ * a parsed {@link TestCase} (what the author wrote, checked and located),
+ * and a {@link CaseResult} (what the engine said, and whether that is what
+ * the author expected). Formatters read only results.
+ */
+import type { SourceLocation } from '../../diagnostics/diagnostic.js';
+import type { HttpRequest, KafkaRequest } from '../../engine/types.js';
+import type { L4Protocol } from '../../policy/rule.js';
+import type { EndpointRef } from './endpoint-ref.js';
+
+/** Fields of a case that diagnostics can point at. */
+export type CaseField = 'from' | 'to' | 'port' | 'protocol' | 'icmp' | 'dns';
+
+/** One case of a test file, checked for syntax but not yet looked up in the cluster. */
+export interface TestCase {
+  /** `metadata.name` of the ConnectivityTest it belongs to. */
+  readonly test: string;
+  /** 0-based position in `spec.cases`. */
+  readonly index: number;
+  /** As written; undefined when the author gave none (the runner generates one). */
+  readonly name?: string;
+  readonly from: EndpointRef;
+  /** Undefined only for DNS cases, which default to the kube-dns Service. */
+  readonly to?: EndpointRef;
+  /** As written; the default (TCP, UDP for DNS, the service port's protocol) is chosen in `resolve.ts`. */
+  readonly protocol?: L4Protocol;
+  readonly port?: number;
+  /** Set for ICMP and ICMPv6 cases (echo request when not written). */
+  readonly icmpType?: number;
+  readonly http?: HttpRequest;
+  readonly dns?: string;
+  readonly kafka?: KafkaRequest;
+  readonly expect: 'allow' | 'deny';
+  /** Where the case starts (`- from: …`). */
+  readonly location: SourceLocation;
+  /** Where one of its fields is (falls back to the case). */
+  readonly locate: (field: CaseField) => SourceLocation;
+}
+
+/** One `ConnectivityTest` object. */
+export interface ConnectivityTest {
+  readonly name: string;
+  readonly file: string;
+  readonly location: SourceLocation;
+  /** `spec.dns`: lower-cased names without trailing dot → addresses. */
+  readonly dns: Readonly<Record<string, readonly string[]>>;
+  readonly cases: readonly TestCase[];
+}
+
+/** What running one case gave. */
+export interface CaseResult {
+  /** `metadata.name` of the test. */
+  readonly test: string;
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  /** Destination port; undefined for ICMP. */
+  readonly port?: number;
+  readonly protocol: L4Protocol;
+  readonly icmpType?: number;
+  /** The name looked up, for DNS cases. */
+  readonly dns?: string;
+  readonly expect: 'allow' | 'deny';
+  /** `allow` only if every (source, destination) pair was allowed. */
+  readonly verdict: 'allow' | 'deny';
+  readonly pass: boolean;
+  /** The engine's reason: of the first denied pair, else of the first pair. */
+  readonly reason: string;
+  /** How many (source, destination) pairs were evaluated (pods of workloads, addresses of names). */
+  readonly pairs: number;
+  readonly location: SourceLocation;
+}
+
+/** `80/TCP`, `ICMP/8`, `53/UDP` — how a result's port reads. */
+export function portLabel(r: Pick<CaseResult, 'port' | 'protocol' | 'icmpType'>): string {
+  if (r.protocol === 'ICMP' || r.protocol === 'ICMPv6') return `${r.protocol}/${r.icmpType ?? ''}`;
+  return `${r.port ?? '?'}/${r.protocol}`;
+}

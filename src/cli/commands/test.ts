@@ -1,0 +1,85 @@
+/**
+ * @module cli/commands/test
+ *
+ * `polis test -f PATH... --tests FILE... [-o text|json|junit]`: runs
+ * connectivity tests against the manifests and exits 0 when every case
+ * passes, 1 when any fails, 2 when the input is unusable (a test file with
+ * errors, an endpoint that names nothing, unreadable paths).
+ *
+ * The engine comes in as a factory (`registerTest(compileEngine)`), so this
+ * module does not depend on how verdicts are made and tests can pass a fake.
+ */
+import { Option } from 'commander';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../../diagnostics/format.js';
+import {
+  formatJson, formatJunit, formatText, parseConnectivityTests, runConnectivityTests, type CaseResult, type EngineFactory,
+} from '../../analysis/connectivity/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { readSources } from '../files.js';
+import { addInputOptions, loadInput, type InputOptions } from '../input.js';
+import type { CliIO } from '../io.js';
+import type { RegisterCommand } from './index.js';
+
+interface TestOptions extends InputOptions {
+  tests?: string[];
+  output: 'text' | 'json' | 'junit';
+}
+
+const FORMATS: Record<TestOptions['output'], (r: readonly CaseResult[]) => string> = {
+  text: formatText, json: formatJson, junit: formatJunit,
+};
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/** The `test` command, evaluating with engines built by `factory`. */
+export function registerTest(factory: EngineFactory): RegisterCommand {
+  return (program, io, setExit) => {
+    addInputOptions(program.command('test'))
+      .description('run connectivity tests (kind: ConnectivityTest) against the manifests')
+      .option('--tests <path>', 'file or folder of ConnectivityTest objects (repeatable)', collect)
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
+      .action(async (opts: TestOptions) => setExit(await runTest(opts, io, factory)));
+  };
+}
+
+async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Promise<number> {
+  const usage = (message: string) => {
+    io.err(`polis test: ${message}\n`);
+    return ExitCode.usage;
+  };
+  if (!opts.tests?.length) return usage('no tests: name ConnectivityTest files with --tests FILE');
+  const loaded = await loadInput(opts, io);
+  if (!loaded.ok) return usage(loaded.message);
+  const { workspace: ws } = loaded;
+  if (loaded.readProblems.length) return printDiagnostics(io, loaded.readProblems, new Map());
+
+  const manifestErrors = ws.diagnostics.filter((d) => d.severity === 'error').length;
+  if (manifestErrors > 0) {
+    // Still run: Cilium enforces nothing of a policy it rejects, and the engine models exactly that.
+    const invalid = ws.policies.filter((p) => !p.valid).length;
+    io.err(`polis test: warning: the manifests have ${manifestErrors} error${manifestErrors === 1 ? '' : 's'}`
+      + `${invalid ? ` (${invalid} invalid polic${invalid === 1 ? 'y enforces' : 'ies enforce'} nothing)` : ''}; run polis validate to see them\n`);
+  }
+
+  const read = await readSources(opts.tests, opts.recursive === true, io);
+  const texts = new Map(read.sources.map((s) => [s.path, s.text]));
+  if (read.diagnostics.length) return printDiagnostics(io, read.diagnostics, texts);
+  const parsed = parseConnectivityTests(read.sources);
+  const parseErrors = parsed.diagnostics.filter((d) => d.severity !== 'info');
+  if (parseErrors.length) return printDiagnostics(io, parseErrors, texts);
+  if (!parsed.tests.some((t) => t.cases.length > 0)) return usage(`no ConnectivityTest found in ${opts.tests.join(', ')}`);
+
+  const run = runConnectivityTests(parsed.tests, ws, factory);
+  if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts);
+  io.out(FORMATS[opts.output](run.results));
+  return run.results.every((r) => r.pass) ? ExitCode.ok : ExitCode.failed;
+}
+
+/** Input problems go to stderr, so stdout stays valid JSON / XML or empty. */
+function printDiagnostics(io: CliIO, diags: readonly Diagnostic[], texts: ReadonlyMap<string, string>): number {
+  for (const d of diags) io.err(formatDiagnostic(d, texts) + '\n');
+  const n = diags.filter((d) => d.severity === 'error').length;
+  io.err(`polis test: ${n} input error${n === 1 ? '' : 's'}; no tests were run\n`);
+  return ExitCode.usage;
+}
