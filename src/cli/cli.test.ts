@@ -132,3 +132,22 @@ describe('polis get', () => {
     assert.equal((await run(['get', 'secrets', '-f', 'examples/demo'])).code, 2);
   });
 });
+
+describe('polis test on the tutorial (real engine)', () => {
+  const stories = ['1-database-lockdown', '2-database-vpn-cidr', '3-backend-dns-egress', '4-frontend-world-tcp', '5-docs-l7-vpn'];
+  for (const story of stories) {
+    test(`user story ${story}: every case passes`, async () => {
+      const policy = story.startsWith('1-') ? `examples/stories/${story}/database-policy.yaml` : `examples/stories/${story}`;
+      const r = await run(['test', '-f', 'examples/demo/app.yaml', '-f', policy, '--tests', `examples/stories/${story}/connectivity-test.yaml`]);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /^\d+ passed, 0 failed$/m);
+    });
+  }
+
+  test('story 1 deny-all step: even the backend is denied', async () => {
+    const r = await run(['test', '-o', 'json', '-f', 'examples/demo/app.yaml', '-f', 'examples/stories/1-database-lockdown/database-deny-all.yaml', '--tests', 'examples/stories/1-database-lockdown/connectivity-test.yaml']);
+    const j = JSON.parse(r.out) as { results: { name: string; verdict: string }[] };
+    const backend = j.results.find((x) => /backend/.test(x.name) && /database/.test(x.name));
+    assert.equal(backend?.verdict, 'deny');
+  });
+});

@@ -9,8 +9,10 @@ import type { CliIO } from '../io.js';
 import { registerValidate } from './validate.js';
 import { registerGet } from './get.js';
 import { registerObserve } from './observe.js';
+import { registerTest } from './test.js';
+import { compileEngine } from '../../engine/index.js';
 
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerObserve];
+export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerTest(compileEngine), registerObserve];

@@ -12,11 +12,11 @@ import type { EngineOptions } from '../../engine/types.js';
 import { fakeEngine, SHOP_YAML, testDoc } from '../../analysis/connectivity/testing.js';
 import { memoryIO } from '../io.js';
 import { main } from '../main.js';
-import { commands } from './index.js';
 import { registerTest } from './test.js';
 
 const built: EngineOptions[] = [];
-const withFake = [...commands, registerTest((_ws, opts) => {
+// Only the command under test, with the fake engine (the real list registers `test` with the real engine).
+const withFake = [registerTest((_ws, opts) => {
   built.push(opts);
   return fakeEngine();
 })];
