@@ -151,3 +151,42 @@ describe('polis test on the tutorial (real engine)', () => {
     assert.equal(backend?.verdict, 'deny');
   });
 });
+
+describe('polis explain', () => {
+  test('an allowed connection through a service: both sides with the rule and its file:line', async () => {
+    const r = await run(['explain', '-f', 'examples/demo', '--from', 'default/backend', '--to', 'svc:default/database', '--port', '80']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^ALLOWED {2}default\/backend-\S+ → default\/database-\S+:7379\/TCP$/m);
+    assert.match(r.out, /^egress at default\/backend-\S+ \(ID:\d+ → peer ID:\d+\): ALLOWED {2}policy-verdict:L3-L4 EGRESS$/m);
+    assert.match(r.out, /✓ CiliumNetworkPolicy default\/backend-policy {2}spec\.egress\[0\] \(examples\/demo\/backend-policy\.yaml:\d+\)/);
+    assert.match(r.out, /✓ CiliumNetworkPolicy default\/database-policy {2}spec\.ingress\[0\] \(examples\/demo\/database-policy\.yaml:\d+\)/);
+  });
+
+  test('a default deny names the policy that enforces it and the closest rule (why not)', async () => {
+    const r = await run(['explain', '-f', 'examples/demo', '--from', 'ip:203.0.113.9', '--to', 'default/database', '--port', '7379']);
+    assert.match(r.out, /^DENIED /);
+    assert.match(r.out, /Policy denied: default deny/);
+    assert.match(r.out, /default deny: CiliumNetworkPolicy default\/database-policy \(examples\/demo\/database-policy\.yaml:\d+\) selects this endpoint for ingress/);
+    assert.match(r.out, /peer 203\.0\.113\.9 \(world\) is not selected by fromEndpoints: tier=backend/);
+  });
+
+  test('an HTTP request denied at L7 gets 403', async () => {
+    const r = await run(['explain', '-f', 'examples/demo', '--from', 'ip:172.27.224.3', '--to', 'default/backend', '--port', '80', '--http-method', 'GET', '--http-path', '/admin']);
+    assert.match(r.out, /L7 \(HTTP, ingress proxy\): denied → 403 Access denied: GET \/admin matches none of the HTTP rules/);
+  });
+
+  test('-o json gives the same as data', async () => {
+    const r = await run(['explain', '-o', 'json', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80']);
+    const j = JSON.parse(r.out) as { verdict: string; explanation: { ingress: { decidedBy: { path: string; location: { line: number } }[] } } };
+    assert.equal(j.verdict, 'allow');
+    assert.equal(j.explanation.ingress.decidedBy[0]?.path, 'spec.ingress[0]');
+    assert.ok(j.explanation.ingress.decidedBy[0]!.location.line > 1);
+  });
+
+  test('an endpoint that names nothing is a usage error, not a deny', async () => {
+    const r = await run(['explain', '-f', 'examples/demo', '--from', 'default/nosuch', '--to', 'default/backend', '--port', '80']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /nosuch/);
+    assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'nonsense', '--to', 'default/backend'])).code, 2);
+  });
+});

@@ -145,26 +145,31 @@ function ruleMatch(c: CompiledEntry, port: PortEntry | undefined, q: SideQuery):
   };
 }
 
-/** Rules whose peer matched but not the port, or the other way round (at most 5). */
+/**
+ * Rules whose peer matched but not the port, or the other way round (at
+ * most 5); when there are none, the rules of the direction as they stand,
+ * so a default deny is never explained by nothing.
+ */
 function nearMisses(d: CompiledDirection, q: SideQuery): NearMiss[] {
-  const out: NearMiss[] = [];
+  const near: NearMiss[] = [];
+  const far: NearMiss[] = [];
+  const what = q.protocol === 'ICMP' || q.protocol === 'ICMPv6' ? `${q.protocol} type ${q.port}` : `port ${q.port}/${q.protocol}`;
   for (const c of d.all) {
-    {
-      if (c.deny || !c.entry || out.length >= 5) continue;
-      const peerOk = c.anyPeer || c.peers.has(q.peer);
-      const portOk = covers(c, q) !== undefined;
-      if (peerOk === portOk) continue;
-      const rm = ruleMatch(c, undefined, q);
-      if (peerOk) {
-        const wanted = c.ports === 'all' ? 'all ports' : c.ports.map((p) => p.text).join(', ');
-        const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
-        out.push({ rule: { ...rm, ports: wanted }, mismatch: sameProto ? 'port' : 'protocol', detail: `${q.protocol === 'ICMP' || q.protocol === 'ICMPv6' ? `${q.protocol} type ${q.port}` : `port ${q.port}/${q.protocol}`} is not among its ports (${wanted})` });
-      } else {
-        out.push({ rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` });
-      }
+    if (c.deny || !c.entry) continue;
+    const peerOk = c.anyPeer || c.peers.has(q.peer);
+    const portOk = covers(c, q) !== undefined;
+    const rm = ruleMatch(c, undefined, q);
+    const wanted = c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.text))].join(', ');
+    if (peerOk && !portOk) {
+      const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
+      near.push({ rule: { ...rm, ports: wanted }, mismatch: sameProto ? 'port' : 'protocol', detail: `${what} is not among its ports (${wanted})` });
+    } else if (!peerOk && portOk) {
+      near.push({ rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` });
+    } else if (!peerOk) {
+      far.push({ rule: { ...rm, ports: wanted }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted}` });
     }
   }
-  return out;
+  return (near.length ? near : far).slice(0, 5);
 }
 
 /**
