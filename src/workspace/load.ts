@@ -29,7 +29,8 @@ export function loadWorkspace(sources: readonly SourceFile[], options: Workspace
   const loaded = loadManifests(sources, options);
   const skipped: Diagnostic[] = [];
   for (const o of loaded.objects) {
-    if (!MODEL_KINDS.has(o.kind) && !POLICY_KINDS.has(o.kind)) {
+    // polis' own kinds (ConnectivityTest) often sit next to the manifests: not worth a note.
+    if (!MODEL_KINDS.has(o.kind) && !POLICY_KINDS.has(o.kind) && !o.apiVersion.startsWith('polis.dev/')) {
       skipped.push({
         code: 'skipped-kind', severity: 'info', location: o.location, object: o.displayName,
         message: `${o.kind} ${o.name ? `"${o.name}" ` : ''}is not used by polis and was skipped`,
