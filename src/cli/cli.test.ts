@@ -190,3 +190,19 @@ describe('polis explain', () => {
     assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'nonsense', '--to', 'default/backend'])).code, 2);
   });
 });
+
+describe('agent settings', () => {
+  test('--policy-enforcement always denies where no policy selects', async () => {
+    const args = ['explain', '-f', 'examples/demo/app.yaml', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
+    assert.match((await run(args)).out, /^ALLOWED/);
+    assert.match((await run([...args, '--policy-enforcement', 'always'])).out, /^DENIED/);
+  });
+
+  test('--host-firewall enforces host policies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'host.yaml'), 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: lock-host}\nspec:\n  nodeSelector: {}\n  egress:\n    - {}\n');
+    const args = ['explain', '-f', 'examples/demo/app.yaml', '-f', join(dir, 'host.yaml'), '--from', 'ip:172.18.0.3', '--to', 'default/backend', '--port', '80'];
+    assert.match((await run(args)).out, /^ALLOWED/);
+    assert.match((await run([...args, '--host-firewall'])).out, /^DENIED/);
+  });
+});

@@ -9,6 +9,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadWorkspace, type Workspace } from '../workspace/load.js';
 import { readSources } from './files.js';
 import type { CliIO } from './io.js';
+import type { EngineOptions } from '../engine/types.js';
 
 export interface InputOptions {
   filename?: string[];
@@ -28,6 +29,23 @@ export function addInputOptions(cmd: Command): Command {
     .addOption(new Option('--pod-cidr <cidr>', 'cluster pod CIDR').default('10.244.0.0/16'))
     .addOption(new Option('--service-cidr <cidr>', 'service CIDR').default('10.96.0.0/12'))
     .addOption(new Option('--cluster-name <name>', 'Cilium cluster name').default('default'));
+}
+
+export interface EngineFlags {
+  policyEnforcement: 'default' | 'always' | 'never';
+  hostFirewall?: boolean;
+}
+
+/** Adds the Cilium agent settings that change verdicts (`--policy-enforcement`, `--host-firewall`). */
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--policy-enforcement <mode>', 'Cilium enable-policy mode').choices(['default', 'always', 'never']).default('default'))
+    .option('--host-firewall', 'enforce host policies (nodeSelector), as with enable-host-firewall=true');
+}
+
+/** Engine options from those flags. */
+export function engineOptionsFrom(opts: EngineFlags): EngineOptions {
+  return { policyEnforcement: opts.policyEnforcement, hostFirewall: opts.hostFirewall === true };
 }
 
 export type LoadOutcome =

@@ -17,10 +17,10 @@ import { QueryError, type Verdict } from '../../engine/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { ExitCode } from '../exit-codes.js';
-import { addInputOptions, loadInput, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
-interface ExplainOptions extends InputOptions {
+interface ExplainOptions extends InputOptions, EngineFlags {
   from: string;
   to: string;
   port?: string;
@@ -41,7 +41,7 @@ const CLI = { file: '<command line>', line: 1, col: 1, offset: 0, endOffset: 0 }
 
 export function registerExplain(factory: EngineFactory): RegisterCommand {
   return (program, io, setExit) => {
-    addInputOptions(program.command('explain'))
+    addEngineOptions(addInputOptions(program.command('explain')))
       .description('give the verdict for one connection and the rules that decided it')
       .requiredOption('--from <endpoint>', `source: ${ENDPOINT_FORMS}`)
       .requiredOption('--to <endpoint>', `destination: ${ENDPOINT_FORMS}`)
@@ -108,7 +108,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           for (const d of resolved.diagnostics) io.err(`${formatDiagnostic({ ...d, location: undefined })}\n`);
           return setExit(ExitCode.usage);
         }
-        const engine = factory(ws, { dns });
+        const engine = factory(ws, { ...engineOptionsFrom(opts), dns });
         let verdicts: Verdict[];
         try {
           verdicts = resolved.value.probes.map((p) => engine.evaluate(p.query));

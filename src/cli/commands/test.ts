@@ -17,11 +17,11 @@ import {
 } from '../../analysis/connectivity/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSources } from '../files.js';
-import { addInputOptions, loadInput, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
-interface TestOptions extends InputOptions {
+interface TestOptions extends InputOptions, EngineFlags {
   tests?: string[];
   output: 'text' | 'json' | 'junit';
 }
@@ -35,7 +35,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 /** The `test` command, evaluating with engines built by `factory`. */
 export function registerTest(factory: EngineFactory): RegisterCommand {
   return (program, io, setExit) => {
-    addInputOptions(program.command('test'))
+    addEngineOptions(addInputOptions(program.command('test')))
       .description('run connectivity tests (kind: ConnectivityTest) against the manifests')
       .option('--tests <path>', 'file or folder of ConnectivityTest objects (repeatable)', collect)
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
@@ -70,7 +70,7 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   if (parseErrors.length) return printDiagnostics(io, parseErrors, texts);
   if (!parsed.tests.some((t) => t.cases.length > 0)) return usage(`no ConnectivityTest found in ${opts.tests.join(', ')}`);
 
-  const run = runConnectivityTests(parsed.tests, ws, factory);
+  const run = runConnectivityTests(parsed.tests, ws, factory, engineOptionsFrom(opts));
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts);
   io.out(FORMATS[opts.output](run.results));
   return run.results.every((r) => r.pass) ? ExitCode.ok : ExitCode.failed;
