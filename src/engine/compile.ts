@@ -57,12 +57,59 @@ const NOBODY: ReadonlySet<IdentityId> = new Set();
 const HOST_ONLY: ReadonlySet<IdentityId> = new Set([Reserved.host]);
 
 /** Resolves the policy of `identity` (a pod identity, or host) in `direction`. */
-/** Peer sets by selector key, shared by every entry and endpoint that uses the same selectors. */
-export type PeerSetMemo = Map<string, ReadonlySet<IdentityId>>;
+/**
+ * What compiling endpoints can share: peer sets by selector key (many rules
+ * name the same peers), and each rule element resolved once.
+ */
+export interface CompileMemo {
+  readonly peerSets: Map<string, ReadonlySet<IdentityId>>;
+  readonly entries: WeakMap<PolicyEntry, PreparedEntry>;
+}
+
+export function newCompileMemo(): CompileMemo {
+  return { peerSets: new Map(), entries: new WeakMap() };
+}
+
+interface PreparedEntry {
+  readonly anyPeer: boolean;
+  readonly peers: ReadonlySet<IdentityId>;
+  readonly ports: readonly PortEntry[] | 'all';
+  /** Merge key; undefined for entries with L7 rules, which keep their own identity. */
+  readonly key: string | undefined;
+}
+
+/** Resolves an element's peers (with `requires` folded into endpoint selectors) and its merge key. */
+function prepare(entry: PolicyEntry, requires: readonly EndpointSelector[], table: IdentityTable, memo: CompileMemo): PreparedEntry {
+  let anyPeer = false;
+  let peers: ReadonlySet<IdentityId> = NOBODY;
+  let peerKey = '';
+  if (entry.peers.kind === 'all') anyPeer = true;
+  else {
+    const sels = entry.peers.selectors.map((p) => (p.foldsRequires && requires.length ? requires.reduce(andSelector, p.selector) : p.selector));
+    anyPeer = sels.some((s) => s.isWildcard);
+    if (!anyPeer && sels.length > 0) {
+      peerKey = sels.map((s) => s.canonical).join('\u0000');
+      let set = memo.peerSets.get(peerKey);
+      if (!set) {
+        const ids = new Set<IdentityId>();
+        for (const s of sels) for (const id of table.select(s)) ids.add(id);
+        set = ids;
+        memo.peerSets.set(peerKey, set);
+      }
+      peers = set;
+    }
+  }
+  const ports = entry.ports.kind === 'all' ? 'all' : entry.ports.ports;
+  const mergeable = ports === 'all' || ports.every((p) => !p.l7 && !p.serverNames);
+  const key = mergeable
+    ? `${entry.deny}|${entry.authentication ?? ''}|${anyPeer ? '*' : peerKey}|${ports === 'all' ? 'all' : ports.map((p) => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`
+    : undefined;
+  return { anyPeer, peers, ports, key };
+}
 
 export function compileDirection(
   identity: IdentityId, direction: Direction, applicable: readonly NormalizedRule[], table: IdentityTable, settings: CompileSettings,
-  memo: PeerSetMemo = new Map(),
+  memo: CompileMemo = newCompileMemo(),
 ): CompiledDirection {
   const isHost = identity === Reserved.host;
   const rules = applicable.filter((r) => r[direction] !== undefined);
@@ -95,33 +142,9 @@ export function compileDirection(
   for (const rule of rules) {
     for (const entry of rule[direction]!.entries) {
       const extra = entry.deny ? requires.deny : requires.allow;
-      let anyPeer = false;
-      let peers: ReadonlySet<IdentityId> = NOBODY;
-      let peerKey = '';
-      if (entry.peers.kind === 'all') anyPeer = true;
-      else {
-        const sels = entry.peers.selectors.map((p) => (p.foldsRequires && extra.length ? extra.reduce(andSelector, p.selector) : p.selector));
-        anyPeer = sels.some((s) => s.isWildcard);
-        if (!anyPeer && sels.length > 0) {
-          const key = sels.map((s) => s.canonical).join('\u0000');
-          peerKey = key;
-          let set = memo.get(key);
-          if (!set) {
-            const ids = new Set<IdentityId>();
-            for (const s of sels) for (const id of table.select(s)) ids.add(id);
-            set = ids;
-            memo.set(key, set);
-          }
-          peers = set;
-        }
-      }
-      const ports = entry.ports.kind === 'all' ? 'all' : entry.ports.ports;
-      // Entries with L7 rules keep their own identity (their rules differ); others merge by what they match.
-      const mergeable = ports === 'all' || ports.every((p) => !p.l7 && !p.serverNames);
-      const key = mergeable
-        ? `${entry.deny}|${entry.authentication ?? ''}|${anyPeer ? '*' : peerKey}|${ports === 'all' ? 'all' : ports.map((p) => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`
-        : undefined;
-      add({ entry, merged: [entry], deny: entry.deny, anyPeer, peers, ports, l7VisibilityOnly: !defaultDeny }, key);
+      // Without requirements to fold in, an entry resolves the same for every endpoint: do it once.
+      const p = extra.length ? prepare(entry, extra, table, memo) : (memo.entries.get(entry) ?? memo.entries.set(entry, prepare(entry, [], table, memo)).get(entry)!);
+      add({ entry, merged: [entry], deny: entry.deny, anyPeer: p.anyPeer, peers: p.peers, ports: p.ports, l7VisibilityOnly: !defaultDeny }, p.key);
     }
   }
   if (!defaultDeny) {

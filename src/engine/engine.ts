@@ -20,7 +20,7 @@ import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from 
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import { formatPolicyRef } from '../policy/types.js';
 import type { Workspace } from '../workspace/load.js';
-import { compileDirection, type CompiledDirection, type CompileSettings, type PeerSetMemo } from './compile.js';
+import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo } from './compile.js';
 import { allowsFast, decideSide } from './side.js';
 import { QueryError, type ConnectionQuery, type Engine, type EngineOptions, type L7Result, type Peer, type SideResult, type Verdict } from './types.js';
 
@@ -43,7 +43,7 @@ export class PolicyEngine implements Engine {
   private readonly hostRules: NormalizedRule[] = [];
   private readonly compiled = new Map<number, CompiledDirection>();
   private readonly dense: (CompiledDirection | undefined)[] = [];
-  private readonly peerSets: PeerSetMemo = new Map();
+  private readonly memo = newCompileMemo();
   private readonly podByIp = new Map<string, Pod>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
@@ -104,7 +104,7 @@ export class PolicyEngine implements Engine {
     let d = key < DENSE_LIMIT ? this.dense[key] : this.compiled.get(key);
     if (!d) {
       const rules = identity === Reserved.host ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
-      d = compileDirection(identity, direction, rules, this.table, this.settings, this.peerSets);
+      d = compileDirection(identity, direction, rules, this.table, this.settings, this.memo);
       if (key < DENSE_LIMIT) this.dense[key] = d;
       else this.compiled.set(key, d);
     }

@@ -262,10 +262,34 @@ export class IdentityTable {
     return Object.freeze([...out].sort((a, b) => a - b));
   }
 
+  /** Identities by `key=value` of their labels (any source): candidates for selectors with matchLabels. */
+  private byLabel: Map<string, IdentityId[]> | undefined;
+
+  private candidates(selector: EndpointSelector): readonly IdentityId[] {
+    if (selector.matchLabels.length === 0) return this.ids;
+    if (!this.byLabel) {
+      this.byLabel = new Map();
+      for (const id of this.ids) {
+        for (const l of this.labels.get(id)!.labels) {
+          const k = `${l.key}=${l.value}`;
+          (this.byLabel.get(k) ?? this.byLabel.set(k, []).get(k)!).push(id);
+        }
+      }
+    }
+    let best: readonly IdentityId[] = this.ids;
+    for (const t of selector.matchLabels) {
+      // cidr: keys match by prefix, not by equality: they cannot narrow the scan.
+      if (t.source === 'cidr') continue;
+      const list = this.byLabel.get(`${t.key}=${t.value}`) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    return best;
+  }
+
   private selection(selector: EndpointSelector) {
     let hit = this.selections.get(selector.canonical);
     if (!hit) {
-      const list = Object.freeze(this.ids.filter((id) => selector.matches(this.labels.get(id)!)));
+      const list = Object.freeze(this.candidates(selector).filter((id) => selector.matches(this.labels.get(id)!)));
       hit = { list, set: new Set(list) };
       this.selections.set(selector.canonical, hit);
     }
