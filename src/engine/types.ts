@@ -41,9 +41,8 @@ export interface KafkaRequest {
   readonly topics?: readonly string[];
 }
 
-export interface ConnectionQuery {
-  readonly from: Peer;
-  readonly to: Peer | ServiceTarget;
+/** What is sent, apart from the two ends: shared by queries and the test cases that make them. */
+export interface TrafficSpec {
   /** Default TCP. */
   readonly protocol?: L4Protocol;
   /** Destination port for TCP/UDP/SCTP (for a service: the service port). */
@@ -54,6 +53,11 @@ export interface ConnectionQuery {
   /** A DNS query for this name (to port 53 of a DNS server). */
   readonly dns?: string;
   readonly kafka?: KafkaRequest;
+}
+
+export interface ConnectionQuery extends TrafficSpec {
+  readonly from: Peer;
+  readonly to: Peer | ServiceTarget;
 }
 
 /** Hubble's policy match types (`policy_match_type`). */

@@ -7,15 +7,19 @@
  * the author expected). Formatters read only results.
  */
 import type { SourceLocation } from '../../diagnostics/diagnostic.js';
-import type { HttpRequest, KafkaRequest } from '../../engine/types.js';
+import type { TrafficSpec } from '../../engine/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import type { EndpointRef } from './endpoint-ref.js';
 
 /** Fields of a case that diagnostics can point at. */
 export type CaseField = 'from' | 'to' | 'port' | 'protocol' | 'icmp' | 'dns';
 
-/** One case of a test file, checked for syntax but not yet looked up in the cluster. */
-export interface TestCase {
+/**
+ * One case of a test file, checked for syntax but not yet looked up in the
+ * cluster. Traffic fields are as written; defaults (TCP, UDP for DNS, the
+ * service port's protocol) are chosen in `resolve.ts`.
+ */
+export interface TestCase extends TrafficSpec {
   /** `metadata.name` of the ConnectivityTest it belongs to. */
   readonly test: string;
   /** 0-based position in `spec.cases`. */
@@ -25,14 +29,6 @@ export interface TestCase {
   readonly from: EndpointRef;
   /** Undefined only for DNS cases, which default to the kube-dns Service. */
   readonly to?: EndpointRef;
-  /** As written; the default (TCP, UDP for DNS, the service port's protocol) is chosen in `resolve.ts`. */
-  readonly protocol?: L4Protocol;
-  readonly port?: number;
-  /** Set for ICMP and ICMPv6 cases (echo request when not written). */
-  readonly icmpType?: number;
-  readonly http?: HttpRequest;
-  readonly dns?: string;
-  readonly kafka?: KafkaRequest;
   readonly expect: 'allow' | 'deny';
   /** Where the case starts (`- from: …`). */
   readonly location: SourceLocation;
