@@ -84,14 +84,15 @@ function peerOf(peer: NetworkPolicyPeerSpec, namespace: string, path: FieldPath,
   if (peer.namespaceSelector) {
     const ns = withSource(peer.namespaceSelector, 'k8s', {}, 'io.cilium.k8s.namespace.labels.');
     const pod = withSource(peer.podSelector ?? {}, 'k8s');
+    // An empty namespaceSelector selects every namespace: "a namespace label exists" (pkg/k8s/network_policy.go).
+    const nsEmpty = Object.keys(ns.matchLabels ?? {}).length === 0 && (ns.matchExpressions ?? []).length === 0;
     spec = {
       matchLabels: { ...ns.matchLabels, ...pod.matchLabels },
-      matchExpressions: [...(ns.matchExpressions ?? []), ...(pod.matchExpressions ?? [])],
+      matchExpressions: [
+        ...(nsEmpty ? [{ key: `k8s:${NS_KEY}`, operator: 'Exists' as const }] : (ns.matchExpressions ?? [])),
+        ...(pod.matchExpressions ?? []),
+      ],
     };
-    // `namespaceSelector: {}` means every namespace: pods only, not host or world.
-    if (Object.keys(spec.matchLabels ?? {}).length === 0 && spec.matchExpressions!.length === 0) {
-      spec = { matchExpressions: [{ key: `k8s:${NS_KEY}`, operator: 'Exists' }] };
-    }
     text = `namespaceSelector: ${selectorText(peer.namespaceSelector)}${peer.podSelector ? `, podSelector: ${selectorText(peer.podSelector)}` : ''}`;
   } else {
     spec = withSource(peer.podSelector ?? {}, 'k8s', { [`k8s:${NS_KEY}`]: namespace });
