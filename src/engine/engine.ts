@@ -127,6 +127,10 @@ export class PolicyEngine implements Engine {
     return this.decide(query, true);
   }
 
+  identityName(identity: number): string {
+    return this.table.nameOf(identity as IdentityId);
+  }
+
   /** Allow or deny only, without explanations (bulk use: matrices). */
   allows(query: ConnectionQuery): boolean {
     return this.decide(query, false).verdict === 'allow';

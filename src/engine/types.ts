@@ -151,4 +151,6 @@ export class QueryError extends Error {}
 
 export interface Engine {
   evaluate(query: ConnectionQuery): Verdict;
+  /** Hubble's name for an identity (`world`, `ID:256`); engines that know none may leave it out. */
+  identityName?(identity: number): string;
 }

@@ -120,8 +120,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         if (opts.output === 'json') {
           io.out(JSON.stringify({ verdict: first.verdict, explanation: first, pairs: verdicts.map((v) => ({ from: v.source.endpoint, to: v.destination.endpoint, verdict: v.verdict, reason: v.reason })) }, null, 2) + '\n');
         } else {
-          const name = (id: number) => (ws ? engineName(engine, id) : `ID:${id}`);
-          io.out(formatExplanation(first, name));
+          io.out(formatExplanation(first, (id) => engine.identityName?.(id) ?? `ID:${id}`));
           if (verdicts.length > 1) {
             io.out(`${verdicts.length} pairs evaluated (pods of workloads, backends of services):\n`);
             for (const v of verdicts) io.out(`  ${v.verdict === 'allow' ? 'ALLOWED' : 'DENIED '}  ${v.source.endpoint} → ${v.destination.endpoint}\n`);
@@ -130,10 +129,4 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         setExit(ExitCode.ok);
       });
   };
-}
-
-/** Hubble's name for an identity (`world`, `ID:256`) when the engine can tell. */
-function engineName(engine: unknown, id: number): string {
-  const table = (engine as { table?: { nameOf(id: number): string } }).table;
-  return table ? table.nameOf(id as never) : `ID:${id}`;
 }
