@@ -8,11 +8,44 @@
  * turned into a {@link CompiledEntry} whose peers are a set of identities
  * (shared between entries and endpoints through a memo). A verdict scans
  * the few entries of one endpoint and direction, never all rules.
+ *
+ * Everything a verdict returns about a side is built here, once: each entry
+ * carries the {@link SideOutcome} it produces when it wins with each of its
+ * ports, so deciding a side allocates nothing.
  */
 import type { IdentityTable } from '../identity/table.js';
 import { EndpointSelector } from '../identity/selector.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
-import type { Direction, NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
+import type { AuthMode, Direction, L4Protocol, L7Rules, NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
+import type { DropReason, MatchType } from './types.js';
+
+/** A port entry ready for matching: a named port keeps the key it is looked up by. */
+export interface CompiledPort {
+  readonly source: PortEntry;
+  readonly protocol: L4Protocol;
+  /** First port; for a named port the number is found at verdict time. */
+  readonly port: number;
+  readonly endPort: number;
+  /** `name/PROTOCOL` for a named port (lower-case name), else undefined. */
+  readonly namedKey: string | undefined;
+  readonly l7: L7Rules | undefined;
+}
+
+/** What one side decides: shared, immutable objects (one per entry and port, plus two per direction). */
+export interface SideOutcome {
+  readonly direction: Direction;
+  /** False when no rule selects the endpoint in this direction (then everything is allowed). */
+  readonly enforced: boolean;
+  readonly verdict: 'allow' | 'deny';
+  readonly matchType: MatchType;
+  readonly dropReason?: DropReason;
+  /** The deny entry or the winning allow; undefined for a default deny and an unenforced side. */
+  readonly entry?: CompiledEntry;
+  /** The port of `entry` that covered, undefined for L3-only entries. */
+  readonly port?: CompiledPort;
+  /** True when the winning entry sends the connection to the L7 proxy. */
+  readonly redirect: boolean;
+}
 
 /** One allow or deny entry of an endpoint's policy. */
 export interface CompiledEntry {
@@ -27,14 +60,20 @@ export interface CompiledEntry {
   /** Entries Cilium installs itself. */
   readonly synthetic?: 'allow-localhost' | 'default-allow';
   readonly deny: boolean;
+  /** Explicit `authentication.mode` of the element (undefined: none written). */
+  readonly authentication: AuthMode | undefined;
   /** True for wildcard entries (Cilium's identity 0). */
   readonly anyPeer: boolean;
   /** Selected peer identities (empty for wildcard entries). */
   readonly peers: ReadonlySet<IdentityId>;
   /** `all`: every protocol and port (L3-only). */
-  readonly ports: readonly PortEntry[] | 'all';
+  readonly ports: readonly CompiledPort[] | 'all';
   /** L7 rules do not restrict here: the direction is not default-deny (1.18 `ensureWildcard`). */
   readonly l7VisibilityOnly: boolean;
+  /** The outcome when this entry decides: index 0 for an L3-only entry, else 1 + the index of the covering port. */
+  readonly outcomes: readonly SideOutcome[];
+  /** The same, when mutual authentication is required (dropped with reason 189 until authenticated). */
+  readonly authOutcomes: readonly SideOutcome[];
 }
 
 export interface CompiledDirection {
@@ -45,6 +84,12 @@ export interface CompiledDirection {
   readonly rules: readonly NormalizedRule[];
   /** Every entry, denies first. */
   readonly all: readonly CompiledEntry[];
+  /** The outcome when no rule selects the endpoint in this direction. */
+  readonly open: SideOutcome;
+  /** The outcome when nothing covers the connection under default deny. */
+  readonly defaultDenied: SideOutcome;
+  /** Some allow entry states an authentication mode: deciding must then work out who requires it. */
+  readonly hasAuth: boolean;
 }
 
 export interface CompileSettings {
@@ -56,7 +101,6 @@ const EMPTY: readonly CompiledEntry[] = Object.freeze([]);
 const NOBODY: ReadonlySet<IdentityId> = new Set();
 const HOST_ONLY: ReadonlySet<IdentityId> = new Set([Reserved.host]);
 
-/** Resolves the policy of `identity` (a pod identity, or host) in `direction`. */
 /**
  * What compiling endpoints can share: peer sets by selector key (many rules
  * name the same peers), and each rule element resolved once.
@@ -73,9 +117,22 @@ export function newCompileMemo(): CompileMemo {
 interface PreparedEntry {
   readonly anyPeer: boolean;
   readonly peers: ReadonlySet<IdentityId>;
-  readonly ports: readonly PortEntry[] | 'all';
+  readonly ports: readonly CompiledPort[] | 'all';
   /** Merge key; undefined for entries with L7 rules, which keep their own identity. */
   readonly key: string | undefined;
+}
+
+function compilePort(p: PortEntry): CompiledPort {
+  const named = typeof p.port === 'string';
+  return {
+    source: p, protocol: p.protocol, port: named ? 0 : (p.port as number), endPort: p.endPort,
+    namedKey: named ? namedPortKey(p.port as string, p.protocol) : undefined, l7: p.l7,
+  };
+}
+
+/** The key a named port is looked up by in a {@link NamedPorts} table. */
+export function namedPortKey(name: string, protocol: L4Protocol): string {
+  return `${name.toLowerCase()}/${protocol}`;
 }
 
 /** Resolves an element's peers (with `requires` folded into endpoint selectors) and its merge key. */
@@ -99,12 +156,37 @@ function prepare(entry: PolicyEntry, requires: readonly EndpointSelector[], tabl
       peers = set;
     }
   }
-  const ports = entry.ports.kind === 'all' ? 'all' : entry.ports.ports;
-  const mergeable = ports === 'all' || ports.every((p) => !p.l7 && !p.serverNames);
+  const ports = entry.ports.kind === 'all' ? 'all' : entry.ports.ports.map(compilePort);
+  const mergeable = ports === 'all' || ports.every((p) => !p.l7 && !p.source.serverNames);
   const key = mergeable
-    ? `${entry.deny}|${entry.authentication ?? ''}|${anyPeer ? '*' : peerKey}|${ports === 'all' ? 'all' : ports.map((p) => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`
+    ? `${entry.deny}|${entry.authentication ?? ''}|${anyPeer ? '*' : peerKey}|${ports === 'all' ? 'all' : ports.map((p) => `${p.protocol}:${p.namedKey ?? p.port}-${p.endPort}`).join(',')}`
     : undefined;
   return { anyPeer, peers, ports, key };
+}
+
+/** The match type Hubble reports for an entry deciding with a port (§4.5). */
+function matchTypeOf(anyPeer: boolean, port: CompiledPort | undefined): MatchType {
+  const l3 = !anyPeer;
+  if (!port) return l3 ? 'L3-Only' : 'all';
+  if (!port.namedKey && port.port === 0 && port.endPort === 65535) return l3 ? 'L3-Proto' : 'Proto-Only';
+  return l3 ? 'L3-L4' : 'L4-Only';
+}
+
+type EntryDraft = Omit<CompiledEntry, 'outcomes' | 'authOutcomes'>;
+
+/** Builds the entry with its outcomes (one per way it can win). */
+function finish(direction: Direction, e: EntryDraft): CompiledEntry {
+  const outcomes: SideOutcome[] = [];
+  const authOutcomes: SideOutcome[] = [];
+  const c: CompiledEntry = { ...e, outcomes, authOutcomes };
+  for (const port of [undefined, ...(c.ports === 'all' ? [] : c.ports)]) {
+    const common = { direction, enforced: true, matchType: matchTypeOf(c.anyPeer, port), entry: c, ...(port ? { port } : {}) } as const;
+    outcomes.push(c.deny
+      ? { ...common, verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false }
+      : { ...common, verdict: 'allow', redirect: port?.l7 !== undefined });
+    authOutcomes.push({ ...common, verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false });
+  }
+  return c;
 }
 
 export function compileDirection(
@@ -113,22 +195,24 @@ export function compileDirection(
 ): CompiledDirection {
   const isHost = identity === Reserved.host;
   const rules = applicable.filter((r) => r[direction] !== undefined);
+  const open: SideOutcome = { direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false };
+  const defaultDenied: SideOutcome = { direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false };
+  const base = { direction, rules, open, defaultDenied };
   if (settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall)) {
-    return { direction, enforced: false, defaultDeny: false, rules, all: EMPTY };
+    return { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false };
   }
   const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
   const enforced = forced || rules.length > 0;
-  if (!enforced) return { direction, enforced, defaultDeny: false, rules, all: EMPTY };
+  if (!enforced) return { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false };
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);
 
   // fromRequires/toRequires of allow rules are ANDed onto every endpoint selector of allow rules; deny likewise (§4.12).
   const requiresOf = (deny: boolean) => rules.flatMap((r) => r[direction]!.entries.filter((e) => e.deny === deny).flatMap((e) => e.requires));
   const requires = { allow: requiresOf(false), deny: requiresOf(true) };
 
-  const denies: CompiledEntry[] = [];
-  const allows: CompiledEntry[] = [];
+  const drafts: EntryDraft[] = [];
   const byKey = new Map<string, PolicyEntry[]>();
-  const add = (c: CompiledEntry, key?: string) => {
+  const add = (c: EntryDraft, key?: string) => {
     if (key !== undefined) {
       const same = byKey.get(key);
       if (same) {
@@ -137,25 +221,30 @@ export function compileDirection(
       }
       byKey.set(key, c.merged as PolicyEntry[]);
     }
-    (c.deny ? denies : allows).push(c);
+    drafts.push(c);
   };
   for (const rule of rules) {
     for (const entry of rule[direction]!.entries) {
       const extra = entry.deny ? requires.deny : requires.allow;
       // Without requirements to fold in, an entry resolves the same for every endpoint: do it once.
       const p = extra.length ? prepare(entry, extra, table, memo) : (memo.entries.get(entry) ?? memo.entries.set(entry, prepare(entry, [], table, memo)).get(entry)!);
-      add({ entry, merged: [entry], deny: entry.deny, anyPeer: p.anyPeer, peers: p.peers, ports: p.ports, l7VisibilityOnly: !defaultDeny }, p.key);
+      add({
+        entry, merged: [entry], deny: entry.deny, authentication: entry.deny ? undefined : entry.authentication,
+        anyPeer: p.anyPeer, peers: p.peers, ports: p.ports, l7VisibilityOnly: !defaultDeny,
+      }, p.key);
     }
   }
+  const synthetic = { entry: undefined, merged: [], deny: false, authentication: undefined, ports: 'all', l7VisibilityOnly: true } as const;
   if (!defaultDeny) {
     // Enforced but nobody asked for default deny: Cilium adds an allow-all rule (§4.3 rule 4).
-    add({ entry: undefined, merged: [], synthetic: 'default-allow', deny: false, anyPeer: true, peers: NOBODY, ports: 'all', l7VisibilityOnly: true });
+    add({ ...synthetic, synthetic: 'default-allow', anyPeer: true, peers: NOBODY });
   }
   if (direction === 'ingress' && !isHost) {
     // allow-localhost=always in Kubernetes mode: the local host may always reach pods (§4.8).
-    add({ entry: undefined, merged: [], synthetic: 'allow-localhost', deny: false, anyPeer: false, peers: HOST_ONLY, ports: 'all', l7VisibilityOnly: true });
+    add({ ...synthetic, synthetic: 'allow-localhost', anyPeer: false, peers: HOST_ONLY });
   }
-  return { direction, enforced, defaultDeny, rules, all: [...denies, ...allows] };
+  const all = [...drafts.filter((d) => d.deny), ...drafts.filter((d) => !d.deny)].map((d) => finish(direction, d));
+  return { ...base, enforced, defaultDeny, all, hasAuth: all.some((c) => c.authentication !== undefined) };
 }
 
 /** ANDs every term of `req` onto `sel` (Cilium converts requirements to In/NotIn/Exists terms). */
@@ -166,9 +255,4 @@ function andSelector(sel: EndpointSelector, req: EndpointSelector): EndpointSele
     out = out.withTerm({ kind: 'expression', key: `${t.source}:${t.key}`, operator: t.operator, ...(t.values ? { values: [...t.values] } : {}) });
   }
   return out;
-}
-
-/** Entries that can apply to a peer: those naming it or any peer. */
-export function entriesFor(d: CompiledDirection, peer: IdentityId): CompiledEntry[] {
-  return d.all.filter((c) => c.anyPeer || c.peers.has(peer));
 }

@@ -2,89 +2,137 @@
  * @module engine/engine
  *
  * The verdict engine: the only place policy semantics live. Built once from
- * a workspace (normalised rules, identity table), it answers
- * {@link ConnectionQuery}s: a connection to a Service is first translated to
- * a backend and its target port (semantics.md §4.10); then the source's
- * egress and the destination's ingress must both allow it (§4.6), each side
- * decided by `engine/side.ts` from the per-identity policy compiled lazily
- * by `engine/compile.ts`; toFQDNs peers match only names learnt through an
- * allowed, proxied DNS lookup (§4.11).
+ * its inputs (the cluster and the normalised rules), it answers
+ * {@link ConnectionQuery}s two ways from the same decision:
+ *
+ * - `verdict(query)`: allow or deny with a one-line reason, from the
+ *   per-identity policy compiled lazily by `engine/compile.ts`; equal
+ *   questions share one answer object, so pod-to-pod questions allocate
+ *   nothing. Every command asks this.
+ * - `explain(query)`: the same decision with the rules behind it, located in
+ *   the files (`engine/explain.ts`); built only when a person asks.
+ *
+ * The order of things (semantics.md §4.6, §4.10, §4.11): a connection to a
+ * Service, ClusterIP or NodePort is first translated to each backend and
+ * its target port (`engine/ends.ts`); a pod talking to itself is never
+ * policed; then the source's egress and the destination's ingress must both
+ * allow it, each decided by `engine/side.ts`; toFQDNs peers match only names
+ * learnt through an allowed, proxied DNS lookup.
  */
 import { buildIdentityTable, type IdentityTable } from '../identity/table.js';
 import { IpCache } from '../identity/ipcache.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
 import { formatCidr, parseIp } from '../net/ip.js';
-import type { ClusterNode, Pod, Service } from '../model/types.js';
+import type { Cluster, Service } from '../model/types.js';
 import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from '../policy/normalize/index.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
-import { formatPolicyRef } from '../policy/types.js';
 import type { Workspace } from '../workspace/load.js';
-import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo } from './compile.js';
-import { allowsFast, decideSide } from './side.js';
-import { QueryError, type ConnectionQuery, type Engine, type EngineOptions, type L7Result, type Peer, type SideResult, type Verdict } from './types.js';
+import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo, type SideOutcome } from './compile.js';
+import { Ends, type End } from './ends.js';
+import { explainLegs } from './explain.js';
+import { reasonLine, SELF_REASON } from './reason.js';
+import { decideL7, decideSide, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import type { ConnectionQuery, Engine, EngineOptions, Explanation, Peer, QueryProblem, Verdict } from './types.js';
 
-/** A resolved end of a connection. */
-interface Resolved {
-  readonly ip: string;
-  readonly text: string;
-  /** A Cilium-managed pod (not hostNetwork): it has an endpoint that enforces policy. */
-  readonly pod?: Pod;
-  /** The node whose address this is (a node IP or a hostNetwork pod). */
-  readonly node?: ClusterNode;
-  readonly fqdn?: string;
+/** What the engine is built from. */
+export interface EngineInputs {
+  readonly cluster: Cluster;
+  readonly policies: NormalizedPolicies;
 }
 
+/** One path a connection takes: to the destination itself, or to one backend of a Service. */
+export interface Leg {
+  readonly src: End;
+  readonly dst: End;
+  readonly protocol: L4Protocol;
+  /** Port after translation, or ICMP type. */
+  readonly port: number;
+}
+
+/** What one side decided, and what it was asked. */
+export interface SideDecision {
+  readonly outcome: SideOutcome;
+  /** The enforcing endpoint's identity (a pod's, or host). */
+  readonly identity: IdentityId;
+  /** The identity it saw for the other end. */
+  readonly peer: IdentityId;
+  /** The named ports it resolved names against. */
+  readonly names: NamedPorts | undefined;
+}
+
+/** What one side is asked. */
+export interface SideQuestion {
+  readonly identity: IdentityId;
+  readonly direction: Direction;
+  readonly peer: IdentityId;
+  readonly protocol: L4Protocol;
+  readonly port: number;
+  readonly names: NamedPorts | undefined;
+  /** The enforcing end (its pod resolves ingress named ports). */
+  readonly end: End;
+}
+
+/** The decision of one leg: each side's, and the proxy's. */
+export interface LegDecision {
+  readonly leg: Leg;
+  /** The source talks to itself: nothing is policed. */
+  readonly self: boolean;
+  readonly egress?: SideDecision;
+  readonly ingress?: SideDecision;
+  readonly l7?: L7Outcome;
+}
+
+interface Plan {
+  readonly legs: readonly Leg[];
+  readonly service?: Service;
+}
+
+/** Stands for "no endpoint on this side" in the verdict cache. */
+const NO_SIDE = { direction: 'egress', enforced: false, verdict: 'allow', matchType: 'all', redirect: false } as const satisfies SideOutcome;
+const SELF: Verdict = Object.freeze({ verdict: 'allow', reason: SELF_REASON });
+const NO_REQUEST: L7Request = Object.freeze({});
+
 export class PolicyEngine implements Engine {
+  readonly cluster: Cluster;
   readonly normalized: NormalizedPolicies;
   readonly table: IdentityTable;
-  private readonly settings: CompileSettings;
+  readonly ends: Ends;
+  protected readonly settings: CompileSettings;
   private readonly rulesById = new Map<IdentityId, NormalizedRule[]>();
   private readonly hostRules: NormalizedRule[] = [];
   private readonly compiled = new Map<number, CompiledDirection>();
   private readonly dense: (CompiledDirection | undefined)[] = [];
   private readonly memo = newCompileMemo();
-  private readonly podByIp = new Map<string, Pod>();
-  private readonly nodeByIp = new Map<string, ClusterNode>();
-  private readonly nodeByName = new Map<string, ClusterNode>();
-  private readonly egressNamedPorts = new Map<string, number | null>();
   /** IP → identity ignoring names learnt by DNS (for lookups the DNS proxy did not see). */
   private readonly unlearnt: IpCache;
-  private readonly fqdnIps = new Set<string>();
+  private readonly learntNames = new Map<string, boolean>();
+  /** Verdicts by (egress outcome, ingress outcome): one shared object per distinct decision. */
+  private readonly verdicts = new Map<SideOutcome, Map<SideOutcome, Verdict>>();
 
-  constructor(readonly workspace: Workspace, private readonly options: EngineOptions = {}) {
-    const cluster = workspace.cluster;
+  constructor(inputs: EngineInputs, options: EngineOptions = {}) {
+    const cluster = inputs.cluster;
+    this.cluster = cluster;
+    this.normalized = inputs.policies;
     this.settings = { policyEnforcement: options.policyEnforcement ?? 'default', hostFirewall: options.hostFirewall ?? false };
-    this.normalized = normalizePolicies(workspace.policies, cluster);
     const prefixLabels = [];
-    for (const [name, ips] of Object.entries(options.dns ?? {})) {
+    const fqdnIps = new Set<string>();
+    const dns = options.dns instanceof Map ? options.dns : new Map(Object.entries(options.dns ?? {}));
+    for (const [name, ips] of dns) {
       const matching = [...this.normalized.fqdnSelectors].filter(([, sel]) => fqdnMatcher(sel)?.(toFqdn(name)));
       for (const ip of ips) {
         const addr = parseIp(ip);
         if (!addr || matching.length === 0) continue;
         const prefix = { family: addr.family, network: addr.value, bits: addr.family === 4 ? 32 : 128 };
-        this.fqdnIps.add(formatCidr(prefix));
+        fqdnIps.add(formatCidr(prefix));
         prefixLabels.push({ prefix, extra: matching.map(([text]) => ({ source: 'fqdn', key: text, value: '' })) });
       }
     }
     const localNode = cluster.nodes.find((n) => !n.controlPlane) ?? cluster.nodes[0];
     this.table = buildIdentityTable(cluster, { localNode: localNode?.name ?? '', referencedCidrs: this.normalized.referencedCidrs, prefixLabels }).table;
-    this.unlearnt = new IpCache(this.table.ipcache.entries.filter((e) => !this.fqdnIps.has(formatCidr(e.prefix))), { v4: Reserved.world, v6: Reserved.world });
+    this.unlearnt = new IpCache(this.table.ipcache.entries.filter((e) => !fqdnIps.has(formatCidr(e.prefix))), { v4: Reserved.world, v6: Reserved.world });
+    this.ends = new Ends(cluster, this.table);
 
-    for (const n of cluster.nodes) {
-      this.nodeByIp.set(n.ip, n);
-      this.nodeByName.set(n.name, n);
-    }
-    for (const p of cluster.pods) {
-      if (!p.hostNetwork) this.podByIp.set(p.ip, p);
-      for (const cp of p.ports) {
-        if (!cp.name) continue;
-        // Egress resolves a name only if every pod defining it agrees on the number (§4.4).
-        const key = `${cp.name.toLowerCase()}/${cp.protocol}`;
-        const prev = this.egressNamedPorts.get(key);
-        this.egressNamedPorts.set(key, prev === undefined || prev === cp.containerPort ? cp.containerPort : null);
-      }
-    }
     for (const rule of this.normalized.rules) {
       if (rule.subject.kind === 'nodes') {
         this.hostRules.push(rule);
@@ -123,95 +171,121 @@ export class PolicyEngine implements Engine {
     return n;
   }
 
-  evaluate(query: ConnectionQuery): Verdict {
-    return this.decide(query, true);
-  }
-
   identityName(identity: number): string {
     return this.table.nameOf(identity as IdentityId);
   }
 
-  /** Allow or deny only, without explanations (bulk use: matrices). */
-  allows(query: ConnectionQuery): boolean {
-    return this.decide(query, false).verdict === 'allow';
+  verdict(query: ConnectionQuery): Verdict | QueryProblem {
+    const fast = this.compiledSides ? this.podToPod(query) : undefined;
+    if (fast) return fast;
+    const plan = this.plan(query);
+    if ('problem' in plan) return plan;
+    const request = requestOf(query);
+    if (plan.legs.length === 1 && !plan.service) return this.verdictOf(this.decideLeg(plan.legs[0]!, request));
+    const verdicts = plan.legs.map((leg) => this.verdictOf(this.decideLeg(leg, request)));
+    const denied = verdicts.flatMap((v, i) => (v.verdict === 'deny' ? [plan.legs[i]!.dst.text] : []));
+    const shown = verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
+    const backends = { total: verdicts.length, allowed: verdicts.length - denied.length, denied };
+    const reason = plan.legs.length > 1
+      ? `${denied.length === 0 ? `all ${verdicts.length} backends allow it` : `${denied.length} of ${verdicts.length} backends deny it (${denied.join(', ')})`}; ${shown.reason}`
+      : shown.reason;
+    return { ...shown, reason, backends };
+  }
+
+  explain(query: ConnectionQuery): Explanation | QueryProblem {
+    const plan = this.plan(query);
+    if ('problem' in plan) return plan;
+    const request = requestOf(query);
+    const decisions = plan.legs.map((leg) => this.decideLeg(leg, request));
+    return explainLegs(decisions, request, plan.service !== undefined, {
+      policyOf: (id, dir) => this.policyOf(id, dir),
+      identityName: (id) => this.identityName(id),
+      verdictOf: (d) => this.verdictOf(d),
+    });
   }
 
   /**
-   * The L3/L4 verdict between two endpoint identities, as the datapath looks
-   * it up: egress of `from` towards `to`, then ingress of `to` from `from`.
-   * No allocation; for identities of pods (not nodes or external peers).
+   * The common case with no allocation: a pod to a pod, no L7 request.
+   * Undefined when the query is anything else.
    */
-  allowsBetween(from: IdentityId, to: IdentityId, protocol: L4Protocol, port: number): boolean {
-    return allowsFast(this.policyOf(from, 'egress'), to, protocol, port) && allowsFast(this.policyOf(to, 'ingress'), from, protocol, port);
-  }
-
-  private decide(query: ConnectionQuery, detail: boolean): Verdict {
-    const protocol: L4Protocol = query.protocol ?? 'TCP';
+  private podToPod(q: ConnectionQuery): Verdict | undefined {
+    if (q.from.kind !== 'pod' || q.to.kind !== 'pod' || q.http || q.dns !== undefined || q.kafka) return undefined;
+    const protocol = q.protocol ?? 'TCP';
     const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
-    if (!icmp && query.port === undefined) throw new QueryError(`a ${protocol} connection needs a port`);
-    const src = this.resolvePeer(query.from);
-    let dst: Resolved;
-    let port = icmp ? (query.icmpType ?? (protocol === 'ICMP' ? 8 : 128)) : query.port!;
-    if (query.to.kind === 'service') {
-      const t = this.translateService(query.to.service, port, protocol);
-      if (t.backends.length === 0) throw new QueryError(`service ${query.to.service.namespace}/${query.to.service.name} has no backends for port ${port}/${protocol}`);
-      // Cilium load-balances: judge every backend, and report a deny if any would deny.
-      const verdicts = t.backends.map((b) => this.decideResolved(src, b.dst, protocol, b.port, query, detail));
-      return verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
-    }
-    dst = this.resolvePeer(query.to);
-    return this.decideResolved(src, dst, protocol, port, query, detail);
+    const port = icmp ? (q.icmpType ?? (protocol === 'ICMP' ? 8 : 128)) : q.port;
+    if (port === undefined || !validPort(port, icmp)) return undefined;
+    const src = this.ends.pod(q.from.pod);
+    const dst = this.ends.pod(q.to.pod);
+    if (src.identity === undefined || dst.identity === undefined) return undefined;
+    if (src === dst) return SELF;
+    const egress = decideSide(this.policyOf(src.identity, 'egress'), dst.identity, protocol, port, this.ends.egressNames);
+    if (egress.redirect) return undefined; // a proxy is involved: the general path handles it
+    const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSide(this.policyOf(dst.identity, 'ingress'), src.identity, protocol, port, dst.names);
+    if (ingress.redirect) return undefined;
+    return this.interned(egress, ingress);
   }
 
-  private decideResolved(src: Resolved, dst: Resolved, protocol: L4Protocol, port: number, query: ConnectionQuery, detail: boolean): Verdict {
-    const request = { ...(query.http ? { http: query.http } : {}), ...(query.dns !== undefined ? { dns: toFqdn(query.dns) } : {}), ...(query.kafka ? { kafka: query.kafka } : {}) };
-    let egress: SideResult | undefined;
-    let ingress: SideResult | undefined;
-    let l7: L7Result | undefined;
-    const srcEndpoint = this.endpointOf(src);
-    if (srcEndpoint) {
-      const peer = this.peerIdentity(dst, srcEndpoint.node, src);
-      const r = decideSide(this.policyOf(srcEndpoint.identity, 'egress'), {
-        endpoint: src.text, identity: srcEndpoint.identity, peer, peerText: `${dst.text} (${this.table.nameOf(peer)})`, protocol, port,
-        resolveName: (name, proto) => this.egressNamedPorts.get(`${name}/${proto}`) ?? undefined,
-        request, defaultHost: dst.fqdn ?? dst.text,
-      }, detail);
-      egress = r.side;
-      l7 = r.l7;
+  private interned(egress: SideOutcome, ingress: SideOutcome): Verdict {
+    let inner = this.verdicts.get(egress);
+    if (!inner) this.verdicts.set(egress, (inner = new Map()));
+    let v = inner.get(ingress);
+    if (!v) {
+      v = Object.freeze(reasonLine(egress === NO_SIDE ? undefined : egress, ingress === NO_SIDE ? undefined : ingress, undefined));
+      inner.set(ingress, v);
     }
-    const dstEndpoint = this.endpointOf(dst);
-    if (dstEndpoint && egress?.verdict !== 'deny' && l7?.allowed !== false) {
-      const peer = this.peerIdentity(src, dstEndpoint.node, undefined);
-      const dstPod = dst.pod;
-      const r = decideSide(this.policyOf(dstEndpoint.identity, 'ingress'), {
-        endpoint: dst.text, identity: dstEndpoint.identity, peer, peerText: `${src.text} (${this.table.nameOf(peer)})`, protocol, port,
-        resolveName: (name, proto) => dstPod?.ports.find((p) => p.name?.toLowerCase() === name && p.protocol === proto)?.containerPort,
-        request, defaultHost: dst.text,
-      }, detail);
-      ingress = r.side;
-      l7 ??= r.l7;
-    }
-    const denied = egress?.verdict === 'deny' ? egress : ingress?.verdict === 'deny' ? ingress : undefined;
-    const verdict = denied || l7?.allowed === false ? 'deny' : 'allow';
-    return {
-      verdict,
-      reason: detail ? reasonOf(verdict, egress, ingress, l7) : '',
-      source: { endpoint: src.text, ip: src.ip },
-      destination: { endpoint: dst.text, ip: dst.ip, ...(protocol === 'ICMP' || protocol === 'ICMPv6' ? {} : { port }) },
-      protocol,
-      ...(egress ? { egress } : {}),
-      ...(ingress ? { ingress } : {}),
-      ...(l7 ? { l7 } : {}),
-    };
+    return v;
   }
 
-  /** The enforcing endpoint of a connection end: a pod, or the host when the host firewall is on. */
-  private endpointOf(r: Resolved): { identity: IdentityId; node: string } | undefined {
-    if (r.pod) {
-      const id = this.table.identityOfPod(r.pod);
-      return id === undefined ? undefined : { identity: id, node: r.pod.nodeName };
+  /** The verdict of one decided leg (shared objects unless a proxy judged a request). */
+  verdictOf(d: LegDecision): Verdict {
+    if (d.self) return SELF;
+    if (d.l7) return reasonLine(d.egress?.outcome, d.ingress?.outcome, d.l7);
+    return this.interned(d.egress?.outcome ?? NO_SIDE, d.ingress?.outcome ?? NO_SIDE);
+  }
+
+  /** Decides one leg: egress at the source, then ingress at the destination, then the proxy. */
+  decideLeg(leg: Leg, request: L7Request): LegDecision {
+    const { src, dst, protocol, port } = leg;
+    if (src.pod !== undefined && src.pod === dst.pod) return { leg, self: true };
+    let egress: SideDecision | undefined;
+    let l7: L7Outcome | undefined;
+    const srcEp = this.enforcer(src);
+    if (srcEp) {
+      const peer = this.peerIdentity(dst, srcEp.node, src);
+      const ask = { identity: srcEp.identity, direction: 'egress', peer, protocol, port, names: this.ends.egressNames, end: src } as const;
+      const outcome = this.decideSideOf(ask);
+      egress = { outcome, identity: srcEp.identity, peer, names: ask.names };
+      l7 = this.decideL7Of(ask, outcome, request, dst.fqdn ?? dst.text);
     }
-    if (r.node && this.settings.hostFirewall) return { identity: Reserved.host, node: r.node.name };
+    let ingress: SideDecision | undefined;
+    const dstEp = this.enforcer(dst);
+    if (dstEp && egress?.outcome.verdict !== 'deny' && l7?.allowed !== false) {
+      const peer = this.peerIdentity(src, dstEp.node, undefined);
+      const ask = { identity: dstEp.identity, direction: 'ingress', peer, protocol, port, names: dst.names, end: dst } as const;
+      const outcome = this.decideSideOf(ask);
+      ingress = { outcome, identity: dstEp.identity, peer, names: ask.names };
+      l7 ??= this.decideL7Of(ask, outcome, request, dst.text);
+    }
+    return { leg, self: false, ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}), ...(l7 ? { l7 } : {}) };
+  }
+
+  /** Whether verdicts may take the allocation-free pod-to-pod path (off where sides are decided otherwise). */
+  protected readonly compiledSides: boolean = true;
+
+  /** One side's decision: from the compiled policy (the reference evaluator overrides this). */
+  protected decideSideOf(a: SideQuestion): SideOutcome {
+    return decideSide(this.policyOf(a.identity, a.direction), a.peer, a.protocol, a.port, a.names);
+  }
+
+  /** The proxy's decision on a side that redirects. */
+  protected decideL7Of(a: SideQuestion, outcome: SideOutcome, request: L7Request, host: string): L7Outcome | undefined {
+    return decideL7(this.policyOf(a.identity, a.direction), outcome, a, request, host);
+  }
+
+  /** The endpoint enforcing policy at an end: a pod, or the host when the host firewall is on. */
+  private enforcer(e: End): { identity: IdentityId; node: string } | undefined {
+    if (e.identity !== undefined && e.pod) return { identity: e.identity, node: e.pod.nodeName };
+    if (e.node && this.settings.hostFirewall) return { identity: Reserved.host, node: e.node.name };
     return undefined;
   }
 
@@ -222,60 +296,82 @@ export class PolicyEngine implements Engine {
    * through the ipcache, where a toFQDNs name counts only if the source's
    * lookup of it went through the DNS proxy and was allowed.
    */
-  private peerIdentity(peer: Resolved, enforcingNode: string, source: Resolved | undefined): IdentityId {
-    if (peer.pod) return this.table.identityOfPod(peer.pod) ?? Reserved.world;
+  private peerIdentity(peer: End, enforcingNode: string, source: End | undefined): IdentityId {
+    if (peer.identity !== undefined) return peer.identity;
     if (peer.node) return peer.node.name === enforcingNode ? Reserved.host : peer.node.controlPlane ? Reserved.kubeApiserver : Reserved.remoteNode;
     const addr = parseIp(peer.ip)!;
-    if (peer.fqdn !== undefined && source?.pod && this.learnt(source, peer.fqdn)) return this.table.identityOfAddress(addr);
+    if (peer.fqdn !== undefined && source?.identity !== undefined && this.learnt(source, peer.fqdn)) return this.table.identityOfAddress(addr);
     return this.unlearnt.lookup(addr);
   }
 
   /** Whether the source's DNS lookup of `name` reaches kube-dns through the DNS proxy and is allowed. */
-  private learnt(source: Resolved, name: string): boolean {
-    const dns = this.workspace.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
-    if (!dns) return false;
-    for (const b of this.translateService(dns, 53, 'UDP').backends) {
-      const v = this.decideResolved(source, b.dst, 'UDP', b.port, { from: { kind: 'ip', ip: source.ip }, to: { kind: 'ip', ip: b.dst.ip }, dns: name }, false);
-      if (v.verdict === 'allow' && v.egress?.redirect && v.l7?.allowed) return true;
-    }
-    return false;
-  }
-
-  private resolvePeer(p: Peer): Resolved {
-    if (p.kind === 'pod') return this.resolvePod(p.pod);
-    const addr = parseIp(p.ip);
-    if (!addr) throw new QueryError(`${p.ip} is not an IP address`);
-    if (p.kind === 'fqdn') return { ip: p.ip, text: p.name, fqdn: p.name };
-    const pod = this.podByIp.get(p.ip);
-    if (pod) return this.resolvePod(pod);
-    const node = this.nodeByIp.get(p.ip);
-    if (node) return { ip: p.ip, text: node.name, node };
-    return { ip: p.ip, text: p.ip };
-  }
-
-  private resolvePod(pod: Pod): Resolved {
-    const text = `${pod.namespace}/${pod.name}`;
-    if (pod.hostNetwork) return { ip: pod.ip, text, node: this.nodeByName.get(pod.nodeName) };
-    return { ip: pod.ip, text, pod };
-  }
-
-  /** Backends of a service port and their target ports (§4.10). */
-  translateService(svc: Service, port: number, protocol: L4Protocol): { backends: { dst: Resolved; port: number }[] } {
-    const sp = svc.ports.find((p) => p.port === port && p.protocol === protocol);
-    if (!sp) throw new QueryError(`service ${svc.namespace}/${svc.name} has no port ${port}/${protocol} (it has ${svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none'})`);
-    const backends: { dst: Resolved; port: number }[] = [];
-    if (svc.selector) {
-      const sel = Object.entries(svc.selector);
-      for (const pod of this.workspace.cluster.pods) {
-        if (pod.namespace !== svc.namespace || !sel.every(([k, v]) => pod.labels[k] === v)) continue;
-        const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((c) => c.name === sp.targetPort && c.protocol === protocol)?.containerPort;
-        if (target !== undefined) backends.push({ dst: this.resolvePod(pod), port: target });
+  private learnt(source: End, name: string): boolean {
+    const key = `${source.identity}|${name}`;
+    const known = this.learntNames.get(key);
+    if (known !== undefined) return known;
+    let ok = false;
+    const dns = this.ends.clusterDns();
+    const sp = dns?.ports.find((p) => p.port === 53 && p.protocol === 'UDP');
+    if (dns && sp) {
+      for (const b of this.ends.backendsOf(dns, sp)) {
+        const d = this.decideLeg({ src: source, dst: b.end, protocol: 'UDP', port: b.port }, { dns: toFqdn(name) });
+        if (this.verdictOf(d).verdict === 'allow' && d.egress?.outcome.redirect && d.l7?.allowed) {
+          ok = true;
+          break;
+        }
       }
-    } else {
-      const target = typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
-      for (const ip of svc.endpointIPs) backends.push({ dst: this.resolvePeer({ kind: 'ip', ip }), port: target });
     }
-    return { backends };
+    this.learntNames.set(key, ok);
+    return ok;
+  }
+
+  /** The legs of a query: its ends resolved, Services translated to their backends. */
+  private plan(q: ConnectionQuery): Plan | QueryProblem {
+    const protocol: L4Protocol = q.protocol ?? 'TCP';
+    const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+    if (!icmp && q.port === undefined) return { problem: `a ${protocol} connection needs a port` };
+    const port = icmp ? (q.icmpType ?? (protocol === 'ICMP' ? 8 : 128)) : q.port!;
+    if (!validPort(port, icmp)) return { problem: icmp ? `ICMP type ${port} is not a number from 0 to 255` : `port ${port} is not a port number from 1 to 65535` };
+    const src = this.peerEnd(q.from);
+    if ('problem' in src) return src;
+    const srcService = q.from.kind === 'ip' ? this.ends.serviceAt(q.from.ip) : undefined;
+    if (srcService) return serviceAsSource(srcService);
+
+    let service: Service | undefined;
+    let servicePort = port;
+    if (q.to.kind === 'service') service = q.to.service;
+    else if (q.to.kind === 'ip' && !icmp) {
+      service = this.ends.serviceAt(q.to.ip);
+      const np = service ? undefined : this.ends.nodePort(q.to.ip, port, protocol);
+      if (np) {
+        service = np.service;
+        servicePort = np.port.port;
+      }
+    }
+    if (!service) {
+      const dst = this.peerEnd(q.to as Peer);
+      if ('problem' in dst) return dst;
+      return { legs: [{ src, dst, protocol, port }] };
+    }
+    if (icmp) return { problem: `a Service is reached over TCP, UDP or SCTP, not ${protocol}`, hint: 'ping a pod, not a Service: a ClusterIP does not answer ICMP' };
+    const sp = this.ends.servicePort(service, servicePort, protocol);
+    if ('problem' in sp) return sp;
+    const backends = this.ends.backendsOf(service, sp);
+    if (backends.length === 0) {
+      return { problem: `service ${service.namespace}/${service.name} has no backends for port ${servicePort}/${protocol}`, hint: 'no pod matches its selector, or none has the named target port' };
+    }
+    return { service, legs: backends.map((b) => ({ src, dst: b.end, protocol, port: b.port })) };
+  }
+
+  private peerEnd(p: Peer): End | QueryProblem {
+    switch (p.kind) {
+      case 'pod':
+        return this.ends.pod(p.pod);
+      case 'ip':
+        return this.ends.address(p.ip);
+      case 'fqdn':
+        return parseIp(p.ip) ? { ip: p.ip, text: p.name, fqdn: p.name } : { problem: `${p.ip} (an address of ${p.name}) is not an IP address` };
+    }
   }
 }
 
@@ -287,32 +383,23 @@ function isEndpointIdentity(id: IdentityId): boolean {
   return (id >= MIN_CLUSTER_IDENTITY && id < LOCAL_IDENTITY_FLAG) || id === Reserved.health || id === Reserved.init || id === Reserved.ingress;
 }
 
-/** One line: which side decided, and by which policy. */
-function reasonOf(verdict: 'allow' | 'deny', egress: SideResult | undefined, ingress: SideResult | undefined, l7: L7Result | undefined): string {
-  const who = (s: SideResult) => s.decidedBy[0];
-  const name = (s: SideResult) => {
-    const m = who(s);
-    if (!m) return '';
-    if (m.synthetic === 'not-enforced') return 'no policy selects it';
-    if (m.synthetic === 'allow-localhost') return 'allow-localhost (the node may always reach its pods)';
-    if (m.synthetic === 'default-allow') return 'no rule asks for default deny';
-    return `${formatPolicyRef(m.policy!)} ${m.path}`;
-  };
-  if (verdict === 'deny') {
-    if (l7 && !l7.allowed) return `denied at L7 (${l7.direction}) by ${l7.decidedBy[0] ? `${formatPolicyRef(l7.decidedBy[0].policy!)} ${l7.decidedBy[0].path}` : 'policy'}: ${l7.detail} → ${l7.response}`;
-    const s = egress?.verdict === 'deny' ? egress : ingress!;
-    if (s.dropReason === 'POLICY_DENY') return `denied at ${s.direction} of ${s.endpoint} by deny rule ${name(s)}`;
-    if (s.dropReason === 'AUTH_REQUIRED') return `dropped at ${s.direction} of ${s.endpoint}: ${name(s)} requires mutual authentication`;
-    return `denied at ${s.direction} of ${s.endpoint}: default deny, no rule allows it`;
-  }
-  const parts: string[] = [];
-  if (egress) parts.push(`egress: ${name(egress)}`);
-  if (ingress) parts.push(`ingress: ${name(ingress)}`);
-  if (l7) parts.push(`L7: ${l7.detail}`);
-  return `allowed (${parts.join('; ') || 'no Cilium endpoint on either side'})`;
+function validPort(port: number, icmp: boolean): boolean {
+  return Number.isInteger(port) && (icmp ? port >= 0 && port <= 255 : port >= 1 && port <= 65535);
 }
 
-/** Builds the engine for a workspace. */
-export function compileEngine(workspace: Workspace, options: EngineOptions = {}): PolicyEngine {
-  return new PolicyEngine(workspace, options);
+function requestOf(q: ConnectionQuery): L7Request {
+  if (!q.http && q.dns === undefined && !q.kafka) return NO_REQUEST;
+  return { ...(q.http ? { http: q.http } : {}), ...(q.dns !== undefined ? { dns: toFqdn(q.dns) } : {}), ...(q.kafka ? { kafka: q.kafka } : {}) };
+}
+
+function serviceAsSource(s: Service): QueryProblem {
+  return {
+    problem: `${s.clusterIP} is the ClusterIP of Service ${s.namespace}/${s.name}, and a Service never sends traffic`,
+    hint: 'name the pod or workload that sends it, e.g. default/frontend',
+  };
+}
+
+/** Builds the engine for a workspace (the convenience most callers want). */
+export function compileEngine(workspace: Pick<Workspace, 'cluster' | 'policies'>, options: EngineOptions = {}): PolicyEngine {
+  return new PolicyEngine({ cluster: workspace.cluster, policies: normalizePolicies(workspace.policies, workspace.cluster) }, options);
 }

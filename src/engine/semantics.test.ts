@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ccnp, cnp, knp, verdict, type Ask } from './testing.js';
+import { ccnp, cnp, explainAsk, knp, verdicts, type Ask } from './testing.js';
 import type { DropReason, EngineOptions, MatchType } from './types.js';
 
 interface Case {
@@ -125,18 +125,51 @@ const cases: Case[] = [
   { name: 'KNP: policyTypes [Egress] with no rules denies all egress', source: 'semantics.md §6 policyTypes', policies: knp('n', 'podSelector: {matchLabels: {app: a}}\npolicyTypes: [Egress]'), ask: toB(), expect: 'deny', side: 'egress' },
   { name: 'KNP: an Egress-only policy leaves ingress open', source: 'semantics.md §6 policyTypes', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\npolicyTypes: [Egress]'), ask: toB(), expect: 'allow' },
   { name: 'KNP: ports default to TCP', source: 'semantics.md §6 parsePorts', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - ports: [{port: 8080}]'), ask: toB(8080, { protocol: 'UDP' }), expect: 'deny' },
+  // --- named ports (§4.4; research notes on pkg/policy/l4.go toMapState and pkg/types/portmap.go) ---
+  { name: 'KNP named port: resolved against the destination pod', source: 'pkg/k8s/network_policy.go parsePorts (named port kept as a name); pkg/policy/l4.go toMapState → Endpoint.GetNamedPort (ingress: the pod\'s own ports)', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - ports: [{port: http}]'), ask: toB(8080), expect: 'allow', matchType: 'L4-Only' },
+  { name: 'KNP named port: another port of the pod is not covered', source: 'pkg/policy/l4.go toMapState', policies: knp('n', 'podSelector: {matchLabels: {app: b}}\ningress:\n  - ports: [{port: http}]'), ask: toB(9090), expect: 'deny' },
+  { name: 'a named port the pod does not have allows nothing', source: 'pkg/policy/l4.go toMapState (GetNamedPort error: the filter adds no keys); semantics.md §4.4', policies: bIngress('  - toPorts: [{ports: [{port: metrics, protocol: TCP}]}]'), ask: toB(9153), expect: 'deny', dropReason: 'POLICY_DENIED' },
+  { name: 'a named port resolves only for its own protocol', source: 'pkg/types/portmap.go ErrIncompatibleProtocol', policies: bIngress('  - toPorts: [{ports: [{port: dns, protocol: TCP}]}]'), ask: toB(53), expect: 'deny' },
+  { name: 'a named port with protocol ANY resolves per protocol', source: 'pkg/policy/rule.go mergePortProto (ANY expands to TCP/UDP/SCTP); pkg/types/portmap.go', policies: bIngress('  - toPorts: [{ports: [{port: dns}]}]'), ask: toB(53, { protocol: 'UDP' }), expect: 'allow' },
+  { name: 'named port with endPort: the range starts at the resolved number', source: 'pkg/policy/l4.go toMapState PortRangeToMaskedPorts(resolved, endPort) (code; the docs say endPort is ignored) — semantics.md §10 item 10', policies: bIngress('  - toPorts: [{ports: [{port: http, endPort: 8090, protocol: TCP}]}]'), ask: toB(8085), expect: 'allow' },
+  { name: 'egress named port: resolved across all pods when they agree', source: 'pkg/types/portmap.go namedPortMultiMap.GetNamedPort (egress uses the ports of all pods, 1.18)', policies: aEgress('  - toEndpoints: [{matchLabels: {app: b}}]\n    toPorts: [{ports: [{port: http, protocol: TCP}]}]'), ask: toB(8080), expect: 'allow' },
+  { name: 'egress named port: two pods defining it differently drop the rule', source: 'pkg/types/portmap.go ErrDuplicateNamedPorts; cilium/cilium#30003', policies: '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: other, labels: {app: d}}\nspec:\n  containers: [{name: c, ports: [{name: http, containerPort: 9000}]}]\n' + aEgress('  - toEndpoints: [{matchLabels: {app: b}}]\n    toPorts: [{ports: [{port: http, protocol: TCP}]}]'), ask: toB(8080), expect: 'deny', side: 'egress' },
+  // --- mutual authentication (bpf/lib/policy.h __policy_check; pkg/policy/mapstate.go authPreferredInsert) ---
+  { name: 'auth: the chosen L4 entry requires it, beside an L3 allow without', source: 'bpf/lib/policy.h __policy_can_access (longer port prefix wins) and __policy_check (explicit auth of the chosen entry)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]\n    authentication: {mode: required}'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
+  { name: 'auth: the chosen L4 entry inherits it from the L3 entry of the other lookup', source: 'bpf/lib/policy.h __policy_check (no explicit auth: the higher auth type of the two lookups)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
+  { name: 'auth: an explicit mode disabled keeps the chosen entry open', source: 'bpf/lib/policy.h __policy_check (has_explicit_auth_type keeps its own type); pkg/policy/l4.go getAuthType', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]\n    authentication: {mode: disabled}'), ask: toB(), expect: 'allow' },
+  { name: 'auth: peers without the L3 entry need no authentication', source: 'bpf/lib/policy.h (the L3 lookup finds nothing for other identities)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: { from: 'other/c', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'auth: a more specific key of the same identity derives it', source: 'pkg/policy/mapstate.go authPreferredInsert (derived from the covering key of the same identity)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}\n  - fromEndpoints: [{matchLabels: {app: a}}]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
+  { name: 'auth: test-always-fail always drops', source: 'semantics.md §1.12; pkg/policy/types/auth.go', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: test-always-fail}'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
+  // --- where traffic really goes (§4.10; bpf/bpf_sock.c, bpf/bpf_lxc.c) ---
+  { name: 'a pod talking to itself is never policed', source: 'bpf/bpf_lxc.c (traffic to its own address stays on lo in the pod netns; hairpin skips policy: handle_ipv4_from_lxc hairpin_flow)', policies: cnp('p', 'endpointSelector: {matchLabels: {app: a}}\ningress:\n  - {}\negress:\n  - {}'), ask: { from: 'a', to: 'a', port: 8080 }, expect: 'allow' },
+  { name: 'a ClusterIP is translated to the backend, whose ingress decides', source: 'bpf/bpf_sock.c __sock4_xlate_fwd (socket LB before policy); semantics.md §4.10', policies: bIngress('  - {}'), ask: { from: 'a', to: 'clusterip:svc-b', port: 80 }, expect: 'deny', side: 'ingress' },
+  { name: 'a ClusterIP is judged on the target port', source: 'docs policy/language.rst (L4 policy applies after service port mapping); semantics.md §4.10', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: { from: 'a', to: 'clusterip:svc-b', port: 80 }, expect: 'allow' },
+  { name: 'a NodePort on a node address reaches the backend', source: 'bpf/bpf_sock.c sock4_wildcard_lookup (host / remote-node address + NodePort)', policies: '---\napiVersion: v1\nkind: Service\nmetadata: {name: np, namespace: default}\nspec: {type: NodePort, selector: {app: b}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}\n' + bIngress('  - {}'), ask: { from: 'a', to: 'node:kind-worker', port: 30080 }, expect: 'deny', side: 'ingress' },
 ];
 
+// Every row runs on the three evaluators, the way one shared suite runs against every implementation:
+// `verdict` (compiled, compact), `explain` (the same decision with its rules) and the rule-by-rule reference.
 describe('verdict semantics', () => {
   for (const c of cases) {
     test(`${c.name} [${c.source}]`, () => {
-      const v = verdict(c.policies, c.ask, c.options);
-      assert.equal(v.verdict, c.expect, v.reason);
-      const side = c.side ? v[c.side] : (v.ingress?.verdict === 'deny' || !v.egress ? v.ingress : v.egress.verdict === 'deny' ? v.egress : v.ingress ?? v.egress);
-      if (c.side) assert.equal(side?.verdict, 'deny', `expected the ${c.side} side to deny: ${v.reason}`);
-      if (c.dropReason) assert.equal((v.egress?.dropReason ?? v.ingress?.dropReason), c.dropReason);
+      const e = explainAsk(c.policies, c.ask, c.options);
+      const [v, r] = verdicts(c.policies, c.ask, c.options);
+      for (const [who, got] of [['explain', e.verdict], ['verdict', v.verdict], ['reference', r.verdict]] as const) {
+        assert.equal(got, c.expect, `${who}: ${who === 'explain' ? e.reason : who === 'verdict' ? v.reason : r.reason}`);
+      }
+      const deniedSide = e.egress?.verdict === 'deny' ? 'egress' : e.ingress?.verdict === 'deny' ? 'ingress' : e.l7?.allowed === false ? 'l7' : undefined;
+      assert.equal(v.deniedAt, deniedSide, 'verdict and explain agree on where it was denied');
+      assert.equal(r.deniedAt, deniedSide, 'reference and explain agree on where it was denied');
+      assert.equal(v.dropReason, r.dropReason, 'verdict and reference agree on the drop reason');
+      const side = c.side ? e[c.side] : (e.ingress?.verdict === 'deny' || !e.egress ? e.ingress : e.egress.verdict === 'deny' ? e.egress : e.ingress ?? e.egress);
+      if (c.side) assert.equal(side?.verdict, 'deny', `expected the ${c.side} side to deny: ${e.reason}`);
+      if (c.dropReason) {
+        assert.equal((e.egress?.dropReason ?? e.ingress?.dropReason), c.dropReason);
+        assert.equal(v.dropReason, c.dropReason);
+      }
       if (c.matchType) assert.equal(side?.matchType, c.matchType, JSON.stringify(side));
-      if (c.l7) assert.equal(v.l7?.allowed, c.l7 === 'allowed', JSON.stringify(v.l7));
+      if (c.l7) assert.equal(e.l7?.allowed, c.l7 === 'allowed', JSON.stringify(e.l7));
     });
   }
 });

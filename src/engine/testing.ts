@@ -4,7 +4,9 @@
  */
 import { loadWorkspace } from '../workspace/load.js';
 import { compileEngine, type PolicyEngine } from './engine.js';
-import type { ConnectionQuery, EngineOptions, HttpRequest, Peer, Verdict } from './types.js';
+import { normalizePolicies } from '../policy/normalize/index.js';
+import { ReferenceEngine } from './reference.js';
+import { isProblem, type ConnectionQuery, type EngineOptions, type Explanation, type HttpRequest, type Peer, type Verdict } from './types.js';
 import type { L4Protocol } from '../policy/rule.js';
 
 /**
@@ -51,30 +53,54 @@ export interface Ask {
   dns?: string;
 }
 
-/** `a`, `b`, `other/c`, `ip:1.2.3.4`, `svc:svc-b`, `fqdn:name=ip`, `node:kind-worker`, `node:kind-control-plane`. */
-export function verdict(policies: string, ask: Ask, options: EngineOptions = {}): Verdict {
-  const engine = engineFor(policies, options);
-  return engine.evaluate(query(engine, ask));
+/** The three evaluators a semantic question is put to. */
+export interface Evaluators {
+  readonly engine: PolicyEngine;
+  readonly reference: ReferenceEngine;
 }
 
-const cache = new Map<string, PolicyEngine>();
-export function engineFor(policies: string, options: EngineOptions = {}): PolicyEngine {
+/** `a`, `b`, `other/c`, `ip:1.2.3.4`, `svc:svc-b`, `fqdn:name=ip`, `node:kind-worker`, `node:kind-control-plane`. */
+export function explainAsk(policies: string, ask: Ask, options: EngineOptions = {}): Explanation {
+  const engine = engineFor(policies, options);
+  const e = engine.explain(query(engine, ask));
+  if (isProblem(e)) throw new Error(e.problem);
+  return e;
+}
+
+/** The compact verdict of each evaluator: [verdict, reference]. */
+export function verdicts(policies: string, ask: Ask, options: EngineOptions = {}): [Verdict, Verdict] {
+  const { engine, reference } = evaluatorsFor(policies, options);
+  const v = engine.verdict(query(engine, ask));
+  const r = reference.verdict(query(reference, ask));
+  if (isProblem(v)) throw new Error(v.problem);
+  if (isProblem(r)) throw new Error(r.problem);
+  return [v, r];
+}
+
+const cache = new Map<string, Evaluators>();
+export function evaluatorsFor(policies: string, options: EngineOptions = {}): Evaluators {
   const key = JSON.stringify([policies, options]);
   let e = cache.get(key);
   if (!e) {
     const ws = loadWorkspace([{ path: 'fixture.yaml', text: FIXTURE }, { path: 'policy.yaml', text: policies }]);
     const errors = ws.diagnostics.filter((d) => d.severity === 'error' && d.location?.file === 'fixture.yaml');
     if (errors.length) throw new Error(`fixture: ${errors[0]!.message}`);
-    e = compileEngine(ws, options);
+    e = { engine: compileEngine(ws, options), reference: new ReferenceEngine({ cluster: ws.cluster, policies: normalizePolicies(ws.policies, ws.cluster) }, options) };
+    if (cache.size > 500) cache.clear();
     cache.set(key, e);
   }
   return e;
 }
 
+export function engineFor(policies: string, options: EngineOptions = {}): PolicyEngine {
+  return evaluatorsFor(policies, options).engine;
+}
+
 export function query(engine: PolicyEngine, ask: Ask): ConnectionQuery {
-  const cluster = engine.workspace.cluster;
+  const cluster = engine.cluster;
   const peer = (s: string): Peer => {
     if (s.startsWith('ip:')) return { kind: 'ip', ip: s.slice(3) };
+    if (s.startsWith('clusterip:')) return { kind: 'ip', ip: cluster.services.find((x) => x.name === s.slice(10))!.clusterIP };
     if (s.startsWith('node:')) return { kind: 'ip', ip: cluster.nodes.find((n) => n.name === s.slice(5))!.ip };
     if (s.startsWith('fqdn:')) {
       const [name, ip] = s.slice(5).split('=');

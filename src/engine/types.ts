@@ -123,9 +123,46 @@ export interface L7Result {
   readonly direction: Direction;
 }
 
+/** How a connection to a Service fared on each of its backends (Cilium picks one per connection). */
+export interface BackendSummary {
+  readonly total: number;
+  readonly allowed: number;
+  /** The backends that deny it (`ns/pod` or address). */
+  readonly denied: readonly string[];
+}
+
+/**
+ * The answer of `verdict`: allow or deny, where and why in one line. Built
+ * from the compiled policy without source positions; equal questions get
+ * the same (shared) object.
+ */
 export interface Verdict {
   readonly verdict: 'allow' | 'deny';
-  /** One line: the deciding policy, or the default deny, e.g. `denied by default at ingress of default/db-… (no rule of CiliumNetworkPolicy default/database-policy allows it)`. */
+  /** The side that dropped the connection, or `l7` when the proxy refused the request. */
+  readonly deniedAt?: Direction | 'l7';
+  readonly dropReason?: DropReason;
+  /** Hubble's match type of each side's policy verdict (absent where no endpoint enforces policy, or the side was not reached). */
+  readonly egressMatch?: MatchType;
+  readonly ingressMatch?: MatchType;
+  /** One line naming the deciding rule by policy and field path, e.g. `denied at ingress: default deny, no rule of CiliumNetworkPolicy default/db allows it`. */
+  readonly reason: string;
+  /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
+  readonly backends?: BackendSummary;
+}
+
+/** One backend of a Service in an explanation. */
+export interface BackendVerdict {
+  readonly endpoint: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly verdict: 'allow' | 'deny';
+  readonly reason: string;
+}
+
+/** The answer of `explain`: the verdict with the chain of rules behind each side. */
+export interface Explanation {
+  readonly verdict: 'allow' | 'deny';
+  /** The same line as {@link Verdict.reason}. */
   readonly reason: string;
   /** Where the connection really went after service translation. */
   readonly destination: { readonly endpoint: string; readonly ip: string; readonly port?: number };
@@ -134,6 +171,8 @@ export interface Verdict {
   readonly egress?: SideResult;
   readonly ingress?: SideResult;
   readonly l7?: L7Result;
+  /** For a Service: every backend (the explanation above is of the first that denies, else the first). */
+  readonly backends?: readonly BackendVerdict[];
 }
 
 /** Settings of the evaluated cluster, each with its Cilium default. */
@@ -143,14 +182,24 @@ export interface EngineOptions {
   /** `enable-host-firewall`: false, so host policies are accepted but not enforced. */
   readonly hostFirewall?: boolean;
   /** DNS answers for names outside the cluster: name → addresses. */
-  readonly dns?: Readonly<Record<string, readonly string[]>>;
+  readonly dns?: ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>>;
 }
 
-/** What a connection query could not resolve (an input error, never a silent deny). */
-export class QueryError extends Error {}
+/** A question the engine cannot answer (an input error, never a silent deny). */
+export interface QueryProblem {
+  readonly problem: string;
+  readonly hint?: string;
+}
+
+export function isProblem(x: object): x is QueryProblem {
+  return 'problem' in x;
+}
 
 export interface Engine {
-  evaluate(query: ConnectionQuery): Verdict;
-  /** Hubble's name for an identity (`world`, `ID:256`); engines that know none may leave it out. */
-  identityName?(identity: number): string;
+  /** The verdict, from the compiled policy (no source positions, no explanation). */
+  verdict(query: ConnectionQuery): Verdict | QueryProblem;
+  /** The verdict with the rules that decided it, located in the files. */
+  explain(query: ConnectionQuery): Explanation | QueryProblem;
+  /** Hubble's name for an identity (`world`, `ID:256`). */
+  identityName(identity: number): string;
 }

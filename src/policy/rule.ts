@@ -104,8 +104,12 @@ export interface PolicyEntry {
   /** `fromRequires`/`toRequires` selectors of this element. */
   readonly requires: readonly EndpointSelector[];
   readonly ports: PortSet;
-  readonly authentication?: 'required' | 'test-always-fail';
+  /** `authentication.mode` as written; `disabled` is explicit and so overrides an inherited requirement (semantics.md §1.12). */
+  readonly authentication?: AuthMode;
 }
+
+/** Mutual authentication modes (`pkg/policy/api/rule.go: Authentication`). */
+export type AuthMode = 'disabled' | 'required' | 'test-always-fail';
 
 export interface DirectionRules {
   /** `enableDefaultDeny.<dir>` (default true when the section exists). */

@@ -11,7 +11,8 @@ import { portLabel, type CaseResult } from './types.js';
 export function formatText(results: readonly CaseResult[]): string {
   const lines = results.map((r) => {
     const where = r.pass ? '' : `${r.location.file}:${r.location.line}: `;
-    return `${r.pass ? 'PASS' : 'FAIL'} ${where}${r.name}: ${r.from} → ${r.to} ${portLabel(r)}: expected ${r.expect}, got ${r.verdict} (${r.reason})`;
+    const line = `${r.pass ? 'PASS' : 'FAIL'} ${where}${r.name}: ${r.from} → ${r.to} ${portLabel(r)}: expected ${r.expect}, got ${r.verdict} (${r.reason})`;
+    return r.explanation ? `${line}\n    ${r.explanation}` : line;
   });
   const passed = results.filter((r) => r.pass).length;
   lines.push(`${passed} passed, ${results.length - passed} failed`);

@@ -78,7 +78,7 @@ describe('runCases', () => {
     assert.equal(out.results[2]?.dns, 'example.com');
   });
 
-  test('QueryError from the engine is an input error at the case, not a deny', () => {
+  test('a query problem from the engine is an input error at the case, not a deny', () => {
     const [t] = tests('    - {name: nowhere, from: shop/admin, to: ip:0.0.0.0, port: 80, expect: deny}\n    - {from: shop/admin, to: shop/web, port: 80, expect: allow}\n');
     const out = runCases(t!.cases, ws.cluster, fakeEngine(), t!.dns);
     assert.equal(out.results.length, 1, 'the other case still runs');
@@ -91,7 +91,7 @@ describe('runCases', () => {
     const [t] = tests('    - {from: shop/ghost, to: shop/web, port: 80, expect: deny}\n');
     const out = runCases(t!.cases, ws.cluster, fakeEngine(), t!.dns);
     assert.deepEqual([out.results.length, out.diagnostics[0]?.code, out.diagnostics[0]?.location?.line], [0, 'unknown-endpoint', 7]);
-    const broken = { evaluate: () => { throw new TypeError('bug'); } };
+    const broken = { verdict: () => { throw new TypeError('bug'); }, explain: () => { throw new TypeError('bug'); }, identityName: String };
     const [u] = tests('    - {from: shop/admin, to: shop/web, port: 80, expect: deny}\n');
     assert.throws(() => runCases(u!.cases, ws.cluster, broken), TypeError);
   });

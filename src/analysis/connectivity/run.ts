@@ -2,15 +2,18 @@
  * @module analysis/connectivity/run
  *
  * Runs test cases through an {@link Engine}: resolve each case, ask the
- * engine about every (source, destination) pair, and compare with what the
- * author expected. The engine is a parameter, so the runner knows nothing
- * of how verdicts are made (semantics live in `engine/` alone) and tests can
- * use a fake. Problems of the input — an endpoint that names nothing, a
- * query the engine cannot answer ({@link QueryError}) — come back as
- * diagnostics at the case's line, never as a deny.
+ * engine's `verdict` about every (source, destination) pair, and compare
+ * with what the author expected; only a failing case is explained (the
+ * rules behind it, with file:line), because explaining costs far more than
+ * deciding. The engine is a parameter, so the runner knows nothing of how
+ * verdicts are made (semantics live in `engine/` alone) and tests can use a
+ * fake. Problems of the input — an endpoint that names nothing, a query the
+ * engine cannot answer ({@link QueryProblem}) — come back as diagnostics at
+ * the case's line, never as a deny.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { QueryError, type Engine, type EngineOptions, type Verdict } from '../../engine/types.js';
+import { isProblem, type Engine, type EngineOptions, type Verdict } from '../../engine/types.js';
+import { explanationLine } from '../explain/format.js';
 import type { Cluster } from '../../model/types.js';
 import type { Workspace } from '../../workspace/load.js';
 import { resolveCase, type ResolvedCase } from './resolve.js';
@@ -41,15 +44,32 @@ export function runCases(
       diagnostics.push(...resolved.diagnostics);
       continue;
     }
-    try {
-      results.push(judge(resolved.value, resolved.value.probes.map((p) => engine.evaluate(p.query))));
-    } catch (e) {
-      if (!(e instanceof QueryError)) throw e; // anything else is a bug in polis, not in the test
+    const verdicts: Verdict[] = [];
+    let problem: string | undefined;
+    for (const p of resolved.value.probes) {
+      const v = engine.verdict(p.query);
+      if (isProblem(v)) {
+        problem = v.problem + (v.hint ? ` (${v.hint})` : '');
+        break;
+      }
+      verdicts.push(v);
+    }
+    if (problem !== undefined) {
       diagnostics.push({
         code: 'unanswerable-query', severity: 'error', location: c.location, object: `ConnectivityTest ${c.test}`,
-        message: `${c.name ? `case "${c.name}": ` : ''}${e.message}`,
+        message: `${c.name ? `case "${c.name}": ` : ''}${problem}`,
       });
+      continue;
     }
+    const result = judge(resolved.value, verdicts);
+    if (result.pass) {
+      results.push(result);
+      continue;
+    }
+    // A failure is worth the full explanation: the rules behind it, located in the files.
+    const shown = resolved.value.probes[Math.max(0, verdicts.findIndex((v) => v.verdict !== c.expect))]!;
+    const e = engine.explain(shown.query);
+    results.push(isProblem(e) ? result : { ...result, explanation: explanationLine(e) });
   }
   return { results, diagnostics };
 }

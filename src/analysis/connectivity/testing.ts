@@ -7,7 +7,7 @@
  * exported from the package index and never used by production code; the
  * real verdicts come from `engine/`.
  */
-import { QueryError, type ConnectionQuery, type Engine, type Verdict } from '../../engine/types.js';
+import type { ConnectionQuery, Engine, Explanation, QueryProblem, Verdict } from '../../engine/types.js';
 import type { SourceLocation } from '../../diagnostics/diagnostic.js';
 import { loadWorkspace, type Workspace } from '../../workspace/load.js';
 import type { CaseResult } from './types.js';
@@ -21,22 +21,25 @@ export interface FakeEngineOptions {
 
 /**
  * FAKE engine: allows a query iff its port is 80 (so ICMP is always denied),
- * throws {@link QueryError} for destination ip:0.0.0.0.
+ * answers a {@link QueryProblem} for destination ip:0.0.0.0.
  */
 export function fakeEngine(opts: FakeEngineOptions = {}): Engine {
+  const decide = (q: ConnectionQuery): Verdict | QueryProblem => {
+    if (q.to.kind === 'ip' && q.to.ip === '0.0.0.0') return { problem: '0.0.0.0 is not a destination' };
+    const allow = q.port === 80 && !opts.deny?.(q);
+    return allow ? { verdict: 'allow', reason: 'fake: port 80 is allowed' } : { verdict: 'deny', deniedAt: 'ingress', reason: `fake: ${q.port ?? q.protocol} is denied` };
+  };
   return {
-    evaluate(q: ConnectionQuery): Verdict {
-      opts.log?.push(q);
-      if (q.to.kind === 'ip' && q.to.ip === '0.0.0.0') throw new QueryError('0.0.0.0 is not a destination');
-      const allow = q.port === 80 && !opts.deny?.(q);
-      return {
-        verdict: allow ? 'allow' : 'deny',
-        reason: allow ? 'fake: port 80 is allowed' : `fake: ${q.port ?? q.protocol} is denied`,
-        source: { endpoint: 'src', ip: '10.0.0.1' },
-        destination: { endpoint: 'dst', ip: '10.0.0.2' },
-        protocol: q.protocol ?? 'TCP',
-      };
+    verdict(q: ConnectionQuery): Verdict | QueryProblem {
+      opts.log?.push(q); // only verdicts are logged: explanations are asked for failures alone
+      return decide(q);
     },
+    explain(q: ConnectionQuery): Explanation | QueryProblem {
+      const v = decide(q);
+      if ('problem' in v) return v;
+      return { verdict: v.verdict, reason: v.reason, source: { endpoint: 'src', ip: '10.0.0.1' }, destination: { endpoint: 'dst', ip: '10.0.0.2' }, protocol: q.protocol ?? 'TCP' };
+    },
+    identityName: (id) => `ID:${id}`,
   };
 }
 

@@ -67,6 +67,8 @@ export interface CaseResult {
   readonly reason: string;
   /** How many (source, destination) pairs were evaluated (pods of workloads, addresses of names). */
   readonly pairs: number;
+  /** For a failing case: the rules that decided it, with file:line. */
+  readonly explanation?: string;
   readonly location: SourceLocation;
 }
 

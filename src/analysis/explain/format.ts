@@ -7,7 +7,7 @@
  * closest and the field that did not match.
  */
 import { formatPolicyRef } from '../../policy/types.js';
-import type { RuleMatch, SideResult, Verdict } from '../../engine/types.js';
+import type { Explanation, RuleMatch, SideResult } from '../../engine/types.js';
 
 const where = (m: RuleMatch) => (m.location ? ` (${m.location.file}:${m.location.line})` : '');
 
@@ -46,7 +46,7 @@ function sideLines(s: SideResult, peerName: (id: number) => string): string[] {
 }
 
 /** The explanation as text. */
-export function formatExplanation(v: Verdict, peerName: (id: number) => string = (id) => `ID:${id}`): string {
+export function formatExplanation(v: Explanation, peerName: (id: number) => string = (id) => `ID:${id}`): string {
   const dst = `${v.destination.endpoint}${v.destination.port !== undefined ? `:${v.destination.port}` : ''}/${v.protocol}`;
   const out = [`${v.verdict === 'allow' ? 'ALLOWED' : 'DENIED'}  ${v.source.endpoint} → ${dst}`, `  ${v.reason}`, ''];
   if (!v.egress && !v.ingress) out.push('neither end is a Cilium endpoint, so no policy applies', '');
@@ -58,5 +58,30 @@ export function formatExplanation(v: Verdict, peerName: (id: number) => string =
     for (const m of v.l7.decidedBy) out.push(...ruleLine(m, v.l7.allowed ? '✓' : '✗'));
     out.push('');
   }
+  if (v.backends && v.backends.length > 1) {
+    out.push(`the Service has ${v.backends.length} backends (Cilium picks one per connection):`);
+    for (const b of v.backends) out.push(`  ${b.verdict === 'allow' ? 'ALLOWED' : 'DENIED '}  ${b.endpoint}:${b.port}  ${b.reason}`);
+    out.push('');
+  }
   return out.join('\n');
+}
+
+const located = (m: RuleMatch) => (m.synthetic ? ruleLine(m, '').join('').trim() : `${formatPolicyRef(m.policy!)} ${m.path}${where(m)}`);
+
+/**
+ * The rules behind an explanation in one line, with file:line: what a
+ * failing connectivity test prints under its result.
+ */
+export function explanationLine(v: Explanation): string {
+  const sides = [v.egress, v.ingress].filter((s): s is SideResult => s !== undefined);
+  if (v.l7 && !v.l7.allowed) return `L7 ${v.l7.direction}: ${v.l7.detail}; rules: ${v.l7.decidedBy.map(located).join(', ') || 'none'}`;
+  const denied = sides.find((s) => s.verdict === 'deny');
+  if (denied) {
+    if (denied.dropReason !== 'POLICY_DENIED') return `${denied.direction} of ${denied.endpoint}: ${denied.decidedBy.map(located).join(', ')}`;
+    const by = [...new Set(denied.enforcedBy.map(located))].join(', ') || 'policy enforcement "always"';
+    const near = denied.nearMisses[0];
+    return `default deny at ${denied.direction} of ${denied.endpoint} (selected by ${by})${near ? `; closest: ${located(near.rule)}: ${near.detail}` : ''}`;
+  }
+  if (sides.length === 0) return v.reason;
+  return sides.map((s) => `${s.direction}: ${s.decidedBy[0] ? located(s.decidedBy[0]) : 'allowed'}`).join('; ');
 }

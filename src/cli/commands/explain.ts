@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../../diagnostics/format.js';
 import { parseEndpointRef, resolveCase, ENDPOINT_FORMS, type TestCase } from '../../analysis/connectivity/index.js';
 import { formatExplanation } from '../../analysis/explain/format.js';
 import type { EngineFactory } from '../../analysis/connectivity/index.js';
-import { QueryError, type Verdict } from '../../engine/types.js';
+import { isProblem, type Explanation } from '../../engine/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { ExitCode } from '../exit-codes.js';
@@ -109,21 +109,20 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           return setExit(ExitCode.usage);
         }
         const engine = factory(ws, { ...engineOptionsFrom(opts), dns });
-        let verdicts: Verdict[];
-        try {
-          verdicts = resolved.value.probes.map((p) => engine.evaluate(p.query));
-        } catch (e) {
-          if (e instanceof QueryError) return usage(e.message);
-          throw e;
+        const explanations: Explanation[] = [];
+        for (const p of resolved.value.probes) {
+          const e = engine.explain(p.query);
+          if (isProblem(e)) return usage(e.problem + (e.hint ? `\nhint: ${e.hint}` : ''));
+          explanations.push(e);
         }
-        const first = verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
+        const first = explanations.find((v) => v.verdict === 'deny') ?? explanations[0]!;
         if (opts.output === 'json') {
-          io.out(JSON.stringify({ verdict: first.verdict, explanation: first, pairs: verdicts.map((v) => ({ from: v.source.endpoint, to: v.destination.endpoint, verdict: v.verdict, reason: v.reason })) }, null, 2) + '\n');
+          io.out(JSON.stringify({ verdict: first.verdict, explanation: first, pairs: explanations.map((v) => ({ from: v.source.endpoint, to: v.destination.endpoint, verdict: v.verdict, reason: v.reason })) }, null, 2) + '\n');
         } else {
-          io.out(formatExplanation(first, (id) => engine.identityName?.(id) ?? `ID:${id}`));
-          if (verdicts.length > 1) {
-            io.out(`${verdicts.length} pairs evaluated (pods of workloads, backends of services):\n`);
-            for (const v of verdicts) io.out(`  ${v.verdict === 'allow' ? 'ALLOWED' : 'DENIED '}  ${v.source.endpoint} → ${v.destination.endpoint}\n`);
+          io.out(formatExplanation(first, (id) => engine.identityName(id)));
+          if (explanations.length > 1) {
+            io.out(`${explanations.length} pairs evaluated (pods of workloads):\n`);
+            for (const v of explanations) io.out(`  ${v.verdict === 'allow' ? 'ALLOWED' : 'DENIED '}  ${v.source.endpoint} → ${v.destination.endpoint}\n`);
           }
         }
         setExit(ExitCode.ok);

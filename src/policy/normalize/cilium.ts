@@ -112,7 +112,7 @@ function entry(
     peers: peerSet,
     requires,
     ports: portSet(e.toPorts as never, e.icmps, path),
-    ...(auth === 'required' || auth === 'test-always-fail' ? { authentication: auth } : {}),
+    ...(auth === 'disabled' || auth === 'required' || auth === 'test-always-fail' ? { authentication: auth } : {}),
   };
 }
 

@@ -1,0 +1,163 @@
+/**
+ * @module engine/ends
+ *
+ * The two ends of a connection as the datapath sees them. A query names
+ * pods, addresses, external names or a Service; before any policy is read,
+ * each becomes an {@link End}: its address, the endpoint that enforces
+ * policy there (a pod's identity, or the host with the host firewall on),
+ * and the named ports it resolves. A Service, a ClusterIP or a NodePort is
+ * translated to its backends and target ports first, as Cilium's socket
+ * load balancer does (semantics.md §4.10). Built once per cluster; pod ends
+ * are shared objects, so pod-to-pod questions allocate nothing here.
+ */
+import type { IdentityTable } from '../identity/table.js';
+import type { IdentityId } from '../identity/reserved.js';
+import { Reserved } from '../identity/reserved.js';
+import { parseIp } from '../net/ip.js';
+import type { Cluster, ClusterNode, Pod, Service, ServicePort } from '../model/types.js';
+import type { L4Protocol } from '../policy/rule.js';
+import { namedPortKey } from './compile.js';
+import type { NamedPorts } from './side.js';
+import type { QueryProblem } from './types.js';
+
+/** A resolved end of a connection. */
+export interface End {
+  readonly ip: string;
+  /** `ns/pod`, a node name, an address or an external name. */
+  readonly text: string;
+  /** A Cilium-managed pod (not hostNetwork): it has an endpoint that enforces policy. */
+  readonly pod?: Pod;
+  /** The node whose address this is (a node IP or a hostNetwork pod). */
+  readonly node?: ClusterNode;
+  /** The external name this address was reached by. */
+  readonly fqdn?: string;
+  /** Identity of the pod's endpoint; undefined for everything that is not a managed pod. */
+  readonly identity?: IdentityId;
+  /** The pod's own named ports (what ingress rules resolve names against). */
+  readonly names?: NamedPorts;
+}
+
+/** One backend of a Service port. */
+export interface Backend {
+  readonly end: End;
+  /** The target port on this backend. */
+  readonly port: number;
+}
+
+export class Ends {
+  private readonly pods = new Map<Pod, End>();
+  private readonly podByIp = new Map<string, Pod>();
+  private readonly nodeByIp = new Map<string, ClusterNode>();
+  private readonly nodeByName = new Map<string, ClusterNode>();
+  private readonly serviceByIp = new Map<string, Service>();
+  private readonly backends = new Map<ServicePort, readonly Backend[]>();
+  /** Named ports every pod agrees on: what egress rules resolve names against (§4.4). */
+  readonly egressNames: NamedPorts;
+
+  constructor(private readonly cluster: Cluster, private readonly table: IdentityTable) {
+    for (const n of cluster.nodes) {
+      this.nodeByIp.set(n.ip, n);
+      this.nodeByName.set(n.name, n);
+    }
+    const agreed = new Map<string, number | null>();
+    const shared = new Map<string, NamedPorts>();
+    for (const p of cluster.pods) {
+      if (!p.hostNetwork) this.podByIp.set(p.ip, p);
+      const own = new Map<string, number>();
+      for (const cp of p.ports) {
+        if (!cp.name) continue;
+        const key = namedPortKey(cp.name, cp.protocol);
+        if (!own.has(key)) own.set(key, cp.containerPort);
+        // Egress resolves a name only if every pod defining it agrees on the number.
+        const prev = agreed.get(key);
+        agreed.set(key, prev === undefined || prev === cp.containerPort ? cp.containerPort : null);
+      }
+      // Pods of one workload have equal port tables: share them.
+      const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
+      const names = shared.get(sig) ?? shared.set(sig, own).get(sig)!;
+      this.pods.set(p, p.hostNetwork
+        ? { ip: p.ip, text: `${p.namespace}/${p.name}`, ...nodeOf(this.nodeByName.get(p.nodeName)) }
+        : { ip: p.ip, text: `${p.namespace}/${p.name}`, pod: p, identity: table.identityOfPod(p) ?? Reserved.world, names });
+    }
+    this.egressNames = new Map([...agreed].filter((e): e is [string, number] => e[1] !== null));
+    for (const s of cluster.services) if (s.clusterIP && s.clusterIP !== 'None') this.serviceByIp.set(s.clusterIP, s);
+  }
+
+  /** The end of a pod (shared object). */
+  pod(pod: Pod): End {
+    return this.pods.get(pod) ?? this.podEnd(pod);
+  }
+
+  private podEnd(pod: Pod): End {
+    // A pod object not from this cluster (a caller's copy): find ours by name.
+    const ours = this.cluster.pods.find((p) => p.namespace === pod.namespace && p.name === pod.name);
+    return ours ? this.pods.get(ours)! : { ip: pod.ip, text: `${pod.namespace}/${pod.name}` };
+  }
+
+  /** The end of an address: a pod, a node, or an address outside the cluster. */
+  address(ip: string): End | QueryProblem {
+    if (!parseIp(ip)) return { problem: `${ip} is not an IP address` };
+    const pod = this.podByIp.get(ip);
+    if (pod) return this.pods.get(pod)!;
+    const node = this.nodeByIp.get(ip);
+    if (node) return { ip, text: node.name, node };
+    return { ip, text: ip };
+  }
+
+  /** The Service whose ClusterIP this is. */
+  serviceAt(ip: string): Service | undefined {
+    return this.serviceByIp.get(ip);
+  }
+
+  /** The Service a node address and port reach as a NodePort, with its service port. */
+  nodePort(ip: string, port: number, protocol: L4Protocol): { service: Service; port: ServicePort } | undefined {
+    if (!this.nodeByIp.has(ip)) return undefined;
+    for (const s of this.cluster.services) {
+      if (s.type !== 'NodePort' && s.type !== 'LoadBalancer') continue;
+      const sp = s.ports.find((p) => p.nodePort === port && p.protocol === protocol);
+      if (sp) return { service: s, port: sp };
+    }
+    return undefined;
+  }
+
+  /** The service port a connection to `port`/`protocol` of the Service uses. */
+  servicePort(svc: Service, port: number, protocol: L4Protocol): ServicePort | QueryProblem {
+    const sp = svc.ports.find((p) => p.port === port && p.protocol === protocol);
+    if (sp) return sp;
+    const has = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none';
+    return { problem: `service ${svc.namespace}/${svc.name} has no port ${port}/${protocol} (it has ${has})`, hint: 'a Service is reached on its own port (spec.ports[].port), not on the target port' };
+  }
+
+  /** Backends of a service port and their target ports (§4.10), computed once. */
+  backendsOf(svc: Service, sp: ServicePort): readonly Backend[] {
+    let list = this.backends.get(sp);
+    if (list) return list;
+    const out: Backend[] = [];
+    if (svc.selector) {
+      const sel = Object.entries(svc.selector);
+      for (const pod of this.cluster.pods) {
+        if (pod.namespace !== svc.namespace || !sel.every(([k, v]) => pod.labels[k] === v)) continue;
+        const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((c) => c.name === sp.targetPort && c.protocol === sp.protocol)?.containerPort;
+        if (target !== undefined) out.push({ end: this.pod(pod), port: target });
+      }
+    } else {
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
+      for (const ip of svc.endpointIPs) {
+        const end = this.address(ip);
+        if (!('problem' in end)) out.push({ end, port: target });
+      }
+    }
+    list = Object.freeze(out);
+    this.backends.set(sp, list);
+    return list;
+  }
+
+  /** The kube-dns Service, through which pods resolve names. */
+  clusterDns(): Service | undefined {
+    return this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+  }
+}
+
+function nodeOf(node: ClusterNode | undefined): { node?: ClusterNode } {
+  return node ? { node } : {};
+}

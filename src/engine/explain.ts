@@ -1,0 +1,163 @@
+/**
+ * @module engine/explain
+ *
+ * Explanations: the decision `verdict` takes, with the rules behind it. For
+ * each side, the entry that decided (and the other allows that also
+ * matched, winner first), the policies that turn enforcement on, and for a
+ * default deny the rules that came closest ("why not"); for the proxy, the
+ * L7 rule that matched or the rules nothing matched. The decision itself is
+ * never re-taken here: it comes in as {@link LegDecision}s from the engine,
+ * and this module only describes them, locating rules in the files.
+ */
+import type { IdentityId } from '../identity/reserved.js';
+import { formatPath } from '../manifest/object.js';
+import type { Direction, L4Protocol } from '../policy/rule.js';
+import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
+import type { LegDecision, SideDecision } from './engine.js';
+import { l7Response } from './reason.js';
+import { coverage, portSpecificity, selectsPeer, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import type { BackendVerdict, Explanation, L7Result, NearMiss, RuleMatch, SideResult, Verdict } from './types.js';
+
+/** What explaining needs of the engine. */
+export interface ExplainContext {
+  policyOf(identity: IdentityId, direction: Direction): CompiledDirection;
+  identityName(identity: number): string;
+  verdictOf(d: LegDecision): Verdict;
+}
+
+/** The explanation of a query's legs (one, or one per backend of a Service). */
+export function explainLegs(decisions: readonly LegDecision[], request: L7Request, service: boolean, ctx: ExplainContext): Explanation {
+  const verdicts = decisions.map((d) => ctx.verdictOf(d));
+  const shownIndex = Math.max(0, verdicts.findIndex((v) => v.verdict === 'deny'));
+  const base = explainLeg(decisions[shownIndex]!, verdicts[shownIndex]!, request, ctx);
+  if (!service) return base;
+  const backends: BackendVerdict[] = decisions.map((d, i) => ({
+    endpoint: d.leg.dst.text, ip: d.leg.dst.ip, port: d.leg.port, verdict: verdicts[i]!.verdict, reason: verdicts[i]!.reason,
+  }));
+  const denied = backends.filter((b) => b.verdict === 'deny');
+  const summary = backends.length === 1 ? '' : denied.length === 0 ? `all ${backends.length} backends allow it; ` : `${denied.length} of ${backends.length} backends deny it (${denied.map((b) => b.endpoint).join(', ')}); `;
+  return { ...base, reason: summary + base.reason, backends };
+}
+
+/** What one side was asked, in the terms explanations need. */
+interface Asked {
+  readonly peer: IdentityId;
+  readonly peerText: string;
+  readonly protocol: L4Protocol;
+  readonly port: number;
+  readonly names: NamedPorts | undefined;
+}
+
+function explainLeg(d: LegDecision, v: Verdict, request: L7Request, ctx: ExplainContext): Explanation {
+  const { src, dst, protocol, port } = d.leg;
+  const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  const out = {
+    verdict: v.verdict, reason: v.reason, protocol,
+    source: { endpoint: src.text, ip: src.ip },
+    destination: { endpoint: dst.text, ip: dst.ip, ...(icmp ? {} : { port }) },
+  };
+  if (d.self) return out;
+  const asked = (s: SideDecision, other: string): Asked => ({ peer: s.peer, peerText: `${other} (${ctx.identityName(s.peer)})`, protocol, port, names: s.names });
+  const egress = d.egress && describeSide(d.egress, src.text, asked(d.egress, dst.text), ctx);
+  const ingress = d.ingress && describeSide(d.ingress, dst.text, asked(d.ingress, src.text), ctx);
+  const l7 = d.l7 && describeL7(d, d.l7, request, ctx);
+  return { ...out, ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}), ...(l7 ? { l7 } : {}) };
+}
+
+function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainContext): SideResult {
+  const o = s.outcome;
+  const d = ctx.policyOf(s.identity, o.direction);
+  const enforcedBy: RuleMatch[] = d.rules.map((r) => ({
+    policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
+  }));
+  const base = {
+    direction: d.direction, endpoint, identity: s.identity, peerIdentity: s.peer, enforcedBy, enforced: o.enforced, verdict: o.verdict,
+    matchType: o.matchType, redirect: o.redirect, ...(o.dropReason ? { dropReason: o.dropReason } : {}),
+  };
+  if (!o.enforced) return { ...base, decidedBy: [{ deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'not-enforced' }], nearMisses: [] };
+  if (o.dropReason === 'POLICY_DENY') return { ...base, decidedBy: [ruleMatch(o.entry!, o.port, q.peer)], nearMisses: [] };
+  if (o.dropReason === 'POLICY_DENIED') return { ...base, decidedBy: [], nearMisses: nearMisses(d, q) };
+  // The winner first, then every other allow that covers the connection, by rank.
+  const others = d.all
+    .filter((c) => !c.deny && c !== o.entry && selectsPeer(c, q.peer))
+    .map((c) => ({ c, cov: coverage(c, q.protocol, q.port, q.names) }))
+    .filter((h) => h.cov >= 0)
+    .sort((a, b) => b.cov - a.cov)
+    .map((h) => ({ c: h.c, port: h.c.ports === 'all' ? undefined : h.c.ports[(h.cov % 1024) - 1] }));
+  const hits = [{ c: o.entry!, port: o.port }, ...others];
+  return { ...base, decidedBy: hits.flatMap((h) => expandMerged(h.c).map((c) => ruleMatch(c, h.port, q.peer))), nearMisses: [] };
+}
+
+/** A merged entry stands for several rule elements: cite each. */
+function expandMerged(c: CompiledEntry): CompiledEntry[] {
+  return c.merged.length > 1 ? c.merged.map((e) => ({ ...c, entry: e })) : [c];
+}
+
+const L7_DETAIL: Record<Exclude<L7Outcome['why'], 'rule' | 'no-match'>, string> = {
+  'visibility-only': 'L7 rules only give visibility: the direction is not default-deny',
+  host: 'requests from the local host are always allowed at L7 (allow-localhost)',
+  'no-l7-rules': 'a rule for this peer and port has no L7 rules, so every request is allowed',
+};
+
+function describeL7(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: ExplainContext): L7Result {
+  const s = (l7.direction === 'egress' ? d.egress : d.ingress)!;
+  const base = { protocol: l7.protocol, direction: l7.direction } as const;
+  if (l7.allowed) {
+    const detail = l7.why === 'rule' ? `matches ${l7.ruleText}` : L7_DETAIL[l7.why as keyof typeof L7_DETAIL];
+    return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(l7.entry, l7.port, s.peer)] : [], detail };
+  }
+  const { protocol, port } = d.leg;
+  const rules = ctx.policyOf(s.identity, l7.direction).all
+    .filter((c) => !c.deny && selectsPeer(c, s.peer) && c.ports !== 'all')
+    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => p.l7 && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p, s.peer)));
+  const what = l7.protocol === 'http' ? `${request.http!.method} ${request.http!.path}` : l7.protocol === 'dns' ? `query ${request.dns}` : `Kafka ${request.kafka!.apiKey}`;
+  return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules` };
+}
+
+/** The peer part of an element as written, each text once; `- {}` says it selects nothing. */
+function peerText(c: CompiledEntry, peer: IdentityId): string {
+  const e = c.entry!;
+  if (e.peers.kind === 'all') return 'any peer';
+  if (e.peers.selectors.length === 0) return 'no peer (an empty element such as `- {}` selects nobody)';
+  const selected = c.anyPeer || c.peers.has(peer);
+  return [...new Set(e.peers.selectors.map((s) => s.text))].join(' | ') + (selected ? '' : '');
+}
+
+/** A compiled entry as the user wrote it. */
+function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, peer: IdentityId): RuleMatch {
+  if (c.synthetic === 'allow-localhost') return { deny: false, peer: 'host (kubelet and node-local traffic)', ports: 'all ports', synthetic: 'allow-localhost' };
+  if (c.synthetic === 'default-allow') return { deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'default-allow' };
+  const e = c.entry!;
+  return {
+    policy: e.origin.policy, path: formatPath(e.origin.path), location: e.origin.object.locate(e.origin.path), deny: e.deny, peer: peerText(c, peer),
+    ports: port ? `${port.source.text}${port.l7 ? ` with ${port.l7.kind.toUpperCase()} rules` : ''}` : 'all ports',
+  };
+}
+
+/**
+ * Rules whose peer matched but not the port, or the other way round (at
+ * most 5); when there are none, the rules of the direction as they stand,
+ * so a default deny is never explained by nothing.
+ */
+function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
+  const near: NearMiss[] = [];
+  const far: NearMiss[] = [];
+  const what = q.protocol === 'ICMP' || q.protocol === 'ICMPv6' ? `${q.protocol} type ${q.port}` : `port ${q.port}/${q.protocol}`;
+  for (const c of d.all) {
+    if (c.deny || !c.entry) continue;
+    const peerOk = selectsPeer(c, q.peer);
+    const portOk = coverage(c, q.protocol, q.port, q.names) >= 0;
+    const rm = ruleMatch(c, undefined, q.peer);
+    const wanted = c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.source.text))].join(', ');
+    if (peerOk && !portOk) {
+      const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
+      const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));
+      near.push({ rule: { ...rm, ports: wanted }, mismatch: sameProto ? 'port' : 'protocol', detail: `${what} is not among its ports (${wanted})${unresolved ? '; a named port there matches no port of the pod' : ''}` });
+    } else if (!peerOk && portOk) {
+      near.push({ rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` });
+    } else if (!peerOk) {
+      far.push({ rule: { ...rm, ports: wanted }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted}` });
+    }
+  }
+  return (near.length ? near : far).slice(0, 5);
+}

@@ -1,0 +1,61 @@
+/**
+ * @module engine/reason
+ *
+ * The one-line reason of a verdict, written from the deciding entries alone
+ * (policy name and field path, never a file position), so that `verdict`
+ * can build it once per distinct decision and share it.
+ */
+import { formatPath } from '../manifest/object.js';
+import { formatPolicyRef } from '../policy/types.js';
+import type { CompiledEntry, SideOutcome } from './compile.js';
+import type { L7Outcome } from './side.js';
+import type { Verdict } from './types.js';
+
+export const SELF_REASON = 'allowed: a pod talking to its own address never leaves its network namespace, so no policy applies';
+
+/** `CiliumNetworkPolicy default/db spec.ingress[0]`, or what Cilium's own entries stand for. */
+export function entryName(c: CompiledEntry | undefined): string {
+  if (!c) return 'no rule';
+  if (c.synthetic === 'allow-localhost') return 'allow-localhost (the node may always reach its pods)';
+  if (c.synthetic === 'default-allow') return 'no rule asks for default deny';
+  const e = c.entry!;
+  return `${formatPolicyRef(e.origin.policy)} ${formatPath(e.origin.path)}`;
+}
+
+function sideName(s: SideOutcome): string {
+  return s.enforced ? entryName(s.entry) : 'no policy selects it';
+}
+
+/** What the client sees when the proxy refuses a request. */
+export function l7Response(protocol: L7Outcome['protocol']): string {
+  return protocol === 'http' ? '403 Access denied' : protocol === 'dns' ? 'REFUSED' : 'Kafka error (topic authorization failed)';
+}
+
+/** The verdict of a decided connection (sides absent where no endpoint enforces policy). */
+export function reasonLine(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {
+  const v = decide(egress, ingress, l7);
+  return { ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}) };
+}
+
+function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {
+  const denied = egress?.verdict === 'deny' ? egress : ingress?.verdict === 'deny' ? ingress : undefined;
+  if (denied) {
+    const at = denied.direction;
+    const base = { verdict: 'deny', deniedAt: at, dropReason: denied.dropReason! } as const;
+    if (denied.dropReason === 'POLICY_DENY') return { ...base, reason: `denied at ${at} by deny rule ${entryName(denied.entry)}` };
+    if (denied.dropReason === 'AUTH_REQUIRED') return { ...base, reason: `dropped at ${at}: ${entryName(denied.entry)} requires mutual authentication` };
+    return { ...base, reason: `denied at ${at}: default deny, no rule allows it` };
+  }
+  if (l7 && !l7.allowed) {
+    const redirect = l7.direction === 'egress' ? egress : ingress;
+    return {
+      verdict: 'deny', deniedAt: 'l7',
+      reason: `denied at L7 (${l7.direction} proxy) by ${entryName(redirect?.entry)}: the request matches none of its ${l7.protocol.toUpperCase()} rules → ${l7Response(l7.protocol)}`,
+    };
+  }
+  const parts: string[] = [];
+  if (egress) parts.push(`egress: ${sideName(egress)}`);
+  if (ingress) parts.push(`ingress: ${sideName(ingress)}`);
+  if (l7) parts.push(`L7: ${l7.why === 'rule' ? `matches ${l7.ruleText}` : l7.why === 'host' ? 'the local host is always allowed' : 'every request is allowed'}`);
+  return { verdict: 'allow', reason: `allowed (${parts.join('; ') || 'no Cilium endpoint on either side'})` };
+}
