@@ -191,6 +191,59 @@ describe('polis explain', () => {
   });
 });
 
+describe('polis explain: flags that cannot describe one connection are usage errors', () => {
+  const base = ['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'default/backend'];
+  const rows: { name: string; flags: string[]; err: RegExp }[] = [
+    { name: 'port 0', flags: ['--port', '0'], err: /--port 0: a port is a number from 1 to 65535/ },
+    { name: 'port above 65535', flags: ['--port', '65536'], err: /--port 65536: a port is a number from 1 to 65535/ },
+    { name: 'not a port', flags: ['--port', 'http'], err: /--port http is not a port such as 80 or 53\/UDP/ },
+    { name: '80/TCP with --protocol UDP', flags: ['--port', '80/TCP', '--protocol', 'UDP'], err: /--port 80\/TCP says TCP but --protocol says UDP; give the protocol once/ },
+    { name: 'a port on ICMP', flags: ['--port', '80', '--protocol', 'ICMP'], err: /--port does not go with --protocol ICMP: ICMP has no ports/ },
+    { name: 'ICMP after the slash', flags: ['--port', '80/ICMP'], err: /ICMP has no ports/ },
+    { name: 'an unknown protocol after the slash', flags: ['--port', '80/QUIC'], err: /the protocol after \/ is TCP, UDP or SCTP/ },
+    { name: 'an ICMP type on TCP', flags: ['--port', '80', '--icmp-type', '8'], err: /--icmp-type goes with --protocol ICMP or ICMPv6/ },
+    { name: 'an unknown ICMP type', flags: ['--protocol', 'ICMP', '--icmp-type', 'Ping'], err: /--icmp-type Ping is not an IPv4 ICMP type/ },
+    { name: 'HTTP over UDP', flags: ['--port', '80/UDP', '--http-path', '/'], err: /an HTTP request .* goes over TCP, not UDP/ },
+    { name: 'a DNS answer that is not an address', flags: ['--port', '80', '--dns-answer', 'x.com=1.2.3'], err: /--dns-answer x\.com=1\.2\.3: "1\.2\.3" is not an IP address/ },
+    { name: 'a DNS answer without =', flags: ['--port', '80', '--dns-answer', 'x.com'], err: /--dns-answer x\.com must look like NAME=IP/ },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      const r = await run([...base, ...row.flags]);
+      assert.equal(r.code, 2, r.out);
+      assert.match(r.err, row.err);
+      assert.equal(r.out, '', 'no verdict for a question that was not asked');
+    });
+  }
+
+  test('the protocol written twice, the same, is fine; lower case after the slash too', async () => {
+    for (const flags of [['--port', '80/TCP', '--protocol', 'TCP'], ['--port', '80/tcp']]) {
+      const r = await run([...base, ...flags]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^ALLOWED .*:80\/TCP$/m);
+    }
+  });
+
+  test('a ping needs no port', async () => {
+    const r = await run([...base, '--protocol', 'ICMP']);
+    assert.equal(r.code, 0, r.err);
+  });
+});
+
+describe('polis explain: DNS answers', () => {
+  const base = ['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'fqdn:api.example.com', '--port', '443'];
+  test('a name without an answer: the hint names the flag explain takes, and following it works', async () => {
+    const r = await run(base);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /api\.example\.com has no address: give one with --dns-answer \[no-dns-answer\]/);
+    assert.match(r.err, /hint: add --dns-answer api\.example\.com=203\.0\.113\.10/);
+    assert.doesNotMatch(r.err, /spec\.dns/);
+    const followed = await run([...base, '--dns-answer', 'api.example.com=203.0.113.10']);
+    assert.equal(followed.code, 0, followed.err);
+    assert.match(followed.out, /^DENIED {2}default\/frontend-\S+ → api\.example\.com:443\/TCP$/m, 'a verdict, not a usage error');
+  });
+});
+
 describe('agent settings', () => {
   test('--policy-enforcement always denies where no policy selects', async () => {
     const args = ['explain', '-f', 'examples/demo/app.yaml', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
