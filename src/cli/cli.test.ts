@@ -244,6 +244,50 @@ describe('polis explain: DNS answers', () => {
   });
 });
 
+describe('one policy name defined twice: validate and explain agree that the last definition is in force', () => {
+  const pods = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: default, labels: {app: a}}\nspec: {containers: [{name: c, image: x}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: default, labels: {app: b}}\nspec: {containers: [{name: c, image: x}]}\n';
+  const policy = (from: string) => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: lock-b, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {app: b}}\n  ingress:\n    - fromEndpoints: [{matchLabels: {app: ${from}}}]\n`;
+  const setup = (...policies: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'pods.yaml'), pods);
+    policies.forEach((p, i) => writeFileSync(join(dir, `${i + 1}-policy.yaml`), p));
+    return dir;
+  };
+  const explain = (dir: string) => run(['explain', '-f', dir, '--from', 'default/a', '--to', 'default/b', '--port', '80']);
+
+  test('first allows a, the later one does not: validate names the later as in force, explain denies by it', async () => {
+    const dir = setup(policy('a'), policy('nobody'));
+    const v = await run(['validate', '-f', dir]);
+    assert.equal(v.code, 0, 'a duplicate is a warning');
+    const second = `${join(dir, '2-policy.yaml')}:1`;
+    assert.ok(v.out.includes(`1-policy.yaml:3:18: warning: CiliumNetworkPolicy default/lock-b is defined more than once: the definition at ${second} is in force, not this one`), v.out);
+    assert.match(v.out, /3 files, 4 objects, 1 policy: 0 errors, 1 warning/);
+    const e = await explain(dir);
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.out, /^DENIED /);
+    assert.ok(e.out.includes(`CiliumNetworkPolicy default/lock-b (${join(dir, '2-policy.yaml')}:`), e.out);
+    assert.ok(!e.out.includes('1-policy.yaml'), 'the replaced definition plays no part');
+    assert.ok(e.err.includes(`note: ${join(dir, '1-policy.yaml')}:3: CiliumNetworkPolicy default/lock-b is defined more than once: the definition at ${second} is in force`), e.err);
+  });
+
+  test('in the other order, the other verdict: the order of the input decides, as with kubectl apply', async () => {
+    const e = await explain(setup(policy('nobody'), policy('a')));
+    assert.match(e.out, /^ALLOWED /);
+    assert.match(e.out, /✓ CiliumNetworkPolicy default\/lock-b {2}spec\.ingress\[0\] \(\S+2-policy\.yaml:\d+\)/);
+  });
+
+  test('a later definition the API server refuses does not replace the earlier one', async () => {
+    const dir = setup(policy('a'), policy('nobody').replace('fromEndpoints', 'fromEndpoint'));
+    const v = await run(['validate', '-f', dir]);
+    assert.equal(v.code, 1);
+    assert.match(v.out, /unknown field "fromEndpoint"/);
+    assert.ok(v.out.includes(`the API server refuses this later definition (see its errors), so the one at ${join(dir, '1-policy.yaml')}:1 stays in force`), v.out);
+    const e = await explain(dir);
+    assert.match(e.out, /^ALLOWED /);
+    assert.match(e.out, /\S+1-policy\.yaml:\d+\)/);
+  });
+});
+
 describe('agent settings', () => {
   test('--policy-enforcement always denies where no policy selects', async () => {
     const args = ['explain', '-f', 'examples/demo/app.yaml', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];

@@ -88,6 +88,10 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         const ws = loaded.workspace;
         const errors = [...loaded.readProblems, ...ws.diagnostics].filter((d) => d.severity === 'error');
         if (errors.length) io.err(`warning: the manifests have ${errors.length} error(s); policies Cilium would refuse enforce nothing (run polis validate)\n`);
+        // The answer follows the definition in force; say so when the input has others.
+        for (const d of ws.diagnostics) {
+          if (d.code === 'duplicate-object') io.err(`note: ${d.location ? `${d.location.file}:${d.location.line}: ` : ''}${d.message}\n`);
+        }
 
         const http = opts.httpMethod || opts.httpPath
           ? { method: opts.httpMethod ?? 'GET', path: opts.httpPath ?? '/', ...(opts.httpHost ? { host: opts.httpHost } : {}), ...(Object.keys(headers).length ? { headers } : {}) }
