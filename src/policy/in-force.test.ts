@@ -70,6 +70,13 @@ describe('the duplicate warning and the workspace agree', () => {
     assert.deepEqual(ws.policies.map((p) => p.object.location.line), [10], 'later layers see only the definition in force');
   });
 
+  test('the definition in force is one Cilium refuses: the warning says the policy enforces nothing', () => {
+    const ws = loadWorkspace([{ path: 'p.yaml', text: docs(cnp('a', GOOD_A), cnp('a', CILIUM_REFUSES)) }]);
+    const d = ws.diagnostics.find((x) => x.code === 'duplicate-object');
+    assert.match(d!.message, /the definition at p\.yaml:10 is in force, not this one \(kubectl apply keeps the last definition it can store\); Cilium refuses that one, so the policy enforces nothing$/);
+    assert.deepEqual(ws.policies.map((p) => [p.object.location.line, p.valid]), [[10, false]]);
+  });
+
   test('a later definition the API server refuses: the earlier stays, and the warning says why', () => {
     const ws = loadWorkspace([{ path: 'p.yaml', text: docs(cnp('a', GOOD_A), cnp('a', API_REFUSES)) }]);
     const d = ws.diagnostics.find((x) => x.code === 'duplicate-object');

@@ -41,7 +41,7 @@ function supersededDiagnostic({ policy, inForce, why }: SupersededPolicy): Diagn
     code: 'duplicate-object', severity: 'warning', location: policy.object.locate(['metadata', 'name']), path: 'metadata.name', object: name,
     ...(why === 'later'
       ? {
-        message: `${name} is defined more than once: the definition at ${at} is in force, not this one (kubectl apply keeps the last definition it can store)`,
+        message: `${name} is defined more than once: the definition at ${at} is in force, not this one (kubectl apply keeps the last definition it can store)${inForce.valid ? '' : '; Cilium refuses that one, so the policy enforces nothing'}`,
         hint: 'remove this definition, or give one of them another name',
       }
       : {
