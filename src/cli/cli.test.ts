@@ -183,11 +183,119 @@ describe('polis explain', () => {
     assert.ok(j.explanation.ingress.decidedBy[0]!.location.line > 1);
   });
 
+  test('exit codes as the README gives them: 0 for any verdict, also DENIED and with invalid manifests', async () => {
+    const deny = await run(['explain', '-f', 'examples/demo', '--from', 'ip:203.0.113.9', '--to', 'default/database', '--port', '7379']);
+    assert.match(deny.out, /^DENIED /);
+    assert.equal(deny.code, 0);
+    const invalid = await run(['explain', '-f', 'examples/demo/app.yaml', '-f', 'examples/broken/story5-invalid-cidr.yaml', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80']);
+    assert.equal(invalid.code, 0);
+    assert.match(invalid.err, /^warning: the manifests have 1 error\(s\)/m);
+    assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'default/frontend'])).code, 2, 'a required flag missing');
+    assert.equal((await run(['explain', '-f', 'no/such/dir', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80'])).code, 2, 'nothing could be read');
+  });
+
   test('an endpoint that names nothing is a usage error, not a deny', async () => {
     const r = await run(['explain', '-f', 'examples/demo', '--from', 'default/nosuch', '--to', 'default/backend', '--port', '80']);
     assert.equal(r.code, 2);
     assert.match(r.err, /nosuch/);
     assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'nonsense', '--to', 'default/backend'])).code, 2);
+  });
+});
+
+describe('polis explain: flags that cannot describe one connection are usage errors', () => {
+  const base = ['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'default/backend'];
+  const rows: { name: string; flags: string[]; err: RegExp }[] = [
+    { name: 'port 0', flags: ['--port', '0'], err: /--port 0: a port is a number from 1 to 65535/ },
+    { name: 'port above 65535', flags: ['--port', '65536'], err: /--port 65536: a port is a number from 1 to 65535/ },
+    { name: 'not a port', flags: ['--port', 'http'], err: /--port http is not a port such as 80 or 53\/UDP/ },
+    { name: '80/TCP with --protocol UDP', flags: ['--port', '80/TCP', '--protocol', 'UDP'], err: /--port 80\/TCP says TCP but --protocol says UDP; give the protocol once/ },
+    { name: 'a port on ICMP', flags: ['--port', '80', '--protocol', 'ICMP'], err: /--port does not go with --protocol ICMP: ICMP has no ports/ },
+    { name: 'ICMP after the slash', flags: ['--port', '80/ICMP'], err: /ICMP has no ports/ },
+    { name: 'an unknown protocol after the slash', flags: ['--port', '80/QUIC'], err: /the protocol after \/ is TCP, UDP or SCTP/ },
+    { name: 'an ICMP type on TCP', flags: ['--port', '80', '--icmp-type', '8'], err: /--icmp-type goes with --protocol ICMP or ICMPv6/ },
+    { name: 'an unknown ICMP type', flags: ['--protocol', 'ICMP', '--icmp-type', 'Ping'], err: /--icmp-type Ping is not an IPv4 ICMP type/ },
+    { name: 'HTTP over UDP', flags: ['--port', '80/UDP', '--http-path', '/'], err: /an HTTP request .* goes over TCP, not UDP/ },
+    { name: 'a DNS answer that is not an address', flags: ['--port', '80', '--dns-answer', 'x.com=1.2.3'], err: /--dns-answer x\.com=1\.2\.3: "1\.2\.3" is not an IP address/ },
+    { name: 'a DNS answer without =', flags: ['--port', '80', '--dns-answer', 'x.com'], err: /--dns-answer x\.com must look like NAME=IP/ },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      const r = await run([...base, ...row.flags]);
+      assert.equal(r.code, 2, r.out);
+      assert.match(r.err, row.err);
+      assert.equal(r.out, '', 'no verdict for a question that was not asked');
+    });
+  }
+
+  test('the protocol written twice, the same, is fine; lower case after the slash too', async () => {
+    for (const flags of [['--port', '80/TCP', '--protocol', 'TCP'], ['--port', '80/tcp']]) {
+      const r = await run([...base, ...flags]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^ALLOWED .*:80\/TCP$/m);
+    }
+  });
+
+  test('a ping needs no port', async () => {
+    const r = await run([...base, '--protocol', 'ICMP']);
+    assert.equal(r.code, 0, r.err);
+  });
+});
+
+describe('polis explain: DNS answers', () => {
+  const base = ['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'fqdn:api.example.com', '--port', '443'];
+  test('a name without an answer: the hint names the flag explain takes, and following it works', async () => {
+    const r = await run(base);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /api\.example\.com has no address: give one with --dns-answer \[no-dns-answer\]/);
+    assert.match(r.err, /hint: add --dns-answer api\.example\.com=203\.0\.113\.10/);
+    assert.doesNotMatch(r.err, /spec\.dns/);
+    const followed = await run([...base, '--dns-answer', 'api.example.com=203.0.113.10']);
+    assert.equal(followed.code, 0, followed.err);
+    assert.match(followed.out, /^DENIED {2}default\/frontend-\S+ → api\.example\.com:443\/TCP$/m, 'a verdict, not a usage error');
+  });
+});
+
+describe('one policy name defined twice: validate and explain agree that the last definition is in force', () => {
+  const pods = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: default, labels: {app: a}}\nspec: {containers: [{name: c, image: x}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: default, labels: {app: b}}\nspec: {containers: [{name: c, image: x}]}\n';
+  const policy = (from: string) => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: lock-b, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {app: b}}\n  ingress:\n    - fromEndpoints: [{matchLabels: {app: ${from}}}]\n`;
+  const setup = (...policies: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'pods.yaml'), pods);
+    policies.forEach((p, i) => writeFileSync(join(dir, `${i + 1}-policy.yaml`), p));
+    return dir;
+  };
+  const explain = (dir: string) => run(['explain', '-f', dir, '--from', 'default/a', '--to', 'default/b', '--port', '80']);
+
+  test('first allows a, the later one does not: validate names the later as in force, explain denies by it', async () => {
+    const dir = setup(policy('a'), policy('nobody'));
+    const v = await run(['validate', '-f', dir]);
+    assert.equal(v.code, 0, 'a duplicate is a warning');
+    const second = `${join(dir, '2-policy.yaml')}:1`;
+    assert.ok(v.out.includes(`1-policy.yaml:3:18: warning: CiliumNetworkPolicy default/lock-b is defined more than once: the definition at ${second} is in force, not this one`), v.out);
+    assert.match(v.out, /3 files, 4 objects, 1 policy: 0 errors, 1 warning/);
+    const e = await explain(dir);
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.out, /^DENIED /);
+    assert.ok(e.out.includes(`CiliumNetworkPolicy default/lock-b (${join(dir, '2-policy.yaml')}:`), e.out);
+    assert.ok(!e.out.includes('1-policy.yaml'), 'the replaced definition plays no part');
+    assert.ok(e.err.includes(`note: ${join(dir, '1-policy.yaml')}:3: CiliumNetworkPolicy default/lock-b is defined more than once: the definition at ${second} is in force`), e.err);
+  });
+
+  test('in the other order, the other verdict: the order of the input decides, as with kubectl apply', async () => {
+    const e = await explain(setup(policy('nobody'), policy('a')));
+    assert.match(e.out, /^ALLOWED /);
+    assert.match(e.out, /✓ CiliumNetworkPolicy default\/lock-b {2}spec\.ingress\[0\] \(\S+2-policy\.yaml:\d+\)/);
+  });
+
+  test('a later definition the API server refuses does not replace the earlier one', async () => {
+    const dir = setup(policy('a'), policy('nobody').replace('fromEndpoints', 'fromEndpoint'));
+    const v = await run(['validate', '-f', dir]);
+    assert.equal(v.code, 1);
+    assert.match(v.out, /unknown field "fromEndpoint"/);
+    assert.ok(v.out.includes(`the API server refuses this later definition (see its errors), so the one at ${join(dir, '1-policy.yaml')}:1 stays in force`), v.out);
+    const e = await explain(dir);
+    assert.match(e.out, /^ALLOWED /);
+    assert.match(e.out, /\S+1-policy\.yaml:\d+\)/);
   });
 });
 

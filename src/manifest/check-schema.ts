@@ -40,22 +40,27 @@ export interface RepairedResult<T> extends SchemaResult<T> {
  * Like {@link checkSchema}, but when the object fails, also returns a copy
  * with each offending field removed (or a number quoted where a string was
  * wanted), so that every other problem of the object can still be reported
- * in the same run instead of only the first kind.
+ * in the same run instead of only the first kind. A required field that is
+ * missing, and a list item of the wrong shape, are filled with a neutral
+ * value instead ({@link placeholder}): removing them would take their
+ * object or their whole list, and every other problem in it, out of sight.
+ * Filled paths are listed in `removed` too: nothing is to be reported there.
  */
 export function checkSchemaRepairing<S extends z.ZodType>(obj: ManifestObject, schema: S): RepairedResult<z.infer<S>> {
   const first = checkSchema(obj, schema);
   if (first.value !== undefined) return { ...first, removed: [] };
   let value: unknown = structuredClone(obj.value);
   const removed: string[] = [];
+  const filled = new Set<string>();
   for (let round = 0; round < 20; round++) {
     const r = schema.safeParse(value);
     if (r.success) return { diagnostics: first.diagnostics, repaired: r.data, removed };
-    for (const issue of r.error.issues) value = repair(value, issue as Issue, removed);
+    for (const issue of r.error.issues) value = repair(value, schema as unknown as ZodLike, issue as Issue, removed, filled);
   }
   return { diagnostics: first.diagnostics, removed };
 }
 
-function repair(root: unknown, issue: Issue, removed: string[]): unknown {
+function repair(root: unknown, schema: ZodLike, issue: Issue, removed: string[], filled: Set<string>): unknown {
   const path = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') {
     const holder = valueAt(root, path);
@@ -66,7 +71,25 @@ function repair(root: unknown, issue: Issue, removed: string[]): unknown {
   if (issue.code === 'invalid_type' && String(issue.expected) === 'string' && (typeof actual === 'number' || typeof actual === 'boolean')) {
     return setAt(root, path, String(actual));
   }
-  // Remove the field; an array element takes its whole array with it (indices must not shift).
+  const key = formatPath(path);
+  const holder = path.length > 0 ? valueAt(root, path.slice(0, -1)) : undefined;
+  const missing = actual === undefined;
+  // Fill once; a placeholder the schema still refuses is removed like any bad value.
+  if ((missing || typeof path[path.length - 1] === 'number') && holder !== null && typeof holder === 'object' && !filled.has(key)) {
+    const sub = schemaAt(schema, path);
+    const fill = sub && placeholder(sub);
+    if (fill) {
+      filled.add(key);
+      removed.push(key);
+      return setAt(root, path, fill.value);
+    }
+  }
+  // A field that is missing and cannot be filled takes the object that lacks it.
+  return removeAt(root, missing ? path.slice(0, -1) : path, removed);
+}
+
+/** Removes the field at `path`; an array element takes its whole array with it (indices must not shift). */
+function removeAt(root: unknown, path: readonly (string | number)[], removed: string[]): unknown {
   let cut = path.length;
   while (cut > 0 && typeof path[cut - 1] === 'number') cut--;
   if (cut === 0) return root;
@@ -74,6 +97,67 @@ function repair(root: unknown, issue: Issue, removed: string[]): unknown {
   const holder = valueAt(root, path.slice(0, cut - 1));
   if (holder && typeof holder === 'object') delete (holder as Record<string, unknown>)[String(path[cut - 1])];
   return root;
+}
+
+/** The schema of the value at `path`, through wrappers, lists, maps and the first union branch that has it. */
+function schemaAt(schema: ZodLike, path: readonly (string | number)[]): ZodLike | undefined {
+  let s: ZodLike | undefined = schema;
+  for (let i = 0; s && i <= path.length; ) {
+    const def: ZodLike['_zod']['def'] = s._zod.def;
+    switch (def.type) {
+      case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
+        s = def.innerType; continue;
+      case 'pipe': s = def.in; continue;
+      case 'lazy': s = def.getter?.(); continue;
+      case 'union': {
+        const rest = path.slice(i);
+        for (const o of def.options ?? []) {
+          const found = schemaAt(o, rest);
+          if (found) return found;
+        }
+        return undefined;
+      }
+    }
+    if (i === path.length) return s;
+    const seg = path[i++]!;
+    if (def.type === 'array' && typeof seg === 'number') s = def.element;
+    else if (def.type === 'record') s = def.valueType;
+    else if (def.type === 'object' && typeof seg === 'string') s = def.shape?.[seg];
+    else return undefined;
+  }
+  return s;
+}
+
+/**
+ * The emptiest value a schema takes: `{}` for an object (its own required
+ * fields are filled in the next round), `[]`, `""`, 0, false, the literal or
+ * the first enum value. Undefined when there is none to offer.
+ */
+function placeholder(s: ZodLike): { value: unknown } | undefined {
+  const def = s._zod.def;
+  switch (def.type) {
+    case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
+      return def.innerType && placeholder(def.innerType);
+    case 'pipe': return def.in && placeholder(def.in);
+    case 'lazy': return def.getter && placeholder(def.getter());
+    case 'union':
+      for (const o of def.options ?? []) {
+        const p = placeholder(o);
+        if (p) return p;
+      }
+      return undefined;
+    case 'object': case 'record': return { value: {} };
+    case 'array': return { value: [] };
+    case 'string': return { value: '' };
+    case 'number': return { value: 0 };
+    case 'boolean': return { value: false };
+    case 'literal': return def.values?.length ? { value: def.values[0] } : undefined;
+    case 'enum': {
+      const first = Object.values(def.entries ?? {})[0];
+      return first === undefined ? undefined : { value: first };
+    }
+    default: return undefined;
+  }
 }
 
 function setAt(root: unknown, path: readonly (string | number)[], v: unknown): unknown {
@@ -259,6 +343,8 @@ interface ZodLike {
       element?: ZodLike;
       valueType?: ZodLike;
       shape?: Record<string, ZodLike>;
+      values?: unknown[];
+      entries?: Record<string, unknown>;
     };
   };
 }

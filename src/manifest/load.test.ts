@@ -15,6 +15,11 @@ describe('loading documents', () => {
     assert.deepEqual(r.diagnostics, []);
   });
 
+  test('an object after a "---" line starts at its first line, not at the marker', () => {
+    const r = load('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n# about b\n\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n--- # c\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: c}\n--- {apiVersion: v1, kind: Namespace, metadata: {name: d}}\n');
+    assert.deepEqual(r.objects.map((o) => [o.name, o.location.line]), [['a', 1], ['b', 7], ['c', 11], ['d', 14]]);
+  });
+
   test('JSON input', () => {
     const r = load('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}}', 'x.json');
     assert.equal(r.objects[0]?.kind, 'Namespace');

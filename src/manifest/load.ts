@@ -151,7 +151,8 @@ function loadChunk(
 
 /** Offset of the first character that is not blank, a comment or a `---` marker; -1 if none. */
 function firstContent(text: string): number {
-  const re = /^[ \t]*(?:---[ \t]*)?(?=[^\s#])/gm;
+  // A bare `---` line is a marker, not content (without the lookahead its first "-" would count).
+  const re = /^[ \t]*(?!---[ \t]*(?:#[^\n]*)?\r?$)(?:---[ \t]+)?(?=[^\s#])/gm;
   for (const m of text.matchAll(re)) {
     const at = m.index + m[0].length;
     if (at < text.length) return at;

@@ -76,8 +76,8 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   };
   const nsOf = (o: ManifestObject) => o.namespace ?? 'default';
   const byKind = new Map<string, ManifestObject[]>();
-  for (const o of dedupe(objects, diagnostics)) {
-    if (!MODEL_KINDS.has(o.kind)) continue;
+  // Policies are not the model's: their duplicates are the policy layer's (policy/in-force.ts).
+  for (const o of dedupe(objects.filter((x) => MODEL_KINDS.has(x.kind)), diagnostics)) {
     const list = byKind.get(o.kind) ?? [];
     list.push(o);
     byKind.set(o.kind, list);

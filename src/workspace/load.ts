@@ -14,6 +14,7 @@ import { buildCluster, MODEL_KINDS, POLICY_KINDS, type ClusterOptions } from '..
 import type { Cluster } from '../model/types.js';
 import { validatePolicies } from '../policy/validate/index.js';
 import type { LoadedPolicy } from '../policy/types.js';
+import { policiesInForce } from '../policy/in-force.js';
 
 export interface WorkspaceOptions extends LoadOptions, ClusterOptions {}
 
@@ -21,6 +22,7 @@ export interface Workspace {
   readonly sources: readonly SourceFile[];
   readonly objects: readonly ManifestObject[];
   readonly cluster: Cluster;
+  /** One definition per policy name: the one in force (`policy/in-force.ts`); validation saw them all. */
   readonly policies: readonly LoadedPolicy[];
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -43,7 +45,7 @@ export function loadWorkspace(sources: readonly SourceFile[], options: Workspace
     sources,
     objects: loaded.objects,
     cluster: built.cluster,
-    policies: validated.policies,
+    policies: policiesInForce(validated.policies).inForce,
     diagnostics: sortDiagnostics([...loaded.diagnostics, ...skipped, ...built.diagnostics, ...validated.diagnostics]),
   };
 }

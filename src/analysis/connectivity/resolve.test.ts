@@ -87,6 +87,20 @@ describe('resolveCase: endpoints that name nothing are input errors', () => {
     });
   }
 
+  test('a missing DNS answer is asked for in the form the caller takes (spec.dns in a file, --dns-answer for explain)', () => {
+    const c = caseOf('{from: shop/admin, to: fqdn:example.org, port: 443, expect: allow}');
+    const hints = (['spec.dns', '--dns-answer'] as const).map((source) => {
+      const r = resolveCase(c, ws.cluster, DNS, source);
+      assert.equal(r.ok, false);
+      const d = r.ok ? undefined : r.diagnostics[0];
+      assert.equal(d?.code, 'no-dns-answer');
+      return `${d?.message} | ${d?.hint}`;
+    });
+    assert.match(hints[0]!, /^example\.org has no address in spec\.dns \| add it: spec\.dns: \{example\.org: \[203\.0\.113\.10\]\}/);
+    assert.match(hints[1]!, /^example\.org has no address: give one with --dns-answer \| add --dns-answer example\.org=203\.0\.113\.10 /);
+    assert.doesNotMatch(hints[1]!, /spec\.dns/);
+  });
+
   test('both ends wrong: two diagnostics', () => {
     const r = resolve('{from: shop/x, to: svc:shop/y, port: 80, expect: allow}');
     assert.equal(r.ok, false);

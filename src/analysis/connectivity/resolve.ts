@@ -42,15 +42,25 @@ export type ResolveResult =
 type Target = Peer | ServiceTarget;
 interface Ends { readonly peers: readonly Target[]; readonly service?: Service }
 
-/** Resolves one case against `cluster`; `dns` is the test's `spec.dns` (lower-case names). */
-export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>): ResolveResult {
+/**
+ * Where the DNS answers came from, so that a missing one is asked for in the
+ * form the user can write there: a test file's `spec.dns`, or `explain`'s
+ * `--dns-answer NAME=IP`.
+ */
+export type DnsAnswerSource = 'spec.dns' | '--dns-answer';
+
+/**
+ * Resolves one case against `cluster`; `dns` holds the DNS answers (lower-case
+ * names) given in `dnsSource`.
+ */
+export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, dnsSource: DnsAnswerSource = 'spec.dns'): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const error = (field: CaseField, code: string, message: string, hint?: string) =>
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
 
   const to = c.to ?? KUBE_DNS;
-  const src = lookup(c.from, cluster, dns, (code, m, h) => error('from', code, m, h));
-  const dst = lookup(to, cluster, dns, (code, m, h) => error('to', code, m, h));
+  const src = lookup(c.from, cluster, dns, (code, m, h) => error('from', code, m, h), dnsSource);
+  const dst = lookup(to, cluster, dns, (code, m, h) => error('to', code, m, h), dnsSource);
   if (!src || !dst) return { ok: false, diagnostics };
 
   let protocol: L4Protocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
@@ -94,14 +104,14 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
 
 type Fail = (code: string, message: string, hint?: string) => void;
 
-function lookup(ref: EndpointRef, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, fail: Fail): Ends | undefined {
+function lookup(ref: EndpointRef, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, fail: Fail, dnsSource: DnsAnswerSource): Ends | undefined {
   switch (ref.kind) {
     case 'ip':
       return { peers: [{ kind: 'ip', ip: ref.ip }] };
     case 'fqdn': {
       const answers = dns[ref.name];
       if (!answers || answers.length === 0) {
-        fail('no-dns-answer', `${ref.name} has no address in spec.dns`, `add it: spec.dns: {${ref.name}: [203.0.113.10]} (polis resolves no names outside the cluster)`);
+        fail('no-dns-answer', ...noDnsAnswer(ref.name, dnsSource));
         return undefined;
       }
       return { peers: answers.map((ip) => ({ kind: 'fqdn' as const, name: ref.name, ip })) };
@@ -128,6 +138,14 @@ function lookup(ref: EndpointRef, cluster: Cluster, dns: Readonly<Record<string,
       return { peers: pods.map((pod) => ({ kind: 'pod' as const, pod })) };
     }
   }
+}
+
+/** Message and hint for a name with no answer, in the form `source` takes. */
+function noDnsAnswer(name: string, source: DnsAnswerSource): [message: string, hint: string] {
+  const why = '(polis resolves no names outside the cluster)';
+  return source === '--dns-answer'
+    ? [`${name} has no address: give one with --dns-answer`, `add --dns-answer ${name}=203.0.113.10 ${why}`]
+    : [`${name} has no address in spec.dns`, `add it: spec.dns: {${name}: [203.0.113.10]} ${why}`];
 }
 
 function hintFor(ref: { namespace: string; name: string }, names: readonly string[], cluster: Cluster): string {

@@ -16,6 +16,7 @@ import type { EngineFactory } from '../../analysis/connectivity/index.js';
 import { isProblem, type Explanation } from '../../engine/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
+import { parseIp } from '../../net/ip.js';
 import { ExitCode } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
@@ -64,19 +65,9 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         if (!from.ok) return usage(`--from ${from.message}`);
         const to = parseEndpointRef(opts.to);
         if (!to.ok) return usage(`--to ${to.message}`);
-        let port: number | undefined;
-        let protocol = opts.protocol as L4Protocol | undefined;
-        if (opts.port !== undefined) {
-          const m = /^(\d{1,5})(?:\/(TCP|UDP|SCTP))?$/i.exec(opts.port);
-          if (!m || Number(m[1]) > 65535) return usage(`--port ${opts.port} is not a port such as 80 or 53/UDP`);
-          port = Number(m[1]);
-          if (m[2]) protocol = m[2].toUpperCase() as L4Protocol;
-        }
-        let icmpType: number | undefined;
-        if (protocol === 'ICMP' || protocol === 'ICMPv6') {
-          icmpType = opts.icmpType === undefined ? (protocol === 'ICMP' ? 8 : 128) : icmpTypeNumber(opts.icmpType, protocol === 'ICMP' ? 'IPv4' : 'IPv6');
-          if (icmpType === undefined) return usage(`--icmp-type ${opts.icmpType} is not an ICMP type`);
-        }
+        const traffic = trafficFromFlags(opts);
+        if (!traffic.ok) return usage(traffic.message);
+        const { port, protocol, icmpType } = traffic;
         const headers: Record<string, string> = {};
         for (const h of opts.httpHeader ?? []) {
           const i = h.indexOf(':');
@@ -85,8 +76,11 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         }
         const dns: Record<string, string[]> = {};
         for (const a of opts.dnsAnswer ?? []) {
-          const [name, ip] = a.split('=');
-          if (!name || !ip) return usage(`--dns-answer ${a} must look like name=203.0.113.10`);
+          const eq = a.indexOf('=');
+          const name = eq > 0 ? a.slice(0, eq).trim() : '';
+          const ip = eq > 0 ? a.slice(eq + 1).trim() : '';
+          if (!name || !ip) return usage(`--dns-answer ${a} must look like NAME=IP, e.g. api.example.com=203.0.113.10`);
+          if (!parseIp(ip)) return usage(`--dns-answer ${a}: ${JSON.stringify(ip)} is not an IP address`);
           (dns[name.toLowerCase().replace(/\.$/, '')] ??= []).push(ip);
         }
         const loaded = await loadInput(opts, io);
@@ -94,6 +88,10 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         const ws = loaded.workspace;
         const errors = [...loaded.readProblems, ...ws.diagnostics].filter((d) => d.severity === 'error');
         if (errors.length) io.err(`warning: the manifests have ${errors.length} error(s); policies Cilium would refuse enforce nothing (run polis validate)\n`);
+        // The answer follows the definition in force; say so when the input has others.
+        for (const d of ws.diagnostics) {
+          if (d.code === 'duplicate-object') io.err(`note: ${d.location ? `${d.location.file}:${d.location.line}: ` : ''}${d.message}\n`);
+        }
 
         const http = opts.httpMethod || opts.httpPath
           ? { method: opts.httpMethod ?? 'GET', path: opts.httpPath ?? '/', ...(opts.httpHost ? { host: opts.httpHost } : {}), ...(Object.keys(headers).length ? { headers } : {}) }
@@ -103,7 +101,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           ...(protocol ? { protocol } : {}), ...(port !== undefined ? { port } : {}), ...(icmpType !== undefined ? { icmpType } : {}),
           ...(http ? { http } : {}), ...(opts.dns ? { dns: opts.dns } : {}),
         };
-        const resolved = resolveCase(c, ws.cluster, dns);
+        const resolved = resolveCase(c, ws.cluster, dns, '--dns-answer');
         if (!resolved.ok) {
           for (const d of resolved.diagnostics) io.err(`${formatDiagnostic({ ...d, location: undefined })}\n`);
           return setExit(ExitCode.usage);
@@ -128,4 +126,49 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         setExit(ExitCode.ok);
       });
   };
+}
+
+type TrafficFlags = Pick<ExplainOptions, 'port' | 'protocol' | 'icmpType' | 'httpMethod' | 'httpPath' | 'dns'>;
+type Traffic =
+  | { readonly ok: true; readonly port?: number; readonly protocol?: L4Protocol; readonly icmpType?: number }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * `--port`, `--protocol` and `--icmp-type` into one transport, refusing
+ * what cannot be one connection: a port outside 1-65535 (no packet is sent
+ * to port 0), two different protocols, a port on ICMP, an ICMP type on
+ * TCP/UDP/SCTP, an HTTP request over anything but TCP, L7 over ICMP (the
+ * same checks a ConnectivityTest case gets in `parse.ts`). Silently picking
+ * one would explain a different connection than the one asked about.
+ */
+export function trafficFromFlags(opts: TrafficFlags): Traffic {
+  const fail = (message: string): Traffic => ({ ok: false, message });
+  let port: number | undefined;
+  let protocol = opts.protocol as L4Protocol | undefined;
+  if (opts.port !== undefined) {
+    const m = /^(\d+)(?:\/([A-Za-z0-9]+))?$/.exec(opts.port.trim());
+    if (!m) return fail(`--port ${opts.port} is not a port such as 80 or 53/UDP`);
+    port = Number(m[1]);
+    if (port < 1 || port > 65535) return fail(`--port ${opts.port}: a port is a number from 1 to 65535`);
+    if (m[2] !== undefined) {
+      const written = m[2].toUpperCase();
+      if (written === 'ICMP' || written === 'ICMPV6') return fail(`--port ${opts.port}: ICMP has no ports; use --protocol ${written === 'ICMP' ? 'ICMP' : 'ICMPv6'} (and --icmp-type) without --port`);
+      if (written !== 'TCP' && written !== 'UDP' && written !== 'SCTP') return fail(`--port ${opts.port}: the protocol after / is TCP, UDP or SCTP`);
+      if (protocol !== undefined && protocol !== written) {
+        return fail(`--port ${opts.port} says ${written} but --protocol says ${protocol}; give the protocol once (--port ${port}/${protocol} or --port ${port} --protocol ${protocol})`);
+      }
+      protocol = written;
+    }
+  }
+  const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  const http = opts.httpMethod !== undefined || opts.httpPath !== undefined;
+  if (http && protocol !== undefined && protocol !== 'TCP') return fail(`an HTTP request (--http-method, --http-path) goes over TCP, not ${protocol}`);
+  if (icmp && opts.dns !== undefined) return fail(`--dns does not go with --protocol ${protocol}: a DNS query goes over UDP or TCP`);
+  if (icmp && port !== undefined) return fail(`--port does not go with --protocol ${protocol}: ICMP has no ports (choose the message with --icmp-type)`);
+  if (!icmp && opts.icmpType !== undefined) return fail('--icmp-type goes with --protocol ICMP or ICMPv6');
+  if (!icmp) return { ok: true, ...(port !== undefined ? { port } : {}), ...(protocol ? { protocol } : {}) };
+  const family = protocol === 'ICMP' ? 'IPv4' : 'IPv6';
+  const icmpType = opts.icmpType === undefined ? (family === 'IPv4' ? 8 : 128) : icmpTypeNumber(opts.icmpType, family);
+  if (icmpType === undefined) return fail(`--icmp-type ${opts.icmpType} is not an ${family} ICMP type (a number 0-255 or a name such as EchoRequest)`);
+  return { ok: true, protocol: protocol!, icmpType };
 }

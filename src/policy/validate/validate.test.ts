@@ -360,6 +360,40 @@ const cases: Case[] = [
     name: 'NetworkPolicy without podSelector', source: 'networking/v1: spec.podSelector is required',
     doc: knp('policyTypes: [Ingress]'), expect: [{ code: 'missing-field', message: 'podSelector is required' }],
   },
+  // --- every problem at once: the API server aggregates a field.ErrorList (ValidateNetworkPolicySpec), it does not stop at the first ---
+  ...((): Case[] => {
+    const bad = '  - from:\n      - ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/24]}\n    ports:\n      - port: 0';
+    const semantic: Expected[] = [
+      { code: 'except-outside-cidr', path: 'spec.ingress[0].from[0].ipBlock.except[0]' },
+      { code: 'invalid-port', message: 'port 0 must be from 1 to 65535', path: 'spec.ingress[0].ports[0].port' },
+    ];
+    const src = 'k8s pkg/apis/networking/validation ValidateNetworkPolicySpec returns every error (field.ErrorList)';
+    return [
+      { name: 'NetworkPolicy: semantic errors beside an unknown field', source: src, doc: knp(`podSelector: {}\nfoo: 1\ningress:\n${bad}`), expect: [{ code: 'unknown-field', path: 'spec.foo' }, ...semantic] },
+      { name: 'NetworkPolicy: semantic errors beside a bad protocol', source: src, doc: knp(`podSelector: {}\ningress:\n${bad}\n        protocol: tcp`), expect: [{ code: 'invalid-value', path: 'spec.ingress[0].ports[0].protocol' }, ...semantic] },
+      { name: 'NetworkPolicy: semantic errors beside a missing podSelector', source: src, doc: knp(`policyTypes: [Ingress]\ningress:\n${bad}`), expect: [{ code: 'missing-field', path: 'spec.podSelector' }, ...semantic] },
+      { name: 'NetworkPolicy: semantic errors beside a missing name', source: src, doc: knp(`podSelector: {}\ningress:\n${bad}`).replace('  name: p\n', ''), expect: [{ code: 'missing-field', path: 'metadata.name' }, ...semantic] },
+      { name: 'NetworkPolicy: semantic errors beside a wrong apiVersion', source: src, doc: knp(`podSelector: {}\ningress:\n${bad}`).replace('networking.k8s.io/v1', 'networking.k8s.io/v1beta1'), expect: [{ code: 'invalid-value', path: 'apiVersion' }, ...semantic] },
+      {
+        name: 'NetworkPolicy: an ipBlock without cidr hides neither the next rule nor its own invalid except', source: src,
+        doc: knp('podSelector: {}\ningress:\n  - from:\n      - ipBlock: {except: [1.2.3]}\n  - from:\n      - ipBlock: {cidr: 10.0.0.0/33}\n    ports:\n      - {port: 80, endPort: 70000}'),
+        expect: [
+          { code: 'missing-field', path: 'spec.ingress[0].from[0].ipBlock.cidr' }, { code: 'invalid-cidr', path: 'spec.ingress[0].from[0].ipBlock.except[0]' },
+          { code: 'invalid-cidr', message: '10.0.0.0/33 is not a valid CIDR', path: 'spec.ingress[1].from[0].ipBlock.cidr', line: 12 }, { code: 'invalid-port', message: 'endPort 70000 must be at most 65535' },
+        ],
+      },
+      {
+        name: 'NetworkPolicy: a list item of the wrong shape hides not the items after it', source: src,
+        doc: knp('podSelector: {}\negress:\n  - hello\n  - to:\n      - ipBlock: {cidr: 1.2.3/24}\n      - {}'),
+        expect: [{ code: 'wrong-type', path: 'spec.egress[0]' }, { code: 'invalid-cidr', path: 'spec.egress[1].to[0].ipBlock.cidr' }, { code: 'empty-peer', path: 'spec.egress[1].to[1]' }],
+      },
+      {
+        name: 'CiliumNetworkPolicy: a list item of the wrong shape hides not the rules after it', source: 'pkg/policy/api/rule_validation.go Sanitize checks every rule',
+        doc: cnp('endpointSelector: {}\ningress:\n  - 42\n  - fromCIDR: [1.2.3]'),
+        expect: [{ code: 'wrong-type', path: 'spec.ingress[0]' }, { code: 'invalid-cidr', path: 'spec.ingress[1].fromCIDR[0]' }],
+      },
+    ];
+  })(),
 ];
 
 describe('policy validation', () => {
