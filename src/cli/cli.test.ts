@@ -200,6 +200,26 @@ describe('polis explain', () => {
     assert.match(r.err, /nosuch/);
     assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'nonsense', '--to', 'default/backend'])).code, 2);
   });
+
+  test('a service by DNS name or ClusterIP: the backend decides, as with svc:', async () => {
+    const svc = await run(['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', 'svc:default/database', '--port', '80']);
+    assert.match(svc.out, /^DENIED {2}default\/frontend-\S+ → default\/database-\S+:7379\/TCP$/m);
+    for (const to of ['database', 'database.default', 'database.default.svc.cluster.local', 'ip:10.96.0.10']) {
+      const r = await run(['explain', '-f', 'examples/demo', '--from', 'default/frontend', '--to', to, ...(to.startsWith('ip:') ? ['--port', '53/UDP'] : ['--port', '80'])]);
+      assert.equal(r.code, 0, `${to}: ${r.err}`);
+      if (!to.startsWith('ip:')) assert.equal(r.out, svc.out, to);
+      else assert.match(r.out, /→ kube-system\/coredns-\S+:53\/UDP$/m, 'kube-dns, not world');
+    }
+  });
+
+  test('a Service as the source is a usage error with a hint', async () => {
+    for (const from of ['svc:default/backend', 'backend.default', 'ip:10.96.0.10']) {
+      const r = await run(['explain', '-f', 'examples/demo', '--from', from, '--to', 'default/database', '--port', '7379']);
+      assert.equal(r.code, 2, from);
+      assert.match(r.err, /is a Service, and a Service never sends traffic/);
+      assert.match(r.err, /hint: name a pod or workload as the source, e.g. (default\/backend|kube-system\/coredns)/);
+    }
+  });
 });
 
 describe('polis explain: flags that cannot describe one connection are usage errors', () => {

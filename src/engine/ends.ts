@@ -15,6 +15,7 @@ import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { parseIp } from '../net/ip.js';
 import type { Cluster, ClusterNode, Pod, Service, ServicePort } from '../model/types.js';
+import { serviceBackends, serviceIndex, type ServiceIndex } from '../model/services.js';
 import type { L4Protocol } from '../policy/rule.js';
 import { namedPortKey } from './compile.js';
 import type { NamedPorts } from './side.js';
@@ -49,7 +50,7 @@ export class Ends {
   private readonly podByIp = new Map<string, Pod>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
-  private readonly serviceByIp = new Map<string, Service>();
+  private readonly services: ServiceIndex;
   private readonly backends = new Map<ServicePort, readonly Backend[]>();
   /** Named ports every pod agrees on: what egress rules resolve names against (§4.4). */
   readonly egressNames: NamedPorts;
@@ -80,7 +81,7 @@ export class Ends {
         : { ip: p.ip, text: `${p.namespace}/${p.name}`, pod: p, identity: table.identityOfPod(p) ?? Reserved.world, names });
     }
     this.egressNames = new Map([...agreed].filter((e): e is [string, number] => e[1] !== null));
-    for (const s of cluster.services) if (s.clusterIP && s.clusterIP !== 'None') this.serviceByIp.set(s.clusterIP, s);
+    this.services = serviceIndex(cluster);
   }
 
   /** The end of a pod (shared object). */
@@ -106,18 +107,14 @@ export class Ends {
 
   /** The Service whose ClusterIP this is. */
   serviceAt(ip: string): Service | undefined {
-    return this.serviceByIp.get(ip);
+    return this.services.byClusterIP(ip)?.service;
   }
 
   /** The Service a node address and port reach as a NodePort, with its service port. */
   nodePort(ip: string, port: number, protocol: L4Protocol): { service: Service; port: ServicePort } | undefined {
-    if (!this.nodeByIp.has(ip)) return undefined;
-    for (const s of this.cluster.services) {
-      if (s.type !== 'NodePort' && s.type !== 'LoadBalancer') continue;
-      const sp = s.ports.find((p) => p.nodePort === port && p.protocol === protocol);
-      if (sp) return { service: s, port: sp };
-    }
-    return undefined;
+    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
+    const np = this.services.byNodePort(ip, port, protocol);
+    return np ? { service: np.entry.service, port: np.port } : undefined;
   }
 
   /** The service port a connection to `port`/`protocol` of the Service uses. */
@@ -128,33 +125,22 @@ export class Ends {
     return { problem: `service ${svc.namespace}/${svc.name} has no port ${port}/${protocol} (it has ${has})`, hint: 'a Service is reached on its own port (spec.ports[].port), not on the target port' };
   }
 
-  /** Backends of a service port and their target ports (§4.10), computed once. */
+  /** Backends of a service port and their target ports (§4.10; computed once, in `model/services.ts`). */
   backendsOf(svc: Service, sp: ServicePort): readonly Backend[] {
     let list = this.backends.get(sp);
     if (list) return list;
-    const out: Backend[] = [];
-    if (svc.selector) {
-      const sel = Object.entries(svc.selector);
-      for (const pod of this.cluster.pods) {
-        if (pod.namespace !== svc.namespace || !sel.every(([k, v]) => pod.labels[k] === v)) continue;
-        const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((c) => c.name === sp.targetPort && c.protocol === sp.protocol)?.containerPort;
-        if (target !== undefined) out.push({ end: this.pod(pod), port: target });
-      }
-    } else {
-      const target = typeof sp.targetPort === 'number' ? sp.targetPort : sp.port;
-      for (const ip of svc.endpointIPs) {
-        const end = this.address(ip);
-        if (!('problem' in end)) out.push({ end, port: target });
-      }
-    }
-    list = Object.freeze(out);
+    const found = serviceBackends(this.cluster, svc, sp.port, sp.protocol)?.backends ?? [];
+    list = Object.freeze(found.flatMap((b): Backend[] => {
+      const end = b.pod ? this.pod(b.pod) : this.address(b.ip);
+      return 'problem' in end ? [] : [{ end, port: b.port }];
+    }));
     this.backends.set(sp, list);
     return list;
   }
 
   /** The kube-dns Service, through which pods resolve names. */
   clusterDns(): Service | undefined {
-    return this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+    return this.services.byName('kube-system', 'kube-dns')?.service;
   }
 }
 

@@ -13,7 +13,9 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ManifestObject } from '../manifest/object.js';
 import { checkSchema } from '../manifest/check-schema.js';
 import { parseCidr, parseIp } from '../net/ip.js';
-import type { Cluster, ClusterNode, ContainerPort, Labels, Namespace, Pod, PodOwner, Service, ServiceAccount, ServicePort } from './types.js';
+import type {
+  Cluster, ClusterNode, ContainerPort, EndpointPort, Labels, Namespace, Pod, PodOwner, Service, ServiceAccount, ServiceEndpoint, ServicePort,
+} from './types.js';
 import * as s from './schemas.js';
 import { AddressPool, nodePodCidr } from './ipam.js';
 import { fnv32a, nameSuffix, podTemplateHash } from './names.js';
@@ -57,6 +59,9 @@ interface PodDraft {
   podIP?: string;
   /** DaemonSet pods are pinned to one node each. */
   pinnedNode?: string;
+  /** Set by the StatefulSet controller over the template's (pod name, spec.serviceName). */
+  hostname?: string;
+  subdomain?: string;
 }
 
 /** Builds the cluster model. Objects of kinds it does not read are ignored here. */
@@ -140,29 +145,32 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   }
 
   // Services and their endpoints.
-  const endpointIPs = collectEndpointIPs(of('Endpoints'), of('EndpointSlice'), typed, nsOf);
+  const endpoints = collectEndpoints(of('Endpoints'), of('EndpointSlice'), typed, nsOf);
   const serviceDrafts: { o?: ManifestObject; name: string; namespace: string; v: z.infer<typeof s.serviceSchema> }[] = [];
   for (const o of of('Service')) {
     const v = typed(o, s.serviceSchema);
     if (v) serviceDrafts.push({ o, name: o.name, namespace: nsOf(o), v });
   }
 
-  // What a kind cluster has that users do not write.
-  const userHasDns = drafts.some((d) => d.namespace === 'kube-system' && d.labels['k8s-app'] === 'kube-dns') ||
-    serviceDrafts.some((d) => d.namespace === 'kube-system' && d.name === 'kube-dns');
-  if (!userHasDns) {
+  // What a kind cluster has that users do not write. Cluster DNS is two
+  // halves: the user may declare their own CoreDNS pods, their own kube-dns
+  // Service, or both; whichever half is missing is supplied, since a real
+  // cluster always has both (pods resolve through 10.96.0.10).
+  const userDnsPods = drafts.some((d) => d.namespace === 'kube-system' && d.labels['k8s-app'] === 'kube-dns');
+  const userDnsService = serviceDrafts.some((d) => d.namespace === 'kube-system' && d.name === 'kube-dns');
+  if (!userDnsPods || !userDnsService) {
     const dns = builtinCoreDns(nodes);
-    drafts.push(...dns.pods);
-    serviceDrafts.push(dns.service);
+    if (!userDnsPods) drafts.push(...dns.pods);
+    if (!userDnsService) serviceDrafts.push(dns.service);
   }
   if (!serviceDrafts.some((d) => d.namespace === 'default' && d.name === 'kubernetes')) {
     const cp = nodes.find((n) => n.controlPlane) ?? nodes[0];
     serviceDrafts.push(builtinKubernetesService());
-    if (cp) endpointIPs.set('default/kubernetes', [cp.ip]);
+    if (cp) endpoints.set('default/kubernetes', [{ ip: cp.ip, ports: [] }]);
   }
 
   const pods = schedule(drafts, nodes, podCIDR, diagnostics);
-  const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpointIPs, diagnostics);
+  const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpoints, diagnostics);
   const namespaces = collectNamespaces(objects, of('Namespace'), typed, pods, services);
   const serviceAccounts = collectServiceAccounts(of('ServiceAccount'), namespaces, pods, nsOf);
 
@@ -232,10 +240,15 @@ function expandWorkload(
       break;
     case 'StatefulSet':
       for (let i = 0; i < replicas; i++) {
-        out.push(draft(`${o.name}-${i}`, {
+        const pod = draft(`${o.name}-${i}`, {
           ...base, 'controller-revision-hash': `${o.name}-${hash}`,
           'statefulset.kubernetes.io/pod-name': `${o.name}-${i}`, 'apps.kubernetes.io/pod-index': String(i),
-        }));
+        });
+        // The controller names each pod in DNS through the governing Service
+        // (`web-0.nginx.NS.svc.cluster.local`), whatever the template says.
+        pod.hostname = pod.name;
+        if (v.spec.serviceName) pod.subdomain = v.spec.serviceName;
+        out.push(pod);
       }
       break;
     case 'DaemonSet':
@@ -336,64 +349,126 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
         ports.push({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' });
       }
     }
+    const hostname = d.hostname ?? d.spec.hostname;
+    const subdomain = d.subdomain ?? d.spec.subdomain;
     pods.push({
       name: d.name, namespace: d.namespace, labels: d.labels, ip, nodeName: node.name,
       serviceAccount: d.spec.serviceAccountName ?? d.spec.serviceAccount ?? 'default',
-      hostNetwork, ports, owner: d.owner, ...(d.origin ? { origin: d.origin } : {}),
+      hostNetwork, ports, owner: d.owner,
+      ...(hostname ? { hostname } : {}), ...(subdomain ? { subdomain } : {}),
+      ...(d.origin ? { origin: d.origin } : {}),
     });
   }
   return pods;
 }
 
-function collectEndpointIPs(
+/**
+ * Backends of selector-less services, by `ns/service`: each address once,
+ * with the union of the ports its Endpoints subsets and EndpointSlices list
+ * (a service port finds its backend port there by name).
+ */
+function collectEndpoints(
   endpoints: readonly ManifestObject[], slices: readonly ManifestObject[],
   typed: <S extends z.ZodType>(o: ManifestObject, schema: S) => z.infer<S> | undefined,
   nsOf: (o: ManifestObject) => string,
-): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (key: string, ips: string[]) => out.set(key, [...new Set([...(out.get(key) ?? []), ...ips])]);
+): Map<string, ServiceEndpoint[]> {
+  const out = new Map<string, ServiceEndpoint[]>();
+  type RawPort = { name?: string | undefined; port?: number | undefined; protocol?: 'TCP' | 'UDP' | 'SCTP' | undefined };
+  const add = (key: string, ips: readonly string[], raw: readonly RawPort[]) => {
+    const ports: EndpointPort[] = [];
+    for (const p of raw) if (p.port !== undefined) ports.push({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol ?? 'TCP' });
+    const list = out.get(key) ?? [];
+    for (const ip of ips) {
+      const i = list.findIndex((e) => e.ip === ip);
+      const prev = i < 0 ? [] : list[i]!.ports;
+      const merged = [...prev, ...ports.filter((p) => !prev.some((q) => q.name === p.name && q.port === p.port && q.protocol === p.protocol))];
+      if (i < 0) list.push({ ip, ports: merged });
+      else list[i] = { ip, ports: merged };
+    }
+    out.set(key, list);
+  };
   for (const o of endpoints) {
     const v = typed(o, s.endpointsSchema);
-    if (v) add(`${nsOf(o)}/${o.name}`, (v.subsets ?? []).flatMap((sub) => (sub.addresses ?? []).map((a) => a.ip)));
+    for (const sub of v?.subsets ?? []) add(`${nsOf(o)}/${o.name}`, (sub.addresses ?? []).map((a) => a.ip), sub.ports ?? []);
   }
   for (const o of slices) {
     const v = typed(o, s.endpointSliceSchema);
     const svc = v?.metadata.labels?.['kubernetes.io/service-name'];
-    if (v && svc) add(`${nsOf(o)}/${svc}`, (v.endpoints ?? []).flatMap((e) => e.addresses));
+    if (v && svc) add(`${nsOf(o)}/${svc}`, (v.endpoints ?? []).flatMap((e) => e.addresses), v.ports ?? []);
   }
   return out;
 }
 
+/** The API server's default `--service-node-port-range`. */
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+
 function assignServiceIPs(
   drafts: { o?: ManifestObject; name: string; namespace: string; v: z.infer<typeof s.serviceSchema> }[],
-  serviceCIDR: string, endpointIPs: Map<string, string[]>, diagnostics: Diagnostic[],
+  serviceCIDR: string, endpoints: Map<string, ServiceEndpoint[]>, diagnostics: Diagnostic[],
 ): Service[] {
   const prefix = parseCidr(serviceCIDR) ?? parseCidr('10.96.0.0/12')!;
   const pool = new AddressPool(prefix);
-  for (const d of drafts) if (d.v.spec?.clusterIP) pool.reserve(d.v.spec.clusterIP);
+  const usedNodePorts = new Set<number>();
+  for (const d of drafts) {
+    if (d.v.spec?.clusterIP) pool.reserve(d.v.spec.clusterIP);
+    for (const ip of d.v.spec?.clusterIPs ?? []) pool.reserve(ip);
+    for (const p of d.v.spec?.ports ?? []) if (p.nodePort) usedNodePorts.add(p.nodePort);
+  }
   const out: Service[] = [];
   for (const d of [...drafts].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
     const spec = d.v.spec ?? {};
     const type = spec.type ?? 'ClusterIP';
+    const valid = (ip: string, path: (string | number)[]) => {
+      if (ip === 'None' || ip === '' || parseIp(ip)) return true;
+      diagnostics.push({ code: 'invalid-ip', severity: 'error', ...(d.o ? { location: d.o.locate(path) } : {}), message: `spec.${path.slice(1).join('.')} ${ip} is not a valid IP address` });
+      return false;
+    };
+    const clusterIPs = (spec.clusterIPs ?? []).filter((ip, i) => valid(ip, ['spec', 'clusterIPs', i]) && ip !== 'None' && ip !== '');
     let clusterIP = spec.clusterIP;
-    if (clusterIP !== undefined && clusterIP !== 'None' && clusterIP !== '' && !parseIp(clusterIP)) {
-      diagnostics.push({ code: 'invalid-ip', severity: 'error', ...(d.o ? { location: d.o.locate(['spec', 'clusterIP']) } : {}), message: `spec.clusterIP ${clusterIP} is not a valid IP address` });
-      clusterIP = undefined;
-    }
+    if (clusterIP !== undefined && !valid(clusterIP, ['spec', 'clusterIP'])) clusterIP = undefined;
+    // The API server takes the primary address from clusterIPs when clusterIP is left out.
+    if (!clusterIP && spec.clusterIPs?.[0] === 'None') clusterIP = 'None';
+    clusterIP ||= clusterIPs[0];
     if (!clusterIP && type !== 'ExternalName') clusterIP = pool.allocateStable(`${d.namespace}/${d.name}`) ?? 'None';
-    const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
-      ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol ?? 'TCP',
-      ...(p.nodePort ? { nodePort: p.nodePort } : {}),
-    }));
+    const ports: ServicePort[] = (spec.ports ?? []).map((p, i) => {
+      // NodePort and LoadBalancer services get a node port for each port, as the API server allocates them.
+      const nodePort = p.nodePort ?? (type === 'NodePort' || type === 'LoadBalancer' ? allocateNodePort(`${d.namespace}/${d.name}/${i}`, usedNodePorts) : undefined);
+      return {
+        ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol ?? 'TCP',
+        ...(nodePort ? { nodePort } : {}),
+      };
+    });
+    // An empty selector is no selector: the service's endpoints are managed by hand (core/v1 ServiceSpec.selector).
+    const selector = spec.selector && Object.keys(spec.selector).length > 0 ? spec.selector : undefined;
+    const eps = selector ? [] : (endpoints.get(`${d.namespace}/${d.name}`) ?? []);
     out.push({
       name: d.name, namespace: d.namespace, labels: d.v.metadata.labels ?? {},
-      ...(spec.selector ? { selector: spec.selector } : {}),
-      type, clusterIP: clusterIP ?? 'None', ports,
-      endpointIPs: spec.selector ? [] : (endpointIPs.get(`${d.namespace}/${d.name}`) ?? []),
+      ...(selector ? { selector } : {}),
+      type, clusterIP: clusterIP ?? 'None',
+      ...(clusterIPs.length ? { clusterIPs: clusterIP && clusterIP !== 'None' && !clusterIPs.includes(clusterIP) ? [clusterIP, ...clusterIPs] : clusterIPs } : {}),
+      ports,
+      ...(type === 'ExternalName' && spec.externalName ? { externalName: spec.externalName.toLowerCase().replace(/\.$/, '') } : {}),
+      endpointIPs: eps.map((e) => e.ip),
+      ...(eps.some((e) => e.ports.length > 0) ? { endpoints: eps } : {}),
       ...(d.o ? { origin: d.o.location } : {}),
     });
   }
   return out;
+}
+
+/** A free node port chosen by hashing `key` (stable when other services change), probing onward. */
+function allocateNodePort(key: string, used: Set<number>): number | undefined {
+  const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+  const start = fnv32a(key) % span;
+  for (let i = 0; i < span; i++) {
+    const port = NODE_PORT_MIN + ((start + i) % span);
+    if (!used.has(port)) {
+      used.add(port);
+      return port;
+    }
+  }
+  return undefined;
 }
 
 function collectNamespaces(

@@ -37,6 +37,8 @@ export const podSpecSchema = z.looseObject({
   serviceAccount: z.string().optional(),
   nodeName: z.string().optional(),
   hostNetwork: z.boolean().optional(),
+  hostname: z.string().optional(),
+  subdomain: z.string().optional(),
   nodeSelector: labels.optional(),
   tolerations: z.array(toleration).optional(),
 });
@@ -59,6 +61,8 @@ export const workloadSchema = z.looseObject({
   metadata: metadataSchema,
   spec: z.looseObject({
     replicas: z.number().int().min(0).optional(),
+    /** StatefulSet: the headless Service that names its pods in DNS. */
+    serviceName: z.string().optional(),
     selector: labelSelector.optional(),
     template: podTemplate,
   }),
@@ -88,18 +92,31 @@ export const serviceSchema = z.looseObject({
     type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).optional(),
     selector: labels.optional(),
     clusterIP: z.string().optional(),
+    clusterIPs: z.array(z.string()).optional(),
+    externalName: z.string().optional(),
     ports: z.array(servicePort).optional(),
   }).optional(),
 });
 
+// EndpointSlice may leave the port out ("all ports"); polis then keeps the service's targetPort.
+const endpointPort = z.looseObject({
+  name: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
+});
+
 export const endpointsSchema = z.looseObject({
   metadata: metadataSchema,
-  subsets: z.array(z.looseObject({ addresses: z.array(z.looseObject({ ip: z.string() })).optional() })).optional(),
+  subsets: z.array(z.looseObject({
+    addresses: z.array(z.looseObject({ ip: z.string() })).optional(),
+    ports: z.array(endpointPort).optional(),
+  })).optional(),
 });
 
 export const endpointSliceSchema = z.looseObject({
   metadata: metadataSchema,
   endpoints: z.array(z.looseObject({ addresses: z.array(z.string()) })).optional(),
+  ports: z.array(endpointPort).optional(),
 });
 
 export const nodeSchema = z.looseObject({

@@ -61,6 +61,13 @@ export interface Pod {
   readonly hostNetwork: boolean;
   readonly ports: readonly ContainerPort[];
   readonly owner: PodOwner;
+  /**
+   * `spec.hostname` / `spec.subdomain` (a StatefulSet sets them to the pod
+   * name and `spec.serviceName`): with a headless Service named like the
+   * subdomain, the pod gets the DNS name `HOSTNAME.SUBDOMAIN.NS.svc.cluster.local`.
+   */
+  readonly hostname?: string;
+  readonly subdomain?: string;
   readonly origin?: SourceLocation;
 }
 
@@ -70,7 +77,22 @@ export interface ServicePort {
   /** Number, or the name of a container port on the backends. */
   readonly targetPort: number | string;
   readonly protocol: PortProtocol;
+  /** For NodePort and LoadBalancer services: as written, or allocated as the API server does. */
   readonly nodePort?: number;
+}
+
+/** A port of an Endpoints subset or EndpointSlice; matched to a service port by name. */
+export interface EndpointPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: PortProtocol;
+}
+
+/** One backend address of a selector-less Service, with the ports its Endpoints objects give it. */
+export interface ServiceEndpoint {
+  readonly ip: string;
+  /** Empty when the objects list no ports (the service's targetPort is used then). */
+  readonly ports: readonly EndpointPort[];
 }
 
 export interface Service {
@@ -82,9 +104,15 @@ export interface Service {
   readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
   /** `None` for headless services. */
   readonly clusterIP: string;
+  /** `spec.clusterIPs` when written (dual stack): every address of the service, the primary first. */
+  readonly clusterIPs?: readonly string[];
   readonly ports: readonly ServicePort[];
+  /** For `type: ExternalName`: the name the service's DNS name is an alias (CNAME) of. */
+  readonly externalName?: string;
   /** For selector-less services: backend IPs from Endpoints / EndpointSlice objects. */
   readonly endpointIPs: readonly string[];
+  /** For selector-less services whose Endpoints / EndpointSlices list ports: each address with its ports. */
+  readonly endpoints?: readonly ServiceEndpoint[];
   readonly origin?: SourceLocation;
 }
 

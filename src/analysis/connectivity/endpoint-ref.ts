@@ -6,8 +6,16 @@
  *
  * - `NS/NAME`        a pod by exact name, or every pod of the workload NAME
  * - `svc:NS/NAME`    a Service (the engine picks the backend, as Cilium does)
- * - `ip:ADDR`        any address: world, a node, a pod IP
+ * - `NAME`, `NAME.NS`, `NAME.NS.svc.cluster.local`
+ *                    a DNS name, as a pod would look it up: a Service (or a pod
+ *                    of a headless one) from the source's namespace, else an
+ *                    external name answered by the test's `spec.dns`
+ * - `ip:ADDR`        any address: world, a node (with a node port: that
+ *                    NodePort service), a pod IP, a ClusterIP (that service)
  * - `fqdn:NAME`      an external name, resolved through the test's `spec.dns`
+ *
+ * Which of these a DNS name or an address is depends on the cluster, so it
+ * is settled in `resolve.ts`.
  */
 import { parseIp } from '../../net/ip.js';
 
@@ -16,14 +24,26 @@ export type EndpointRef =
   | { readonly kind: 'workload'; readonly namespace: string; readonly name: string; readonly text: string }
   | { readonly kind: 'service'; readonly namespace: string; readonly name: string; readonly text: string }
   | { readonly kind: 'ip'; readonly ip: string; readonly text: string }
+  /** A DNS name written bare, lower-cased (a trailing dot kept: it means "as written, no search path"). */
+  | { readonly kind: 'name'; readonly name: string; readonly text: string }
   | { readonly kind: 'fqdn'; readonly name: string; readonly text: string };
 
 export type EndpointRefResult =
   | { readonly ok: true; readonly ref: EndpointRef }
   | { readonly ok: false; readonly message: string; readonly hint: string };
 
-/** The forms, for hints. */
-export const ENDPOINT_FORMS = 'NS/POD, NS/WORKLOAD, svc:NS/NAME, ip:ADDRESS or fqdn:NAME';
+/** The forms, for hints and help texts. */
+export const ENDPOINT_FORMS = 'NS/POD, NS/WORKLOAD, svc:NS/NAME, a service DNS name (NAME, NAME.NS, NAME.NS.svc.cluster.local), ip:ADDRESS (a ClusterIP, or a node address with a node port, reaches the service) or fqdn:NAME';
+/** What may start a connection. */
+export const SOURCE_FORMS = 'NS/POD, NS/WORKLOAD or ip:ADDRESS';
+
+/** The usage error for a Service given as the source; `example` is a workload to suggest. */
+export function serviceAsSource(what: string, example = 'default/frontend'): { message: string; hint: string } {
+  return {
+    message: `${what} is a Service, and a Service never sends traffic`,
+    hint: `name a pod or workload as the source, e.g. ${example}`,
+  };
+}
 
 // DNS-1123 label (namespace) and subdomain (object names), as the API server checks them.
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -32,6 +52,8 @@ const FQDN = /^[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\.?$/;
 
 /** Parses one endpoint reference. */
 export function parseEndpointRef(text: string): EndpointRefResult {
+  // An address written bare, as in `curl 10.96.0.10`.
+  if (parseIp(text)) return { ok: true, ref: { kind: 'ip', ip: text, text } };
   const colon = text.indexOf(':');
   const prefix = colon > 0 && !text.startsWith('[') ? text.slice(0, colon) : '';
   const rest = prefix ? text.slice(colon + 1) : text;
@@ -47,10 +69,11 @@ export function parseEndpointRef(text: string): EndpointRefResult {
     case 'svc':
     case '': {
       const parts = rest.split('/');
+      if (!prefix && parts.length === 1 && FQDN.test(rest)) return { ok: true, ref: { kind: 'name', name: rest.toLowerCase(), text } };
       if (parts.length !== 2 || !LABEL.test(parts[0]!) || !SUBDOMAIN.test(parts[1]!)) {
         return bad(
           `${JSON.stringify(text)} is not an endpoint`,
-          parts.length === 1 && !prefix ? `name the namespace too, e.g. default/${rest}; endpoints are ${ENDPOINT_FORMS}` : `endpoints are ${ENDPOINT_FORMS}`,
+          `endpoints are ${ENDPOINT_FORMS}`,
         );
       }
       const [namespace, name] = parts as [string, string];

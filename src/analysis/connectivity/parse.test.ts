@@ -62,6 +62,10 @@ describe('parseConnectivityTests: valid files', () => {
     { name: 'a DNS case needs neither to nor port', spec: '{from: a/b, dns: example.com, expect: allow}', check: (c) => assert.deepEqual([c.to, c.port, c.dns], [undefined, undefined, 'example.com']) },
     { name: 'a service needs no port', spec: '{from: a/b, to: svc:a/c, expect: allow}', check: (c) => assert.equal(c.port, undefined) },
     { name: 'http defaults to GET /', spec: '{from: a/b, to: a/c, port: 80, http: {}, expect: allow}', check: (c) => assert.deepEqual(c.http, { method: 'GET', path: '/' }) },
+    { name: 'a DNS name, lower-cased, trailing dot kept', spec: '{from: a/b, to: Echo.echo.SVC.cluster.local., expect: allow}', check: (c) => assert.deepEqual(c.to, { kind: 'name', name: 'echo.echo.svc.cluster.local.', text: 'Echo.echo.SVC.cluster.local.' }) },
+    { name: 'a bare name may be a service: its port is settled in the cluster', spec: '{from: a/b, to: database, expect: allow}', check: (c) => assert.equal(c.port, undefined) },
+    { name: 'an address may be a ClusterIP: its port is settled in the cluster', spec: '{from: a/b, to: ip:10.96.0.10, expect: allow}', check: (c) => assert.equal(c.to?.kind, 'ip') },
+    { name: 'an address written bare', spec: '{from: a/b, to: 10.96.0.10, port: 53, expect: allow}', check: (c) => assert.deepEqual(c.to, { kind: 'ip', ip: '10.96.0.10', text: '10.96.0.10' }) },
     { name: 'IPv6 address', spec: '{from: "ip:2001:db8::1", to: a/c, port: 80, expect: allow}', check: (c) => assert.deepEqual(c.from, { kind: 'ip', ip: '2001:db8::1', text: 'ip:2001:db8::1' }) },
   ];
   for (const v of valid) {
@@ -90,11 +94,11 @@ describe('parseConnectivityTests: input errors', () => {
     { name: 'port out of range', text: one('from: a/b\nto: a/c\nport: 70000\nexpect: allow'), code: 'out-of-range', at: '9:13', message: /^port must be at most 65535/ },
     { name: 'lower-case protocol', text: one('from: a/b\nto: a/c\nport: 80\nprotocol: tcp\nexpect: allow'), code: 'invalid-value', at: '10:17', message: /^protocol must be one of TCP, UDP, SCTP, ICMP, ICMPv6, not "tcp"$/ },
     { name: 'bad expect', text: one('from: a/b\nto: a/c\nport: 80\nexpect: maybe'), code: 'invalid-value', at: '10:15', message: /^expect must be one of allow, deny, not "maybe"$/ },
-    { name: 'endpoint without namespace', text: one('from: backend\nto: a/c\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '7:13', message: /^"backend" is not an endpoint$/ },
+    { name: 'neither a name nor NS/NAME', text: one('from: back end\nto: a/c\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '7:13', message: /^"back end" is not an endpoint$/ },
+    { name: 'too many slashes', text: one('from: a/b/c\nto: a/c\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '7:13', message: /^"a\/b\/c" is not an endpoint$/ },
     { name: 'unknown endpoint prefix', text: one('from: a/b\nto: http:x\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '8:11', message: /^unknown endpoint prefix "http:"/ },
     { name: 'bad IP', text: one('from: ip:1.2.3\nto: a/c\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '7:13', message: /^"1\.2\.3" is not an IP address$/ },
     { name: 'bad DNS name', text: one('from: a/b\nto: fqdn:a b\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '8:11', message: /^"a b" is not a DNS name$/ },
-    { name: 'a service as source', text: one('from: svc:a/b\nto: a/c\nport: 80\nexpect: allow'), code: 'invalid-endpoint', at: '7:13', message: /^a Service cannot start a connection$/ },
     { name: 'missing to', text: one('from: a/b\nport: 80\nexpect: allow'), code: 'missing-field', at: '7:7', message: /^to is required$/ },
     { name: 'missing port', text: one('from: a/b\nto: a/c\nexpect: allow'), code: 'missing-port', at: '7:7', message: /^port is required for TCP to a\/c$/ },
     { name: 'port 0 (no packet goes to port 0)', text: one('from: a/b\nto: a/c\nport: 0\nexpect: allow'), code: 'out-of-range', at: '9:13', message: /^port must be at least 1, not number 0$/ },
@@ -131,7 +135,7 @@ describe('parseConnectivityTests: input errors', () => {
   }
 
   test('every error of a file is reported, not only the first', () => {
-    const r = parse(testDoc('  cases:\n    - {from: a, to: a/c, port: 80, expect: allow}\n    - {from: a/b, to: ip:x, port: 80, expect: allow}\n'));
+    const r = parse(testDoc('  cases:\n    - {from: a/, to: a/c, port: 80, expect: allow}\n    - {from: a/b, to: ip:x, port: 80, expect: allow}\n'));
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.location?.line]), [['invalid-endpoint', 7], ['invalid-endpoint', 8]]);
   });
 });

@@ -89,10 +89,8 @@ function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number
     return r.ok ? r.ref : undefined;
   };
 
+  // A Service as the source is refused in resolve.ts, where a ClusterIP or DNS name is known to be one too.
   const from = endpoint('from', c.from);
-  if (from?.kind === 'service') {
-    fail(at('from'), 'invalid-endpoint', 'a Service cannot start a connection', 'name a pod or workload (NS/NAME) or an address (ip:ADDRESS)');
-  }
   const to = c.to === undefined ? undefined : endpoint('to', c.to);
   if (c.to === undefined && c.dns === undefined) fail(at('to'), 'missing-field', 'to is required', 'only DNS cases (dns: NAME) may leave it out: they go to kube-dns');
 
@@ -120,8 +118,9 @@ function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number
     fail(at('protocol'), 'l7-protocol', `${c.http ? 'http' : 'kafka'} requests go over TCP, not ${protocol}`, 'remove protocol or set protocol: TCP');
   }
   if (c.http && c.dns) fail(at('dns'), 'l7-conflict', 'a case is one request: either http or dns', 'split it into two cases');
-  // Services have a default port (their first); DNS has 53; anything else needs a port.
-  if (!isIcmp && c.port === undefined && c.dns === undefined && to !== undefined && to.kind !== 'service') {
+  // Services have a default port (their first); DNS has 53; anything else needs a port. Whether an
+  // address or a DNS name is a service is known only in the cluster: resolve.ts checks those.
+  if (!isIcmp && c.port === undefined && c.dns === undefined && (to?.kind === 'workload' || to?.kind === 'fqdn')) {
     fail(base, 'missing-port', `port is required for ${protocol ?? 'TCP'} to ${to.text}`, 'add port: 80 (or protocol: ICMP for a ping)');
   }
   if (!ok || !from) return undefined;

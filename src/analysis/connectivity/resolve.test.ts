@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConnectivityTests } from './parse.js';
 import { resolveCase } from './resolve.js';
-import { shopWorkspace, testDoc } from './testing.js';
+import { loadWorkspace } from '../../workspace/load.js';
+import { SHOP_YAML, shopWorkspace, testDoc } from './testing.js';
 import type { TestCase } from './types.js';
 
 const ws = shopWorkspace();
@@ -106,4 +107,113 @@ describe('resolveCase: endpoints that name nothing are input errors', () => {
     assert.equal(r.ok, false);
     assert.equal(r.ok ? 0 : r.diagnostics.length, 2);
   });
+});
+
+describe('resolveCase: a service as users address it', () => {
+  // shop plus a NodePort service, the headless service of StatefulSet db and an ExternalName service.
+  const EXTRA = `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-np, namespace: shop}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 6379}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: shop}
+spec: {type: ExternalName, externalName: db.example.com}
+`;
+  const svcWs = loadWorkspace([{ path: 'shop.yaml', text: SHOP_YAML + EXTRA }]);
+  const webIP = svcWs.cluster.services.find((s) => s.name === 'web')!.clusterIP;
+  const adminIP = svcWs.cluster.pods.find((p) => p.name === 'admin')!.ip;
+  const resolveIn = (fields: string) => resolveCase(caseOf(fields), svcWs.cluster, DNS);
+
+  const rows: { name: string; fields: string; pairs: string[]; protocol: string; port?: number; shown?: number }[] = [
+    { name: 'svc:NS/NAME', fields: '{from: shop/admin, to: svc:shop/web, expect: allow}', pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 80 },
+    // A pod's resolv.conf: search shop.svc.cluster.local svc.cluster.local cluster.local (kubelet, dnsPolicy ClusterFirst).
+    { name: 'NAME, from the source pod\'s namespace', fields: '{from: shop/admin, to: web, expect: allow}', pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 80 },
+    { name: 'NAME.NS', fields: '{from: shop/admin, to: web.shop, port: 8443, expect: allow}', pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 8443 },
+    { name: 'NAME.NS.svc', fields: '{from: shop/admin, to: web.shop.svc, protocol: UDP, expect: allow}', pairs: ['shop/admin → svc:shop/web'], protocol: 'UDP', port: 514 },
+    { name: 'NAME.NS.svc.cluster.local, any case, trailing dot', fields: '{from: shop/admin, to: WEB.shop.svc.cluster.local., expect: allow}', pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 80 },
+    { name: 'the ClusterIP is the service, not world', fields: `{from: shop/admin, to: "ip:${webIP}", expect: allow}`, pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 80 },
+    { name: 'the ClusterIP written bare', fields: `{from: shop/admin, to: "${webIP}", port: 80, expect: allow}`, pairs: ['shop/admin → svc:shop/web'], protocol: 'TCP', port: 80 },
+    { name: 'ip:10.96.0.10 is kube-dns', fields: '{from: shop/admin, to: ip:10.96.0.10, protocol: UDP, expect: allow}', pairs: ['shop/admin → svc:kube-system/kube-dns'], protocol: 'UDP', port: 53 },
+    { name: 'a DNS query to kube-dns by name', fields: '{from: shop/admin, to: kube-dns.kube-system, dns: example.com, expect: allow}', pairs: ['shop/admin → svc:kube-system/kube-dns'], protocol: 'UDP', port: 53 },
+    // Cilium's socket LB translates nodeIP:nodePort as it does a ClusterIP (kube-proxy replacement).
+    { name: 'a node address and a node port: that service\'s port', fields: '{from: shop/admin, to: ip:172.18.0.3, port: 30080, expect: allow}', pairs: ['shop/admin → svc:shop/web-np'], protocol: 'TCP', port: 80, shown: 30080 },
+    { name: 'a node port is open on every node', fields: '{from: shop/admin, to: ip:172.18.0.2, port: 30080, expect: allow}', pairs: ['shop/admin → svc:shop/web-np'], protocol: 'TCP', port: 80, shown: 30080 },
+    { name: 'a node address on another port is the node', fields: '{from: shop/admin, to: ip:172.18.0.3, port: 30081, expect: allow}', pairs: ['shop/admin → 172.18.0.3'], protocol: 'TCP', port: 30081 },
+    { name: 'a node port over another protocol is the node', fields: '{from: shop/admin, to: ip:172.18.0.3, port: 30080, protocol: UDP, expect: allow}', pairs: ['shop/admin → 172.18.0.3'], protocol: 'UDP', port: 30080 },
+    // Kubernetes DNS spec: a headless service's name answers with its pods' addresses; no translation.
+    { name: 'a headless service\'s name: each of its pods', fields: '{from: shop/admin, to: db, port: 6379, expect: allow}', pairs: ['shop/admin → shop/db-0', 'shop/admin → shop/db-1'], protocol: 'TCP', port: 6379 },
+    { name: 'a StatefulSet pod\'s DNS name', fields: '{from: shop/admin, to: db-1.db, port: 6379, expect: allow}', pairs: ['shop/admin → shop/db-1'], protocol: 'TCP', port: 6379 },
+    { name: 'a bare name in spec.dns is the external name', fields: '{from: shop/admin, to: API.example.com, port: 443, expect: allow}', pairs: ['shop/admin → api.example.com (203.0.113.10)', 'shop/admin → api.example.com (203.0.113.11)'], protocol: 'TCP', port: 443 },
+    { name: 'a source given by its pod address: the pod\'s namespace is searched', fields: `{from: "ip:${adminIP}", to: web, expect: allow}`, pairs: [`${adminIP} → svc:shop/web`], protocol: 'TCP', port: 80 },
+    { name: 'a pod\'s DNS name as the source', fields: '{from: db-0.db.shop.svc.cluster.local, to: web, expect: allow}', pairs: ['shop/db-0 → svc:shop/web'], protocol: 'TCP', port: 80 },
+  ];
+  for (const row of rows) {
+    test(row.name, () => {
+      const r = resolveIn(row.fields);
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.diagnostics));
+      assert.deepEqual(r.value.probes.map((p) => `${p.fromLabel} → ${p.toLabel}`), row.pairs);
+      assert.equal(r.value.protocol, row.protocol);
+      assert.equal(r.value.port, row.shown ?? row.port, 'the port the case shows');
+      for (const p of r.value.probes) {
+        assert.equal(p.query.protocol, row.protocol);
+        assert.equal(p.query.port, row.port, 'the port the engine is asked: the service port');
+      }
+    });
+  }
+
+  test('every form of a service is the same engine question', () => {
+    const forms = ['svc:shop/web', 'web', 'web.shop', 'web.shop.svc', 'web.shop.svc.cluster.local', `ip:${webIP}`];
+    const queries = forms.map((to) => {
+      const r = resolveIn(`{from: shop/admin, to: "${to}", expect: allow}`);
+      assert.ok(r.ok);
+      return r.value.probes.map((p) => p.query);
+    });
+    for (const q of queries.slice(1)) assert.deepEqual(q, queries[0]);
+    const [q] = queries[0]!;
+    assert.equal(q?.to.kind === 'service' && q.to.service, svcWs.cluster.services.find((s) => s.name === 'web'), 'the cluster\'s own Service object');
+  });
+
+  const errors: { name: string; fields: string; code: string; message: RegExp; hint: RegExp }[] = [
+    { name: 'a Service as the source', fields: '{from: svc:shop/web, to: shop/admin, port: 80, expect: allow}', code: 'service-as-source', message: /^svc:shop\/web is a Service, and a Service never sends traffic$/, hint: /^name a pod or workload as the source, e.g. shop\/web$/ },
+    { name: 'a ClusterIP as the source', fields: '{from: ip:10.96.0.10, to: shop/admin, port: 80, expect: allow}', code: 'service-as-source', message: /^ip:10\.96\.0\.10 \(the ClusterIP of svc:kube-system\/kube-dns\) is a Service/, hint: /e\.g\. kube-system\/coredns$/ },
+    { name: 'a service DNS name as the source', fields: '{from: web.shop.svc.cluster.local, to: shop/admin, port: 80, expect: allow}', code: 'service-as-source', message: /^web\.shop\.svc\.cluster\.local \(svc:shop\/web\) is a Service/, hint: /e\.g\. shop\/web$/ },
+    { name: 'a bare service name as the source', fields: '{from: web, to: shop/admin, port: 80, expect: allow}', code: 'service-as-source', message: /^web \(svc:shop\/web\) is a Service/, hint: /e\.g\. shop\/web$/ },
+    { name: 'a bare workload name as the source: name the namespace', fields: '{from: admin, to: shop/web, port: 80, expect: allow}', code: 'unknown-endpoint', message: /^"admin" names no pod, workload or address$/, hint: /^name the namespace too, e.g\. shop\/admin$/ },
+    { name: 'NAME from another namespace', fields: '{from: kube-system/coredns, to: web, expect: allow}', code: 'unknown-endpoint', message: /^web is no Service or pod name in the cluster \(looked up from namespace kube-system\) and has no address in spec\.dns$/, hint: /^Service web is in namespace shop, not in the source's namespace kube-system: write web\.shop$/ },
+    { name: 'a misspelt service name', fields: '{from: shop/admin, to: webb, expect: allow}', code: 'unknown-endpoint', message: /^webb is no Service/, hint: /^did you mean web\?$/ },
+    { name: 'a misspelt service name with its namespace', fields: '{from: shop/admin, to: webb.shop.svc.cluster.local, expect: allow}', code: 'unknown-endpoint', message: /^webb\.shop/, hint: /^did you mean web\.shop\.svc\.cluster\.local\?$/ },
+    { name: 'an external name without an answer', fields: '{from: shop/admin, to: example.org, port: 443, expect: allow}', code: 'unknown-endpoint', message: /^example\.org is no Service/, hint: /spec\.dns: \{example\.org: \[203\.0\.113\.10\]\}/ },
+    { name: 'a node address needs a port', fields: '{from: shop/admin, to: ip:172.18.0.3, expect: allow}', code: 'missing-port', message: /^port is required for TCP to ip:172\.18\.0\.3$/, hint: /add port/ },
+    { name: 'a headless service\'s name needs the pods\' port', fields: '{from: shop/admin, to: db, expect: allow}', code: 'missing-port', message: /^port is required for TCP to db$/, hint: /headless Service shop\/db/ },
+    { name: 'ping a ClusterIP', fields: `{from: shop/admin, to: "ip:${webIP}", protocol: ICMP, expect: deny}`, code: 'icmp-service', message: /is Service shop\/web, which forwards TCP, UDP and SCTP only/, hint: /ping a pod/ },
+    { name: 'a target port is no service port, whatever the form', fields: '{from: shop/admin, to: web.shop, port: 8080, expect: allow}', code: 'not-a-service-port', message: /^Service shop\/web has no port 8080\/TCP/, hint: /not on the target port/ },
+    { name: 'an ExternalName service', fields: '{from: shop/admin, to: ext, port: 5432, expect: allow}', code: 'external-name', message: /^ext is the ExternalName Service shop\/ext, an alias of db\.example\.com/, hint: /fqdn:db\.example\.com/ },
+  ];
+  for (const row of errors) {
+    test(`error: ${row.name}`, () => {
+      const r = resolveIn(row.fields);
+      assert.equal(r.ok, false);
+      const [d, more] = r.ok ? [] : r.diagnostics;
+      assert.equal(more, undefined, 'one diagnostic');
+      assert.equal(d?.code, row.code);
+      assert.match(d!.message, row.message);
+      assert.match(d!.hint ?? '', row.hint);
+      assert.equal(d?.location?.line, 7);
+    });
+  }
 });

@@ -7,13 +7,21 @@
  * addresses, because a policy that lets one replica through but not another
  * is a bug the test should catch. An endpoint that names nothing is an
  * input error at its line — never a silent deny.
+ *
+ * A service can be named as users reach it — `svc:NS/NAME`, its ClusterIP,
+ * its DNS name looked up from the source pod's namespace, or a node address
+ * and node port — and every form becomes the same engine question: the
+ * Service on its service port, which the engine translates to the backends
+ * before policy, as Cilium's socket load balancer does. A Service as the
+ * source is a usage error: it never sends traffic.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ConnectionQuery, Peer, ServiceTarget } from '../../engine/types.js';
-import type { Cluster, Service } from '../../model/types.js';
+import { resolveClusterName, serviceIndex, type ServiceEntry, type ServiceIndex } from '../../model/services.js';
+import type { Cluster, Pod, PortProtocol, Service, ServicePort } from '../../model/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { suggest } from '../../util/suggest.js';
-import type { EndpointRef } from './endpoint-ref.js';
+import { serviceAsSource, SOURCE_FORMS, type EndpointRef } from './endpoint-ref.js';
 import type { CaseField, TestCase } from './types.js';
 
 /** Where a DNS case goes when it names no `to`: the cluster DNS, as a pod's resolv.conf says. */
@@ -40,7 +48,17 @@ export type ResolveResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 type Target = Peer | ServiceTarget;
-interface Ends { readonly peers: readonly Target[]; readonly service?: Service }
+interface Ends {
+  readonly peers: readonly Target[];
+  /** The destination is this Service, reached on one of its ports. */
+  readonly service?: Service;
+  /** …on this port, when it was reached through a node port. */
+  readonly nodePort?: ServicePort;
+  /** The destination is a headless service's name: its pods' own addresses. */
+  readonly headless?: Service;
+  /** The source's namespace, for the search path of the destination's DNS name. */
+  readonly namespace?: string;
+}
 
 /**
  * Where the DNS answers came from, so that a missing one is asked for in the
@@ -59,19 +77,30 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
 
   const to = c.to ?? KUBE_DNS;
-  const src = lookup(c.from, cluster, dns, (code, m, h) => error('from', code, m, h), dnsSource);
-  const dst = lookup(to, cluster, dns, (code, m, h) => error('to', code, m, h), dnsSource);
+  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster) };
+  const src = lookupSource(c.from, ctx, (code, m, h) => error('from', code, m, h));
+  // A node port is found by port and protocol; the protocol defaults as below.
+  const wantedProtocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
+  // A DNS name is looked up from the source's namespace: without a source it would only mislead.
+  const dst = src || to.kind !== 'name' ? lookupDestination(to, ctx, src?.namespace, c.port, wantedProtocol, (code, m, h) => error('to', code, m, h)) : undefined;
   if (!src || !dst) return { ok: false, diagnostics };
 
   let protocol: L4Protocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
   let port = c.port ?? (c.dns !== undefined ? 53 : undefined);
+  /** The port as the case shows it: a node port stays as written. */
+  let shownPort = port;
+  const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
+  if (dst.service && icmp) {
+    error('to', 'icmp-service', `${to.text} is Service ${dst.service.namespace}/${dst.service.name}, which forwards TCP, UDP and SCTP only, not ICMP`, 'ping a pod or workload (NS/NAME) instead');
+    return { ok: false, diagnostics };
+  }
   if (dst.service) {
     // A Service is reached on one of its ports; the engine maps it to the target port.
     const svc = dst.service;
     // With neither port nor protocol written, the Service's first port decides both.
     const wanted = c.protocol ?? (c.dns !== undefined ? 'UDP' : port !== undefined ? 'TCP' : undefined);
     const fits = wanted ? svc.ports.filter((p) => p.protocol === wanted) : svc.ports;
-    const chosen = port === undefined ? fits[0] : fits.find((p) => p.port === port);
+    const chosen = dst.nodePort ?? (port === undefined ? fits[0] : fits.find((p) => p.port === port));
     if (!chosen) {
       const has = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'no ports';
       const what = port === undefined ? (wanted ? `a ${wanted} port` : 'any port') : `port ${port}/${protocol}`;
@@ -79,10 +108,15 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
         'a Service is reached on its own port (spec.ports[].port), not on the target port');
       return { ok: false, diagnostics };
     }
+    shownPort = dst.nodePort ? port : chosen.port;
     port = chosen.port;
     protocol = chosen.protocol;
+  } else if (!icmp && port === undefined) {
+    error('port', 'missing-port', `port is required for ${protocol} to ${to.text}`, dst.headless
+      ? `${to.text} is the headless Service ${dst.headless.namespace}/${dst.headless.name}: its name gives its pods' own addresses, so give the port they listen on`
+      : 'add port: 80 (or protocol: ICMP for a ping)');
+    return { ok: false, diagnostics };
   }
-  const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
   const probes: Probe[] = [];
   for (const from of src.peers) {
     for (const target of dst.peers) {
@@ -99,43 +133,48 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
       });
     }
   }
-  return { ok: true, value: { case: c, to, protocol, ...(icmp ? {} : { port }), probes } };
+  return { ok: true, value: { case: c, to, protocol, ...(icmp ? {} : { port: shownPort }), probes } };
 }
 
 type Fail = (code: string, message: string, hint?: string) => void;
 
-function lookup(ref: EndpointRef, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, fail: Fail, dnsSource: DnsAnswerSource): Ends | undefined {
+interface Context {
+  readonly cluster: Cluster;
+  readonly dns: Readonly<Record<string, readonly string[]>>;
+  readonly dnsSource: DnsAnswerSource;
+  readonly services: ServiceIndex;
+  readonly pods: PodIndex;
+}
+
+/** The end that sends: a pod, a workload, an address; never a Service. */
+function lookupSource(ref: EndpointRef, ctx: Context, fail: Fail): Ends | undefined {
   switch (ref.kind) {
-    case 'ip':
-      return { peers: [{ kind: 'ip', ip: ref.ip }] };
-    case 'fqdn': {
-      const answers = dns[ref.name];
-      if (!answers || answers.length === 0) {
-        fail('no-dns-answer', ...noDnsAnswer(ref.name, dnsSource));
-        return undefined;
-      }
-      return { peers: answers.map((ip) => ({ kind: 'fqdn' as const, name: ref.name, ip })) };
+    case 'workload':
+      return workload(ref, ctx, fail);
+    case 'fqdn':
+      return external(ref.name, ctx, fail);
+    case 'service':
+      return notASource(ref.text, ctx.services.byName(ref.namespace, ref.name), fail);
+    case 'ip': {
+      const svc = ctx.services.byClusterIP(ref.ip);
+      if (svc) return notASource(`${ref.text} (the ClusterIP of svc:${svc.service.namespace}/${svc.service.name})`, svc, fail);
+      const pod = ctx.pods.byIp.get(ref.ip);
+      return { peers: [{ kind: 'ip', ip: ref.ip }], ...(pod ? { namespace: pod.namespace } : {}) };
     }
-    case 'service': {
-      const svc = cluster.services.find((s) => s.namespace === ref.namespace && s.name === ref.name);
-      if (!svc) {
-        const names = cluster.services.filter((s) => s.namespace === ref.namespace).map((s) => s.name);
-        fail('unknown-endpoint', `no Service ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, cluster));
-        return undefined;
-      }
-      return { peers: [{ kind: 'service', service: svc }], service: svc };
-    }
-    case 'workload': {
-      const inNs = cluster.pods.filter((p) => p.namespace === ref.namespace);
-      const exact = inNs.find((p) => p.name === ref.name);
-      // An exact pod name wins; otherwise the pods a workload (Deployment, StatefulSet, …) made.
-      const pods = exact ? [exact] : inNs.filter((p) => p.owner.kind !== 'Pod' && p.owner.name === ref.name);
-      if (pods.length === 0) {
-        const names = [...new Set([...inNs.filter((p) => p.owner.kind !== 'Pod').map((p) => p.owner.name), ...inNs.map((p) => p.name)])];
-        fail('unknown-endpoint', `no pod or workload ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, cluster));
-        return undefined;
-      }
-      return { peers: pods.map((pod) => ({ kind: 'pod' as const, pod })) };
+    case 'name': {
+      // No pod's search path applies to a source: only names with their namespace resolve.
+      const answer = resolveClusterName(ctx.services, ref.name);
+      if (answer?.kind === 'pod') return { peers: [{ kind: 'pod', pod: answer.pod }], namespace: answer.pod.namespace };
+      if (answer) return notASource(`${ref.text} (svc:${answer.entry.service.namespace}/${answer.entry.service.name})`, answer.entry, fail);
+      const bare = ref.name.replace(/\.$/, '');
+      const named = ctx.services.entries.find((e) => e.service.name === bare);
+      if (named) return notASource(`${ref.text} (svc:${named.service.namespace}/${named.service.name})`, named, fail);
+      if (Object.hasOwn(ctx.dns, bare)) return external(bare, ctx, fail);
+      const owners = ctx.cluster.pods.filter((p) => p.name === bare || (p.owner.kind !== 'Pod' && p.owner.name === bare));
+      fail('unknown-endpoint', `${JSON.stringify(ref.text)} names no pod, workload or address`, owners[0]
+        ? `name the namespace too, e.g. ${owners[0].namespace}/${bare}`
+        : `a source is ${SOURCE_FORMS}`);
+      return undefined;
     }
   }
 }
@@ -146,6 +185,121 @@ function noDnsAnswer(name: string, source: DnsAnswerSource): [message: string, h
   return source === '--dns-answer'
     ? [`${name} has no address: give one with --dns-answer`, `add --dns-answer ${name}=203.0.113.10 ${why}`]
     : [`${name} has no address in spec.dns`, `add it: spec.dns: {${name}: [203.0.113.10]} ${why}`];
+}
+
+/** The end that receives; `namespace` is the source's, for the DNS search path. */
+function lookupDestination(
+  ref: EndpointRef, ctx: Context, namespace: string | undefined, port: number | undefined, protocol: L4Protocol, fail: Fail,
+): Ends | undefined {
+  switch (ref.kind) {
+    case 'workload':
+      return workload(ref, ctx, fail);
+    case 'fqdn':
+      return external(ref.name, ctx, fail);
+    case 'service': {
+      const entry = ctx.services.byName(ref.namespace, ref.name);
+      if (!entry) {
+        const names = ctx.services.entries.filter((e) => e.service.namespace === ref.namespace).map((e) => e.service.name);
+        fail('unknown-endpoint', `no Service ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
+        return undefined;
+      }
+      return toService(entry.service);
+    }
+    case 'ip': {
+      // Cilium's socket load balancer translates a ClusterIP, or a node
+      // address with a node port, to a backend before policy sees the connection.
+      const entry = ctx.services.byClusterIP(ref.ip);
+      if (entry) return toService(entry.service);
+      if (port !== undefined && isPortProtocol(protocol)) {
+        const np = ctx.services.byNodePort(ref.ip, port, protocol);
+        if (np) return { ...toService(np.entry.service), nodePort: np.port };
+      }
+      return { peers: [{ kind: 'ip', ip: ref.ip }] };
+    }
+    case 'name': {
+      const answer = resolveClusterName(ctx.services, ref.name, namespace);
+      const bare = ref.name.replace(/\.$/, '');
+      switch (answer?.kind) {
+        case 'service':
+          return toService(answer.entry.service);
+        case 'pod':
+          return { peers: [{ kind: 'pod', pod: answer.pod }] };
+        case 'headless': {
+          const svc = answer.entry.service;
+          if (answer.entry.addresses.length === 0) {
+            fail('no-backends', `${ref.text} is the headless Service ${svc.namespace}/${svc.name}, which has no backends, so the name has no address`,
+              svc.selector ? `no pod in ${svc.namespace} has the labels ${Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : 'give it Endpoints or an EndpointSlice');
+            return undefined;
+          }
+          return { peers: answer.entry.addresses.map((a): Peer => (a.pod ? { kind: 'pod', pod: a.pod } : { kind: 'ip', ip: a.ip })), headless: svc };
+        }
+        case 'external-name': {
+          const svc = answer.entry.service;
+          fail('external-name', `${ref.text} is the ExternalName Service ${svc.namespace}/${svc.name}${answer.target ? `, an alias of ${answer.target}` : ''}; polis does not follow the alias`,
+            answer.target ? `name the host itself: fqdn:${answer.target}, with its address in spec.dns` : 'name the host it stands for with fqdn:NAME');
+          return undefined;
+        }
+        case undefined:
+          if (Object.hasOwn(ctx.dns, bare)) return external(bare, ctx, fail);
+          fail('unknown-endpoint', `${ref.text} is no Service or pod name in the cluster${namespace ? ` (looked up from namespace ${namespace})` : ''} and has no address in spec.dns`,
+            nameHint(bare, namespace, ctx));
+          return undefined;
+      }
+    }
+  }
+}
+
+function toService(service: Service): Ends {
+  return { peers: [{ kind: 'service', service }], service };
+}
+
+function isPortProtocol(p: L4Protocol): p is PortProtocol {
+  return p === 'TCP' || p === 'UDP' || p === 'SCTP';
+}
+
+function notASource(what: string, entry: ServiceEntry | undefined, fail: Fail): undefined {
+  // Suggest a workload behind the service: the source the author most likely meant to name elsewhere.
+  const pod = entry?.pods[0];
+  const e = serviceAsSource(what, pod ? `${pod.namespace}/${pod.owner.kind === 'Pod' ? pod.name : pod.owner.name}` : undefined);
+  fail('service-as-source', e.message, e.hint);
+  return undefined;
+}
+
+function external(name: string, ctx: Context, fail: Fail): Ends | undefined {
+  const answers = Object.hasOwn(ctx.dns, name) ? ctx.dns[name] : undefined;
+  if (!answers || answers.length === 0) {
+    fail('no-dns-answer', ...noDnsAnswer(name, ctx.dnsSource));
+    return undefined;
+  }
+  return { peers: answers.map((ip) => ({ kind: 'fqdn' as const, name, ip })) };
+}
+
+function workload(ref: { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
+  const inNs = ctx.pods.byNamespace.get(ref.namespace) ?? [];
+  const exact = inNs.find((p) => p.name === ref.name);
+  // An exact pod name wins; otherwise the pods a workload (Deployment, StatefulSet, …) made.
+  const pods = exact ? [exact] : inNs.filter((p) => p.owner.kind !== 'Pod' && p.owner.name === ref.name);
+  if (pods.length === 0) {
+    const names = [...new Set([...inNs.filter((p) => p.owner.kind !== 'Pod').map((p) => p.owner.name), ...inNs.map((p) => p.name)])];
+    fail('unknown-endpoint', `no pod or workload ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
+    return undefined;
+  }
+  return { peers: pods.map((pod) => ({ kind: 'pod' as const, pod })), namespace: ref.namespace };
+}
+
+/** For a DNS name that resolves to nothing: the service the author probably meant. */
+function nameHint(name: string, namespace: string | undefined, ctx: Context): string {
+  const [first = name, second] = name.split('.');
+  const elsewhere = ctx.services.entries.filter((e) => e.service.name === first);
+  // `NAME` from the wrong namespace, or `NAME.NS` with a wrong NS: the search path found no such service.
+  if (elsewhere.length > 0 && second !== elsewhere[0]!.service.namespace) {
+    const e = elsewhere[0]!.service;
+    return `Service ${first} is in namespace ${e.namespace}${namespace ? `, not in the source's namespace ${namespace}` : ''}: write ${e.name}.${e.namespace}`;
+  }
+  const inNs = ctx.services.entries.filter((e) => e.service.namespace === (second ?? namespace)).map((e) => e.service.name);
+  const guess = suggest(first, inNs);
+  if (guess) return `did you mean ${[guess, ...name.split('.').slice(1)].join('.')}?`;
+  return `a name outside the cluster needs its address: spec.dns: {${name}: [203.0.113.10]}; a service is NAME.NS or svc:NS/NAME`;
 }
 
 function hintFor(ref: { namespace: string; name: string }, names: readonly string[], cluster: Cluster): string {
@@ -165,4 +319,29 @@ function label(t: Target): string {
     case 'fqdn': return `${t.name} (${t.ip})`;
     case 'service': return `svc:${t.service.namespace}/${t.service.name}`;
   }
+}
+
+/** Pods by namespace and by address, once per cluster (a test file resolves many cases). */
+interface PodIndex {
+  readonly byNamespace: ReadonlyMap<string, readonly Pod[]>;
+  readonly byIp: ReadonlyMap<string, Pod>;
+}
+
+const podIndexes = new WeakMap<Cluster, PodIndex>();
+
+function podIndex(cluster: Cluster): PodIndex {
+  let index = podIndexes.get(cluster);
+  if (!index) {
+    const byNamespace = new Map<string, Pod[]>();
+    const byIp = new Map<string, Pod>();
+    for (const pod of cluster.pods) {
+      const list = byNamespace.get(pod.namespace);
+      if (list) list.push(pod);
+      else byNamespace.set(pod.namespace, [pod]);
+      if (!pod.hostNetwork) byIp.set(pod.ip, pod);
+    }
+    index = { byNamespace, byIp };
+    podIndexes.set(cluster, index);
+  }
+  return index;
 }

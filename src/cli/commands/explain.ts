@@ -6,11 +6,11 @@
  * decided it (egress at the source, ingress at the destination, L7), with
  * file:line for each rule; for a deny, the rules that came closest.
  * Endpoints use the connectivity-test syntax (NS/POD, NS/WORKLOAD,
- * svc:NS/NAME, ip:ADDRESS, fqdn:NAME).
+ * svc:NS/NAME, a service DNS name, ip:ADDRESS, fqdn:NAME).
  */
 import { Option } from 'commander';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import { parseEndpointRef, resolveCase, ENDPOINT_FORMS, type TestCase } from '../../analysis/connectivity/index.js';
+import { parseEndpointRef, resolveCase, ENDPOINT_FORMS, SOURCE_FORMS, type TestCase } from '../../analysis/connectivity/index.js';
 import { formatExplanation } from '../../analysis/explain/format.js';
 import type { EngineFactory } from '../../analysis/connectivity/index.js';
 import { isProblem, type Explanation } from '../../engine/types.js';
@@ -44,9 +44,9 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
   return (program, io, setExit) => {
     addEngineOptions(addInputOptions(program.command('explain')))
       .description('give the verdict for one connection and the rules that decided it')
-      .requiredOption('--from <endpoint>', `source: ${ENDPOINT_FORMS}`)
+      .requiredOption('--from <endpoint>', `source: ${SOURCE_FORMS}`)
       .requiredOption('--to <endpoint>', `destination: ${ENDPOINT_FORMS}`)
-      .option('--port <port[/protocol]>', 'destination port, e.g. 80 or 53/UDP (a service port for svc:)')
+      .option('--port <port[/protocol]>', 'destination port, e.g. 80 or 53/UDP (for a service: its port; for a node address: a node port)')
       .addOption(new Option('--protocol <protocol>', 'transport protocol').choices(PROTOCOLS as string[]))
       .option('--icmp-type <type>', 'ICMP type, number or name (default: echo request)')
       .option('--http-method <method>', 'an HTTP request: method')
