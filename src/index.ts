@@ -2,7 +2,8 @@
  * @module polis
  *
  * The public library surface of polis: load manifests, build the cluster
- * model, validate policies, work with identities and Hubble flows. The CLI,
+ * model, validate policies, ask the engine for verdicts and explanations,
+ * run connectivity tests, work with identities and Hubble flows. The CLI,
  * the server and the editor use exactly this.
  */
 export type { Diagnostic, Severity, SourceLocation } from './diagnostics/diagnostic.js';
@@ -19,5 +20,15 @@ export { formatPolicyRef } from './policy/types.js';
 export { validatePolicies, type PolicyValidation } from './policy/validate/index.js';
 export { loadWorkspace, type Workspace, type WorkspaceOptions } from './workspace/load.js';
 export * from './identity/index.js';
+export { normalizePolicies, type NormalizedPolicies } from './policy/normalize/index.js';
+export type { NormalizedRule, PolicyEntry, PortEntry, L4Protocol, Direction } from './policy/rule.js';
+export { compileEngine, PolicyEngine, type EngineInputs } from './engine/engine.js';
+export * from './engine/types.js';
+export {
+  parseConnectivityTests, runConnectivityTests, parseEndpointRef, resolveCase, formatText, formatJson, formatJunit,
+  ENDPOINT_FORMS, SOURCE_FORMS, type CaseResult, type ConnectivityTest, type TestCase, type EngineFactory,
+} from './analysis/connectivity/index.js';
+export { formatExplanation, explanationLine } from './analysis/explain/format.js';
+export * from './usecases/index.js';
 /** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
 export * as hubble from './hubble/index.js';

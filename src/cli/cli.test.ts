@@ -120,6 +120,8 @@ describe('polis get', () => {
     assert.match(r.out, /^2\s+world\s+0\s+reserved:world$/m);
     assert.match(r.out, /^25\d\s+ID:25\d\s+2\s+.*k8s:tier=database$/m);
     assert.equal(r.out.match(/^25\d /gm)?.length, 4, 'backend, database, frontend, coredns');
+    // The engine's table: the CIDR identities of the demo's two fromCIDR rules too (issue 7: 14, not 12).
+    assert.equal(r.out.match(/^16777\d+\s+ID:16777\d+\s+0\s+cidr:/gm)?.length, 2);
   });
 
   test('-o json and -o yaml', async () => {

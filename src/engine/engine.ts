@@ -33,7 +33,7 @@ import { Ends, type End } from './ends.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON } from './reason.js';
 import { decideL7, decideSide, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import type { ConnectionQuery, Engine, EngineOptions, Explanation, Peer, QueryProblem, Verdict } from './types.js';
+import type { ConnectionQuery, Engine, EngineOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 
 /** What the engine is built from. */
 export interface EngineInputs {
@@ -173,6 +173,11 @@ export class PolicyEngine implements Engine {
 
   identityName(identity: number): string {
     return this.table.nameOf(identity as IdentityId);
+  }
+
+  identities(): readonly IdentityInfo[] {
+    const t = this.table;
+    return t.allIdentities().map((id) => ({ id, name: t.nameOf(id), pods: t.podsOf(id).map((p) => `${p.namespace}/${p.name}`), labels: t.labelsOf(id)?.toStrings() ?? [] }));
   }
 
   verdict(query: ConnectionQuery): Verdict | QueryProblem {

@@ -202,4 +202,16 @@ export interface Engine {
   explain(query: ConnectionQuery): Explanation | QueryProblem;
   /** Hubble's name for an identity (`world`, `ID:256`). */
   identityName(identity: number): string;
+  /** Every security identity the engine allocated, ascending. */
+  identities(): readonly IdentityInfo[];
+}
+
+/** A security identity as users list it. */
+export interface IdentityInfo {
+  readonly id: number;
+  /** Hubble's name: `world`, `host`, `ID:256`. */
+  readonly name: string;
+  /** `ns/pod` of the pods with this identity. */
+  readonly pods: readonly string[];
+  readonly labels: readonly string[];
 }

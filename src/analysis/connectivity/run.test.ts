@@ -91,7 +91,7 @@ describe('runCases', () => {
     const [t] = tests('    - {from: shop/ghost, to: shop/web, port: 80, expect: deny}\n');
     const out = runCases(t!.cases, ws.cluster, fakeEngine(), t!.dns);
     assert.deepEqual([out.results.length, out.diagnostics[0]?.code, out.diagnostics[0]?.location?.line], [0, 'unknown-endpoint', 7]);
-    const broken = { verdict: () => { throw new TypeError('bug'); }, explain: () => { throw new TypeError('bug'); }, identityName: String };
+    const broken = { verdict: () => { throw new TypeError('bug'); }, explain: () => { throw new TypeError('bug'); }, identityName: String, identities: () => [] };
     const [u] = tests('    - {from: shop/admin, to: shop/web, port: 80, expect: deny}\n');
     assert.throws(() => runCases(u!.cases, ws.cluster, broken), TypeError);
   });

@@ -40,6 +40,7 @@ export function fakeEngine(opts: FakeEngineOptions = {}): Engine {
       return { verdict: v.verdict, reason: v.reason, source: { endpoint: 'src', ip: '10.0.0.1' }, destination: { endpoint: 'dst', ip: '10.0.0.2' }, protocol: q.protocol ?? 'TCP' };
     },
     identityName: (id) => `ID:${id}`,
+    identities: () => [],
   };
 }
 

@@ -10,10 +10,11 @@
  */
 import { Option } from 'commander';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import { parseEndpointRef, resolveCase, ENDPOINT_FORMS, SOURCE_FORMS, type TestCase } from '../../analysis/connectivity/index.js';
+import { parseEndpointRef, ENDPOINT_FORMS, SOURCE_FORMS } from '../../analysis/connectivity/index.js';
 import { formatExplanation } from '../../analysis/explain/format.js';
 import type { EngineFactory } from '../../analysis/connectivity/index.js';
-import { isProblem, type Explanation } from '../../engine/types.js';
+import type { Explanation } from '../../engine/types.js';
+import { explainConnection, Session } from '../../usecases/index.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { parseIp } from '../../net/ip.js';
@@ -38,7 +39,6 @@ interface ExplainOptions extends InputOptions, EngineFlags {
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 const PROTOCOLS: readonly L4Protocol[] = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'];
-const CLI = { file: '<command line>', line: 1, col: 1, offset: 0, endOffset: 0 };
 
 export function registerExplain(factory: EngineFactory): RegisterCommand {
   return (program, io, setExit) => {
@@ -74,14 +74,15 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           if (i <= 0) return usage(`--http-header ${h} must look like "Name: value"`);
           headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
         }
-        const dns: Record<string, string[]> = {};
+        const dns = new Map<string, string[]>();
         for (const a of opts.dnsAnswer ?? []) {
           const eq = a.indexOf('=');
           const name = eq > 0 ? a.slice(0, eq).trim() : '';
           const ip = eq > 0 ? a.slice(eq + 1).trim() : '';
           if (!name || !ip) return usage(`--dns-answer ${a} must look like NAME=IP, e.g. api.example.com=203.0.113.10`);
           if (!parseIp(ip)) return usage(`--dns-answer ${a}: ${JSON.stringify(ip)} is not an IP address`);
-          (dns[name.toLowerCase().replace(/\.$/, '')] ??= []).push(ip);
+          const key = name.toLowerCase().replace(/\.$/, '');
+          dns.set(key, [...(dns.get(key) ?? []), ip]);
         }
         const loaded = await loadInput(opts, io);
         if (!loaded.ok) return usage(loaded.message);
@@ -96,23 +97,17 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         const http = opts.httpMethod || opts.httpPath
           ? { method: opts.httpMethod ?? 'GET', path: opts.httpPath ?? '/', ...(opts.httpHost ? { host: opts.httpHost } : {}), ...(Object.keys(headers).length ? { headers } : {}) }
           : undefined;
-        const c: TestCase = {
-          test: 'explain', index: 0, from: from.ref, to: to.ref, expect: 'allow', location: CLI, locate: () => CLI,
-          ...(protocol ? { protocol } : {}), ...(port !== undefined ? { port } : {}), ...(icmpType !== undefined ? { icmpType } : {}),
-          ...(http ? { http } : {}), ...(opts.dns ? { dns: opts.dns } : {}),
-        };
-        const resolved = resolveCase(c, ws.cluster, dns, '--dns-answer');
-        if (!resolved.ok) {
-          for (const d of resolved.diagnostics) io.err(`${formatDiagnostic({ ...d, location: undefined })}\n`);
+        const session = new Session(ws, factory);
+        const answer = explainConnection(session, {
+          from: opts.from, to: opts.to, dnsAnswers: dns, dnsSource: '--dns-answer',
+          traffic: { ...(protocol ? { protocol } : {}), ...(port !== undefined ? { port } : {}), ...(icmpType !== undefined ? { icmpType } : {}), ...(http ? { http } : {}), ...(opts.dns ? { dns: opts.dns } : {}) },
+        }, engineOptionsFrom(opts));
+        if (!answer.ok) {
+          for (const d of answer.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
           return setExit(ExitCode.usage);
         }
-        const engine = factory(ws, { ...engineOptionsFrom(opts), dns });
-        const explanations: Explanation[] = [];
-        for (const p of resolved.value.probes) {
-          const e = engine.explain(p.query);
-          if (isProblem(e)) return usage(e.problem + (e.hint ? `\nhint: ${e.hint}` : ''));
-          explanations.push(e);
-        }
+        const engine = session.engine({ ...engineOptionsFrom(opts), dns });
+        const explanations: Explanation[] = answer.pairs.map((p) => p.answer);
         const first = explanations.find((v) => v.verdict === 'deny') ?? explanations[0]!;
         if (opts.output === 'json') {
           io.out(JSON.stringify({ verdict: first.verdict, explanation: first, pairs: explanations.map((v) => ({ from: v.source.endpoint, to: v.destination.endpoint, verdict: v.verdict, reason: v.reason })) }, null, 2) + '\n');

@@ -10,7 +10,7 @@ import { formatDiagnostic } from '../../diagnostics/format.js';
 import type { Workspace } from '../../workspace/load.js';
 import { formatPolicyRef } from '../../policy/types.js';
 import { formatTable } from '../../util/table.js';
-import { buildIdentityTable, type IdentityId } from '../../identity/index.js';
+import { listIdentities, Session } from '../../usecases/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
@@ -50,14 +50,12 @@ const views: Record<Resource, (ws: Workspace) => { headers: string[]; rows: stri
     data: ws.policies.map((p) => ({ policy: formatPolicyRef(p.ref), ...p.ref, valid: p.valid, file: p.object.location.file, line: p.object.location.line, spec: p.spec })),
   }),
   identities: (ws) => {
-    const local = ws.cluster.nodes.find((n) => !n.controlPlane) ?? ws.cluster.nodes[0];
-    const { table } = buildIdentityTable(ws.cluster, { localNode: local?.name ?? '' });
-    const ids = table.allIdentities();
-    const labels = (id: IdentityId) => table.labelsOf(id)?.toStrings() ?? [];
+    // The engine's own table: the identities verdicts use, CIDR identities of the policies included.
+    const ids = listIdentities(new Session(ws));
     return {
       headers: ['ID', 'NAME', 'PODS', 'LABELS'],
-      rows: ids.map((id) => [String(id), table.nameOf(id), String(table.podsOf(id).length), labels(id).join(',')]),
-      data: ids.map((id) => ({ id, name: table.nameOf(id), pods: table.podsOf(id).map((p) => `${p.namespace}/${p.name}`), labels: labels(id) })),
+      rows: ids.map((i) => [String(i.id), i.name, String(i.pods.length), i.labels.join(',')]),
+      data: [...ids],
     };
   },
   namespaces: (ws) => ({

@@ -12,9 +12,8 @@
 import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import {
-  formatJson, formatJunit, formatText, parseConnectivityTests, runConnectivityTests, type CaseResult, type EngineFactory,
-} from '../../analysis/connectivity/index.js';
+import { formatJson, formatJunit, formatText, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
+import { runTests, Session } from '../../usecases/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
@@ -65,12 +64,8 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   const read = await readSources(opts.tests, opts.recursive === true, io);
   const texts = new Map(read.sources.map((s) => [s.path, s.text]));
   if (read.diagnostics.length) return printDiagnostics(io, read.diagnostics, texts);
-  const parsed = parseConnectivityTests(read.sources);
-  const parseErrors = parsed.diagnostics.filter((d) => d.severity !== 'info');
-  if (parseErrors.length) return printDiagnostics(io, parseErrors, texts);
-  if (!parsed.tests.some((t) => t.cases.length > 0)) return usage(`no ConnectivityTest found in ${opts.tests.join(', ')}`);
-
-  const run = runConnectivityTests(parsed.tests, ws, factory, engineOptionsFrom(opts));
+  const run = runTests(new Session(ws, factory), read.sources, engineOptionsFrom(opts));
+  if (run.empty) return usage(`no ConnectivityTest found in ${opts.tests.join(', ')}`);
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts);
   io.out(FORMATS[opts.output](run.results));
   return run.results.every((r) => r.pass) ? ExitCode.ok : ExitCode.failed;
