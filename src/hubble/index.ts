@@ -28,7 +28,7 @@ export {
 export { encodeFlow, encodeFlowResponse, goJsonString } from './encode.js';
 export { generateSummary, icmpTypeCodeName, l4Summary, tcpFlagsSummary } from './summary.js';
 export {
-  compareTimestamps, formatProtoTimestamp, formatTimestamp, parseGoDuration, parseTimeArg, parseTimeFormat, parseTimestamp,
+  compareTimestamps, formatProtoTimestamp, formatTimestamp, looksLikeGoDuration, parseGoDuration, parseTimeArg, parseTimeFormat, parseTimestamp,
   TIME_FORMATS, type TimeFormat,
 } from './time.js';
 export { flowTypeText, identityText, verdictText, type TextPrintOptions } from './print-fields.js';

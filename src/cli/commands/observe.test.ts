@@ -74,6 +74,16 @@ describe('polis observe', () => {
     [['--input-file', ten, '--since', 'last tuesday'], /invalid --since/],
     [['--input-file', ten, '--first', '-3'], /invalid --first/],
     [[], /required option --input-file/],
+    // Names that are also keys of every JS object (issue 8): a usage error like any unknown type, not a silent miss.
+    [['--input-file', ten, '--type', 'constructor'], /unable to parse type 'constructor'/],
+    [['--input-file', ten, '--type', '__proto__'], /unable to parse type '__proto__'/],
+    [['--input-file', ten, '--type', 'toString'], /unable to parse type 'toString'/],
+    [['--input-file', ten, '--type', 'hasOwnProperty'], /unable to parse type 'hasOwnProperty'/],
+    [['--input-file', ten, '--type', 'trace:constructor'], /unable to parse event sub-type 'constructor'/],
+    // Go's time.ParseDuration refuses durations beyond int64 nanoseconds (about 292 years).
+    [['--input-file', ten, '--since', '9999999999999999h'], /invalid --since "9999999999999999h": duration out of range/],
+    [['--input-file', ten, '--until', `${'9'.repeat(400)}h`], /invalid --until "9+h": duration out of range/],
+    [['--input-file', ten, '--since', '2562048h'], /duration out of range/],
   ];
   for (const [args, re] of usage) {
     it(`usage error: ${args.slice(2).join(' ') || '(no input)'}`, async () => {

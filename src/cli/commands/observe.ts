@@ -13,9 +13,10 @@ import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 import {
   BOOLEAN_FILTER_FLAGS, VALUE_FILTER_FLAGS, buildFlowFilters, compileFlowFilters, createPrinter, FlowSelection,
-  formatReadSummary, OUTPUT_FORMATS, parseTimeArg, parseTimeFormat, TIME_FORMATS, type FilterFlag, type LineIssue,
+  formatReadSummary, looksLikeGoDuration, OUTPUT_FORMATS, parseTimeArg, parseTimeFormat, TIME_FORMATS, type FilterFlag, type LineIssue,
   type OutputFormat, type Timestamp,
 } from '../../hubble/index.js';
+import { escapeControls } from '../../util/terminal.js';
 import { readFlowFile, readFlowStream, type ReadResult } from '../../hubble/io/read-flows.js';
 
 /** At most this many skipped lines are described one by one; the summary counts all. */
@@ -42,7 +43,8 @@ interface ObserveOptions {
 }
 
 function usage(io: CliIO, msg: string): number {
-  io.err(`polis observe: ${msg}\n`);
+  // Messages quote the flag values, which may hold control characters.
+  io.err(`polis observe: ${escapeControls(msg)}\n`);
   return ExitCode.usage;
 }
 
@@ -50,6 +52,14 @@ function count(v: string | undefined, flag: string): number | undefined | Error 
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) return new Error(`invalid --${flag} value ${JSON.stringify(v)}: expected a non-negative integer`);
   return Number(v);
+}
+
+function timeArgError(flag: string, value: string): string {
+  const v = JSON.stringify(value);
+  if (looksLikeGoDuration(value)) {
+    return `invalid --${flag} ${v}: duration out of range (Go durations, as hubble takes them, reach at most 2562047h, about 292 years)`;
+  }
+  return `invalid --${flag} ${v}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`;
 }
 
 async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): Promise<number> {
@@ -71,8 +81,8 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   const now = Date.now();
   let since: Timestamp | undefined;
   let until: Timestamp | undefined;
-  if (o.since !== undefined && !(since = parseTimeArg(o.since, now))) return usage(io, `invalid --since ${JSON.stringify(o.since)}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`);
-  if (o.until !== undefined && !(until = parseTimeArg(o.until, now))) return usage(io, `invalid --until ${JSON.stringify(o.until)}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`);
+  if (o.since !== undefined && !(since = parseTimeArg(o.since, now))) return usage(io, timeArgError('since', o.since));
+  if (o.until !== undefined && !(until = parseTimeArg(o.until, now))) return usage(io, timeArgError('until', o.until));
 
   const built = buildFlowFilters(flags);
   if (!built.ok) return usage(io, built.error);
@@ -97,7 +107,7 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   const sink = {
     flow: (r: Parameters<FlowSelection['push']>[0]) => selection.push(r),
     issue: (i: LineIssue) => {
-      if (reported++ < MAX_REPORTED_ISSUES) io.err(`polis observe: ${name}:${i.line}: ${i.message}\n`);
+      if (reported++ < MAX_REPORTED_ISSUES) io.err(`polis observe: ${name}:${i.line}: ${escapeControls(i.message)}\n`);
     },
   };
   let result: ReadResult;
