@@ -146,6 +146,47 @@ describe('dict and table printers: printer_test.go', () => {
   it('table with no flows prints nothing', () => assert.equal(new TablePrinter().end(), ''));
 });
 
+describe('text printers escape hostile input; JSON stays exact', () => {
+  // A hostile export: names with a newline that forges a flow line, an OSC title sequence, CR, backspace, C1 CSI, bidi override.
+  const evil: Flow = {
+    ...base,
+    nodeName: 'k8s1\x1b]0;owned\x07',
+    source: { identity: 4, namespace: 'default', podName: 'x\nJan  1 00:00:00.000: 6.6.6.6 (world) -> default/db:5432 (ID:1) to-endpoint FORWARDED (TCP)' },
+    destination: { identity: 12345, namespace: 'default', podName: 'y\r\b\b\bhidden' },
+    destinationNames: ['z\u202eexe.txt'],
+    summary: 'HTTP/1.1 GET http://a/\x9b2J\x1b[2Jpath\tx',
+  };
+  const opts: TextPrintOptions = { nodeName: true };
+  const isSafe = (out: string, lines: number) => {
+    assert.equal(out.split('\n').length - 1, lines, out);
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(out), JSON.stringify(out));
+  };
+  it('compact: one line, every control visible', () => {
+    const out = formatCompact(rec(evil), opts);
+    isSafe(out, 1);
+    assert.match(out, /default\/x\\nJan  1/);
+    assert.match(out, /\[k8s1\^\[\]0;owned\\x07\]/);
+    assert.match(out, /y\\r\\x08\\x08\\x08hidden/);
+    assert.match(out, /\(HTTP\/1\.1 GET http:\/\/a\/\\x9b2J\^\[\[2Jpath\\tx\)/);
+  });
+  it('compact with colour: only our own colour sequences reach the terminal', () => {
+    const out = formatCompact(rec(evil), { ...opts, color: true });
+    assert.equal(out.replace(/\x1b\[\d+m/g, '').includes('\x1b'), false);
+  });
+  it('dict: one block of seven lines', () => isSafe(formatDict(rec(evil), true, opts), 7));
+  it('table: header and one row, columns not split by a tab', () => {
+    const p = createPrinter('table', opts);
+    const out = p.write(rec(evil)) + p.end();
+    isSafe(out, 2);
+  });
+  it('json: byte-exact, control characters as JSON escapes', () => {
+    const out = createPrinter('json').write(rec(evil));
+    const back = parseLine(out.trimEnd());
+    assert.equal(back.kind, 'records');
+    if (back.kind === 'records') assert.deepEqual(back.records[0]?.flow, evil);
+  });
+});
+
 describe('json and jsonpb printers: printer_test.go', () => {
   it('jsonpb', () => {
     assert.equal(createPrinter('jsonpb').write(rec(base)),
