@@ -6,6 +6,11 @@
  * and prints them in its formats. Thin shell: flags → FlowFilter data and
  * options, then the core reader, filter, selection and printer. Skipped lines
  * are reported on stderr with their line numbers, followed by a summary.
+ * Exit codes: 0 when flows were read (even if the filters kept none); 1 when
+ * no line was a flow (with a hint when the input is hubble's text output) or
+ * gzip data was cut, padded with junk or corrupt (every complete line is
+ * still printed); 2 for a usage error or an input that cannot be opened.
+ * Everything quoted from the input on stderr is terminal-escaped.
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
@@ -14,7 +19,7 @@ import type { RegisterCommand } from './index.js';
 import {
   BOOLEAN_FILTER_FLAGS, VALUE_FILTER_FLAGS, buildFlowFilters, compileFlowFilters, createPrinter, FlowSelection,
   formatReadSummary, looksLikeGoDuration, OUTPUT_FORMATS, parseTimeArg, parseTimeFormat, TIME_FORMATS, type FilterFlag, type LineIssue,
-  type OutputFormat, type Timestamp,
+  type OutputFormat, type ReadStats, type Timestamp,
 } from '../../hubble/index.js';
 import { escapeControls } from '../../util/terminal.js';
 import { readFlowFile, readFlowStream, type ReadResult } from '../../hubble/io/read-flows.js';
@@ -123,9 +128,26 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   buf += printer.end();
   flush();
   if (reported > MAX_REPORTED_ISSUES) io.err(`polis observe: ${reported - MAX_REPORTED_ISSUES} more skipped lines not shown\n`);
-  if (result.error) io.err(`polis observe: cannot read ${result.error}\n`);
+  if (result.error) io.err(`polis observe: cannot read ${escapeControls(result.error)}\n`);
+  if (result.damage) io.err(`polis observe: ${escapeControls(result.damage)}\n`);
   io.err(`polis observe: ${name}: ${formatReadSummary(result.stats)}\n`);
-  return result.error ? ExitCode.usage : ExitCode.ok;
+  if (result.error) return ExitCode.usage;
+  if (result.stats.flows === 0) {
+    io.err(`polis observe: ${noFlowsMessage(name, result.stats)}\n`);
+    return ExitCode.failed;
+  }
+  return result.damage ? ExitCode.failed : ExitCode.ok;
+}
+
+/** Why a read gave no flow at all, and what to do about it. */
+function noFlowsMessage(name: string, s: ReadStats): string {
+  if (s.skipped['text-output'] > 0) {
+    return `no flows in ${name}: it holds the text output of hubble observe (compact, dict or table), which has lost the flows' fields; ` +
+      'save flows as JSON with `hubble observe -o jsonpb` (or `-o json`) and read that file';
+  }
+  if (s.lines === 0) return `no flows in ${name}: the input is empty`;
+  if (s.lines === s.blank) return `no flows in ${name}: the input holds only blank lines`;
+  return `no flows in ${name}: no line is a Hubble flow; expected the output of \`hubble observe -o jsonpb\` (or \`-o json\`) or a Hubble exporter file`;
 }
 
 /** Registers `polis observe`. */
