@@ -34,7 +34,7 @@ export {
 export { flowTypeText, identityText, verdictText, type TextPrintOptions } from './print-fields.js';
 export { formatCompact } from './printer-compact.js';
 export { formatDict } from './printer-dict.js';
-export { alignColumns, TablePrinter } from './printer-table.js';
+export { alignColumns, ColumnAligner, TablePrinter } from './printer-table.js';
 export { createPrinter, OUTPUT_FORMATS, type FlowPrinter, type OutputFormat } from './printer.js';
 export type { EventTypeFilter, FlowFilter, FlowFilterSet } from './filter/flow-filter.js';
 export { compileFlowFilter, compileFlowFilters, type CompileResult, type FlowPredicate } from './filter/compile.js';

@@ -192,6 +192,20 @@ describe('polis observe: bad input', () => {
     assert.equal(r.out.split('\n').length, 3);
     assert.match(r.err, /long\.jsonl:2: line is \d+ characters long, over the limit of 1048576; skipped/);
   });
+  // Issue 8: `-o table` on a flow with a 1,000,000-character field padded every row to a megabyte.
+  for (const format of ['table', 'dict', 'compact']) {
+    it(`-o ${format} with a 1,000,000-character pod name and summary`, async () => {
+      const p = join(dir, `huge-${format}.jsonl`);
+      const huge = 'x'.repeat(1_000_000);
+      const flow = (pod: string, summary: string) => JSON.stringify({ flow: { time: '2021-06-16T16:52:13.136Z', verdict: 'FORWARDED', IP: { source: '1.1.1.1', destination: '2.2.2.2' }, source: { namespace: 'a', pod_name: pod }, Summary: summary } });
+      writeFileSync(p, `${flow(huge, 'ok')}\n${flow('b', huge.slice(1))}\n${flow('c', 'ok')}\n`);
+      const r = await run(['--input-file', p, '-o', format]);
+      assert.equal(r.code, 0);
+      assert.ok(r.out.includes(`a/${huge}`));
+      assert.ok(r.out.length < 2_001_000, String(r.out.length));
+      assert.match(r.err, /read 3 lines: 3 flows/);
+    });
+  }
   it('many bad lines: the first 20 are described, all are counted', async () => {
     const p = join(dir, 'bad.jsonl');
     writeFileSync(p, 'nope\n'.repeat(100));
