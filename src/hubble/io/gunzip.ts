@@ -22,6 +22,13 @@ export interface GzipDamage {
   readonly message: string;
 }
 
+/**
+ * Compressed bytes given to the inflater at a time. Its whole output for one
+ * write is held until the write completes, and deflate expands up to ~1000:1,
+ * so this bounds what a gzip bomb can make us hold to ~16 MiB.
+ */
+const INFLATE_SLICE = 1 << 14;
+
 /** Upper bound on a member header (file name and comment fields are unbounded in RFC 1952). */
 const MAX_HEADER = 1 << 16;
 
@@ -145,8 +152,8 @@ export async function* gunzipMembers(source: AsyncIterable<Uint8Array>, onDamage
     try {
       while (!ended) {
         if (buf.length === 0 && !(await more())) break;
-        const chunk = buf;
-        buf = EMPTY;
+        const chunk = buf.length > INFLATE_SLICE ? buf.subarray(0, INFLATE_SLICE) : buf;
+        buf = buf.length > INFLATE_SLICE ? buf.subarray(INFLATE_SLICE) : EMPTY;
         const err = await write(inf, chunk, () => failure);
         written += chunk.length;
         for (const d of out) {
@@ -164,7 +171,7 @@ export async function* gunzipMembers(source: AsyncIterable<Uint8Array>, onDamage
         const left = written - inf.bytesWritten;
         if (left > 0) {
           ended = true;
-          buf = chunk.subarray(chunk.length - left);
+          buf = concat(chunk.subarray(chunk.length - left), buf);
           offset += inf.bytesWritten;
         }
       }
