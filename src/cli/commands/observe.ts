@@ -107,7 +107,8 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
     buf += printer.write(r);
     if (buf.length >= OUTPUT_BATCH) flush();
   });
-  const name = o.inputFile === '-' ? 'stdin' : o.inputFile;
+  // File names can come from untrusted listings too; they are quoted in every message.
+  const name = o.inputFile === '-' ? 'stdin' : escapeControls(o.inputFile);
   let reported = 0;
   const sink = {
     flow: (r: Parameters<FlowSelection['push']>[0]) => selection.push(r),
