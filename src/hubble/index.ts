@@ -28,13 +28,13 @@ export {
 export { encodeFlow, encodeFlowResponse, goJsonString } from './encode.js';
 export { generateSummary, icmpTypeCodeName, l4Summary, tcpFlagsSummary } from './summary.js';
 export {
-  compareTimestamps, formatProtoTimestamp, formatTimestamp, parseGoDuration, parseTimeArg, parseTimeFormat, parseTimestamp,
+  compareTimestamps, formatProtoTimestamp, formatTimestamp, looksLikeGoDuration, parseGoDuration, parseTimeArg, parseTimeFormat, parseTimestamp,
   TIME_FORMATS, type TimeFormat,
 } from './time.js';
 export { flowTypeText, identityText, verdictText, type TextPrintOptions } from './print-fields.js';
 export { formatCompact } from './printer-compact.js';
 export { formatDict } from './printer-dict.js';
-export { alignColumns, TablePrinter } from './printer-table.js';
+export { alignColumns, ColumnAligner, TablePrinter } from './printer-table.js';
 export { createPrinter, OUTPUT_FORMATS, type FlowPrinter, type OutputFormat } from './printer.js';
 export type { EventTypeFilter, FlowFilter, FlowFilterSet } from './filter/flow-filter.js';
 export { compileFlowFilter, compileFlowFilters, type CompileResult, type FlowPredicate } from './filter/compile.js';

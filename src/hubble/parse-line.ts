@@ -17,7 +17,7 @@ const { isObj, get, field, str, timestamp } = decodeHelpers;
 export type IgnoredKind = 'lost_events' | 'node_status' | 'agent_event' | 'debug_event';
 
 /** Why a line was skipped. */
-export type SkipReason = 'invalid-json' | 'not-a-flow' | 'bad-field' | 'too-long';
+export type SkipReason = 'invalid-json' | 'text-output' | 'not-a-flow' | 'bad-field' | 'too-long';
 
 /** What one line held. */
 export type LineResult =
@@ -80,15 +80,58 @@ export function decodeValue(v: unknown): LineResult {
   return { kind: 'records', records, ignored };
 }
 
+// A JSON text that does not start with `{`, `[` or `"` is a scalar: the whole line must be one.
+const JSON_SCALAR = /^[ \t\r\n]*(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)[ \t\r\n]*$/;
+
+// The first column of hubble's text formats: a timestamp in one of the --time-format layouts (StampMilli
+// `Jan  2 15:04:05.000`, RFC1123Z `Mon, 02 Jan …`, RFC 3339 and YearMonthDay…) or `N/A`. Anchored, no nested
+// quantifiers: linear on a long line.
+const TEXT_TIME = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4}|\d{4}-\d\d-\d\d(?:T\d\d)?|N\/A)/;
+const DICT_KEY = /^ *(?:TIMESTAMP|NODE|SOURCE|DESTINATION|TYPE|VERDICT|SUMMARY): /;
+const TABLE_HEADER = /^TIMESTAMP +(?:NODE +)?SOURCE +DESTINATION +TYPE +VERDICT +SUMMARY/;
+
+/**
+ * True when a line is what `hubble observe` prints in its text formats
+ * (compact, dict or table) rather than JSON: such a file has lost most fields
+ * of the flows and cannot be read back, and the user needs telling so.
+ */
+export function looksLikeHubbleText(line: string): boolean {
+  if (DICT_KEY.test(line) || TABLE_HEADER.test(line) || line === '------------') return true;
+  if (!TEXT_TIME.test(line)) return false;
+  // compact: `TIME [NODE]: SRC ID -> DST ID …`; table: columns three spaces apart.
+  return line.includes(' -> ') || line.includes(' <- ') || line.includes(' <> ') || line.includes('   ');
+}
+
+const TEXT_OUTPUT = 'this is the text output of hubble observe (compact, dict or table), not JSON';
+
+function invalid(line: string, why: string): LineResult {
+  if (looksLikeHubbleText(line)) return { kind: 'skip', reason: 'text-output', message: TEXT_OUTPUT };
+  return { kind: 'skip', reason: 'invalid-json', message: `invalid JSON: ${why}` };
+}
+
+function head(line: string): string {
+  return JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line);
+}
+
 /** Parses one line of text. Blank lines are `blank`; anything unusable is `skip` with a reason. */
 export function parseLine(line: string): LineResult {
+  const c = line.charCodeAt(0);
+  if (c !== 123 /* { */) {
+    // Not the common case. Blank lines and lines that cannot be JSON are settled without JSON.parse, whose
+    // exception costs microseconds: junk lines by the million must cost what reading them costs.
+    let i = 0;
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t' || line[i] === '\r' || line[i] === '\n')) i++;
+    if (i === line.length || line.trim() === '') return { kind: 'blank' };
+    const first = line[i];
+    if (first !== '{' && first !== '[' && first !== '"' && !JSON_SCALAR.test(line)) {
+      return invalid(line, `expected a JSON object, found ${head(line)}`);
+    }
+  }
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch (e) {
-    if (line.trim() === '') return { kind: 'blank' };
-    const why = e instanceof Error ? e.message : String(e);
-    return { kind: 'skip', reason: 'invalid-json', message: `invalid JSON: ${why}` };
+    return invalid(line, e instanceof Error ? e.message : String(e));
   }
   return decodeValue(v);
 }

@@ -9,6 +9,7 @@
  */
 import { DEBUG_CAPTURE_POINT, TRAFFIC_DIRECTION, enumName } from './enums.js';
 import { EventTypeNumber, type Flow, type Policy } from './flow.js';
+import { escapeControls } from '../util/terminal.js';
 import { formatTimestamp, isValidTimestamp, type TimeFormat } from './time.js';
 
 /** Options shared by the text printers. Defaults are hubble's. */
@@ -33,14 +34,15 @@ export function paint(on: boolean | undefined, code: number, s: string): string 
   return on ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
-const ESCAPABLE = /[\x1b\r]/;
-
 /**
- * Neutralises terminal control characters in untrusted text as hubble's
- * `terminalEscaperWriter` does: ESC becomes `^[`, CR becomes `\r`.
+ * Neutralises terminal control characters in untrusted text. hubble's
+ * `terminalEscaperWriter` turns ESC into `^[` and CR into `\r`; we do the
+ * same and also escape the controls it lets through (newline, tab, other C0
+ * and C1 controls, bidi overrides), so a hostile export cannot forge or hide
+ * lines (`util/terminal.ts`).
  */
 export function escapeTerminal(s: string): string {
-  return ESCAPABLE.test(s) ? s.replace(/\x1b/g, '^[').replace(/\r/g, '\\r') : s;
+  return escapeControls(s);
 }
 
 // pkg/identity/numericidentity.go: reserved identities that have a name.
@@ -88,7 +90,7 @@ export function tracePointNumber(text: string): number | undefined {
  * Drop reason texts by code (pkg/monitor/api/drop.go). Codes up to 181 were
  * read from cilium at commit ed49278a; 182–205 are the texts of newer releases.
  */
-const DROP_TEXTS: Readonly<Record<number, string>> = {
+const DROP_TEXTS: Readonly<Partial<Record<number, string>>> = {
   0: 'Success', 2: 'Invalid packet', 3: 'Interface', 4: 'Interface Decrypted',
   5: 'LB, sock cgroup: No backend slot entry found', 6: 'LB, sock cgroup: No backend entry found',
   7: 'LB, sock cgroup: Reverse entry update failed', 8: 'LB, sock cgroup: Reverse entry stale', 9: 'Fragmented packet',
@@ -130,12 +132,12 @@ export function policyMatchText(n: number | undefined): string {
   return POLICY_MATCH[n ?? 0] ?? 'unknown';
 }
 
-const XLATE_TEXT: Readonly<Record<string, string>> = {
-  SOCK_XLATE_POINT_POST_DIRECTION_FWD: 'post-xlate-fwd',
-  SOCK_XLATE_POINT_POST_DIRECTION_REV: 'post-xlate-rev',
-  SOCK_XLATE_POINT_PRE_DIRECTION_FWD: 'pre-xlate-fwd',
-  SOCK_XLATE_POINT_PRE_DIRECTION_REV: 'pre-xlate-rev',
-};
+const XLATE_TEXT: ReadonlyMap<string, string> = new Map([
+  ['SOCK_XLATE_POINT_POST_DIRECTION_FWD', 'post-xlate-fwd'],
+  ['SOCK_XLATE_POINT_POST_DIRECTION_REV', 'post-xlate-rev'],
+  ['SOCK_XLATE_POINT_PRE_DIRECTION_FWD', 'pre-xlate-fwd'],
+  ['SOCK_XLATE_POINT_PRE_DIRECTION_REV', 'pre-xlate-rev'],
+]);
 
 /** The event column (`GetFlowType`): `to-endpoint`, `Policy denied`, `policy-verdict:L3-L4 INGRESS`, `http-request`, … */
 export function flowTypeText(f: Flow): string {
@@ -169,7 +171,8 @@ export function flowTypeText(f: Flow): string {
       return enumName(DEBUG_CAPTURE_POINT, f.debugCapturePoint);
     case EventTypeNumber.traceSock: {
       const p = f.sockXlatePoint;
-      if (typeof p === 'string' && XLATE_TEXT[p]) return XLATE_TEXT[p] as string;
+      const text = typeof p === 'string' ? XLATE_TEXT.get(p) : undefined;
+      if (text !== undefined) return text;
       return p === undefined ? 'SOCK_XLATE_POINT_UNKNOWN' : String(p);
     }
     default:

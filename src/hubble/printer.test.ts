@@ -12,7 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { Flow, FlowRecord } from './flow.js';
 import { formatCompact } from './printer-compact.js';
 import { formatDict } from './printer-dict.js';
-import { TablePrinter } from './printer-table.js';
+import { BATCH_CHARS, BATCH_ROWS, MAX_COLUMN_WIDTH, TablePrinter } from './printer-table.js';
 import { createPrinter } from './printer.js';
 import { parseLine } from './parse-line.js';
 import type { TextPrintOptions } from './print-fields.js';
@@ -144,6 +144,98 @@ describe('dict and table printers: printer_test.go', () => {
     assert.equal(t.end(), "TIMESTAMP             SOURCE          DESTINATION    TYPE            VERDICT   SUMMARY\nJan  1 00:20:34.567   1.1.1.1:31793   2.2.2.2:8080   kafka-request   DROPPED   Kafka request 1234 correlation id 1 topic 'my-topic[^[30mblack[^[0m[^\\r'\n");
   });
   it('table with no flows prints nothing', () => assert.equal(new TablePrinter().end(), ''));
+});
+
+describe('table printer: bounded memory and cell widths (issue 8)', () => {
+  it('rows are written in batches: at most BATCH_ROWS rows are held', () => {
+    const t = new TablePrinter();
+    let early = '';
+    for (let i = 0; i < 3 * BATCH_ROWS + 5; i++) early += t.add(rec(base));
+    const rest = t.end();
+    assert.equal(early.split('\n').length - 1, 3 * BATCH_ROWS, 'three full batches (header included) before end()');
+    assert.equal(rest.split('\n').length - 1, 6);
+    // Same widths in every batch: the output is the table hubble would print.
+    const want = new TablePrinter();
+    want.add(rec(base));
+    const row = want.end().split('\n')[1];
+    assert.ok((early + rest).split('\n').slice(1, -1).every((l) => l === row));
+  });
+  it('a batch of many characters is written early too', () => {
+    const t = new TablePrinter();
+    const big = { ...base, summary: 'x'.repeat(BATCH_CHARS) };
+    assert.notEqual(t.add(rec(big)), '');
+  });
+  it('columns never shrink from one batch to the next', () => {
+    const t = new TablePrinter();
+    let out = t.add(rec({ ...base, source: { identity: 4, namespace: 'default', podName: 'a-wide-pod-name' } }));
+    for (let i = 1; i < BATCH_ROWS; i++) out += t.add(rec(base));
+    out += t.add(rec(base)) + t.end();
+    const lines = out.trimEnd().split('\n');
+    const col = (l: string) => l.indexOf('2.2.2.2');
+    assert.ok(lines.slice(2).every((l) => col(l) === col(lines[1] as string)));
+  });
+  it('a 1,000,000-character cell is written whole but does not widen its column', () => {
+    const t = new TablePrinter();
+    const long = 'p'.repeat(1_000_000);
+    t.add(rec({ ...base, source: { identity: 4, namespace: 'default', podName: long } }));
+    t.add(rec(base));
+    const out = t.end();
+    const [header, first, second] = out.split('\n');
+    assert.ok(first?.startsWith(`Jan  1 00:20:34.567   default/${long}:31793   2.2.2.2:8080`));
+    assert.equal(header, 'TIMESTAMP             SOURCE          DESTINATION    TYPE            VERDICT   SUMMARY');
+    assert.equal(second, 'Jan  1 00:20:34.567   1.1.1.1:31793   2.2.2.2:8080   Policy denied   DROPPED   TCP Flags: SYN');
+    assert.ok(out.length < 1_000_400);
+  });
+  it('columns up to MAX_COLUMN_WIDTH runes still align as tabwriter does', () => {
+    const name = 'n'.repeat(MAX_COLUMN_WIDTH - ':31793'.length);
+    const t = new TablePrinter();
+    t.add(rec({ ...base, source: { identity: 4, podName: name } }));
+    t.add(rec(base));
+    const [, a, b] = t.end().split('\n');
+    assert.equal(a?.indexOf('2.2.2.2'), b?.indexOf('2.2.2.2'));
+    assert.equal(a?.indexOf('2.2.2.2'), 'Jan  1 00:20:34.567   '.length + MAX_COLUMN_WIDTH + 3);
+  });
+});
+
+describe('text printers escape hostile input; JSON stays exact', () => {
+  // A hostile export: names with a newline that forges a flow line, an OSC title sequence, CR, backspace, C1 CSI, bidi override.
+  const evil: Flow = {
+    ...base,
+    nodeName: 'k8s1\x1b]0;owned\x07',
+    source: { identity: 4, namespace: 'default', podName: 'x\nJan  1 00:00:00.000: 6.6.6.6 (world) -> default/db:5432 (ID:1) to-endpoint FORWARDED (TCP)' },
+    destination: { identity: 12345, namespace: 'default', podName: 'y\r\b\b\bhidden' },
+    destinationNames: ['z\u202eexe.txt'],
+    summary: 'HTTP/1.1 GET http://a/\x9b2J\x1b[2Jpath\tx',
+  };
+  const opts: TextPrintOptions = { nodeName: true };
+  const isSafe = (out: string, lines: number) => {
+    assert.equal(out.split('\n').length - 1, lines, out);
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(out), JSON.stringify(out));
+  };
+  it('compact: one line, every control visible', () => {
+    const out = formatCompact(rec(evil), opts);
+    isSafe(out, 1);
+    assert.match(out, /default\/x\\nJan  1/);
+    assert.match(out, /\[k8s1\^\[\]0;owned\\x07\]/);
+    assert.match(out, /y\\r\\x08\\x08\\x08hidden/);
+    assert.match(out, /\(HTTP\/1\.1 GET http:\/\/a\/\\x9b2J\^\[\[2Jpath\\tx\)/);
+  });
+  it('compact with colour: only our own colour sequences reach the terminal', () => {
+    const out = formatCompact(rec(evil), { ...opts, color: true });
+    assert.equal(out.replace(/\x1b\[\d+m/g, '').includes('\x1b'), false);
+  });
+  it('dict: one block of seven lines', () => isSafe(formatDict(rec(evil), true, opts), 7));
+  it('table: header and one row, columns not split by a tab', () => {
+    const p = createPrinter('table', opts);
+    const out = p.write(rec(evil)) + p.end();
+    isSafe(out, 2);
+  });
+  it('json: byte-exact, control characters as JSON escapes', () => {
+    const out = createPrinter('json').write(rec(evil));
+    const back = parseLine(out.trimEnd());
+    assert.equal(back.kind, 'records');
+    if (back.kind === 'records') assert.deepEqual(back.records[0]?.flow, evil);
+  });
 });
 
 describe('json and jsonpb printers: printer_test.go', () => {

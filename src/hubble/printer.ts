@@ -20,9 +20,9 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Turns flow records into text. */
 export interface FlowPrinter {
-  /** Text for one record (may be empty for buffered formats). */
+  /** Text for one record (for the table, a whole batch of rows now and then, else empty). */
   write(record: FlowRecord): string;
-  /** Text still to be written at the end (the table). */
+  /** Text still to be written at the end (the table's last batch). */
   end(): string;
 }
 
@@ -44,7 +44,7 @@ export function createPrinter(format: OutputFormat, opts: TextPrintOptions = {})
     }
     case 'table': {
       const t = new TablePrinter(opts);
-      return { write: (r) => (t.add(r), ''), end: () => t.end() };
+      return { write: (r) => t.add(r), end: () => t.end() };
     }
     case 'json':
     case 'jsonpb':

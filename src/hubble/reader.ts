@@ -48,7 +48,7 @@ export const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
 export function emptyStats(): ReadStats {
   return {
     lines: 0, flows: 0, blank: 0,
-    skipped: { 'invalid-json': 0, 'not-a-flow': 0, 'bad-field': 0, 'too-long': 0 },
+    skipped: { 'invalid-json': 0, 'text-output': 0, 'not-a-flow': 0, 'bad-field': 0, 'too-long': 0 },
     ignored: { lost_events: 0, node_status: 0, agent_event: 0, debug_event: 0 },
   };
 }
@@ -67,6 +67,8 @@ export class FlowStreamParser {
   private carry = '';
   /** Length of the over-long line being skipped, or -1 when not skipping. */
   private skipping = -1;
+  /** True when the last byte decoded was ASCII, so the decoder holds no partial UTF-8 sequence. */
+  private asciiBoundary = true;
 
   constructor(private readonly sink: ReaderSink, options: FlowStreamParserOptions = {}) {
     this.max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
@@ -74,8 +76,20 @@ export class FlowStreamParser {
 
   /** Feeds the next chunk of bytes (or already-decoded text). */
   push(chunk: Uint8Array | string): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    this.feed(text);
+    if (typeof chunk === 'string') {
+      this.feed(chunk);
+      return;
+    }
+    let bytes = chunk;
+    // Blank lines at a line start are counted on the bytes, before decoding: a file of newlines is read at memory speed.
+    // Only when the decoder holds no partial character, i.e. the previous chunk ended in ASCII.
+    if (this.carry === '' && this.skipping < 0 && this.asciiBoundary) {
+      const i = this.skipBlankBytes(bytes);
+      if (i > 0) bytes = bytes.subarray(i);
+    }
+    if (bytes.length === 0) return;
+    this.asciiBoundary = (bytes[bytes.length - 1] as number) < 0x80;
+    this.feed(this.decoder.decode(bytes, { stream: true }));
   }
 
   /** Flushes the last line (a file need not end with a newline). */
@@ -90,9 +104,23 @@ export class FlowStreamParser {
     this.skipping = -1;
   }
 
+  /**
+   * Drops the line in progress (text after the last newline) without
+   * reporting it, and returns its length: for input cut off mid-line, which
+   * the caller reports once as a whole.
+   */
+  dropPartialLine(): number {
+    const rest = this.decoder.decode();
+    const n = this.skipping >= 0 ? this.skipping + rest.length : this.carry.length + rest.length;
+    this.carry = '';
+    this.skipping = -1;
+    return n;
+  }
+
   private feed(text: string): void {
     let start = 0;
     for (;;) {
+      if (this.carry === '' && this.skipping < 0) start = this.skipBlankRun(text, start);
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
       if (this.skipping >= 0) {
@@ -123,6 +151,45 @@ export class FlowStreamParser {
     }
   }
 
+  /**
+   * Counts a run of empty lines (`\n` or `\r\n`) starting at `start` in one
+   * tight loop, with no line string, parse or report per line: megabytes of
+   * newlines (padding, a broken export) then cost what reading them costs.
+   * Returns where the run ends.
+   */
+  private skipBlankRun(text: string, start: number): number {
+    // Bounded loops: reading past the end (NaN) would deoptimise them.
+    const len = text.length;
+    let i = start;
+    let n = 0;
+    for (;;) {
+      if (i < len && text.charCodeAt(i) === 10) i++;
+      else if (i + 1 < len && text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i += 2;
+      else break;
+      n++;
+    }
+    if (n === 0) return start;
+    this.stats.lines += n;
+    this.stats.blank += n;
+    return i;
+  }
+
+  /** `skipBlankRun` on bytes (`\n` = 10, `\r` = 13): returns how many leading bytes were blank lines. */
+  private skipBlankBytes(b: Uint8Array): number {
+    const len = b.length;
+    let i = 0;
+    let n = 0;
+    for (;;) {
+      if (i < len && b[i] === 10) i++;
+      else if (i + 1 < len && b[i] === 13 && b[i + 1] === 10) i += 2;
+      else break;
+      n++;
+    }
+    this.stats.lines += n;
+    this.stats.blank += n;
+    return i;
+  }
+
   private tooLong(length: number): void {
     const n = ++this.stats.lines;
     this.stats.skipped['too-long']++;
@@ -132,6 +199,10 @@ export class FlowStreamParser {
   private line(raw: string): void {
     const n = ++this.stats.lines;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text === '') {
+      this.stats.blank++;
+      return;
+    }
     const r = parseLine(text);
     switch (r.kind) {
       case 'blank':
@@ -153,6 +224,7 @@ export class FlowStreamParser {
 
 const REASON_TEXT: Record<SkipReason, string> = {
   'invalid-json': 'invalid JSON',
+  'text-output': 'hubble text output',
   'not-a-flow': 'not a flow',
   'bad-field': 'field of the wrong type',
   'too-long': 'line too long',

@@ -40,7 +40,11 @@ function parseTimestampSlow(text: string): Timestamp | undefined {
   const min = Number(mi);
   const sec = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59) return undefined;
-  let seconds = Date.UTC(Number(y), month - 1, day, hour, min, sec) / 1000;
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month - 1, day);
+  date.setUTCHours(hour, min, sec);
+  let seconds = date.getTime() / 1000;
   // Date.UTC rolls Feb 30 over into March; a real RFC 3339 parser rejects it.
   if (new Date(seconds * 1000).getUTCDate() !== day) return undefined;
   if (sign !== undefined) seconds -= (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60);
@@ -138,9 +142,26 @@ export function compareTimestamps(a: Timestamp, b: Timestamp): number {
   return a.seconds !== b.seconds ? a.seconds - b.seconds : a.nanos - b.nanos;
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: ReadonlyMap<string, number> = new Map([
+  ['ns', 1], ['us', 1e3], ['µs', 1e3], ['μs', 1e3], ['ms', 1e6], ['s', 1e9], ['m', 60e9], ['h', 3600e9],
+]);
 
-/** Parses a Go duration (`300ms`, `5m`, `1h43m`, `-1.5h`) into nanoseconds; `undefined` if invalid. */
+/** Go's `time.Duration` is an int64 of nanoseconds: about ±292 years, ±2562047h. */
+const GO_DURATION_MAX_NS = 2 ** 63;
+
+const DURATION_TEXT = /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+
+/** True when `text` is written like a Go duration, whether or not its value fits (for messages). */
+export function looksLikeGoDuration(text: string): boolean {
+  return DURATION_TEXT.test(text);
+}
+
+/**
+ * Parses a Go duration (`300ms`, `5m`, `1h43m`, `-1.5h`) into nanoseconds;
+ * `undefined` if invalid or, as Go's `time.ParseDuration` says "invalid
+ * duration", beyond the int64 range (so `9999999999999999h` is refused, not
+ * turned into a date no calendar has).
+ */
 export function parseGoDuration(text: string): number | undefined {
   let s = text;
   let sign = 1;
@@ -155,11 +176,13 @@ export function parseGoDuration(text: string): number | undefined {
   while (s.length > 0) {
     const m = re.exec(s);
     if (!m) return undefined;
-    const unit = DURATION_UNITS[m[2] as string];
+    const unit = DURATION_UNITS.get(m[2] as string);
     if (unit === undefined) return undefined;
     total += Number(m[1]) * unit;
+    if (!(total <= GO_DURATION_MAX_NS)) return undefined;
     s = s.slice(m[0].length);
   }
+  if (sign > 0 && total >= GO_DURATION_MAX_NS) return undefined;
   return sign * total;
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,16 @@ describe('polis observe', () => {
     [['--input-file', ten, '--since', 'last tuesday'], /invalid --since/],
     [['--input-file', ten, '--first', '-3'], /invalid --first/],
     [[], /required option --input-file/],
+    // Names that are also keys of every JS object (issue 8): a usage error like any unknown type, not a silent miss.
+    [['--input-file', ten, '--type', 'constructor'], /unable to parse type 'constructor'/],
+    [['--input-file', ten, '--type', '__proto__'], /unable to parse type '__proto__'/],
+    [['--input-file', ten, '--type', 'toString'], /unable to parse type 'toString'/],
+    [['--input-file', ten, '--type', 'hasOwnProperty'], /unable to parse type 'hasOwnProperty'/],
+    [['--input-file', ten, '--type', 'trace:constructor'], /unable to parse event sub-type 'constructor'/],
+    // Go's time.ParseDuration refuses durations beyond int64 nanoseconds (about 292 years).
+    [['--input-file', ten, '--since', '9999999999999999h'], /invalid --since "9999999999999999h": duration out of range/],
+    [['--input-file', ten, '--until', `${'9'.repeat(400)}h`], /invalid --until "9+h": duration out of range/],
+    [['--input-file', ten, '--since', '2562048h'], /duration out of range/],
   ];
   for (const [args, re] of usage) {
     it(`usage error: ${args.slice(2).join(' ') || '(no input)'}`, async () => {
@@ -103,13 +113,60 @@ describe('polis observe: bad input', () => {
     assert.match(r.err, /mixed\.jsonl:3: invalid JSON/);
     assert.match(r.err, /read 4 lines: 2 flows, 2 skipped \(2 invalid JSON\)/);
   });
-  it('an empty file', async () => {
+  it('an empty file: exit 1, no flows', async () => {
     const p = join(dir, 'empty.jsonl');
     writeFileSync(p, '');
     const r = await run(['--input-file', p, '-o', 'table']);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /read 0 lines: 0 flows, 0 skipped\n.*no flows in .*empty\.jsonl: the input is empty\n$/);
+  });
+  // Issue 8: no line of the input was a flow, yet observe said nothing and exited 0.
+  it("hubble's compact text output: exit 1, and says to export JSON", async () => {
+    const p = join(dir, 'compact.txt');
+    const compact = (await run(['--input-file', ten])).out;
+    writeFileSync(p, compact);
+    const r = await run(['--input-file', p]);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /compact\.txt:1: this is the text output of hubble observe \(compact, dict or table\), not JSON/);
+    assert.match(r.err, /read 10 lines: 0 flows, 10 skipped \(10 hubble text output\)/);
+    assert.match(r.err, /no flows in .*compact\.txt: it holds the text output of hubble observe .*`hubble observe -o jsonpb` \(or `-o json`\)/);
+  });
+  it('lines that are JSON but no flow: exit 1', async () => {
+    const p = join(dir, 'objects.jsonl');
+    writeFileSync(p, '{"a":1}\n[]\n{"lost_events":{}}\n');
+    const r = await run(['--input-file', p]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no flows in .*objects\.jsonl: no line is a Hubble flow/);
+  });
+  it('only blank lines: exit 1', async () => {
+    const p = join(dir, 'blank.jsonl');
+    writeFileSync(p, '\n\r\n  \n');
+    const r = await run(['--input-file', p]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no flows in .*blank\.jsonl: the input holds only blank lines/);
+  });
+  it('flows that the filters all drop are not an error: exit 0', async () => {
+    const r = await run(['--input-file', ten, '--verdict', 'DROPPED']);
     assert.equal(r.code, 0);
     assert.equal(r.out, '');
-    assert.match(r.err, /read 0 lines: 0 flows, 0 skipped/);
+  });
+  it('a gzip file with trailing bytes: every flow prints, the bytes are reported once, exit 1', async () => {
+    const p = join(dir, 'trailing.gz');
+    writeFileSync(p, Buffer.concat([gzipSync(readFileSync(ten)), Buffer.from('garbage\n')]));
+    const r = await run(['--input-file', p, '-o', 'jsonpb']);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, readFileSync(ten, 'utf8'));
+    assert.match(r.err, /^polis observe: .*trailing\.gz: 8 bytes after the last complete gzip member \(from byte \d+\) are not gzip data and were ignored; 1 member was read\npolis observe: .*trailing\.gz: read 10 lines: 10 flows, 0 skipped\n$/);
+  });
+  it('hostile text in skipped-line messages is escaped on stderr', async () => {
+    const p = join(dir, 'hostile.jsonl');
+    // Node's JSON.parse message quotes the line raw: `Unexpected token '\x1b', "{"a":\x1b]0;owned\x07}" is not valid JSON`.
+    writeFileSync(p, `${good}\n\x1b]0;owned\x07\n{"a":\x1b]0;owned\x07}\n{"flow":{"verdict":"\x1b[2J\x9b"}}\n`);
+    const r = await run(['--input-file', p]);
+    assert.match(r.err, /hostile\.jsonl:3: invalid JSON: Unexpected token '\^\[', "\{"a":\^\[\]0;owned\\x07\}" is not valid JSON/);
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(r.err), JSON.stringify(r.err));
   });
   it('a gzip file', async () => {
     const p = join(dir, 'flows.jsonl.gz');
@@ -118,13 +175,14 @@ describe('polis observe: bad input', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /------------/);
   });
-  it('a truncated gzip file: exit 2 with a message, lines read before still print', async () => {
+  it('a truncated gzip file: exit 1 (damaged input) with one message, lines read before still print', async () => {
     const p = join(dir, 'cut.gz');
     const z = gzipSync(`${good}\n`.repeat(5000));
     writeFileSync(p, z.subarray(0, z.length - 20));
     const r = await run(['--input-file', p]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /cannot read .*gzip/);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /cut\.gz: gzip data is cut short in member 1/);
+    assert.ok(!r.err.includes('invalid JSON'), r.err);
     assert.ok(r.out.length > 0);
   });
   it('an over-long line (over 1 MiB) is skipped', async () => {
@@ -134,6 +192,20 @@ describe('polis observe: bad input', () => {
     assert.equal(r.out.split('\n').length, 3);
     assert.match(r.err, /long\.jsonl:2: line is \d+ characters long, over the limit of 1048576; skipped/);
   });
+  // Issue 8: `-o table` on a flow with a 1,000,000-character field padded every row to a megabyte.
+  for (const format of ['table', 'dict', 'compact']) {
+    it(`-o ${format} with a 1,000,000-character pod name and summary`, async () => {
+      const p = join(dir, `huge-${format}.jsonl`);
+      const huge = 'x'.repeat(1_000_000);
+      const flow = (pod: string, summary: string) => JSON.stringify({ flow: { time: '2021-06-16T16:52:13.136Z', verdict: 'FORWARDED', IP: { source: '1.1.1.1', destination: '2.2.2.2' }, source: { namespace: 'a', pod_name: pod }, Summary: summary } });
+      writeFileSync(p, `${flow(huge, 'ok')}\n${flow('b', huge.slice(1))}\n${flow('c', 'ok')}\n`);
+      const r = await run(['--input-file', p, '-o', format]);
+      assert.equal(r.code, 0);
+      assert.ok(r.out.includes(`a/${huge}`));
+      assert.ok(r.out.length < 2_001_000, String(r.out.length));
+      assert.match(r.err, /read 3 lines: 3 flows/);
+    });
+  }
   it('many bad lines: the first 20 are described, all are counted', async () => {
     const p = join(dir, 'bad.jsonl');
     writeFileSync(p, 'nope\n'.repeat(100));

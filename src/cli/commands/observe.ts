@@ -6,6 +6,11 @@
  * and prints them in its formats. Thin shell: flags → FlowFilter data and
  * options, then the core reader, filter, selection and printer. Skipped lines
  * are reported on stderr with their line numbers, followed by a summary.
+ * Exit codes: 0 when flows were read (even if the filters kept none); 1 when
+ * no line was a flow (with a hint when the input is hubble's text output) or
+ * gzip data was cut, padded with junk or corrupt (every complete line is
+ * still printed); 2 for a usage error or an input that cannot be opened.
+ * Everything quoted from the input on stderr is terminal-escaped.
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
@@ -13,9 +18,10 @@ import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 import {
   BOOLEAN_FILTER_FLAGS, VALUE_FILTER_FLAGS, buildFlowFilters, compileFlowFilters, createPrinter, FlowSelection,
-  formatReadSummary, OUTPUT_FORMATS, parseTimeArg, parseTimeFormat, TIME_FORMATS, type FilterFlag, type LineIssue,
-  type OutputFormat, type Timestamp,
+  formatReadSummary, looksLikeGoDuration, OUTPUT_FORMATS, parseTimeArg, parseTimeFormat, TIME_FORMATS, type FilterFlag, type LineIssue,
+  type OutputFormat, type ReadStats, type Timestamp,
 } from '../../hubble/index.js';
+import { escapeControls } from '../../util/terminal.js';
 import { readFlowFile, readFlowStream, type ReadResult } from '../../hubble/io/read-flows.js';
 
 /** At most this many skipped lines are described one by one; the summary counts all. */
@@ -42,7 +48,8 @@ interface ObserveOptions {
 }
 
 function usage(io: CliIO, msg: string): number {
-  io.err(`polis observe: ${msg}\n`);
+  // Messages quote the flag values, which may hold control characters.
+  io.err(`polis observe: ${escapeControls(msg)}\n`);
   return ExitCode.usage;
 }
 
@@ -50,6 +57,14 @@ function count(v: string | undefined, flag: string): number | undefined | Error 
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) return new Error(`invalid --${flag} value ${JSON.stringify(v)}: expected a non-negative integer`);
   return Number(v);
+}
+
+function timeArgError(flag: string, value: string): string {
+  const v = JSON.stringify(value);
+  if (looksLikeGoDuration(value)) {
+    return `invalid --${flag} ${v}: duration out of range (Go durations, as hubble takes them, reach at most 2562047h, about 292 years)`;
+  }
+  return `invalid --${flag} ${v}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`;
 }
 
 async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): Promise<number> {
@@ -71,8 +86,8 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   const now = Date.now();
   let since: Timestamp | undefined;
   let until: Timestamp | undefined;
-  if (o.since !== undefined && !(since = parseTimeArg(o.since, now))) return usage(io, `invalid --since ${JSON.stringify(o.since)}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`);
-  if (o.until !== undefined && !(until = parseTimeArg(o.until, now))) return usage(io, `invalid --until ${JSON.stringify(o.until)}: expected a duration such as 5m or a time such as 2024-01-02T15:04:05Z`);
+  if (o.since !== undefined && !(since = parseTimeArg(o.since, now))) return usage(io, timeArgError('since', o.since));
+  if (o.until !== undefined && !(until = parseTimeArg(o.until, now))) return usage(io, timeArgError('until', o.until));
 
   const built = buildFlowFilters(flags);
   if (!built.ok) return usage(io, built.error);
@@ -92,12 +107,13 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
     buf += printer.write(r);
     if (buf.length >= OUTPUT_BATCH) flush();
   });
-  const name = o.inputFile === '-' ? 'stdin' : o.inputFile;
+  // File names can come from untrusted listings too; they are quoted in every message.
+  const name = o.inputFile === '-' ? 'stdin' : escapeControls(o.inputFile);
   let reported = 0;
   const sink = {
     flow: (r: Parameters<FlowSelection['push']>[0]) => selection.push(r),
     issue: (i: LineIssue) => {
-      if (reported++ < MAX_REPORTED_ISSUES) io.err(`polis observe: ${name}:${i.line}: ${i.message}\n`);
+      if (reported++ < MAX_REPORTED_ISSUES) io.err(`polis observe: ${name}:${i.line}: ${escapeControls(i.message)}\n`);
     },
   };
   let result: ReadResult;
@@ -113,9 +129,26 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   buf += printer.end();
   flush();
   if (reported > MAX_REPORTED_ISSUES) io.err(`polis observe: ${reported - MAX_REPORTED_ISSUES} more skipped lines not shown\n`);
-  if (result.error) io.err(`polis observe: cannot read ${result.error}\n`);
+  if (result.error) io.err(`polis observe: cannot read ${escapeControls(result.error)}\n`);
+  if (result.damage) io.err(`polis observe: ${escapeControls(result.damage)}\n`);
   io.err(`polis observe: ${name}: ${formatReadSummary(result.stats)}\n`);
-  return result.error ? ExitCode.usage : ExitCode.ok;
+  if (result.error) return ExitCode.usage;
+  if (result.stats.flows === 0) {
+    io.err(`polis observe: ${noFlowsMessage(name, result.stats)}\n`);
+    return ExitCode.failed;
+  }
+  return result.damage ? ExitCode.failed : ExitCode.ok;
+}
+
+/** Why a read gave no flow at all, and what to do about it. */
+function noFlowsMessage(name: string, s: ReadStats): string {
+  if (s.skipped['text-output'] > 0) {
+    return `no flows in ${name}: it holds the text output of hubble observe (compact, dict or table), which has lost the flows' fields; ` +
+      'save flows as JSON with `hubble observe -o jsonpb` (or `-o json`) and read that file';
+  }
+  if (s.lines === 0) return `no flows in ${name}: the input is empty`;
+  if (s.lines === s.blank) return `no flows in ${name}: the input holds only blank lines`;
+  return `no flows in ${name}: no line is a Hubble flow; expected the output of \`hubble observe -o jsonpb\` (or \`-o json\`) or a Hubble exporter file`;
 }
 
 /** Registers `polis observe`. */

@@ -54,9 +54,9 @@ const CONFLICTS: readonly (readonly string[])[] = [
 ];
 
 /** Message type names for `--type` (pkg/monitor/api/types.go `MessageTypeNames`). */
-const TYPE_NAMES: Readonly<Record<string, number>> = {
-  drop: 1, debug: 2, capture: 3, trace: 4, 'policy-verdict': 5, recorder: 6, 'trace-sock': 7, l7: 129, agent: 130,
-};
+const TYPE_NAMES: ReadonlyMap<string, number> = new Map([
+  ['drop', 1], ['debug', 2], ['capture', 3], ['trace', 4], ['policy-verdict', 5], ['recorder', 6], ['trace-sock', 7], ['l7', 129], ['agent', 130],
+]);
 
 class Tracker {
   left?: FlowFilter;
@@ -139,7 +139,7 @@ function parseIdentity(v: string): number {
 function parseType(v: string): EventTypeFilter {
   const i = v.indexOf(':');
   const [name, sub] = i < 0 ? [v, undefined] : [v.slice(0, i), v.slice(i + 1)];
-  let type = TYPE_NAMES[name];
+  let type = TYPE_NAMES.get(name);
   if (type === undefined) {
     if (!/^\d+$/.test(name)) throw new Error(`unable to parse type '${name}', not a known type name and unable to parse as numeric value`);
     type = Number(name);

@@ -3,26 +3,28 @@
  *
  * The Node I/O shell around the pure `FlowStreamParser`: reads a file or a
  * byte stream (stdin), detects gzip by its magic bytes (1f 8b) and inflates
- * it on the fly, and pushes chunks through the parser. Memory stays flat: one
- * chunk and at most one capped partial line are held at a time.
+ * it on the fly (member by member, `gunzip.ts`), and pushes chunks through the
+ * parser. Memory stays flat: one chunk and at most one capped partial line are
+ * held at a time.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
 import { FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
+import { gunzipMembers, type GzipDamage } from './gunzip.js';
 
-/** The outcome of a read: the tally, and a fatal I/O error if the input could not be read to the end. */
+/** The outcome of a read: the tally, and what kept the input from being read whole. */
 export interface ReadResult {
   readonly stats: ReadStats;
-  /** Set when the source could not be opened or decompressed; lines before it were still delivered. */
+  /** Set when the source could not be opened or read; lines before it were still delivered. */
   readonly error?: string;
+  /** Set when gzip data had trailing bytes, was cut short or corrupt; every complete line before it was delivered. */
+  readonly damage?: string;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
 /** Re-yields a byte stream, inflating it first when it starts with the gzip magic bytes. */
-async function* maybeGunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* maybeGunzip(source: AsyncIterable<Uint8Array>, onDamage: (d: GzipDamage) => void): AsyncGenerator<Uint8Array> {
   const it = source[Symbol.asyncIterator]();
   let first: Uint8Array | undefined;
   // Gather at least two bytes to look at the magic number.
@@ -32,21 +34,18 @@ async function* maybeGunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<U
     first = first ? concat(first, n.value) : n.value;
   }
   if (!first) return;
-  const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
-  if (first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
-    const head = first;
-    const raw = Readable.from((async function* () {
+  const head = first;
+  const all: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: async function* () {
       yield head;
-      yield* rest;
-    })());
-    const gunzip = createGunzip();
-    raw.on('error', (e) => gunzip.destroy(e));
-    raw.pipe(gunzip);
-    yield* gunzip as AsyncIterable<Uint8Array>;
+      yield* { [Symbol.asyncIterator]: () => it };
+    },
+  };
+  if (first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
+    yield* gunzipMembers(all, onDamage);
     return;
   }
-  yield first;
-  yield* rest;
+  yield* all;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -65,10 +64,6 @@ function describe(e: unknown, name: string): string {
       return `${name}: permission denied`;
     case 'EISDIR':
       return `${name}: is a directory`;
-    case 'Z_BUF_ERROR':
-      return `${name}: gzip data is truncated (unexpected end of file)`;
-    case 'Z_DATA_ERROR':
-      return `${name}: gzip data is corrupt (${err.message})`;
     default:
       return `${name}: ${err?.message ?? String(e)}`;
   }
@@ -81,14 +76,22 @@ export async function readFlowStream(
   options: FlowStreamParserOptions & { name?: string } = {},
 ): Promise<ReadResult> {
   const parser = new FlowStreamParser(sink, options);
+  let damage: GzipDamage | undefined;
   try {
-    for await (const chunk of maybeGunzip(source)) parser.push(chunk);
+    for await (const chunk of maybeGunzip(source, (d) => (damage = d))) parser.push(chunk);
   } catch (e) {
     parser.end();
     return { stats: parser.stats, error: describe(e, options.name ?? 'input') };
   }
+  if (!damage) {
+    parser.end();
+    return { stats: parser.stats };
+  }
+  // A cut member ends inside a line: that fragment belongs to the one damage report, not to a line report of its own.
+  const dropped = damage.kind === 'trailing' ? 0 : parser.dropPartialLine();
   parser.end();
-  return { stats: parser.stats };
+  const tail = dropped > 0 ? `; the incomplete last line (${dropped} characters) was dropped` : '';
+  return { stats: parser.stats, damage: `${options.name ?? 'input'}: ${damage.message}${tail}` };
 }
 
 /** Reads flows from a file, plain or gzip. Never throws; an unreadable file is `error`. */
