@@ -15,6 +15,7 @@ import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { parseIp } from '../net/ip.js';
 import type { Cluster, ClusterNode, Pod, Service, ServicePort } from '../model/types.js';
+import { podIndex } from '../model/pods.js';
 import { serviceBackends, serviceIndex, type ServiceIndex } from '../model/services.js';
 import type { L4Protocol } from '../policy/rule.js';
 import { namedPortKey } from './compile.js';
@@ -47,7 +48,6 @@ export interface Backend {
 
 export class Ends {
   private readonly pods = new Map<Pod, End>();
-  private readonly podByIp = new Map<string, Pod>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
   private readonly services: ServiceIndex;
@@ -63,7 +63,6 @@ export class Ends {
     const agreed = new Map<string, number | null>();
     const shared = new Map<string, NamedPorts>();
     for (const p of cluster.pods) {
-      if (!p.hostNetwork) this.podByIp.set(p.ip, p);
       const own = new Map<string, number>();
       for (const cp of p.ports) {
         if (!cp.name) continue;
@@ -91,14 +90,14 @@ export class Ends {
 
   private podEnd(pod: Pod): End {
     // A pod object not from this cluster (a caller's copy): find ours by name.
-    const ours = this.cluster.pods.find((p) => p.namespace === pod.namespace && p.name === pod.name);
+    const ours = podIndex(this.cluster).byName.get(`${pod.namespace}/${pod.name}`);
     return ours ? this.pods.get(ours)! : { ip: pod.ip, text: `${pod.namespace}/${pod.name}` };
   }
 
   /** The end of an address: a pod, a node, or an address outside the cluster. */
   address(ip: string): End | QueryProblem {
     if (!parseIp(ip)) return { problem: `${ip} is not an IP address` };
-    const pod = this.podByIp.get(ip);
+    const pod = podIndex(this.cluster).byIp.get(ip);
     if (pod) return this.pods.get(pod)!;
     const node = this.nodeByIp.get(ip);
     if (node) return { ip, text: node.name, node };

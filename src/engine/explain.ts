@@ -140,24 +140,29 @@ function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, peer: Ident
  * so a default deny is never explained by nothing.
  */
 function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
-  const near: NearMiss[] = [];
-  const far: NearMiss[] = [];
   const what = q.protocol === 'ICMP' || q.protocol === 'ICMPv6' ? `${q.protocol} type ${q.port}` : `port ${q.port}/${q.protocol}`;
+  // Classify first, describe only the five shown: a direction can hold hundreds of entries.
+  const near: { c: CompiledEntry; peerOk: boolean }[] = [];
+  const far: CompiledEntry[] = [];
   for (const c of d.all) {
     if (c.deny || !c.entry) continue;
     const peerOk = selectsPeer(c, q.peer);
     const portOk = coverage(c, q.protocol, q.port, q.names) >= 0;
-    const rm = ruleMatch(c, undefined, q.peer);
-    const wanted = c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.source.text))].join(', ');
-    if (peerOk && !portOk) {
-      const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
-      const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));
-      near.push({ rule: { ...rm, ports: wanted }, mismatch: sameProto ? 'port' : 'protocol', detail: `${what} is not among its ports (${wanted})${unresolved ? '; a named port there matches no port of the pod' : ''}` });
-    } else if (!peerOk && portOk) {
-      near.push({ rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` });
-    } else if (!peerOk) {
-      far.push({ rule: { ...rm, ports: wanted }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted}` });
-    }
+    if (peerOk !== portOk) near.push({ c, peerOk });
+    else if (!peerOk && far.length < 5) far.push(c);
   }
-  return (near.length ? near : far).slice(0, 5);
+  const wanted = (c: CompiledEntry) => (c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.source.text))].join(', '));
+  if (near.length === 0) {
+    return far.map((c) => {
+      const rm = ruleMatch(c, undefined, q.peer);
+      return { rule: { ...rm, ports: wanted(c) }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted(c)}` };
+    });
+  }
+  return near.slice(0, 5).map(({ c, peerOk }) => {
+    const rm = ruleMatch(c, undefined, q.peer);
+    if (!peerOk) return { rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` };
+    const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
+    const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));
+    return { rule: { ...rm, ports: wanted(c) }, mismatch: sameProto ? 'port' : 'protocol', detail: `${what} is not among its ports (${wanted(c)})${unresolved ? '; a named port there matches no port of the pod' : ''}` };
+  });
 }

@@ -17,6 +17,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ConnectionQuery, Peer, ServiceTarget } from '../../engine/types.js';
+import { podIndex, type PodIndex } from '../../model/pods.js';
 import { resolveClusterName, serviceIndex, type ServiceEntry, type ServiceIndex } from '../../model/services.js';
 import type { Cluster, Pod, PortProtocol, Service, ServicePort } from '../../model/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
@@ -275,11 +276,11 @@ function external(name: string, ctx: Context, fail: Fail): Ends | undefined {
 }
 
 function workload(ref: { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
-  const inNs = ctx.pods.byNamespace.get(ref.namespace) ?? [];
-  const exact = inNs.find((p) => p.name === ref.name);
   // An exact pod name wins; otherwise the pods a workload (Deployment, StatefulSet, …) made.
-  const pods = exact ? [exact] : inNs.filter((p) => p.owner.kind !== 'Pod' && p.owner.name === ref.name);
+  const exact = ctx.pods.byName.get(`${ref.namespace}/${ref.name}`);
+  const pods = exact ? [exact] : ctx.pods.byWorkload.get(`${ref.namespace}/${ref.name}`) ?? [];
   if (pods.length === 0) {
+    const inNs = ctx.pods.byNamespace.get(ref.namespace) ?? [];
     const names = [...new Set([...inNs.filter((p) => p.owner.kind !== 'Pod').map((p) => p.owner.name), ...inNs.map((p) => p.name)])];
     fail('unknown-endpoint', `no pod or workload ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
     return undefined;
@@ -319,29 +320,4 @@ function label(t: Target): string {
     case 'fqdn': return `${t.name} (${t.ip})`;
     case 'service': return `svc:${t.service.namespace}/${t.service.name}`;
   }
-}
-
-/** Pods by namespace and by address, once per cluster (a test file resolves many cases). */
-interface PodIndex {
-  readonly byNamespace: ReadonlyMap<string, readonly Pod[]>;
-  readonly byIp: ReadonlyMap<string, Pod>;
-}
-
-const podIndexes = new WeakMap<Cluster, PodIndex>();
-
-function podIndex(cluster: Cluster): PodIndex {
-  let index = podIndexes.get(cluster);
-  if (!index) {
-    const byNamespace = new Map<string, Pod[]>();
-    const byIp = new Map<string, Pod>();
-    for (const pod of cluster.pods) {
-      const list = byNamespace.get(pod.namespace);
-      if (list) list.push(pod);
-      else byNamespace.set(pod.namespace, [pod]);
-      if (!pod.hostNetwork) byIp.set(pod.ip, pod);
-    }
-    index = { byNamespace, byIp };
-    podIndexes.set(cluster, index);
-  }
-  return index;
 }
