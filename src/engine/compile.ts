@@ -33,6 +33,8 @@ export interface CompiledPort {
 
 /** What one side decides: shared, immutable objects (one per entry and port, plus two per direction). */
 export interface SideOutcome {
+  /** Unique per outcome object: verdicts are cached by the pair of side ids. */
+  readonly id: number;
   readonly direction: Direction;
   /** False when no rule selects the endpoint in this direction (then everything is allowed). */
   readonly enforced: boolean;
@@ -47,33 +49,63 @@ export interface SideOutcome {
   readonly redirect: boolean;
 }
 
+let nextOutcomeId = 1;
+
+/** A new outcome with its id (0 is kept for "no side"). */
+export function makeOutcome(o: Omit<SideOutcome, 'id'>): SideOutcome {
+  return Object.freeze({ id: nextOutcomeId++, ...o });
+}
+
 /** One allow or deny entry of an endpoint's policy. */
-export interface CompiledEntry {
-  /** The first rule element this entry stands for (undefined for synthetic entries). */
-  readonly entry: PolicyEntry | undefined;
-  /**
-   * Every rule element with the same peers, ports and effect: merged into
-   * one entry (as they land on the same policy-map keys in Cilium), so a
-   * verdict scans distinct entries only, while explanations still cite all.
-   */
-  readonly merged: readonly PolicyEntry[];
-  /** Entries Cilium installs itself. */
-  readonly synthetic?: 'allow-localhost' | 'default-allow';
-  readonly deny: boolean;
-  /** Explicit `authentication.mode` of the element (undefined: none written). */
-  readonly authentication: AuthMode | undefined;
-  /** True for wildcard entries (Cilium's identity 0). */
-  readonly anyPeer: boolean;
-  /** Selected peer identities (empty for wildcard entries). */
-  readonly peers: ReadonlySet<IdentityId>;
-  /** `all`: every protocol and port (L3-only). */
-  readonly ports: readonly CompiledPort[] | 'all';
-  /** L7 rules do not restrict here: the direction is not default-deny (1.18 `ensureWildcard`). */
-  readonly l7VisibilityOnly: boolean;
-  /** The outcome when this entry decides: index 0 for an L3-only entry, else 1 + the index of the covering port. */
-  readonly outcomes: readonly SideOutcome[];
-  /** The same, when mutual authentication is required (dropped with reason 189 until authenticated). */
-  readonly authOutcomes: readonly SideOutcome[];
+export class CompiledEntry {
+  /** Outcomes built on first use (most entries of most endpoints never decide anything). */
+  private cache: SideOutcome[] | undefined;
+  private authCache: SideOutcome[] | undefined;
+
+  constructor(
+    readonly direction: Direction,
+    /** The first rule element this entry stands for (undefined for synthetic entries). */
+    readonly entry: PolicyEntry | undefined,
+    /**
+     * Every rule element with the same peers, ports and effect: merged into
+     * one entry (as they land on the same policy-map keys in Cilium), so a
+     * verdict scans distinct entries only, while explanations still cite all.
+     */
+    readonly merged: PolicyEntry[],
+    readonly deny: boolean,
+    /** Explicit `authentication.mode` of the element (undefined: none written). */
+    readonly authentication: AuthMode | undefined,
+    /** True for wildcard entries (Cilium's identity 0). */
+    readonly anyPeer: boolean,
+    /** Selected peer identities (empty for wildcard entries). */
+    readonly peers: ReadonlySet<IdentityId>,
+    /** `all`: every protocol and port (L3-only). */
+    readonly ports: readonly CompiledPort[] | 'all',
+    /** L7 rules do not restrict here: the direction is not default-deny (1.18 `ensureWildcard`). */
+    readonly l7VisibilityOnly: boolean,
+    /** Entries Cilium installs itself. */
+    readonly synthetic?: 'allow-localhost' | 'default-allow',
+  ) {}
+
+  /** The outcome when this entry decides: index 0 for an L3-only entry, else 1 + the index of the covering port. Shared: built once. */
+  outcome(index: number): SideOutcome {
+    const cache = (this.cache ??= []);
+    return cache[index] ??= this.make(index, false);
+  }
+
+  /** The same, when mutual authentication holds the connection (dropped with reason 189 until authenticated). */
+  authOutcome(index: number): SideOutcome {
+    const cache = (this.authCache ??= []);
+    return cache[index] ??= this.make(index, true);
+  }
+
+  private make(index: number, auth: boolean): SideOutcome {
+    const port = index === 0 || this.ports === 'all' ? undefined : this.ports[index - 1];
+    const common = { direction: this.direction, enforced: true, matchType: matchTypeOf(this.anyPeer, port), entry: this, ...(port ? { port } : {}) } as const;
+    if (this.deny) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false });
+    if (auth) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false });
+    return makeOutcome({ ...common, verdict: 'allow', redirect: port?.l7 !== undefined });
+  }
 }
 
 export interface CompiledDirection {
@@ -90,6 +122,14 @@ export interface CompiledDirection {
   readonly defaultDenied: SideOutcome;
   /** Some allow entry states an authentication mode: deciding must then work out who requires it. */
   readonly hasAuth: boolean;
+  /**
+   * Decisions already taken, by the named-port table they used and then by
+   * (peer, protocol, port): the lookup table a datapath would hold, filled
+   * as questions come. Shared by every endpoint with this policy.
+   */
+  readonly decided: Map<unknown, Map<number, Map<number, SideOutcome>>>;
+  /** Some entry names a port by name. */
+  readonly hasNamedPorts: boolean;
 }
 
 export interface CompileSettings {
@@ -108,10 +148,17 @@ const HOST_ONLY: ReadonlySet<IdentityId> = new Set([Reserved.host]);
 export interface CompileMemo {
   readonly peerSets: Map<string, ReadonlySet<IdentityId>>;
   readonly entries: WeakMap<PolicyEntry, PreparedEntry>;
+  /** Numbers for rules, to key {@link directions}. */
+  readonly ruleIds: Map<NormalizedRule, number>;
+  /**
+   * Compiled directions by the rules they come from: endpoints whose labels
+   * select the same rules share one policy, as their map state would be equal.
+   */
+  readonly directions: Map<string, CompiledDirection>;
 }
 
 export function newCompileMemo(): CompileMemo {
-  return { peerSets: new Map(), entries: new WeakMap() };
+  return { peerSets: new Map(), entries: new WeakMap(), ruleIds: new Map(), directions: new Map() };
 }
 
 interface PreparedEntry {
@@ -172,79 +219,72 @@ function matchTypeOf(anyPeer: boolean, port: CompiledPort | undefined): MatchTyp
   return l3 ? 'L3-L4' : 'L4-Only';
 }
 
-type EntryDraft = Omit<CompiledEntry, 'outcomes' | 'authOutcomes'>;
-
-/** Builds the entry with its outcomes (one per way it can win). */
-function finish(direction: Direction, e: EntryDraft): CompiledEntry {
-  const outcomes: SideOutcome[] = [];
-  const authOutcomes: SideOutcome[] = [];
-  const c: CompiledEntry = { ...e, outcomes, authOutcomes };
-  for (const port of [undefined, ...(c.ports === 'all' ? [] : c.ports)]) {
-    const common = { direction, enforced: true, matchType: matchTypeOf(c.anyPeer, port), entry: c, ...(port ? { port } : {}) } as const;
-    outcomes.push(c.deny
-      ? { ...common, verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false }
-      : { ...common, verdict: 'allow', redirect: port?.l7 !== undefined });
-    authOutcomes.push({ ...common, verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false });
-  }
-  return c;
-}
-
 export function compileDirection(
   identity: IdentityId, direction: Direction, applicable: readonly NormalizedRule[], table: IdentityTable, settings: CompileSettings,
   memo: CompileMemo = newCompileMemo(),
 ): CompiledDirection {
   const isHost = identity === Reserved.host;
   const rules = applicable.filter((r) => r[direction] !== undefined);
-  const open: SideOutcome = { direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false };
-  const defaultDenied: SideOutcome = { direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false };
+  const open = makeOutcome({ direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
+  const defaultDenied = makeOutcome({ direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false });
   const base = { direction, rules, open, defaultDenied };
   if (settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall)) {
-    return { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false };
+    return { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
   }
   const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
   const enforced = forced || rules.length > 0;
-  if (!enforced) return { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false };
+  if (!enforced) return { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);
+  // Nothing below depends on the identity but for `isHost` and `forced`: share the result.
+  let key = `${direction}|${isHost}|${forced}`;
+  for (const r of rules) {
+    let id = memo.ruleIds.get(r);
+    if (id === undefined) memo.ruleIds.set(r, (id = memo.ruleIds.size));
+    key += `,${id}`;
+  }
+  const shared = memo.directions.get(key);
+  if (shared) return shared;
 
   // fromRequires/toRequires of allow rules are ANDed onto every endpoint selector of allow rules; deny likewise (§4.12).
   const requiresOf = (deny: boolean) => rules.flatMap((r) => r[direction]!.entries.filter((e) => e.deny === deny).flatMap((e) => e.requires));
   const requires = { allow: requiresOf(false), deny: requiresOf(true) };
 
-  const drafts: EntryDraft[] = [];
+  const denies: CompiledEntry[] = [];
+  const allows: CompiledEntry[] = [];
   const byKey = new Map<string, PolicyEntry[]>();
-  const add = (c: EntryDraft, key?: string) => {
-    if (key !== undefined) {
-      const same = byKey.get(key);
-      if (same) {
-        same.push(c.entry!);
-        return;
-      }
-      byKey.set(key, c.merged as PolicyEntry[]);
-    }
-    drafts.push(c);
-  };
   for (const rule of rules) {
     for (const entry of rule[direction]!.entries) {
       const extra = entry.deny ? requires.deny : requires.allow;
       // Without requirements to fold in, an entry resolves the same for every endpoint: do it once.
       const p = extra.length ? prepare(entry, extra, table, memo) : (memo.entries.get(entry) ?? memo.entries.set(entry, prepare(entry, [], table, memo)).get(entry)!);
-      add({
-        entry, merged: [entry], deny: entry.deny, authentication: entry.deny ? undefined : entry.authentication,
-        anyPeer: p.anyPeer, peers: p.peers, ports: p.ports, l7VisibilityOnly: !defaultDeny,
-      }, p.key);
+      if (p.key !== undefined) {
+        const same = byKey.get(p.key);
+        if (same) {
+          same.push(entry);
+          continue;
+        }
+      }
+      const merged = [entry];
+      if (p.key !== undefined) byKey.set(p.key, merged);
+      const c = new CompiledEntry(direction, entry, merged, entry.deny, entry.deny ? undefined : entry.authentication, p.anyPeer, p.peers, p.ports, !defaultDeny);
+      (entry.deny ? denies : allows).push(c);
     }
   }
-  const synthetic = { entry: undefined, merged: [], deny: false, authentication: undefined, ports: 'all', l7VisibilityOnly: true } as const;
   if (!defaultDeny) {
     // Enforced but nobody asked for default deny: Cilium adds an allow-all rule (§4.3 rule 4).
-    add({ ...synthetic, synthetic: 'default-allow', anyPeer: true, peers: NOBODY });
+    allows.push(new CompiledEntry(direction, undefined, [], false, undefined, true, NOBODY, 'all', true, 'default-allow'));
   }
   if (direction === 'ingress' && !isHost) {
     // allow-localhost=always in Kubernetes mode: the local host may always reach pods (§4.8).
-    add({ ...synthetic, synthetic: 'allow-localhost', anyPeer: false, peers: HOST_ONLY });
+    allows.push(new CompiledEntry(direction, undefined, [], false, undefined, false, HOST_ONLY, 'all', true, 'allow-localhost'));
   }
-  const all = [...drafts.filter((d) => d.deny), ...drafts.filter((d) => !d.deny)].map((d) => finish(direction, d));
-  return { ...base, enforced, defaultDeny, all, hasAuth: all.some((c) => c.authentication !== undefined) };
+  const all = denies.length ? [...denies, ...allows] : allows;
+  const compiled = {
+    ...base, enforced, defaultDeny, all, hasAuth: all.some((c) => c.authentication !== undefined), decided: new Map(),
+    hasNamedPorts: all.some((c) => c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined)),
+  };
+  memo.directions.set(key, compiled);
+  return compiled;
 }
 
 /** ANDs every term of `req` onto `sel` (Cilium converts requirements to In/NotIn/Exists terms). */

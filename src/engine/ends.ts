@@ -48,6 +48,7 @@ export interface Backend {
 
 export class Ends {
   private readonly pods = new Map<Pod, End>();
+  private readonly namesBySignature = new Map<string, NamedPorts>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
   private readonly services: ServiceIndex;
@@ -61,23 +62,14 @@ export class Ends {
       this.nodeByName.set(n.name, n);
     }
     const agreed = new Map<string, number | null>();
-    const shared = new Map<string, NamedPorts>();
     for (const p of cluster.pods) {
-      const own = new Map<string, number>();
       for (const cp of p.ports) {
         if (!cp.name) continue;
-        const key = namedPortKey(cp.name, cp.protocol);
-        if (!own.has(key)) own.set(key, cp.containerPort);
         // Egress resolves a name only if every pod defining it agrees on the number.
+        const key = namedPortKey(cp.name, cp.protocol);
         const prev = agreed.get(key);
         agreed.set(key, prev === undefined || prev === cp.containerPort ? cp.containerPort : null);
       }
-      // Pods of one workload have equal port tables: share them.
-      const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
-      const names = shared.get(sig) ?? shared.set(sig, own).get(sig)!;
-      this.pods.set(p, p.hostNetwork
-        ? { ip: p.ip, text: `${p.namespace}/${p.name}`, ...nodeOf(this.nodeByName.get(p.nodeName)) }
-        : { ip: p.ip, text: `${p.namespace}/${p.name}`, pod: p, identity: table.identityOfPod(p) ?? Reserved.world, names });
     }
     this.egressNames = new Map([...agreed].filter((e): e is [string, number] => e[1] !== null));
     this.services = serviceIndex(cluster);
@@ -88,10 +80,27 @@ export class Ends {
     return this.pods.get(pod) ?? this.podEnd(pod);
   }
 
+  /** Builds a pod's end on first use; a pod object not from this cluster (a caller's copy) is found by name. */
   private podEnd(pod: Pod): End {
-    // A pod object not from this cluster (a caller's copy): find ours by name.
     const ours = podIndex(this.cluster).byName.get(`${pod.namespace}/${pod.name}`);
-    return ours ? this.pods.get(ours)! : { ip: pod.ip, text: `${pod.namespace}/${pod.name}` };
+    if (!ours) return { ip: pod.ip, text: `${pod.namespace}/${pod.name}` };
+    if (ours !== pod) return this.pod(ours);
+    const text = `${pod.namespace}/${pod.name}`;
+    let end: End;
+    if (pod.hostNetwork) end = { ip: pod.ip, text, ...nodeOf(this.nodeByName.get(pod.nodeName)) };
+    else {
+      const own = new Map<string, number>();
+      for (const cp of pod.ports) {
+        const key = cp.name ? namedPortKey(cp.name, cp.protocol) : undefined;
+        if (key && !own.has(key)) own.set(key, cp.containerPort);
+      }
+      // Pods of one workload have equal port tables: share them.
+      const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
+      const names = this.namesBySignature.get(sig) ?? this.namesBySignature.set(sig, own).get(sig)!;
+      end = { ip: pod.ip, text, pod, identity: this.table.identityOfPod(pod) ?? Reserved.world, names };
+    }
+    this.pods.set(pod, end);
+    return end;
   }
 
   /** The end of an address: a pod, a node, or an address outside the cluster. */

@@ -32,7 +32,7 @@ import { compileDirection, type CompiledDirection, type CompileSettings, newComp
 import { Ends, type End } from './ends.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON } from './reason.js';
-import { decideL7, decideSide, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
 import type { ConnectionQuery, Engine, EngineOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 
 /** What the engine is built from. */
@@ -89,9 +89,11 @@ interface Plan {
 }
 
 /** Stands for "no endpoint on this side" in the verdict cache. */
-const NO_SIDE = { direction: 'egress', enforced: false, verdict: 'allow', matchType: 'all', redirect: false } as const satisfies SideOutcome;
+const NO_SIDE: SideOutcome = Object.freeze({ id: 0, direction: 'egress', enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
 const SELF: Verdict = Object.freeze({ verdict: 'allow', reason: SELF_REASON });
 const NO_REQUEST: L7Request = Object.freeze({});
+const PAIR_LIMIT = 4_000_000;
+const PROTOCOL_KEY: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
 export class PolicyEngine implements Engine {
   readonly cluster: Cluster;
@@ -102,13 +104,16 @@ export class PolicyEngine implements Engine {
   private readonly rulesById = new Map<IdentityId, NormalizedRule[]>();
   private readonly hostRules: NormalizedRule[] = [];
   private readonly compiled = new Map<number, CompiledDirection>();
-  private readonly dense: (CompiledDirection | undefined)[] = [];
+  private readonly dense: (CompiledDirection | undefined)[] = new Array<CompiledDirection | undefined>(2 * 4096).fill(undefined);
   private readonly memo = newCompileMemo();
   /** IP → identity ignoring names learnt by DNS (for lookups the DNS proxy did not see). */
   private readonly unlearnt: IpCache;
   private readonly learntNames = new Map<string, boolean>();
-  /** Verdicts by (egress outcome, ingress outcome): one shared object per distinct decision. */
-  private readonly verdicts = new Map<SideOutcome, Map<SideOutcome, Verdict>>();
+  /** Verdicts by the ids of (egress outcome, ingress outcome): one shared object per distinct decision. */
+  private readonly verdicts = new Map<number, Map<number, Verdict>>();
+  /** Pod-to-pod verdicts by (source identity, destination identity, protocol and port). */
+  private readonly pairs = new Map<number, Map<number, Map<number, Verdict>>>();
+  private pairCount = 0;
 
   constructor(inputs: EngineInputs, options: EngineOptions = {}) {
     const cluster = inputs.cluster;
@@ -221,22 +226,47 @@ export class PolicyEngine implements Engine {
     if (port === undefined || !validPort(port, icmp)) return undefined;
     const src = this.ends.pod(q.from.pod);
     const dst = this.ends.pod(q.to.pod);
-    if (src.identity === undefined || dst.identity === undefined) return undefined;
+    const s = src.identity;
+    const t = dst.identity;
+    if (s === undefined || t === undefined) return undefined;
     if (src === dst) return SELF;
-    const egress = decideSide(this.policyOf(src.identity, 'egress'), dst.identity, protocol, port, this.ends.egressNames);
+    const ingressPolicy = this.policyOf(t, 'ingress');
+    // Without named ports at the destination, the answer depends on the two identities alone: remember it by them.
+    const key = PROTOCOL_KEY[protocol] * 65536 + port;
+    let byDst: Map<number, Map<number, Verdict>> | undefined;
+    let byPort: Map<number, Verdict> | undefined;
+    if (!ingressPolicy.hasNamedPorts) {
+      byDst = this.pairs.get(s);
+      if (!byDst) this.pairs.set(s, (byDst = new Map()));
+      byPort = byDst.get(t);
+      const known = byPort?.get(key);
+      if (known) return known;
+    }
+    const egress = decideSideMemo(this.policyOf(s, 'egress'), t, protocol, port, this.ends.egressNames);
     if (egress.redirect) return undefined; // a proxy is involved: the general path handles it
-    const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSide(this.policyOf(dst.identity, 'ingress'), src.identity, protocol, port, dst.names);
+    const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(ingressPolicy, s, protocol, port, dst.names);
     if (ingress.redirect) return undefined;
-    return this.interned(egress, ingress);
+    const v = this.interned(egress, ingress);
+    if (byDst) {
+      // Bounded: endless random questions start the table over rather than grow without end.
+      if (++this.pairCount > PAIR_LIMIT) {
+        this.pairs.clear();
+        this.pairCount = 0;
+      } else {
+        if (!byPort) byDst.set(t, (byPort = new Map()));
+        byPort.set(key, v);
+      }
+    }
+    return v;
   }
 
   private interned(egress: SideOutcome, ingress: SideOutcome): Verdict {
-    let inner = this.verdicts.get(egress);
-    if (!inner) this.verdicts.set(egress, (inner = new Map()));
-    let v = inner.get(ingress);
+    let byIngress = this.verdicts.get(egress.id);
+    if (!byIngress) this.verdicts.set(egress.id, (byIngress = new Map()));
+    let v = byIngress.get(ingress.id);
     if (!v) {
       v = Object.freeze(reasonLine(egress === NO_SIDE ? undefined : egress, ingress === NO_SIDE ? undefined : ingress, undefined));
-      inner.set(ingress, v);
+      byIngress.set(ingress.id, v);
     }
     return v;
   }
@@ -279,7 +309,7 @@ export class PolicyEngine implements Engine {
 
   /** One side's decision: from the compiled policy (the reference evaluator overrides this). */
   protected decideSideOf(a: SideQuestion): SideOutcome {
-    return decideSide(this.policyOf(a.identity, a.direction), a.peer, a.protocol, a.port, a.names);
+    return decideSideMemo(this.policyOf(a.identity, a.direction), a.peer, a.protocol, a.port, a.names);
   }
 
   /** The proxy's decision on a side that redirects. */
@@ -380,8 +410,8 @@ export class PolicyEngine implements Engine {
   }
 }
 
-/** Compiled policies of identities below this (× 2 directions) live in an array. */
-const DENSE_LIMIT = 2 * 65536;
+/** Compiled policies of identities below this (× 2 directions) live in a packed array, filled up front. */
+const DENSE_LIMIT = 2 * 4096;
 
 /** Identities that are endpoints with a policy of their own: pods, health, init, ingress. */
 function isEndpointIdentity(id: IdentityId): boolean {

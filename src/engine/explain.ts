@@ -11,7 +11,7 @@
  */
 import type { IdentityId } from '../identity/reserved.js';
 import { formatPath } from '../manifest/object.js';
-import type { Direction, L4Protocol } from '../policy/rule.js';
+import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
 import { l7Response } from './reason.js';
@@ -85,12 +85,8 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
     .sort((a, b) => b.cov - a.cov)
     .map((h) => ({ c: h.c, port: h.c.ports === 'all' ? undefined : h.c.ports[(h.cov % 1024) - 1] }));
   const hits = [{ c: o.entry!, port: o.port }, ...others];
-  return { ...base, decidedBy: hits.flatMap((h) => expandMerged(h.c).map((c) => ruleMatch(c, h.port, q.peer))), nearMisses: [] };
-}
-
-/** A merged entry stands for several rule elements: cite each. */
-function expandMerged(c: CompiledEntry): CompiledEntry[] {
-  return c.merged.length > 1 ? c.merged.map((e) => ({ ...c, entry: e })) : [c];
+  // A merged entry stands for several rule elements: cite each.
+  return { ...base, decidedBy: hits.flatMap((h) => (h.c.merged.length > 1 ? h.c.merged : [h.c.entry]).map((e) => ruleMatch(h.c, h.port, q.peer, e))), nearMisses: [] };
 }
 
 const L7_DETAIL: Record<Exclude<L7Outcome['why'], 'rule' | 'no-match'>, string> = {
@@ -115,21 +111,19 @@ function describeL7(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: Expl
 }
 
 /** The peer part of an element as written, each text once; `- {}` says it selects nothing. */
-function peerText(c: CompiledEntry, peer: IdentityId): string {
-  const e = c.entry!;
+function peerText(e: PolicyEntry): string {
   if (e.peers.kind === 'all') return 'any peer';
   if (e.peers.selectors.length === 0) return 'no peer (an empty element such as `- {}` selects nobody)';
-  const selected = c.anyPeer || c.peers.has(peer);
-  return [...new Set(e.peers.selectors.map((s) => s.text))].join(' | ') + (selected ? '' : '');
+  return [...new Set(e.peers.selectors.map((s) => s.text))].join(' | ');
 }
 
-/** A compiled entry as the user wrote it. */
-function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, peer: IdentityId): RuleMatch {
+/** A compiled entry (or one of the elements merged into it) as the user wrote it. */
+function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, _peer: IdentityId, element: PolicyEntry | undefined = c.entry): RuleMatch {
   if (c.synthetic === 'allow-localhost') return { deny: false, peer: 'host (kubelet and node-local traffic)', ports: 'all ports', synthetic: 'allow-localhost' };
   if (c.synthetic === 'default-allow') return { deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'default-allow' };
-  const e = c.entry!;
+  const e = element!;
   return {
-    policy: e.origin.policy, path: formatPath(e.origin.path), location: e.origin.object.locate(e.origin.path), deny: e.deny, peer: peerText(c, peer),
+    policy: e.origin.policy, path: formatPath(e.origin.path), location: e.origin.object.locate(e.origin.path), deny: e.deny, peer: peerText(e),
     ports: port ? `${port.source.text}${port.l7 ? ` with ${port.l7.kind.toUpperCase()} rules` : ''}` : 'all ports',
   };
 }

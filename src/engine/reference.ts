@@ -14,7 +14,7 @@
 import { Reserved } from '../identity/reserved.js';
 import type { EndpointSelector } from '../identity/selector.js';
 import type { NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
-import type { CompiledEntry, SideOutcome } from './compile.js';
+import { makeOutcome, type CompiledEntry, type SideOutcome } from './compile.js';
 import { PolicyEngine, type EngineInputs, type SideQuestion } from './engine.js';
 import { matchingL7Rule } from './l7.js';
 import type { L7Outcome, L7Request } from './side.js';
@@ -40,8 +40,8 @@ export class ReferenceEngine extends PolicyEngine {
   protected override decideSideOf(a: SideQuestion): SideOutcome {
     const s = this.scan(a);
     const out = (verdict: 'allow' | 'deny', matchType: MatchType, extra: Partial<SideOutcome> = {}): SideOutcome =>
-      ({ direction: a.direction, enforced: true, verdict, matchType, redirect: false, ...extra });
-    if (!s) return { direction: a.direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false };
+      makeOutcome({ direction: a.direction, enforced: true, verdict, matchType, redirect: false, ...extra });
+    if (!s) return makeOutcome({ direction: a.direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
     const deny = s.hits.find((h) => h.e !== 'default-allow' && h.e !== 'allow-localhost' && h.e.deny);
     if (deny) return out('deny', matchTypeOf(deny), { dropReason: 'POLICY_DENY', entry: asEntry(deny) });
     const allows = s.hits.filter((h) => !(typeof h.e === 'object' && h.e.deny));

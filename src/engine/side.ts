@@ -10,7 +10,8 @@
  *
  * This is the one decider: `verdict` and `explain` both call
  * {@link decideSide}; explanations only add the details around its answer.
- * It allocates nothing: outcomes are the shared objects built by compile.
+ * It allocates nothing once warm: outcomes are shared objects, built by an
+ * entry the first time it decides.
  */
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import type { L4Protocol } from '../policy/rule.js';
@@ -51,12 +52,41 @@ export function portSpecificity(p: CompiledPort, protocol: L4Protocol, port: num
   return 8 + coveringPrefixLength(from, to, port);
 }
 
+const PROTOCOL_INDEX: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
+/** Peers remembered per direction before the table starts over (bounds memory on endless random questions). */
+const DECIDED_LIMIT = 1 << 16;
+
+/**
+ * {@link decideSide}, remembered: the same (peer, protocol, port) against
+ * the same named ports is one Map lookup the second time.
+ */
+export function decideSideMemo(d: CompiledDirection, peer: IdentityId, protocol: L4Protocol, port: number, names: NamedPorts | undefined): SideOutcome {
+  if (!d.enforced) return d.open;
+  // Only named ports make the answer depend on the table of names.
+  const table = d.hasNamedPorts ? names : undefined;
+  let byPeer = d.decided.get(table);
+  if (!byPeer) d.decided.set(table, (byPeer = new Map()));
+  // Small-integer keys at each level: V8 hashes them without allocating.
+  let byPort = byPeer.get(peer);
+  if (!byPort) {
+    if (byPeer.size >= DECIDED_LIMIT) byPeer.clear();
+    byPeer.set(peer, (byPort = new Map()));
+  }
+  const key = PROTOCOL_INDEX[protocol] * 65536 + port;
+  let o = byPort.get(key);
+  if (o === undefined) {
+    o = decideSide(d, peer, protocol, port, names);
+    byPort.set(key, o);
+  }
+  return o;
+}
+
 /** Precedence among covering allows (§4.5 rules 2–4); higher wins. */
 export function rank(specificity: number, redirect: boolean, anyPeer: boolean): number {
   return (redirect ? 1000 : 0) + specificity * 2 + (anyPeer ? 0 : 1);
 }
 
-/** Index into `c.outcomes` of the best covering port of `c` and its rank, packed as rank * 1024 + index; -1 when `c` does not cover. */
+/** Index (for `c.outcome`) of the best covering port of `c` and its rank, packed as rank * 1024 + index; -1 when `c` does not cover. */
 export function coverage(c: CompiledEntry, protocol: L4Protocol, port: number, names: NamedPorts | undefined): number {
   if (c.ports === 'all') return rank(0, false, c.anyPeer) * 1024;
   let best = -1;
@@ -97,7 +127,7 @@ export function decideSide(d: CompiledDirection, peer: IdentityId, protocol: L4P
     const cov = coverage(c, protocol, port, names);
     if (cov < 0) continue;
     // Denies come first in `all`: the first covering one decides.
-    if (c.deny) return c.outcomes[cov % 1024]!;
+    if (c.deny) return c.outcome(cov % 1024);
     if (c.anyPeer) {
       if (cov > l4Cov) {
         l4Cov = cov;
@@ -113,8 +143,8 @@ export function decideSide(d: CompiledDirection, peer: IdentityId, protocol: L4P
   const chosen = chosenIsL3 ? l3 : l4;
   if (!chosen) return d.defaultDenied;
   const idx = (chosenIsL3 ? l3Cov : l4Cov) % 1024;
-  if (d.hasAuth && authRequired(d, peer, protocol, port, names, chosenIsL3 ? l3Cov : l4Cov, chosenIsL3 ? l4Cov : l3Cov, chosenIsL3)) return chosen.authOutcomes[idx]!;
-  return chosen.outcomes[idx]!;
+  if (d.hasAuth && authRequired(d, peer, protocol, port, names, chosenIsL3 ? l3Cov : l4Cov, chosenIsL3 ? l4Cov : l3Cov, chosenIsL3)) return chosen.authOutcome(idx);
+  return chosen.outcome(idx);
 }
 
 /** The numeric auth type of a mode (`pkg/policy/types/auth.go`): disabled 0, spire 1, always-fail 2. */
