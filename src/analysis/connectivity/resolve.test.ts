@@ -8,6 +8,7 @@ import { parseConnectivityTests } from './parse.js';
 import { resolveCase } from './resolve.js';
 import { shopWorkspace, testDoc } from './testing.js';
 import type { TestCase } from './types.js';
+import { loadWorkspace } from '../../workspace/load.js';
 
 const ws = shopWorkspace();
 const DNS = { 'api.example.com': ['203.0.113.10', '203.0.113.11'] };
@@ -91,5 +92,23 @@ describe('resolveCase: endpoints that name nothing are input errors', () => {
     const r = resolve('{from: shop/x, to: svc:shop/y, port: 80, expect: allow}');
     assert.equal(r.ok, false);
     assert.equal(r.ok ? 0 : r.diagnostics.length, 2);
+  });
+});
+
+describe('resolveCase: the not-a-service-port message reads as English (issue 8)', () => {
+  // It said "has no a ICMP port" and "has no any port".
+  test('a protocol the Service has no port for', () => {
+    const sctp = caseOf('{from: shop/admin, to: svc:shop/web, protocol: SCTP, expect: deny}');
+    // ICMP to a Service reaches resolution from `polis explain` (a tests file refuses it earlier).
+    for (const [c, protocol] of [[sctp, 'SCTP'], [{ ...sctp, protocol: 'ICMP' } as TestCase, 'ICMP']] as const) {
+      const r = resolveCase(c, ws.cluster, DNS);
+      assert.equal(r.ok ? '' : r.diagnostics[0]!.message, `Service shop/web has no ${protocol} port (it has 80/TCP, 8443/TCP, 514/UDP)`);
+    }
+  });
+
+  test('a Service without ports', () => {
+    const bare = loadWorkspace([{ path: 's.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: bare, namespace: shop}\nspec: {clusterIP: 10.96.5.5}\n' }]);
+    const r = resolveCase(caseOf('{from: ip:203.0.113.5, to: svc:shop/bare, expect: deny}'), bare.cluster, DNS);
+    assert.equal(r.ok ? '' : r.diagnostics[0]!.message, 'Service shop/bare has no ports');
   });
 });
