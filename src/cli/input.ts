@@ -4,7 +4,8 @@
  * The input options every command shares (`-f/--filename`, `-R`, cluster
  * settings) and loading a workspace from them.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseCidr } from '../net/ip.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadWorkspace, type Workspace } from '../workspace/load.js';
 import { readSources } from './files.js';
@@ -21,13 +22,23 @@ export interface InputOptions {
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
+/**
+ * Checks a CIDR option while the command line is parsed, so a bad value is a
+ * usage error (exit 2) before any file is read, for every command; a bad
+ * pod CIDR used to surface later as a misleading "no pod … in the cluster".
+ */
+function cidrOption(value: string): string {
+  if (!parseCidr(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a CIDR: write address/length, e.g. 10.244.0.0/16 or fd00:10:244::/56.`);
+  return value;
+}
+
 /** Adds `-f`, `-R` and the cluster settings to a command. */
 export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('-f, --filename <path>', 'file or folder of manifests, or - for stdin (repeatable)', collect)
     .option('-R, --recursive', 'read folders given with -f recursively')
-    .addOption(new Option('--pod-cidr <cidr>', 'cluster pod CIDR').default('10.244.0.0/16'))
-    .addOption(new Option('--service-cidr <cidr>', 'service CIDR').default('10.96.0.0/12'))
+    .addOption(new Option('--pod-cidr <cidr>', 'cluster pod CIDR').default('10.244.0.0/16').argParser(cidrOption))
+    .addOption(new Option('--service-cidr <cidr>', 'service CIDR').default('10.96.0.0/12').argParser(cidrOption))
     .addOption(new Option('--cluster-name <name>', 'Cilium cluster name').default('default'));
 }
 

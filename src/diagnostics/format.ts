@@ -5,18 +5,37 @@
  * offending line and a caret, as compilers do) and for machines (JSON).
  */
 import type { Diagnostic } from './diagnostic.js';
+import { LineIndex } from './line-index.js';
 
 /** Text of each source file, so the formatter can quote the offending line. */
 export type SourceTexts = ReadonlyMap<string, string>;
+
+/**
+ * Line indexes per source map and file, built on first use: callers format
+ * thousands of diagnostics against one map, and each must not rescan its file.
+ */
+const indexes = new WeakMap<SourceTexts, Map<string, LineIndex>>();
+
+function lineIndexOf(sources: SourceTexts, file: string): LineIndex | undefined {
+  let perFile = indexes.get(sources);
+  if (!perFile) indexes.set(sources, (perFile = new Map()));
+  let index = perFile.get(file);
+  if (!index) {
+    const text = sources.get(file);
+    if (text === undefined) return undefined;
+    perFile.set(file, (index = new LineIndex(file, text)));
+  }
+  return index;
+}
 
 /** One diagnostic as `file:line:col: severity: message [code]` plus excerpt and hint. */
 export function formatDiagnostic(d: Diagnostic, sources?: SourceTexts): string {
   const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : '';
   const field = d.path ? ` (at ${d.path})` : '';
   const lines = [`${where}${d.severity}: ${d.message}${field} [${d.code}]`];
-  const text = d.location ? sources?.get(d.location.file) : undefined;
-  if (d.location && text !== undefined) {
-    const excerpt = lineAt(text, d.location.line);
+  const index = d.location && sources ? lineIndexOf(sources, d.location.file) : undefined;
+  if (d.location && index) {
+    const excerpt = index.lineText(d.location.line);
     if (excerpt !== undefined && excerpt.length <= 300) {
       const gutter = String(d.location.line).padStart(5) + ' | ';
       lines.push(gutter + excerpt);
@@ -25,17 +44,6 @@ export function formatDiagnostic(d: Diagnostic, sources?: SourceTexts): string {
   }
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join('\n');
-}
-
-function lineAt(text: string, line: number): string | undefined {
-  let start = 0;
-  for (let i = 1; i < line; i++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return undefined;
-    start = nl + 1;
-  }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? undefined : end).replace(/\r$/, '');
 }
 
 /** Diagnostics as plain data, for `-o json`. */

@@ -165,15 +165,26 @@ export class LabelSet {
    * whose prefix lies inside it (`cidr:10.0.0.0/8` finds `cidr:10.1.2.0/24`).
    */
   find(key: string, source: string = LabelSource.any): Label | undefined {
-    if (source === LabelSource.cidr && this.cidrs.length > 0) {
-      const want = cidrLabelKeyToPrefix(key);
-      if (want) {
-        for (const c of this.cidrs) if (cidrContainsCidr(want, c.prefix)) return c.label;
-      }
-    }
+    if (source === LabelSource.cidr) return this.findCidr(key, this.cidrs.length > 0 ? cidrLabelKeyToPrefix(key) : undefined);
     const l = this.byKey.get(key);
     if (!l) return undefined;
     return source === LabelSource.any || l.source === source ? l : undefined;
+  }
+
+  /**
+   * {@link find} for a `cidr:` key whose prefix the caller already parsed
+   * (`want`, undefined when the key is not a prefix): selectors parse their
+   * keys once instead of once per identity they are matched against.
+   */
+  findCidr(key: string, want: CidrPrefix | undefined): Label | undefined {
+    if (want) for (const c of this.cidrs) if (cidrContainsCidr(want, c.prefix)) return c.label;
+    const l = this.byKey.get(key);
+    return l?.source === LabelSource.cidr ? l : undefined;
+  }
+
+  /** The prefixes of this set's `cidr:` labels (keys that parse as prefixes), for indexing CIDR identities. */
+  cidrPrefixes(): CidrPrefix[] {
+    return this.cidrs.map((c) => c.prefix);
   }
 
   /** True when {@link find} finds a label (`LabelArray.Has`). */

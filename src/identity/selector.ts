@@ -19,7 +19,9 @@
  * one. The policy layer builds them, the identity table evaluates each
  * distinct {@link EndpointSelector.canonical} once.
  */
-import { LabelSet, compareStrings, formatLabel, parseSource, type Label } from './labels.js';
+import type { CidrPrefix } from '../net/ip.js';
+import { cidrLabelKeyToPrefix } from './cidr-labels.js';
+import { LabelSet, LabelSource, compareStrings, formatLabel, parseSource, type Label } from './labels.js';
 import {
   extendedKey,
   labelSelectorProblems,
@@ -72,13 +74,17 @@ export function normaliseSelectorKey(written: string): SelectorKey {
   return { source: source === '' ? 'any' : source, key: eq >= 0 ? rest.slice(0, eq) : rest };
 }
 
-/** Compiled requirement; `values` as a Set for O(1) membership. */
+/** Compiled requirement; `values` as a Set for O(1) membership, a `cidr:` key parsed once. */
 interface Requirement {
   readonly source: string;
   readonly key: string;
   readonly operator: SelectorOperator;
   readonly values: ReadonlySet<string>;
+  /** The key as a prefix when the source is `cidr` and the key parses. */
+  readonly prefix: CidrPrefix | undefined;
 }
+
+const keyPrefix = (source: string, key: string) => (source === LabelSource.cidr ? cidrLabelKeyToPrefix(key) : undefined);
 
 const cmpKey = (a: SelectorKey, b: SelectorKey) => compareStrings(extendedKey(a.source, a.key), extendedKey(b.source, b.key));
 
@@ -111,8 +117,8 @@ export class EndpointSelector {
       ...(this.problems.length ? [this.problems.map((p) => `${p.path} ${p.message}`)] : []),
     ]);
     this.reqs = [
-      ...this.matchLabels.map((t) => ({ source: t.source, key: t.key, operator: 'In' as const, values: new Set([t.value]) })),
-      ...this.matchExpressions.map((t) => ({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values) })),
+      ...this.matchLabels.map((t) => ({ source: t.source, key: t.key, operator: 'In' as const, values: new Set([t.value]), prefix: keyPrefix(t.source, t.key) })),
+      ...this.matchExpressions.map((t) => ({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values), prefix: keyPrefix(t.source, t.key) })),
     ];
   }
 
@@ -185,11 +191,21 @@ export class EndpointSelector {
     return this.keys().some((k) => k.source === source && k.key === key);
   }
 
+  /**
+   * Prefixes an identity must have a `cidr:` label inside of to be selected:
+   * one per `cidr:` term that requires a label (matchLabels, `In`, `Exists`)
+   * and whose key is a prefix. The identity table uses them to look up
+   * candidates in a prefix index instead of testing every identity.
+   */
+  requiredPrefixes(): CidrPrefix[] {
+    return this.reqs.filter((r) => r.prefix && (r.operator === 'In' || r.operator === 'Exists')).map((r) => r.prefix!);
+  }
+
   /** True when the selector selects an identity with these labels. */
   matches(labels: LabelSet): boolean {
     if (this.problems.length > 0) return false;
     for (const r of this.reqs) {
-      const found = labels.find(r.key, r.source);
+      const found = r.source === LabelSource.cidr ? labels.findCidr(r.key, r.prefix) : labels.find(r.key, r.source);
       switch (r.operator) {
         case 'In':
           if (found === undefined || !r.values.has(found.value)) return false;

@@ -18,6 +18,7 @@ import { formatCidr, formatIp, parseCidr, parseIp, type CidrPrefix, type IpAddre
 import { allocateClusterIdentities, allocatePrefixIdentities, type PrefixLabels } from './allocator.js';
 import { IpCache, hostPrefix, type IpCacheEntry } from './ipcache.js';
 import { podIdentityLabels } from './label-filter.js';
+import { PrefixIndex } from './prefix-index.js';
 import type { Label, LabelSet } from './labels.js';
 import { messages } from './messages.js';
 import { Reserved, reservedLabels, reservedName, type IdentityId } from './reserved.js';
@@ -266,7 +267,8 @@ export class IdentityTable {
   private byLabel: Map<string, IdentityId[]> | undefined;
 
   private candidates(selector: EndpointSelector): readonly IdentityId[] {
-    if (selector.matchLabels.length === 0) return this.ids;
+    const prefixes = selector.requiredPrefixes();
+    if (selector.matchLabels.length === 0 && prefixes.length === 0) return this.ids;
     if (!this.byLabel) {
       this.byLabel = new Map();
       for (const id of this.ids) {
@@ -278,12 +280,25 @@ export class IdentityTable {
     }
     let best: readonly IdentityId[] = this.ids;
     for (const t of selector.matchLabels) {
-      // cidr: keys match by prefix, not by equality: they cannot narrow the scan.
+      // cidr: keys match by prefix, not by equality: the prefix index below narrows those.
       if (t.source === 'cidr') continue;
       const list = this.byLabel.get(`${t.key}=${t.value}`) ?? [];
       if (list.length < best.length) best = list;
     }
+    for (const p of prefixes) {
+      const list = [...new Set(this.cidrIndex().within(p))].sort((a, b) => a - b);
+      if (list.length < best.length) best = list;
+    }
     return best;
+  }
+
+  /** Identities by the prefixes of their `cidr:` labels, built on first use. */
+  private prefixIndex: PrefixIndex<IdentityId> | undefined;
+
+  private cidrIndex(): PrefixIndex<IdentityId> {
+    return (this.prefixIndex ??= new PrefixIndex(
+      this.ids.flatMap((id) => this.labels.get(id)!.cidrPrefixes().map((prefix) => ({ prefix, item: id }))),
+    ));
   }
 
   private selection(selector: EndpointSelector) {

@@ -245,8 +245,11 @@ function issueToDiagnostics(obj: ManifestObject, root: z.ZodType, issue: Issue):
       }
       return [{ code: 'wrong-type', severity: 'error', ...at(path), message: `${field} has the wrong shape: ${issue.message}` }];
     }
-    default:
-      return [{ code: 'invalid-value', severity: 'error', ...at(path), message: `${field}: ${issue.message}` }];
+    default: {
+      // A schema's own check may name its diagnostic code: `params: { code: 'invalid-ip' }`.
+      const own = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+      return [{ code: typeof own === 'string' ? own : 'invalid-value', severity: 'error', ...at(path), message: `${field}: ${issue.message}` }];
+    }
   }
 }
 

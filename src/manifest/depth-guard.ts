@@ -1,58 +1,329 @@
 /**
  * @module manifest/depth-guard
  *
- * A cheap scan that refuses absurdly nested input before the YAML parser
- * sees it: the parser is recursive and a file of 100,000 `[` (or a line of
- * 20,000 `- `) would exhaust the stack or memory instead of failing cleanly.
- * Real Kubernetes objects are rarely nested 30 deep; the limits are far above.
+ * A cheap linear scan that refuses absurdly nested input before a YAML
+ * parser sees it: both parsers (js-yaml, then eemeli/yaml) are recursive,
+ * and a document of 100,000 `[` (or a line of 20,000 `- `) would exhaust
+ * the stack instead of failing cleanly. Real Kubernetes objects are rarely
+ * nested 30 deep; the limit is far above.
+ *
+ * The scan must skip what the parsers read as text (quoted and block
+ * scalars, comments, plain scalars) or it refuses valid files (600 `[`
+ * inside a `|` block), but it must never skip what a parser reads as
+ * structure, or deep nesting reaches the parser's stack (issue 8: `[a#[[[…`
+ * is a plain scalar `a#` and then nesting, not a comment). So every skip
+ * below follows the rule both parsers apply, and where they differ or the
+ * text is ambiguous the scan counts rather than skips:
+ * - `#` starts a comment only at a line start or after a space or tab;
+ * - a quote starts a quoted scalar only where a node starts (after
+ *   indentation, `- `, `: `, `? `, `[`, `{`, `,`, anchors and tags), never
+ *   inside a plain scalar (`a'b`); a multi-line quoted scalar is followed
+ *   only onto lines indented deeper than the line it started on (eemeli/yaml
+ *   ends it at an unindent);
+ * - a block scalar (`|`, `>`) covers the blank lines and the lines indented
+ *   at least as deep as its first content line, which must be deeper than
+ *   its parent (plus the explicit indentation indicator, as eemeli/yaml
+ *   reads it); it ends at a document marker;
+ * - in block context a plain scalar is text (brackets included) up to `: `
+ *   or ` #`; a following line continues it only when indented deeper than
+ *   its parent. When that parent is unknown (a value alone on its line) the
+ *   next lines are scanned without skipping quotes or block scalars.
+ * In flow context every bracket outside quoted scalars and comments counts.
+ * Indentation plus `- `/`? `/`: ` markers count as block nesting.
  */
 
 /** Deepest nesting accepted, counted in flow brackets, or in indentation columns plus `- ` markers. */
 export const MAX_NESTING = 512;
 
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+
+const isBlank = (c: number) => c === SPACE || c === TAB || c === CR;
+/** End of a token: whitespace, line end or end of text (NaN). */
+const isBreak = (c: number) => c === SPACE || c === TAB || c === CR || c === NL || Number.isNaN(c);
+const isFlowIndicator = (c: number) => c === 44 /* , */ || c === 91 /* [ */ || c === 93 /* ] */ || c === 123 /* { */ || c === 125 /* } */;
+
 /**
  * Returns the 0-based offset where the input first exceeds the nesting
- * limit, or -1 when it never does. Quoted strings and comments are skipped
- * so brackets inside them do not count.
+ * limit, or -1 when it never does.
  */
 export function findExcessiveNesting(text: string, limit = MAX_NESTING): number {
+  const len = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let flow = 0;
-  let lineStart = true;
-  let indent = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 /* \n */) {
-      lineStart = true;
-      indent = 0;
+  /** Content column of the line where the outermost flow collection opened: quoted scalars inside continue on deeper lines. */
+  let flowContentCol = -1;
+  /** Inside a plain scalar in flow context, carried across lines. */
+  let flowPlain = false;
+  /**
+   * The previous line ended inside a block plain scalar: the least
+   * indentation that continues it, or -1 when its parent is unknown.
+   */
+  let plainContinues: { readonly minIndent: number } | undefined;
+  /** A block scalar header ended the previous line: its parent's column and explicit indentation. */
+  let blockScalar: { readonly parent: number; readonly explicit: number } | undefined;
+
+  while (i < len) {
+    // ---- a line starts at i ------------------------------------------------------------------
+    if (blockScalar) {
+      i = skipBlockScalar(text, i, blockScalar.parent, blockScalar.explicit);
+      blockScalar = undefined;
+      if (i >= len) break;
+    }
+    const lineStart = i;
+    let j = i;
+    while (isBlank(text.charCodeAt(j))) j++;
+    if (j >= len) break;
+    if (text.charCodeAt(j) === NL) {
+      i = j + 1; // a blank line changes nothing, not even a plain scalar's continuation
       continue;
     }
-    if (lineStart) {
-      if (c === 32 /* space */) {
-        if (++indent > limit) return i;
+    while (text.charCodeAt(i) === SPACE) i++;
+    const indent = i - lineStart;
+    const first = text.charCodeAt(i);
+
+    /** At a node start: a quote, bracket or block scalar header here is structure. */
+    let atNode = true;
+    /** Inside a plain scalar: quotes are text (and in block context, brackets too). */
+    let plain = false;
+    /** The line continues the previous line's block plain scalar and has not left it. */
+    let continuing = false;
+    /** A line the parser may read as a plain continuation or as new nodes: count everything, skip only comments. */
+    let ambiguous = false;
+    let lastMarkerCol = -2; // -2: no `- `/`? `/`: ` marker on this line; -1: a document marker line
+    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && isBreak(text.charCodeAt(i + 3))) {
+      // A document boundary ends every scalar; flow depth is kept (the safe side).
+      plainContinues = undefined;
+      flowPlain = false;
+      lastMarkerCol = -1;
+      i += 3;
+    } else if (flow > 0) {
+      plain = flowPlain;
+      atNode = !plain;
+    } else if (plainContinues && first !== 35 /* # */ && (plainContinues.minIndent < 0 || indent >= plainContinues.minIndent)) {
+      if (plainContinues.minIndent < 0) ambiguous = true;
+      else {
+        plain = continuing = true;
+        atNode = false;
+      }
+    } else {
+      plainContinues = undefined;
+      if (indent > limit) return lineStart + limit;
+    }
+
+    let contentCol = -1;
+    let sawValue = false;
+    let plainMinIndent = -1;
+
+    // ---- the rest of the line ------------------------------------------------------------------
+    for (; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c === NL) break;
+      if (isBlank(c)) continue;
+      const col = i - lineStart;
+      const next = text.charCodeAt(i + 1);
+      if (c === 35 /* # */ && (i === lineStart || isBlank(text.charCodeAt(i - 1)))) {
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? len : nl;
+        plain = continuing = ambiguous = false;
+        plainContinues = undefined;
+        break;
+      }
+
+      if (flow > 0) {
+        if (c === 91 /* [ */ || c === 123 /* { */) {
+          if (++flow > limit) return i;
+          plain = false;
+        } else if (c === 93 /* ] */ || c === 125 /* } */) {
+          flow--;
+          plain = false;
+        } else if (c === 44 /* , */) {
+          plain = false;
+        } else if (plain) {
+          if (c === 58 /* : */ && (isBreak(next) || isFlowIndicator(next))) plain = false;
+        } else if (c === 34 /* " */ || c === 39 /* ' */) {
+          i = skipQuoted(text, i, flowContentCol);
+        } else if (c === 33 /* ! */ || c === 38 /* & */ || c === 42 /* * */) {
+          i = skipToken(text, i) - 1;
+        } else if ((c === 58 || c === 63 /* ? */ || c === 45 /* - */) && (isBreak(next) || isFlowIndicator(next))) {
+          // an indicator
+        } else if (!cannotStartPlain(c)) {
+          plain = true;
+        }
+        if (flow === 0) {
+          // Back in block context after a flow collection: what follows is `: `, a comment or an error.
+          atNode = false;
+          plain = false;
+        }
         continue;
       }
-      // `- - - x` nests a sequence per marker without adding indentation.
-      if (c === 45 /* - */ && text.charCodeAt(i + 1) === 32) {
-        indent += 2;
-        if (indent > limit) return i;
-        i++;
+
+      // ---- block context ----
+      if (plain) {
+        if (c === 58 /* : */ && isBreak(next)) {
+          plain = continuing = false;
+          atNode = sawValue = true;
+        }
         continue;
       }
-      lineStart = false;
+      const marker = (c === 45 /* - */ || c === 63 /* ? */ || c === 58 /* : */) && isBreak(next);
+      if (contentCol < 0 && !(marker && !ambiguous)) contentCol = col;
+      if (c === 91 /* [ */ || c === 123 /* { */) {
+        flow = 1;
+        if (flow > limit) return i;
+        flowContentCol = contentCol;
+        flowPlain = false;
+        ambiguous = false;
+      } else if (marker) {
+        // `- `, `? `, `: ` before any content nest a block collection each.
+        if (contentCol < 0) {
+          lastMarkerCol = col;
+          if (col + 2 > limit) return i;
+        }
+        if (c === 58) {
+          sawValue = true;
+          ambiguous = false; // after `: ` a node starts, whichever way the parser read what came before
+        }
+        atNode = true;
+      } else if (c === 33 /* ! */ || c === 38 /* & */) {
+        i = skipToken(text, i) - 1; // properties come before a node
+      } else if (c === 42 /* * */) {
+        i = skipToken(text, i) - 1;
+        atNode = false;
+      } else if (!atNode || ambiguous) {
+        // After a node, or where the parser may be continuing a plain scalar: skip nothing.
+      } else if (c === 34 /* " */ || c === 39 /* ' */) {
+        i = skipQuoted(text, i, contentCol);
+        atNode = false;
+      } else if (c === 124 /* | */ || c === 62 /* > */) {
+        if (isBlockScalarHeader(text, i)) {
+          const parent = sawValue ? contentCol : lastMarkerCol >= -1 ? lastMarkerCol : indent - 1;
+          blockScalar = { parent, explicit: explicitIndentation(text, i) };
+          const nl = text.indexOf('\n', i);
+          i = nl < 0 ? len : nl;
+          break;
+        }
+        atNode = false;
+      } else if (!cannotStartPlain(c)) {
+        plain = true;
+        atNode = false;
+        plainMinIndent = sawValue ? contentCol + 1 : lastMarkerCol >= 0 ? lastMarkerCol + 1 : -1;
+      }
     }
-    if (c === 35 /* # */) {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl - 1;
-    } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 && c === 34 ? 2 : 1;
-      i = j;
-    } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++flow > limit) return i;
-    } else if (c === 93 /* ] */ || c === 125 /* } */) {
-      if (flow > 0) flow--;
-    }
+    // ---- end of line ----
+    if (flow > 0) {
+      flowPlain = plain;
+      plainContinues = undefined;
+    } else if (plain && !continuing) plainContinues = { minIndent: plainMinIndent };
+    else if (!plain && !ambiguous) plainContinues = undefined;
+    if (i < len && text.charCodeAt(i) === NL) i++;
   }
   return -1;
+}
+
+/** Characters that cannot begin a plain scalar (the parser reports an error there). */
+function cannotStartPlain(c: number): boolean {
+  return isFlowIndicator(c) || c === 35 /* # */ || c === 37 /* % */ || c === 64 /* @ */ || c === 96 /* ` */ || c === 124 /* | */ || c === 62 /* > */ || c === 34 || c === 39;
+}
+
+/** The explicit indentation indicator of a block scalar header at `i` (`|2`, `>-1`), 0 when none. */
+function explicitIndentation(text: string, i: number): number {
+  for (const k of [i + 1, i + 2]) {
+    const c = text.charCodeAt(k);
+    if (c >= 49 && c <= 57) return c - 48;
+  }
+  return 0;
+}
+
+/** True when `|` or `>` at `i` is a block scalar header: indicators, then only blanks or a comment to the line end. */
+function isBlockScalarHeader(text: string, i: number): boolean {
+  let j = i + 1;
+  for (let k = 0; k < 2; k++) {
+    const c = text.charCodeAt(j);
+    if ((c >= 49 && c <= 57) || c === 43 || c === 45) j++;
+  }
+  if (!isBreak(text.charCodeAt(j))) return false;
+  while (isBlank(text.charCodeAt(j))) j++;
+  const c = text.charCodeAt(j);
+  return c === NL || Number.isNaN(c) || c === 35;
+}
+
+/**
+ * Skips the lines of a block scalar starting at line start `i`; returns the
+ * start of the first line that is not part of it. Content must be indented
+ * deeper than `parent`; with an explicit indicator `d`, at least
+ * `d + max(parent + 1, 1)` (eemeli/yaml's reading, the stricter of the two
+ * parsers); otherwise as deep as the first non-blank line.
+ */
+function skipBlockScalar(text: string, i: number, parent: number, explicit: number): number {
+  const len = text.length;
+  let min = explicit > 0 ? explicit + Math.max(parent + 1, 1) : -1;
+  while (i < len) {
+    let j = i;
+    while (text.charCodeAt(j) === SPACE) j++;
+    if (text.charCodeAt(j) === CR) j++;
+    const c = text.charCodeAt(j);
+    const indent = j - i;
+    if (c === NL || j >= len) {
+      i = j + 1; // blank lines belong to the scalar
+      continue;
+    }
+    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && isBreak(text.charCodeAt(i + 3))) return i;
+    if (min < 0) {
+      if (indent <= parent) return i;
+      min = indent;
+    }
+    if (indent < min) return i;
+    const nl = text.indexOf('\n', j);
+    i = nl < 0 ? len : nl + 1;
+  }
+  return len;
+}
+
+/**
+ * Skips a quoted scalar opening at `i`; returns the offset of its closing
+ * quote. It may continue onto lines indented deeper than `contentCol`
+ * (blank lines too); when a line is not, or a document marker comes, the
+ * scalar is treated as ended before that line (the parser reports the
+ * error) and the offset of the newline before it is returned, so the
+ * caller scans that line.
+ */
+function skipQuoted(text: string, i: number, contentCol: number): number {
+  const q = text.charCodeAt(i);
+  const len = text.length;
+  let j = i + 1;
+  while (j < len) {
+    const c = text.charCodeAt(j);
+    if (c === q) {
+      if (q === 39 && text.charCodeAt(j + 1) === 39) {
+        j += 2; // '' is an escaped quote
+        continue;
+      }
+      return j;
+    }
+    if (c === 92 /* \ */ && q === 34) {
+      j += text.charCodeAt(j + 1) === NL ? 1 : 2;
+      continue;
+    }
+    if (c === NL) {
+      let k = j + 1;
+      while (text.charCodeAt(k) === SPACE) k++;
+      const next = text.charCodeAt(k);
+      const blank = next === NL || (next === CR && text.charCodeAt(k + 1) === NL);
+      const marker = k === j + 1 && (text.startsWith('---', k) || text.startsWith('...', k)) && isBreak(text.charCodeAt(k + 3));
+      if (k >= len) return len;
+      if (marker || (!blank && k - (j + 1) <= contentCol)) return j - 1;
+    }
+    j++;
+  }
+  return len;
+}
+
+/** End of an anchor, alias or tag token starting at `i`: the next blank or flow indicator. */
+function skipToken(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && !isBreak(text.charCodeAt(j)) && !isFlowIndicator(text.charCodeAt(j))) j++;
+  return j;
 }

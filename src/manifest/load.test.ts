@@ -118,4 +118,42 @@ describe('hostile input', () => {
     assert.equal(r.objects.length, count);
     assert.deepEqual(r.diagnostics, []);
   });
+
+  test('a too-deep document is refused alone; the next one loads', () => {
+    const r = load(`a: ${'['.repeat(100_000)}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: ok}\n`);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.location?.line]), [['too-deep', 1]]);
+    assert.deepEqual(r.objects.map((o) => o.name), ['ok']);
+  });
+
+  test('an undefined alias is an unknown alias at its position, not a YAML bomb', () => {
+    // Issue 8: any error mentioning "alias" was reported as a billion-laughs document.
+    for (const anchor of ['', '  other: &a x\n']) {
+      const r = load(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${anchor}  x: *nope\n`);
+      assert.equal(r.diagnostics.length, 1);
+      const d = r.diagnostics[0]!;
+      assert.equal(d.code, 'yaml-unknown-alias');
+      assert.equal(d.message, 'unknown alias *nope: no anchor &nope is defined before it');
+      assert.deepEqual([d.location?.line, d.location?.col], [anchor ? 6 : 5, 6]);
+    }
+  });
+});
+
+describe('numbers as kubectl reads them, with or without an anchor in the document', () => {
+  // sigs.k8s.io/yaml YAMLToJSON -> go-yaml v2 resolve() (goyaml.v2/resolve.go): underscores removed, then
+  // strconv.ParseInt(s, 0, 64) / ParseUint, then yamlStyleFloat; YAML 1.2 core would differ on most rows.
+  const cases: [string, unknown][] = [
+    ['0b1010000', 80], ['0B11', 3], ['-0b101', -5], ['0o17', 15], ['0O17', 15], ['017', 15], ['0777', 511], ['0x1F', 31], ['0X1F', 31],
+    ['-0x1F', -31], ['+12', 12], ['1_000', 1000], ['0xFF_FF', 65535], ['08', 8], ['1e3', 1000], ['1.5', 1.5], ['.5', 0.5], ['+.5', 0.5],
+    ['18446744073709551615', 18446744073709551615], ['1:20', '1:20'], ['1e400', '1e400'], ['._5', '._5'], ['0x', '0x'],
+    ['"0b1"', '0b1'], ['!!str 12', '12'], ['yes', 'yes'], ['True', true], ['~', null], ['2001-12-14', '2001-12-14'],
+  ];
+  for (const [written, want] of cases) {
+    test(`${written} -> ${JSON.stringify(want)}`, () => {
+      for (const anchor of ['', '  other: &a x\n']) {
+        const r = load(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${anchor}  x: ${written}\n`);
+        assert.deepEqual(r.diagnostics, []);
+        assert.deepEqual((r.objects[0]!.value.data as Record<string, unknown>).x, want, anchor ? 'careful parser (anchor present)' : 'fast parser');
+      }
+    });
+  }
 });

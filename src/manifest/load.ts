@@ -11,11 +11,12 @@
  * a position (a diagnostic, an explanation), that js-yaml refuses (to get a
  * precise error), or that uses anchors (to cap alias expansion).
  */
-import { load as fastLoad, CORE_SCHEMA } from 'js-yaml';
-import { parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { load as fastLoad } from 'js-yaml';
+import { parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { LineIndex, type SourceFile } from './source.js';
 import { findExcessiveNesting, MAX_NESTING } from './depth-guard.js';
+import { JS_YAML_SCHEMA, yamlNumberTags } from './numbers.js';
 import { makeLocator, type FieldPath, type ManifestObject } from './object.js';
 import { splitDocuments, type DocumentChunk } from './split.js';
 
@@ -37,6 +38,13 @@ const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 const ANCHOR = /(^|[\s[{,:])&[^\s]/;
 
 type Locate = (path: FieldPath, at?: 'key' | 'value') => SourceLocation;
+
+/**
+ * The position-keeping parser reads scalars as the fast one does: YAML 1.2
+ * core (also under a `%YAML 1.1` directive, which kubectl ignores too) with
+ * go-yaml v2 numbers (see manifest/numbers).
+ */
+const CAREFUL_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags } as const;
 
 /** Loads every object of every source. */
 export function loadManifests(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
@@ -64,15 +72,18 @@ function loadFile(src: SourceFile, options: LoadOptions, objects: ManifestObject
     });
     return;
   }
-  const tooDeep = findExcessiveNesting(src.text);
-  if (tooDeep >= 0) {
-    diagnostics.push({
-      code: 'too-deep', severity: 'error', location: lines.locate(tooDeep),
-      message: `file is nested more than ${MAX_NESTING} levels deep here`, hint: 'Kubernetes objects are never nested this deep: check the file',
-    });
-    return;
-  }
-  splitDocuments(src.text).forEach((chunk, index) => loadChunk(src.path, chunk, index, lines, options, objects, diagnostics));
+  splitDocuments(src.text).forEach((chunk, index) => {
+    // Per document, as the parsers see them: nesting in one cannot hide behind an open quote in another.
+    const tooDeep = findExcessiveNesting(chunk.text);
+    if (tooDeep >= 0) {
+      diagnostics.push({
+        code: 'too-deep', severity: 'error', location: lines.locate(chunk.offset + tooDeep),
+        message: `document is nested more than ${MAX_NESTING} levels deep here`, hint: 'Kubernetes objects are never nested this deep: check the file',
+      });
+      return;
+    }
+    loadChunk(src.path, chunk, index, lines, options, objects, diagnostics);
+  });
 }
 
 function loadChunk(
@@ -83,7 +94,7 @@ function loadChunk(
   if (start < 0) return; // empty, or only comments and markers
   // Lazily parsed with positions, at most once per document.
   let careful: Document.Parsed[] | undefined;
-  const carefulDocs = () => (careful ??= parseAllDocuments(chunk.text, { prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed[]);
+  const carefulDocs = () => (careful ??= parseAllDocuments(chunk.text, CAREFUL_OPTIONS) as Document.Parsed[]);
   const locatorFor = (docIndex: number): Locate => {
     let loc: Locate | undefined;
     return (path, at) => {
@@ -99,7 +110,7 @@ function loadChunk(
     let value: unknown;
     let ok = true;
     try {
-      value = fastLoad(chunk.text, { schema: CORE_SCHEMA, filename: file });
+      value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file });
     } catch {
       ok = false; // let the careful parser say precisely what is wrong
     }
@@ -141,7 +152,8 @@ function loadChunk(
     try {
       value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
     } catch (e) {
-      diagnostics.push(parseFailure(e, here));
+      const unknown = unknownAlias(e, doc);
+      diagnostics.push(unknown ? unknownAliasDiagnostic(unknown.name, unknown.range ? lines.locate(chunk.offset + unknown.range[0], chunk.offset + unknown.range[1]) : here) : parseFailure(e, here));
       return;
     }
     if (value === null || value === undefined) return; // a document with only comments
@@ -216,9 +228,36 @@ function plainYamlMessage(msg: string): string {
   return msg.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/**
+ * An alias whose anchor is not defined before it (eemeli/yaml throws
+ * "Unresolved alias … : NAME" from toJS): the name and the alias's range.
+ */
+function unknownAlias(e: unknown, doc: Document.Parsed): { name: string; range: readonly [number, number, number] | undefined } | undefined {
+  const m = e instanceof ReferenceError ? /^Unresolved alias[^:]*: (.*)$/s.exec(e.message) : null;
+  if (!m) return undefined;
+  const name = m[1]!;
+  let range: readonly [number, number, number] | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.source !== name) return undefined;
+      range = node.range ?? undefined;
+      return visit.BREAK;
+    },
+  });
+  return { name, range };
+}
+
+function unknownAliasDiagnostic(name: string, loc: SourceLocation): Diagnostic {
+  return {
+    code: 'yaml-unknown-alias', severity: 'error', location: loc,
+    message: `unknown alias *${name}: no anchor &${name} is defined before it`,
+    hint: `define the anchor (&${name}) on a value above this one, or write the value out`,
+  };
+}
+
 function parseFailure(e: unknown, loc: SourceLocation): Diagnostic {
   const msg = e instanceof Error ? e.message : String(e);
-  if (/alias/i.test(msg)) {
+  if (/excessive alias count/i.test(msg)) {
     return {
       code: 'yaml-alias-bomb', severity: 'error', location: loc,
       message: 'document expands too many YAML aliases (a "billion laughs" document)',

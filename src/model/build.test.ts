@@ -124,3 +124,31 @@ test('a huge replica count is capped with a warning, not expanded', () => {
   assert.equal(diagnostics[0]?.code, 'too-many-replicas');
   assert.equal(diagnostics[0]?.location?.line, 5);
 });
+
+describe('endpoint and node addresses must be IPs (issue 8)', () => {
+  // k8s pkg/apis/core/validation validateEndpointAddress (IsValidIP); pkg/apis/discovery/validation
+  // (addresses of the slice's addressType); node InternalIP/ExternalIP are IPs, Hostname is a name.
+  const errorsOf = (text: string) => build(text).diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.path, d.location?.line]);
+
+  test('an Endpoints address that is not an IP is an error at its field', () => {
+    const text = 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: ext}\nsubsets:\n- addresses:\n  - ip: 10.0.0.1\n  - ip: db.example.com\n';
+    assert.deepEqual(errorsOf(text), [['invalid-ip', 'subsets[0].addresses[1].ip', 7]]);
+  });
+
+  test('an EndpointSlice address of the wrong family is an error; an FQDN slice is not read as IPs', () => {
+    const slice = (name: string, type: string, addr: string) =>
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: ${name}, labels: {kubernetes.io/service-name: ext}}\naddressType: ${type}\nendpoints:\n- addresses: ["${addr}"]\n---\n`;
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: ext}\nspec: {ports: [{port: 80}]}\n';
+    assert.deepEqual(errorsOf(slice('a', 'IPv4', 'fd00::1') + svc), [['invalid-ip', 'endpoints[0].addresses[0]', 6]]);
+    const r = build(slice('b', 'FQDN', 'db.example.com') + slice('c', 'IPv6', 'fd00::1') + svc);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(r.cluster.services.find((s) => s.name === 'ext')?.endpointIPs, ['fd00::1']);
+  });
+
+  test('a node InternalIP that is not an IP is an error at its field; the node stays, without that address', () => {
+    const text = 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus:\n  addresses:\n  - {type: Hostname, address: n1}\n  - {type: InternalIP, address: 172.18.0.300}\n';
+    assert.deepEqual(errorsOf(text), [['invalid-ip', 'status.addresses[1].address', 7]]);
+    const node = build(text).cluster.nodes.find((n) => n.name === 'n1');
+    assert.equal(node?.ip, '172.18.0.2');
+  });
+});

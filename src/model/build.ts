@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { ManifestObject } from '../manifest/object.js';
+import { formatPath, type ManifestObject } from '../manifest/object.js';
 import { checkSchema } from '../manifest/check-schema.js';
 import { parseCidr, parseIp } from '../net/ip.js';
 import type {
@@ -96,7 +96,18 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   nodeObjs.forEach((o, i) => {
     const v = typed(o, s.nodeSchema);
     if (!v) return;
-    const ip = v.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? `172.18.0.${i + 2}`;
+    const addresses = v.status?.addresses ?? [];
+    addresses.forEach((a, j) => {
+      if ((a.type === 'InternalIP' || a.type === 'ExternalIP') && !parseIp(a.address)) {
+        const path = ['status', 'addresses', j, 'address'];
+        diagnostics.push({
+          code: 'invalid-ip', severity: 'error', location: o.locate(path), path: formatPath(path), object: o.displayName,
+          message: `${a.type} ${JSON.stringify(a.address)} of node ${o.name} is not an IP address`,
+          hint: 'write an IPv4 or IPv6 address, e.g. 172.18.0.2; host names go in a Hostname address',
+        });
+      }
+    });
+    const ip = addresses.find((a) => a.type === 'InternalIP' && parseIp(a.address))?.address ?? `172.18.0.${i + 2}`;
     const labels: Labels = { 'kubernetes.io/hostname': o.name, ...v.metadata.labels };
     nodes.push({
       name: o.name, labels, ip,
@@ -394,7 +405,8 @@ function collectEndpoints(
   for (const o of slices) {
     const v = typed(o, s.endpointSliceSchema);
     const svc = v?.metadata.labels?.['kubernetes.io/service-name'];
-    if (v && svc) add(`${nsOf(o)}/${svc}`, (v.endpoints ?? []).flatMap((e) => e.addresses), v.ports ?? []);
+    // An FQDN slice lists host names, not endpoint IPs.
+    if (v && svc && v.addressType !== 'FQDN') add(`${nsOf(o)}/${svc}`, (v.endpoints ?? []).flatMap((e) => e.addresses), v.ports ?? []);
   }
   return out;
 }

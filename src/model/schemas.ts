@@ -7,6 +7,7 @@
  * and a wrong one becomes a diagnostic at its line.
  */
 import { z } from 'zod';
+import { parseIp } from '../net/ip.js';
 
 const labels = z.record(z.string(), z.string());
 
@@ -105,23 +106,36 @@ const endpointPort = z.looseObject({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
 });
 
+/** An IP address, as the API server's `validation.IsValidIP` requires of endpoint and node IPs. */
+const ipAddress = z.string().refine((v) => parseIp(v) !== undefined, { error: (iss) => `${JSON.stringify(iss.input)} is not an IP address`, params: { code: 'invalid-ip' } });
+
 export const endpointsSchema = z.looseObject({
   metadata: metadataSchema,
+  // k8s pkg/apis/core/validation validateEndpointAddress: ip must be a valid IP.
   subsets: z.array(z.looseObject({
-    addresses: z.array(z.looseObject({ ip: z.string() })).optional(),
+    addresses: z.array(z.looseObject({ ip: ipAddress })).optional(),
     ports: z.array(endpointPort).optional(),
   })).optional(),
 });
 
 export const endpointSliceSchema = z.looseObject({
   metadata: metadataSchema,
+  addressType: z.string().optional(),
   endpoints: z.array(z.looseObject({ addresses: z.array(z.string()) })).optional(),
   ports: z.array(endpointPort).optional(),
+}).superRefine((v, ctx) => {
+  // k8s pkg/apis/discovery/validation: addresses must be IPs of the slice's family; FQDN slices hold names.
+  const family = v.addressType === 'IPv4' ? 4 : v.addressType === 'IPv6' ? 6 : undefined;
+  if (family === undefined) return;
+  v.endpoints?.forEach((e, i) => e.addresses.forEach((a, j) => {
+    if (parseIp(a)?.family !== family) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'addresses', j], message: `${JSON.stringify(a)} is not an ${v.addressType} address`, params: { code: 'invalid-ip' } });
+  }));
 });
 
 export const nodeSchema = z.looseObject({
   metadata: metadataSchema,
   spec: z.looseObject({ podCIDR: z.string().optional() }).optional(),
+  // InternalIP/ExternalIP must be IPs; build.ts checks them so a bad one costs the address, not the node.
   status: z.looseObject({ addresses: z.array(z.looseObject({ type: z.string(), address: z.string() })).optional() }).optional(),
 });
 

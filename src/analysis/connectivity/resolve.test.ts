@@ -217,3 +217,18 @@ spec: {type: ExternalName, externalName: db.example.com}
     });
   }
 });
+
+describe('resolveCase: the not-a-service-port message reads as English (issue 8)', () => {
+  // It said "has no a ICMP port" and "has no any port".
+  test('a protocol the Service has no port for', () => {
+    const sctp = caseOf('{from: shop/admin, to: svc:shop/web, protocol: SCTP, expect: deny}');
+    const r = resolveCase(sctp, ws.cluster, DNS);
+    assert.equal(r.ok ? '' : r.diagnostics[0]!.message, 'Service shop/web has no SCTP port (it has 80/TCP, 8443/TCP, 514/UDP)');
+  });
+
+  test('a Service without ports', () => {
+    const bare = loadWorkspace([{ path: 's.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: bare, namespace: shop}\nspec: {clusterIP: 10.96.5.5}\n' }]);
+    const r = resolveCase(caseOf('{from: ip:203.0.113.5, to: svc:shop/bare, expect: deny}'), bare.cluster, DNS);
+    assert.equal(r.ok ? '' : r.diagnostics[0]!.message, 'Service shop/bare has no ports');
+  });
+});

@@ -104,8 +104,8 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
     const chosen = dst.nodePort ?? (port === undefined ? fits[0] : fits.find((p) => p.port === port));
     if (!chosen) {
       const has = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'no ports';
-      const what = port === undefined ? (wanted ? `a ${wanted} port` : 'any port') : `port ${port}/${protocol}`;
-      error(c.port === undefined ? 'to' : 'port', 'not-a-service-port', `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})`,
+      const what = port === undefined ? (wanted ? `${wanted} port` : undefined) : `port ${port}/${protocol}`;
+      error(c.port === undefined ? 'to' : 'port', 'not-a-service-port', what ? `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})` : `Service ${svc.namespace}/${svc.name} has no ports`,
         'a Service is reached on its own port (spec.ports[].port), not on the target port');
       return { ok: false, diagnostics };
     }
