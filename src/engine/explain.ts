@@ -16,7 +16,7 @@ import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.j
 import type { LegDecision, SideDecision } from './engine.js';
 import { l7Response } from './reason.js';
 import { coverage, portSpecificity, selectsPeer, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import type { BackendVerdict, Explanation, L7Result, NearMiss, RuleMatch, SideResult, Verdict } from './types.js';
+import { CITED, type BackendVerdict, type Explanation, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
 
 /** What explaining needs of the engine. */
 export interface ExplainContext {
@@ -67,26 +67,28 @@ function explainLeg(d: LegDecision, v: Verdict, request: L7Request, ctx: Explain
 function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainContext): SideResult {
   const o = s.outcome;
   const d = ctx.policyOf(s.identity, o.direction);
-  const enforcedBy: RuleMatch[] = d.rules.map((r) => ({
+  // Locating a rule parses its document with positions: cite the first few, count the rest.
+  const enforcedBy: RuleMatch[] = d.rules.slice(0, CITED).map((r) => ({
     policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
   }));
   const base = {
     direction: d.direction, endpoint, identity: s.identity, peerIdentity: s.peer, enforcedBy, enforced: o.enforced, verdict: o.verdict,
     matchType: o.matchType, redirect: o.redirect, ...(o.dropReason ? { dropReason: o.dropReason } : {}),
   };
+  const omitted = (decided: number) => (decided > 0 || d.rules.length > CITED ? { omitted: { decidedBy: decided, enforcedBy: Math.max(0, d.rules.length - CITED) } } : {});
   if (!o.enforced) return { ...base, decidedBy: [{ deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'not-enforced' }], nearMisses: [] };
-  if (o.dropReason === 'POLICY_DENY') return { ...base, decidedBy: [ruleMatch(o.entry!, o.port, q.peer)], nearMisses: [] };
-  if (o.dropReason === 'POLICY_DENIED') return { ...base, decidedBy: [], nearMisses: nearMisses(d, q) };
-  // The winner first, then every other allow that covers the connection, by rank.
+  if (o.dropReason === 'POLICY_DENY') return { ...base, ...omitted(0), decidedBy: [ruleMatch(o.entry!, o.port, q.peer)], nearMisses: [] };
+  if (o.dropReason === 'POLICY_DENIED') return { ...base, ...omitted(0), decidedBy: [], nearMisses: nearMisses(d, q) };
+  // The winner first, then every other allow that covers the connection, by rank; merged entries stand for several elements.
   const others = d.all
     .filter((c) => !c.deny && c !== o.entry && selectsPeer(c, q.peer))
     .map((c) => ({ c, cov: coverage(c, q.protocol, q.port, q.names) }))
     .filter((h) => h.cov >= 0)
     .sort((a, b) => b.cov - a.cov)
     .map((h) => ({ c: h.c, port: h.c.ports === 'all' ? undefined : h.c.ports[(h.cov % 1024) - 1] }));
-  const hits = [{ c: o.entry!, port: o.port }, ...others];
-  // A merged entry stands for several rule elements: cite each.
-  return { ...base, decidedBy: hits.flatMap((h) => (h.c.merged.length > 1 ? h.c.merged : [h.c.entry]).map((e) => ruleMatch(h.c, h.port, q.peer, e))), nearMisses: [] };
+  const elements = [{ c: o.entry!, port: o.port }, ...others].flatMap((h) => (h.c.merged.length > 1 ? h.c.merged : [h.c.entry]).map((e) => ({ ...h, e })));
+  const decidedBy = elements.slice(0, CITED).map((h) => ruleMatch(h.c, h.port, q.peer, h.e));
+  return { ...base, ...omitted(elements.length - decidedBy.length), decidedBy, nearMisses: [] };
 }
 
 const L7_DETAIL: Record<Exclude<L7Outcome['why'], 'rule' | 'no-match'>, string> = {

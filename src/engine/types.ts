@@ -82,6 +82,9 @@ export interface RuleMatch {
   readonly synthetic?: 'allow-localhost' | 'default-allow' | 'not-enforced';
 }
 
+/** How many rules an explanation lists in each of its lists before it only counts the rest. */
+export const CITED = 10;
+
 /** A rule that would have matched but for one field: the "why not" of a deny. */
 export interface NearMiss {
   readonly rule: RuleMatch;
@@ -106,8 +109,10 @@ export interface SideResult {
   readonly decidedBy: readonly RuleMatch[];
   /** For a default deny: the rules that came closest. */
   readonly nearMisses: readonly NearMiss[];
-  /** The rules that select this endpoint for this direction (and so turn enforcement on). */
+  /** The rules that select this endpoint for this direction (and so turn enforcement on), at most {@link CITED} of them. */
   readonly enforcedBy: readonly RuleMatch[];
+  /** How many more rules decided (allowed it too) or enforce, beyond those listed: a CCNP per team can make hundreds. */
+  readonly omitted?: { readonly decidedBy: number; readonly enforcedBy: number };
   /** True when the winning entry sends the connection to the L7 proxy. */
   readonly redirect: boolean;
 }

@@ -109,14 +109,29 @@ function loadChunk(
   if (!ANCHOR.test(chunk.text)) {
     let value: unknown;
     let ok = true;
+    // Where each mapping and sequence starts, noted while js-yaml reads: enough to place a list
+    // item (a test case) without the position-keeping parse, which costs ten times as much.
+    const starts = new WeakMap<object, number>();
+    const open: number[] = [];
+    const listener = (event: 'open' | 'close', state: { position: number; result: unknown }) => {
+      if (event === 'open') open.push(state.position);
+      else {
+        const at = open.pop();
+        if (at !== undefined && typeof state.result === 'object' && state.result !== null) starts.set(state.result, at);
+      }
+    };
     try {
-      value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file });
+      value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
     } catch {
       ok = false; // let the careful parser say precisely what is wrong
     }
     if (ok) {
       if (value !== null && value !== undefined) {
-        collect(value, [], file, documentIndex, lines.locate(chunk.offset + start), locatorFor(0), objects, diagnostics);
+        const startOf = (v: object) => {
+          const at = starts.get(v);
+          return at === undefined ? undefined : lines.locate(chunk.offset + at);
+        };
+        collect(value, [], file, documentIndex, lines.locate(chunk.offset + start), locatorFor(0), objects, diagnostics, startOf);
       }
       return;
     }
@@ -175,7 +190,7 @@ function firstContent(text: string): number {
 /** Adds the object at `value` (expanding `List`s) to `objects`. */
 function collect(
   value: unknown, prefix: (string | number)[], file: string, documentIndex: number, here: SourceLocation,
-  rootLocate: Locate, objects: ManifestObject[], diagnostics: Diagnostic[],
+  rootLocate: Locate, objects: ManifestObject[], diagnostics: Diagnostic[], startOf: (v: object) => SourceLocation | undefined = () => undefined,
 ): void {
   const locate: Locate = prefix.length ? (path, at) => rootLocate([...prefix, ...path], at) : rootLocate;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -204,7 +219,7 @@ function collect(
     }
     obj.items.forEach((item, i) => {
       const itemPrefix = [...prefix, 'items', i];
-      collect(item, itemPrefix, file, documentIndex, rootLocate(itemPrefix), rootLocate, objects, diagnostics);
+      collect(item, itemPrefix, file, documentIndex, rootLocate(itemPrefix), rootLocate, objects, diagnostics, startOf);
     });
     return;
   }
@@ -212,7 +227,7 @@ function collect(
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   objects.push({
-    apiVersion, kind, name, namespace, value: obj, file, documentIndex, location: here, locate,
+    apiVersion, kind, name, namespace, value: obj, file, documentIndex, location: here, locate, startOf,
     displayName: `${kind} ${namespace ? `${namespace}/` : ''}${name || '<unnamed>'}`,
   });
 }

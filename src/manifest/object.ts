@@ -42,6 +42,11 @@ export interface ManifestObject {
    * at the object that should hold it.
    */
   locate(path: FieldPath, at?: 'key' | 'value'): SourceLocation;
+  /**
+   * Where a mapping or sequence inside {@link value} starts, when the fast
+   * reader noted it (undefined otherwise: use {@link locate}). Costs no parse.
+   */
+  startOf(v: object): SourceLocation | undefined;
   /** `Kind namespace/name` for messages. */
   readonly displayName: string;
 }

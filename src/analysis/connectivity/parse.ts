@@ -126,9 +126,11 @@ function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number
   if (!ok || !from) return undefined;
 
   const field = (f: CaseField): FieldPath => (f === 'icmp' ? [...at('icmp'), 'type'] : at(f));
+  // The reader noted where each case starts; the position-keeping parse is kept for a field's diagnostic.
+  const raw = ((obj.value.spec as { cases?: unknown[] } | undefined)?.cases ?? [])[index];
   return {
     test, index, from, expect: c.expect,
-    location: obj.locate(base),
+    location: (typeof raw === 'object' && raw !== null ? obj.startOf(raw) : undefined) ?? obj.locate(base),
     locate: (f) => obj.locate(field(f)),
     ...(c.name !== undefined ? { name: c.name } : {}),
     ...(to ? { to } : {}),

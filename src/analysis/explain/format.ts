@@ -31,9 +31,11 @@ function sideLines(s: SideResult, peerName: (id: number) => string): string[] {
   const out = [`${s.direction} at ${s.endpoint} (${peerName(s.identity)} ${arrow} peer ${peerName(s.peerIdentity)}): ${verdict}${reason}${event}`];
   if (s.verdict === 'allow' || s.dropReason !== 'POLICY_DENIED') {
     s.decidedBy.forEach((m, i) => out.push(...ruleLine(m, s.verdict === 'deny' ? '✗' : i === 0 ? '✓' : '+')));
+    if (s.omitted?.decidedBy) out.push(`  + ${s.omitted.decidedBy} more rule element${s.omitted.decidedBy === 1 ? '' : 's'} allow it too`);
     if (s.redirect) out.push('      the connection goes through the L7 proxy');
   } else {
     const by = s.enforcedBy.map((m) => `${formatPolicyRef(m.policy!)}${where(m)}`);
+    if (s.omitted?.enforcedBy) by.push(`${s.omitted.enforcedBy} more`);
     out.push(`  default deny: ${by.length ? `${[...new Set(by)].join(', ')} ${by.length === 1 ? 'selects' : 'select'} this endpoint for ${s.direction}` : 'policy enforcement is "always"'}`);
     if (s.nearMisses.length) {
       out.push('  closest rules:');

@@ -1,0 +1,45 @@
+/**
+ * Explanations describe the decision `verdict` took (never re-take it), cite
+ * rules with file:line, and stay readable and cheap when hundreds of rules
+ * apply: the first few are cited, the rest counted.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatExplanation } from '../analysis/explain/format.js';
+import { ccnp, cnp, explainAsk, verdicts } from './testing.js';
+import { CITED } from './types.js';
+
+test('hundreds of rules: the first are cited, the rest counted', () => {
+  const many = Array.from({ length: CITED + 5 }, (_, i) => ccnp(`team-${i}`, 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEntities: [cluster]')).join('');
+  const e = explainAsk(many, { from: 'a', to: 'b', port: 8080 });
+  assert.equal(e.verdict, 'allow');
+  assert.equal(e.ingress?.decidedBy.length, CITED);
+  assert.deepEqual(e.ingress?.omitted, { decidedBy: 5, enforcedBy: 5 });
+  assert.equal(e.ingress?.enforcedBy.length, CITED);
+  assert.match(formatExplanation(e), /\+ 5 more rule elements allow it too/);
+  assert.equal(e.ingress?.decidedBy[0]?.location?.file, 'policy.yaml');
+});
+
+test('the explanation states the verdict and side that verdict gives', () => {
+  const policies = cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEndpoints: [{matchLabels: {app: c}}]');
+  const e = explainAsk(policies, { from: 'a', to: 'b', port: 8080 });
+  const [v] = verdicts(policies, { from: 'a', to: 'b', port: 8080 });
+  assert.equal(e.verdict, v.verdict);
+  assert.equal(e.reason, v.reason);
+  assert.equal(e.ingress?.dropReason, v.dropReason);
+  assert.equal(e.ingress?.nearMisses[0]?.mismatch, 'peer');
+  assert.match(e.ingress?.nearMisses[0]?.detail ?? '', /is not selected by fromEndpoints: app=c/);
+});
+
+test('an empty element - {} is said to select no peer', () => {
+  const e = explainAsk(cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - {}'), { from: 'a', to: 'b', port: 8080 });
+  assert.equal(e.verdict, 'deny');
+  assert.match(e.ingress?.nearMisses[0]?.rule.peer ?? '', /selects nobody/);
+});
+
+test('an entity written once is printed once', () => {
+  // `world` stands for world-ipv4 and world-ipv6 selectors inside; the user wrote one word.
+  const e = explainAsk(cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromEntities: [world]'), { from: 'ip:198.51.100.7', to: 'b', port: 8080 });
+  assert.equal(e.verdict, 'allow');
+  assert.equal(e.ingress?.decidedBy[0]?.peer.match(/world/g)?.length, 1, e.ingress?.decidedBy[0]?.peer);
+});
