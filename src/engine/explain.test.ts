@@ -43,3 +43,20 @@ test('an entity written once is printed once', () => {
   assert.equal(e.verdict, 'allow');
   assert.equal(e.ingress?.decidedBy[0]?.peer.match(/world/g)?.length, 1, e.ingress?.decidedBy[0]?.peer);
 });
+
+test('a Service reports every backend: a canary locked down alone is never hidden', () => {
+  // svc-b selects app=b; a canary with app=b and track=canary joins it; only the canary denies ingress.
+  const canary = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: b-canary, namespace: default, labels: {app: b, track: canary}}\nspec:\n  containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]\n';
+  const policies = canary + cnp('lock', 'endpointSelector: {matchLabels: {track: canary}}\ningress:\n  - {}');
+  const [v, r] = verdicts(policies, { from: 'a', to: 'svc:svc-b', port: 80 });
+  assert.equal(v.verdict, 'deny');
+  assert.deepEqual(v.backends, { total: 2, allowed: 1, denied: ['default/b-canary'] });
+  assert.match(v.reason, /^1 of 2 backends deny it \(default\/b-canary\); denied at ingress/);
+  assert.deepEqual(r.backends, v.backends, 'the reference sees the same backends');
+  const e = explainAsk(policies, { from: 'a', to: 'svc:svc-b', port: 80 });
+  assert.equal(e.destination.endpoint, 'default/b-canary', 'the explanation is of the backend that denies');
+  assert.deepEqual(e.backends?.map((b) => [b.endpoint, b.port, b.verdict]), [['default/b', 8080, 'allow'], ['default/b-canary', 8080, 'deny']]);
+  assert.match(formatExplanation(e), /the Service has 2 backends/);
+  const allowed = verdicts('', { from: 'a', to: 'svc:svc-b', port: 80 })[0];
+  assert.deepEqual(allowed.backends, { total: 1, allowed: 1, denied: [] });
+});
