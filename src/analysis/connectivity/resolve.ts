@@ -43,7 +43,7 @@ type Target = Peer | ServiceTarget;
 interface Ends { readonly peers: readonly Target[]; readonly service?: Service }
 
 /** Resolves one case against `cluster`; `dns` is the test's `spec.dns` (lower-case names). */
-export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>): ResolveResult {
+export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const error = (field: CaseField, code: string, message: string, hint?: string) =>
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
@@ -94,12 +94,12 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<
 
 type Fail = (code: string, message: string, hint?: string) => void;
 
-function lookup(ref: EndpointRef, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, fail: Fail): Ends | undefined {
+function lookup(ref: EndpointRef, cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, fail: Fail): Ends | undefined {
   switch (ref.kind) {
     case 'ip':
       return { peers: [{ kind: 'ip', ip: ref.ip }] };
     case 'fqdn': {
-      const answers = dns[ref.name];
+      const answers = dns.get(ref.name);
       if (!answers || answers.length === 0) {
         fail('no-dns-answer', `${ref.name} has no address in spec.dns`, `add it: spec.dns: {${ref.name}: [203.0.113.10]} (polis resolves no names outside the cluster)`);
         return undefined;

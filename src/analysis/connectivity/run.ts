@@ -31,7 +31,7 @@ export interface RunOutcome {
  * which must be the answers the engine was built with.
  */
 export function runCases(
-  cases: readonly TestCase[], cluster: Cluster, engine: Engine, dns: Readonly<Record<string, readonly string[]>> = {},
+  cases: readonly TestCase[], cluster: Cluster, engine: Engine, dns: ReadonlyMap<string, readonly string[]> = new Map(),
 ): RunOutcome {
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -65,10 +65,11 @@ export function runConnectivityTests(
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const t of tests) {
-    const key = JSON.stringify(Object.entries(t.dns).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const key = JSON.stringify([...t.dns].sort(([a], [b]) => (a < b ? -1 : 1)));
     let engine = engines.get(key);
     if (!engine) {
-      engine = factory(workspace, { ...options, dns: { ...options.dns, ...t.dns } });
+      // Object.fromEntries defines every name as an own key (`__proto__` too); the engine reads its entries.
+      engine = factory(workspace, { ...options, dns: Object.fromEntries([...Object.entries(options.dns ?? {}), ...t.dns]) });
       engines.set(key, engine);
     }
     const out = runCases(t.cases, workspace.cluster, engine, t.dns);

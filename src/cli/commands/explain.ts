@@ -19,6 +19,7 @@ import { icmpTypeNumber } from '../../policy/icmp.js';
 import { ExitCode } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
+import { nullRecord } from '../../util/record.js';
 
 interface ExplainOptions extends InputOptions, EngineFlags {
   from: string;
@@ -77,17 +78,18 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           icmpType = opts.icmpType === undefined ? (protocol === 'ICMP' ? 8 : 128) : icmpTypeNumber(opts.icmpType, protocol === 'ICMP' ? 'IPv4' : 'IPv6');
           if (icmpType === undefined) return usage(`--icmp-type ${opts.icmpType} is not an ICMP type`);
         }
-        const headers: Record<string, string> = {};
+        const headers = nullRecord<string>();
         for (const h of opts.httpHeader ?? []) {
           const i = h.indexOf(':');
           if (i <= 0) return usage(`--http-header ${h} must look like "Name: value"`);
           headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
         }
-        const dns: Record<string, string[]> = {};
+        const dns = new Map<string, string[]>();
         for (const a of opts.dnsAnswer ?? []) {
           const [name, ip] = a.split('=');
           if (!name || !ip) return usage(`--dns-answer ${a} must look like name=203.0.113.10`);
-          (dns[name.toLowerCase().replace(/\.$/, '')] ??= []).push(ip);
+          const key = name.toLowerCase().replace(/\.$/, '');
+          dns.set(key, [...(dns.get(key) ?? []), ip]);
         }
         const loaded = await loadInput(opts, io);
         if (!loaded.ok) return usage(loaded.message);
@@ -108,7 +110,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           for (const d of resolved.diagnostics) io.err(`${formatDiagnostic({ ...d, location: undefined })}\n`);
           return setExit(ExitCode.usage);
         }
-        const engine = factory(ws, { ...engineOptionsFrom(opts), dns });
+        const engine = factory(ws, { ...engineOptionsFrom(opts), dns: Object.fromEntries(dns) });
         let verdicts: Verdict[];
         try {
           verdicts = resolved.value.probes.map((p) => engine.evaluate(p.query));
