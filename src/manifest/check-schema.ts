@@ -268,7 +268,7 @@ function fieldName(path: readonly (string | number)[]): string {
 function article(expected: string): string {
   switch (expected) {
     case 'array': return 'a list';
-    case 'object': return 'a mapping (key: value)';
+    case 'object': case 'record': return 'a mapping (key: value)';
     case 'boolean': return 'true or false';
     case 'number': return 'a number';
     case 'int': return 'a whole number';

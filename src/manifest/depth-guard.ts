@@ -9,26 +9,26 @@
  *
  * The scan must skip what the parsers read as text (quoted and block
  * scalars, comments, plain scalars) or it refuses valid files (600 `[`
- * inside a `|` block), but it must never skip what a parser reads as
- * structure, or deep nesting reaches the parser's stack (issue 8: `[a#[[[…`
- * is a plain scalar `a#` and then nesting, not a comment). So every skip
- * below follows the rule both parsers apply, and where they differ or the
- * text is ambiguous the scan counts rather than skips:
- * - `#` starts a comment only at a line start or after a space or tab;
- * - a quote starts a quoted scalar only where a node starts (after
- *   indentation, `- `, `: `, `? `, `[`, `{`, `,`, anchors and tags), never
- *   inside a plain scalar (`a'b`); a multi-line quoted scalar is followed
- *   only onto lines indented deeper than the line it started on (eemeli/yaml
- *   ends it at an unindent);
- * - a block scalar (`|`, `>`) covers the blank lines and the lines indented
- *   at least as deep as its first content line, which must be deeper than
- *   its parent (plus the explicit indentation indicator, as eemeli/yaml
- *   reads it); it ends at a document marker;
- * - in block context a plain scalar is text (brackets included) up to `: `
- *   or ` #`; a following line continues it only when indented deeper than
- *   its parent. When that parent is unknown (a value alone on its line) the
- *   next lines are scanned without skipping quotes or block scalars.
- * In flow context every bracket outside quoted scalars and comments counts.
+ * inside a `|` block), and it must never skip what a parser reads as
+ * structure, or deep nesting reaches the parser's stack (issue 8: in
+ * `[a#[[[…` the `#` is part of the plain scalar `a#`, not a comment).
+ *
+ * So it tokenises as eemeli/yaml's lexer does, the parser that reads on
+ * after an error (js-yaml stops at the first one): at each point where a
+ * token may start, a `#` is a comment, `[`/`{` open a flow collection, a
+ * quote a quoted scalar, `|`/`>` a block scalar, anything else a plain
+ * scalar, inside which quotes, `|` and (in block context) brackets are text
+ * up to `: ` or ` #`. Where the lexer's choice depends on the indentation
+ * it tracks, the scan takes the choice that skips less:
+ * - a block scalar covers blank lines and lines indented as deep as its
+ *   first content line, which must be deeper than its parent (or the
+ *   explicit indentation indicator), up to a document marker;
+ * - a multi-line quoted scalar is followed only onto lines indented deeper
+ *   than the line it starts on;
+ * - a line after a block plain scalar continues it when indented deeper
+ *   than the scalar's parent; when that parent is not known (a value alone
+ *   on its line) the line is scanned without skipping quotes or block
+ *   scalars, since it may be either.
  * Indentation plus `- `/`? `/`: ` markers count as block nesting.
  */
 
@@ -41,9 +41,10 @@ const SPACE = 32;
 const TAB = 9;
 
 const isBlank = (c: number) => c === SPACE || c === TAB || c === CR;
-/** End of a token: whitespace, line end or end of text (NaN). */
+/** Whitespace, line end or end of text (NaN). */
 const isBreak = (c: number) => c === SPACE || c === TAB || c === CR || c === NL || Number.isNaN(c);
 const isFlowIndicator = (c: number) => c === 44 /* , */ || c === 91 /* [ */ || c === 93 /* ] */ || c === 123 /* { */ || c === 125 /* } */;
+const isDocumentMarker = (text: string, i: number) => (text.startsWith('---', i) || text.startsWith('...', i)) && isBreak(text.charCodeAt(i + 3));
 
 /**
  * Returns the 0-based offset where the input first exceeds the nesting
@@ -64,6 +65,8 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
   let plainContinues: { readonly minIndent: number } | undefined;
   /** A block scalar header ended the previous line: its parent's column and explicit indentation. */
   let blockScalar: { readonly parent: number; readonly explicit: number } | undefined;
+  /** Before a document's content (at the start, after `...`): a line starting with `%` is a directive. */
+  let streamStart = true;
 
   while (i < len) {
     // ---- a line starts at i ------------------------------------------------------------------
@@ -82,36 +85,39 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
     }
     while (text.charCodeAt(i) === SPACE) i++;
     const indent = i - lineStart;
-    const first = text.charCodeAt(i);
+    if (streamStart && indent === 0 && text.charCodeAt(i) === 37 /* % */) {
+      const nl = text.indexOf('\n', i); // the parser takes the whole line as a directive
+      i = nl < 0 ? len : nl + 1;
+      continue;
+    }
 
-    /** At a node start: a quote, bracket or block scalar header here is structure. */
-    let atNode = true;
-    /** Inside a plain scalar: quotes are text (and in block context, brackets too). */
+    /** Inside a plain scalar: quotes and `|` are text, and in block context brackets too. */
     let plain = false;
     /** The line continues the previous line's block plain scalar and has not left it. */
     let continuing = false;
     /** A line the parser may read as a plain continuation or as new nodes: count everything, skip only comments. */
     let ambiguous = false;
     let lastMarkerCol = -2; // -2: no `- `/`? `/`: ` marker on this line; -1: a document marker line
-    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && isBreak(text.charCodeAt(i + 3))) {
+    if (indent === 0 && isDocumentMarker(text, i)) {
       // A document boundary ends every scalar; flow depth is kept (the safe side).
+      streamStart = text.charCodeAt(i) === 46 /* . */;
       plainContinues = undefined;
       flowPlain = false;
       lastMarkerCol = -1;
       i += 3;
     } else if (flow > 0) {
       plain = flowPlain;
-      atNode = !plain;
-    } else if (plainContinues && first !== 35 /* # */ && (plainContinues.minIndent < 0 || indent >= plainContinues.minIndent)) {
+    } else if (plainContinues && (plainContinues.minIndent < 0 || indent >= plainContinues.minIndent)) {
       if (plainContinues.minIndent < 0) ambiguous = true;
-      else {
-        plain = continuing = true;
-        atNode = false;
-      }
+      else plain = continuing = true;
     } else {
       plainContinues = undefined;
-      if (indent > limit) return lineStart + limit;
     }
+    // Checked on every line, flow and plain continuations too: eemeli/yaml ends a flow
+    // collection at an unindent and reads the lines after it as block nesting.
+    if (indent > limit) return lineStart + limit;
+    /** `- `, `? `, `: ` in a row where a token may start: each may open a collection. */
+    let indicatorRun = 0;
 
     let contentCol = -1;
     let sawValue = false;
@@ -124,7 +130,12 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
       if (isBlank(c)) continue;
       const col = i - lineStart;
       const next = text.charCodeAt(i + 1);
-      if (c === 35 /* # */ && (i === lineStart || isBlank(text.charCodeAt(i - 1)))) {
+      if (c !== 35 /* # */) streamStart = false;
+      const isIndicator = (c === 45 || c === 63 || c === 58) && (isBreak(next) || (flow > 0 && isFlowIndicator(next)));
+      if (!isIndicator || plain) indicatorRun = 0;
+      const afterBlank = i === lineStart || isBlank(text.charCodeAt(i - 1));
+      // A comment: after a blank anywhere, and where a token may start (not inside a plain scalar).
+      if (c === 35 /* # */ && (afterBlank || (!plain && !ambiguous))) {
         const nl = text.indexOf('\n', i);
         i = nl < 0 ? len : nl;
         plain = continuing = ambiguous = false;
@@ -148,15 +159,12 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
         } else if (c === 33 /* ! */ || c === 38 /* & */ || c === 42 /* * */) {
           i = skipToken(text, i) - 1;
         } else if ((c === 58 || c === 63 /* ? */ || c === 45 /* - */) && (isBreak(next) || isFlowIndicator(next))) {
-          // an indicator
-        } else if (!cannotStartPlain(c)) {
+          if (++indicatorRun * 2 > limit) return i;
+          continue;
+        } else {
           plain = true;
         }
-        if (flow === 0) {
-          // Back in block context after a flow collection: what follows is `: `, a comment or an error.
-          atNode = false;
-          plain = false;
-        }
+        if (flow === 0) plain = false; // back in block context after a flow collection
         continue;
       }
 
@@ -164,7 +172,7 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
       if (plain) {
         if (c === 58 /* : */ && isBreak(next)) {
           plain = continuing = false;
-          atNode = sawValue = true;
+          sawValue = true;
         }
         continue;
       }
@@ -177,38 +185,31 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
         flowPlain = false;
         ambiguous = false;
       } else if (marker) {
-        // `- `, `? `, `: ` before any content nest a block collection each.
+        // `- `, `? `, `: ` before any content nest a block collection each; so may a run of them elsewhere.
+        if (++indicatorRun * 2 > limit) return i;
         if (contentCol < 0) {
           lastMarkerCol = col;
           if (col + 2 > limit) return i;
         }
-        if (c === 58) {
+        if (c === 58 /* : */) {
           sawValue = true;
           ambiguous = false; // after `: ` a node starts, whichever way the parser read what came before
         }
-        atNode = true;
-      } else if (c === 33 /* ! */ || c === 38 /* & */) {
-        i = skipToken(text, i) - 1; // properties come before a node
-      } else if (c === 42 /* * */) {
+      } else if (c === 33 /* ! */ || c === 38 /* & */ || c === 42 /* * */) {
         i = skipToken(text, i) - 1;
-        atNode = false;
-      } else if (!atNode || ambiguous) {
-        // After a node, or where the parser may be continuing a plain scalar: skip nothing.
+      } else if (c === 93 /* ] */ || c === 125 /* } */ || ambiguous) {
+        // a stray closing bracket, or a line that may be plain text: count on, skip nothing
       } else if (c === 34 /* " */ || c === 39 /* ' */) {
         i = skipQuoted(text, i, contentCol);
-        atNode = false;
       } else if (c === 124 /* | */ || c === 62 /* > */) {
-        if (isBlockScalarHeader(text, i)) {
-          const parent = sawValue ? contentCol : lastMarkerCol >= -1 ? lastMarkerCol : indent - 1;
-          blockScalar = { parent, explicit: explicitIndentation(text, i) };
-          const nl = text.indexOf('\n', i);
-          i = nl < 0 ? len : nl;
-          break;
-        }
-        atNode = false;
-      } else if (!cannotStartPlain(c)) {
+        // The lexer takes the rest of the line as the header, whatever it holds.
+        const parent = sawValue ? contentCol : lastMarkerCol >= -1 ? lastMarkerCol : indent - 1;
+        blockScalar = { parent, explicit: explicitIndentation(text, i) };
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? len : nl;
+        break;
+      } else {
         plain = true;
-        atNode = false;
         plainMinIndent = sawValue ? contentCol + 1 : lastMarkerCol >= 0 ? lastMarkerCol + 1 : -1;
       }
     }
@@ -223,43 +224,26 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING): number 
   return -1;
 }
 
-/** Characters that cannot begin a plain scalar (the parser reports an error there). */
-function cannotStartPlain(c: number): boolean {
-  return isFlowIndicator(c) || c === 35 /* # */ || c === 37 /* % */ || c === 64 /* @ */ || c === 96 /* ` */ || c === 124 /* | */ || c === 62 /* > */ || c === 34 || c === 39;
-}
-
-/** The explicit indentation indicator of a block scalar header at `i` (`|2`, `>-1`), 0 when none. */
+/** The explicit indentation indicator of a block scalar header at `i` (the last digit among `+`, `-`, 1–9), 0 when none. */
 function explicitIndentation(text: string, i: number): number {
-  for (const k of [i + 1, i + 2]) {
-    const c = text.charCodeAt(k);
-    if (c >= 49 && c <= 57) return c - 48;
-  }
-  return 0;
-}
-
-/** True when `|` or `>` at `i` is a block scalar header: indicators, then only blanks or a comment to the line end. */
-function isBlockScalarHeader(text: string, i: number): boolean {
-  let j = i + 1;
-  for (let k = 0; k < 2; k++) {
+  let d = 0;
+  for (let j = i + 1; ; j++) {
     const c = text.charCodeAt(j);
-    if ((c >= 49 && c <= 57) || c === 43 || c === 45) j++;
+    if (c >= 49 && c <= 57) d = c - 48;
+    else if (c !== 43 && c !== 45) return d;
   }
-  if (!isBreak(text.charCodeAt(j))) return false;
-  while (isBlank(text.charCodeAt(j))) j++;
-  const c = text.charCodeAt(j);
-  return c === NL || Number.isNaN(c) || c === 35;
 }
 
 /**
  * Skips the lines of a block scalar starting at line start `i`; returns the
  * start of the first line that is not part of it. Content must be indented
  * deeper than `parent`; with an explicit indicator `d`, at least
- * `d + max(parent + 1, 1)` (eemeli/yaml's reading, the stricter of the two
- * parsers); otherwise as deep as the first non-blank line.
+ * `parent + d` (`d` at the top level); otherwise as deep as the first
+ * non-blank line. Blank means spaces only: a tab ends the scalar.
  */
 function skipBlockScalar(text: string, i: number, parent: number, explicit: number): number {
   const len = text.length;
-  let min = explicit > 0 ? explicit + Math.max(parent + 1, 1) : -1;
+  let min = explicit > 0 ? explicit - 1 + Math.max(parent + 1, 1) : -1;
   while (i < len) {
     let j = i;
     while (text.charCodeAt(j) === SPACE) j++;
@@ -270,7 +254,7 @@ function skipBlockScalar(text: string, i: number, parent: number, explicit: numb
       i = j + 1; // blank lines belong to the scalar
       continue;
     }
-    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && isBreak(text.charCodeAt(i + 3))) return i;
+    if (indent === 0 && isDocumentMarker(text, i)) return i;
     if (min < 0) {
       if (indent <= parent) return i;
       min = indent;
@@ -286,9 +270,9 @@ function skipBlockScalar(text: string, i: number, parent: number, explicit: numb
  * Skips a quoted scalar opening at `i`; returns the offset of its closing
  * quote. It may continue onto lines indented deeper than `contentCol`
  * (blank lines too); when a line is not, or a document marker comes, the
- * scalar is treated as ended before that line (the parser reports the
- * error) and the offset of the newline before it is returned, so the
- * caller scans that line.
+ * scalar is taken to end before that line (the parser reports the error)
+ * and the offset before that line's newline is returned, so the caller
+ * scans the line.
  */
 function skipQuoted(text: string, i: number, contentCol: number): number {
   const q = text.charCodeAt(i);
@@ -310,11 +294,10 @@ function skipQuoted(text: string, i: number, contentCol: number): number {
     if (c === NL) {
       let k = j + 1;
       while (text.charCodeAt(k) === SPACE) k++;
+      if (k >= len) return len;
       const next = text.charCodeAt(k);
       const blank = next === NL || (next === CR && text.charCodeAt(k + 1) === NL);
-      const marker = k === j + 1 && (text.startsWith('---', k) || text.startsWith('...', k)) && isBreak(text.charCodeAt(k + 3));
-      if (k >= len) return len;
-      if (marker || (!blank && k - (j + 1) <= contentCol)) return j - 1;
+      if ((k === j + 1 && isDocumentMarker(text, k)) || (!blank && k - (j + 1) <= contentCol)) return j - 1;
     }
     j++;
   }

@@ -157,3 +157,16 @@ describe('numbers as kubectl reads them, with or without an anchor in the docume
     });
   }
 });
+
+test('a collection as a mapping key prints no Node process warning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    load('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  y: &a b\n  ? [x]\n  : z\n');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // process warnings are emitted asynchronously
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});

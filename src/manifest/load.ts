@@ -42,9 +42,11 @@ type Locate = (path: FieldPath, at?: 'key' | 'value') => SourceLocation;
 /**
  * The position-keeping parser reads scalars as the fast one does: YAML 1.2
  * core (also under a `%YAML 1.1` directive, which kubectl ignores too) with
- * go-yaml v2 numbers (see manifest/numbers).
+ * go-yaml v2 numbers (see manifest/numbers). Its warnings (a collection as
+ * a mapping key) go to process warnings, i.e. raw on stderr: `logLevel`
+ * keeps them out of polis's output.
  */
-const CAREFUL_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags } as const;
+const CAREFUL_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags, logLevel: 'error' } as const;
 
 /** Loads every object of every source. */
 export function loadManifests(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {

@@ -20,6 +20,7 @@ import * as s from './schemas.js';
 import { AddressPool, nodePodCidr } from './ipam.js';
 import { fnv32a, nameSuffix, podTemplateHash } from './names.js';
 import { builtinCoreDns, builtinKubernetesService, defaultNodes } from './builtins.js';
+import { own } from '../util/record.js';
 
 /** Settings of the virtual cluster, each with its default. */
 export interface ClusterOptions {
@@ -331,7 +332,7 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
     }
     if (!node && d.spec.nodeSelector) {
       const sel = d.spec.nodeSelector;
-      const fits = nodes.filter((n) => Object.entries(sel).every(([k, v]) => n.labels[k] === v));
+      const fits = nodes.filter((n) => Object.entries(sel).every(([k, v]) => own(n.labels, k) === v));
       node = fits[rr++ % Math.max(1, fits.length)];
     }
     node ??= candidates[rr++ % candidates.length];

@@ -8,8 +8,10 @@
  */
 import { z } from 'zod';
 import { parseIp } from '../net/ip.js';
+import { recordOf } from '../manifest/record-schema.js';
 
-const labels = z.record(z.string(), z.string());
+/** Labels and annotations: every key kept as written, `__proto__` included (see manifest/record-schema). */
+const labels = recordOf(z.string());
 
 export const metadataSchema = z.looseObject({
   name: z.string().min(1, 'metadata.name must not be empty'),

@@ -57,11 +57,10 @@ function ask<T extends object>(
   const to = parseEndpointRef(req.to);
   if (!to.ok) return problem('to: ', to.message, to.hint);
   const c: TestCase = { test: 'request', index: 0, from: from.ref, to: to.ref, expect: 'allow', location: REQUEST, locate: () => REQUEST, ...req.traffic };
-  const dns: Record<string, readonly string[]> = Object.create(null);
-  for (const [name, ips] of req.dnsAnswers ?? []) dns[name] = ips;
+  const dns = req.dnsAnswers ?? new Map<string, readonly string[]>();
   const resolved = resolveCase(c, session.workspace.cluster, dns, req.dnsSource ?? 'spec.dns');
   if (!resolved.ok) return { ok: false, diagnostics: resolved.diagnostics.map(({ location: _l, ...d }) => d) };
-  const engine = session.engine({ ...options, dns: req.dnsAnswers ?? new Map() });
+  const engine = session.engine({ ...options, dns });
   const pairs: PairAnswer<T>[] = [];
   for (const p of resolved.value.probes) {
     const a = question(engine, p.query);

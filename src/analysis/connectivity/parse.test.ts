@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nullRecord } from '../../util/record.js';
 import { parseConnectivityTests } from './parse.js';
 import { testDoc } from './testing.js';
 
@@ -41,12 +42,12 @@ describe('parseConnectivityTests: valid files', () => {
     assert.deepEqual(r.diagnostics, []);
     const [t] = r.tests;
     assert.equal(t?.name, 'database-lockdown');
-    assert.deepEqual(t?.dns, { 'storage.cloud.google.com': ['203.0.113.10'] });
+    assert.deepEqual(t?.dns, new Map([['storage.cloud.google.com', ['203.0.113.10']]]));
     const [a, b, c, d] = t!.cases;
     assert.equal(a?.name, 'backend reaches the database');
     assert.deepEqual(a?.from, { kind: 'workload', namespace: 'default', name: 'backend', text: 'default/backend' });
     assert.deepEqual(a?.to, { kind: 'service', namespace: 'default', name: 'database', text: 'svc:default/database' });
-    assert.deepEqual(a?.http, { method: 'GET', path: '/PING', headers: { 'X-Token': '42' } });
+    assert.deepEqual(a?.http, { method: 'GET', path: '/PING', headers: nullRecord([['X-Token', '42']]) }, 'header names are keys of a record without prototype');
     assert.equal(a?.location.line, 9);
     assert.deepEqual([b?.protocol, b?.icmpType, b?.port, b?.name], ['ICMP', 8, undefined, undefined]);
     assert.deepEqual(c?.from, { kind: 'ip', ip: '203.0.113.5', text: 'ip:203.0.113.5' });

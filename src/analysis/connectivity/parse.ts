@@ -61,12 +61,12 @@ function parseObject(obj: ManifestObject, diagnostics: Diagnostic[]): Connectivi
       ...(hint ? { hint } : {}),
     });
 
-  const dns: Record<string, readonly string[]> = {};
+  const dns = new Map<string, readonly string[]>();
   for (const [name, addresses] of Object.entries(spec.spec.dns ?? {})) {
     addresses.forEach((a, i) => {
       if (!parseIp(a)) error(['spec', 'dns', name, i], 'invalid-ip', `${JSON.stringify(a)} is not an IP address`, 'DNS answers are addresses such as 203.0.113.10');
     });
-    dns[name.toLowerCase().replace(/\.$/, '')] = addresses;
+    dns.set(name.toLowerCase().replace(/\.$/, ''), addresses);
   }
   const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error));
   if (diagnostics.length > before) return undefined;

@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nullRecord } from '../../util/record.js';
 import { parseConnectivityTests } from './parse.js';
 import { resolveCase } from './resolve.js';
 import { loadWorkspace } from '../../workspace/load.js';
@@ -11,7 +12,7 @@ import { SHOP_YAML, shopWorkspace, testDoc } from './testing.js';
 import type { TestCase } from './types.js';
 
 const ws = shopWorkspace();
-const DNS = { 'api.example.com': ['203.0.113.10', '203.0.113.11'] };
+const DNS = new Map([['api.example.com', ['203.0.113.10', '203.0.113.11']]]);
 
 function caseOf(fields: string): TestCase {
   const r = parseConnectivityTests([{ path: 't.yaml', text: testDoc(`  cases:\n    - ${fields}\n`) }]);
@@ -54,7 +55,7 @@ describe('resolveCase: endpoints', () => {
     const q = r.value.probes[0]!.query;
     assert.equal(q.from.kind === 'pod' && q.from.pod.name, 'admin');
     assert.equal(q.to.kind === 'service' && q.to.service.name, 'web');
-    assert.deepEqual(q.http, { method: 'GET', path: '/x', headers: { A: 'b' } });
+    assert.deepEqual(q.http, { method: 'GET', path: '/x', headers: nullRecord([['A', 'b']]) });
     const dns = resolve('{from: shop/admin, dns: example.com, expect: allow}');
     assert.ok(dns.ok);
     assert.equal(dns.value.probes[0]!.query.dns, 'example.com');

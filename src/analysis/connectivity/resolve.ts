@@ -72,7 +72,7 @@ export type DnsAnswerSource = 'spec.dns' | '--dns-answer';
  * Resolves one case against `cluster`; `dns` holds the DNS answers (lower-case
  * names) given in `dnsSource`.
  */
-export function resolveCase(c: TestCase, cluster: Cluster, dns: Readonly<Record<string, readonly string[]>>, dnsSource: DnsAnswerSource = 'spec.dns'): ResolveResult {
+export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, dnsSource: DnsAnswerSource = 'spec.dns'): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const error = (field: CaseField, code: string, message: string, hint?: string) =>
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
@@ -141,7 +141,7 @@ type Fail = (code: string, message: string, hint?: string) => void;
 
 interface Context {
   readonly cluster: Cluster;
-  readonly dns: Readonly<Record<string, readonly string[]>>;
+  readonly dns: ReadonlyMap<string, readonly string[]>;
   readonly dnsSource: DnsAnswerSource;
   readonly services: ServiceIndex;
   readonly pods: PodIndex;
@@ -170,7 +170,7 @@ function lookupSource(ref: EndpointRef, ctx: Context, fail: Fail): Ends | undefi
       const bare = ref.name.replace(/\.$/, '');
       const named = ctx.services.entries.find((e) => e.service.name === bare);
       if (named) return notASource(`${ref.text} (svc:${named.service.namespace}/${named.service.name})`, named, fail);
-      if (Object.hasOwn(ctx.dns, bare)) return external(bare, ctx, fail);
+      if (ctx.dns.has(bare)) return external(bare, ctx, fail);
       const owners = ctx.cluster.pods.filter((p) => p.name === bare || (p.owner.kind !== 'Pod' && p.owner.name === bare));
       fail('unknown-endpoint', `${JSON.stringify(ref.text)} names no pod, workload or address`, owners[0]
         ? `name the namespace too, e.g. ${owners[0].namespace}/${bare}`
@@ -241,7 +241,7 @@ function lookupDestination(
           return undefined;
         }
         case undefined:
-          if (Object.hasOwn(ctx.dns, bare)) return external(bare, ctx, fail);
+          if (ctx.dns.has(bare)) return external(bare, ctx, fail);
           fail('unknown-endpoint', `${ref.text} is no Service or pod name in the cluster${namespace ? ` (looked up from namespace ${namespace})` : ''} and has no address in spec.dns`,
             nameHint(bare, namespace, ctx));
           return undefined;
@@ -267,7 +267,7 @@ function notASource(what: string, entry: ServiceEntry | undefined, fail: Fail): 
 }
 
 function external(name: string, ctx: Context, fail: Fail): Ends | undefined {
-  const answers = Object.hasOwn(ctx.dns, name) ? ctx.dns[name] : undefined;
+  const answers = ctx.dns.get(name);
   if (!answers || answers.length === 0) {
     fail('no-dns-answer', ...noDnsAnswer(name, ctx.dnsSource));
     return undefined;

@@ -112,7 +112,7 @@ describe('runConnectivityTests', () => {
       built.push(o);
       return fakeEngine();
     });
-    assert.deepEqual(built, [{ dns: { 'api.example.com': ['203.0.113.10'] } }, { dns: {} }]);
+    assert.deepEqual(built, [{ dns: new Map([['api.example.com', ['203.0.113.10']]]) }, { dns: new Map() }]);
     assert.deepEqual(out.results.map((r) => [r.test, r.to, r.pass]), [['a', 'fqdn:api.example.com', true], ['b', 'fqdn:api.example.com', true], ['c', 'shop/web', true]]);
   });
 });

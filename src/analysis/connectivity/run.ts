@@ -34,7 +34,7 @@ export interface RunOutcome {
  * which must be the answers the engine was built with.
  */
 export function runCases(
-  cases: readonly TestCase[], cluster: Cluster, engine: Engine, dns: Readonly<Record<string, readonly string[]>> = {},
+  cases: readonly TestCase[], cluster: Cluster, engine: Engine, dns: ReadonlyMap<string, readonly string[]> = new Map(),
 ): RunOutcome {
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -85,10 +85,12 @@ export function runConnectivityTests(
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const t of tests) {
-    const key = JSON.stringify(Object.entries(t.dns).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const key = JSON.stringify([...t.dns].sort(([a], [b]) => (a < b ? -1 : 1)));
     let engine = engines.get(key);
     if (!engine) {
-      engine = factory(workspace, { ...options, dns: { ...options.dns, ...t.dns } });
+      // Object.fromEntries defines every name as an own key (`__proto__` too); the engine reads its entries.
+      const given = options.dns instanceof Map ? [...options.dns] : Object.entries(options.dns ?? {});
+      engine = factory(workspace, { ...options, dns: new Map([...given, ...t.dns]) });
       engines.set(key, engine);
     }
     const out = runCases(t.cases, workspace.cluster, engine, t.dns);

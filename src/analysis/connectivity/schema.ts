@@ -9,6 +9,7 @@
  * which protocol) follow in `parse.ts`, where they can cite positions.
  */
 import { z } from 'zod';
+import { recordOf } from '../../manifest/record-schema.js';
 
 /** The protocols a case may probe; ICMPv6 is accepted too (type names from the IPv6 table). */
 export const CASE_PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'] as const;
@@ -19,7 +20,7 @@ const httpSchema = z.strictObject({
   /** Default `/`. */
   path: z.string().min(1).optional(),
   host: z.string().min(1).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: recordOf(z.string()).optional(),
 });
 
 const kafkaSchema = z.strictObject({
@@ -54,7 +55,7 @@ export const connectivityTestSchema = z.strictObject({
   metadata: z.looseObject({ name: z.string().min(1) }),
   spec: z.strictObject({
     /** Answers for names outside the cluster: name → addresses. */
-    dns: z.record(z.string(), z.array(z.string())).optional(),
+    dns: recordOf(z.array(z.string())).optional(),
     cases: z.array(caseSchema).min(1, 'list at least one case'),
   }),
 });

@@ -41,8 +41,8 @@ export interface ConnectivityTest {
   readonly name: string;
   readonly file: string;
   readonly location: SourceLocation;
-  /** `spec.dns`: lower-cased names without trailing dot → addresses. */
-  readonly dns: Readonly<Record<string, readonly string[]>>;
+  /** `spec.dns`: lower-cased names without trailing dot → addresses (a Map: names are any strings, `__proto__` too). */
+  readonly dns: ReadonlyMap<string, readonly string[]>;
   readonly cases: readonly TestCase[];
 }
 

@@ -21,6 +21,7 @@ import { parseIp } from '../../net/ip.js';
 import { ExitCode } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
+import { nullRecord } from '../../util/record.js';
 
 interface ExplainOptions extends InputOptions, EngineFlags {
   from: string;
@@ -68,7 +69,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         const traffic = trafficFromFlags(opts);
         if (!traffic.ok) return usage(traffic.message);
         const { port, protocol, icmpType } = traffic;
-        const headers: Record<string, string> = {};
+        const headers = nullRecord<string>();
         for (const h of opts.httpHeader ?? []) {
           const i = h.indexOf(':');
           if (i <= 0) return usage(`--http-header ${h} must look like "Name: value"`);

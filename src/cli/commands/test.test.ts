@@ -73,7 +73,7 @@ describe('polis test', () => {
     built.length = 0;
     const r = await run(['-f', shop, '--tests', sub]);
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(built, [{ policyEnforcement: 'default', hostFirewall: false, dns: { 'api.example.com': ['203.0.113.7'] } }]);
+    assert.deepEqual(built, [{ policyEnforcement: 'default', hostFirewall: false, dns: new Map([['api.example.com', ['203.0.113.7']]]) }]);
     assert.match(r.out, /all 2 pairs allowed/);
   });
 

@@ -20,6 +20,7 @@ import type { LoadedCiliumPolicy } from '../types.js';
 import { fqdnSelectorText } from './fqdn.js';
 import { portSet } from './ports.js';
 import { cnpSubject, nodePeerSelector, peerSelector, plainSelector, selectorText } from './selectors.js';
+import { hasOwnKey, own } from '../../util/record.js';
 
 /** What normalisation learns that the identity layer needs. */
 export interface NormalizeContext {
@@ -146,10 +147,10 @@ function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeCon
     if (s.k8sServiceSelector) {
       if (s.k8sServiceSelector.namespace && s.k8sServiceSelector.namespace !== svc.namespace) return false;
       const sel = s.k8sServiceSelector.selector;
-      return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => svc.labels[k] === v) &&
+      return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => own(svc.labels, k) === v) &&
         (sel.matchExpressions ?? []).every((e) => {
-          const has = e.key in svc.labels;
-          const v = svc.labels[e.key];
+          const has = hasOwnKey(svc.labels, e.key);
+          const v = own(svc.labels, e.key);
           switch (e.operator) {
             case 'In': return has && (e.values ?? []).includes(v!);
             case 'NotIn': return !has || !(e.values ?? []).includes(v!);

@@ -10,6 +10,7 @@
  * (`rule_validation.go`) live in `policy/validate/`.
  */
 import { z } from 'zod';
+import { recordOf } from '../../manifest/record-schema.js';
 import { labelSelectorSchema } from './selector.js';
 import { ENTITY_NAMES } from '../../identity/entities.js';
 
@@ -64,7 +65,7 @@ export const l7RulesSchema = z.strictObject({
   kafka: z.array(kafkaRuleSchema).optional(),
   dns: z.array(fqdnSelectorSchema).optional(),
   l7proto: z.string().optional(),
-  l7: z.array(z.record(z.string(), z.string())).optional(),
+  l7: z.array(recordOf(z.string())).optional(),
 });
 
 const secretRefSchema = z.strictObject({ name: z.string(), namespace: z.string().optional() });
@@ -100,7 +101,7 @@ export const authenticationSchema = z.strictObject({ mode: z.enum(['disabled', '
 
 const awsGroupSchema = z.strictObject({
   aws: z.strictObject({
-    labels: z.record(z.string(), z.string()).optional(),
+    labels: recordOf(z.string()).optional(),
     securityGroupsIds: strings.optional(),
     securityGroupsNames: strings.optional(),
     region: z.string().optional(),
@@ -173,8 +174,8 @@ export const ciliumRuleSchema = z.strictObject({
 const objectMeta = z.looseObject({
   name: z.string(),
   namespace: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  labels: recordOf(z.string()).optional(),
+  annotations: recordOf(z.string()).optional(),
 });
 
 export const ciliumPolicySchema = z.strictObject({

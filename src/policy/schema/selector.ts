@@ -7,6 +7,7 @@
  * `policy/validate/selector.ts`.
  */
 import { z } from 'zod';
+import { recordOf } from '../../manifest/record-schema.js';
 
 export const selectorOperators = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 
@@ -17,7 +18,7 @@ export const labelSelectorRequirementSchema = z.strictObject({
 });
 
 export const labelSelectorSchema = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchLabels: recordOf(z.string()).optional(),
   matchExpressions: z.array(labelSelectorRequirementSchema).optional(),
 });
 
