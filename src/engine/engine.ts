@@ -24,7 +24,7 @@ import { IpCache } from '../identity/ipcache.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
 import { formatCidr, parseIp } from '../net/ip.js';
-import type { Cluster, Service } from '../model/types.js';
+import type { Cluster, Pod, Service } from '../model/types.js';
 import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from '../policy/normalize/index.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { Workspace } from '../workspace/load.js';
@@ -111,8 +111,8 @@ export class PolicyEngine implements Engine {
   private readonly learntNames = new Map<string, boolean>();
   /** Verdicts by the ids of (egress outcome, ingress outcome): one shared object per distinct decision. */
   private readonly verdicts = new Map<number, Map<number, Verdict>>();
-  /** Pod-to-pod verdicts by (source identity, destination identity, protocol and port). */
-  private readonly pairs = new Map<number, Map<number, Map<number, Verdict>>>();
+  /** Pod-to-pod verdicts by (source pod, destination pod, protocol and port). */
+  private readonly pairs = new Map<Pod, Map<Pod, Map<number, Verdict>>>();
   private pairCount = 0;
 
   constructor(inputs: EngineInputs, options: EngineOptions = {}) {
@@ -224,39 +224,31 @@ export class PolicyEngine implements Engine {
     const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
     const port = icmp ? (q.icmpType ?? (protocol === 'ICMP' ? 8 : 128)) : q.port;
     if (port === undefined || !validPort(port, icmp)) return undefined;
+    // The answer is a function of the two pods (their identities, the destination's named ports): remember it by them.
+    const key = PROTOCOL_KEY[protocol] * 65536 + port;
+    let byDst = this.pairs.get(q.from.pod);
+    const known = byDst?.get(q.to.pod)?.get(key);
+    if (known) return known;
     const src = this.ends.pod(q.from.pod);
     const dst = this.ends.pod(q.to.pod);
     const s = src.identity;
     const t = dst.identity;
     if (s === undefined || t === undefined) return undefined;
     if (src === dst) return SELF;
-    const ingressPolicy = this.policyOf(t, 'ingress');
-    // Without named ports at the destination, the answer depends on the two identities alone: remember it by them.
-    const key = PROTOCOL_KEY[protocol] * 65536 + port;
-    let byDst: Map<number, Map<number, Verdict>> | undefined;
-    let byPort: Map<number, Verdict> | undefined;
-    if (!ingressPolicy.hasNamedPorts) {
-      byDst = this.pairs.get(s);
-      if (!byDst) this.pairs.set(s, (byDst = new Map()));
-      byPort = byDst.get(t);
-      const known = byPort?.get(key);
-      if (known) return known;
-    }
     const egress = decideSideMemo(this.policyOf(s, 'egress'), t, protocol, port, this.ends.egressNames);
     if (egress.redirect) return undefined; // a proxy is involved: the general path handles it
-    const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(ingressPolicy, s, protocol, port, dst.names);
+    const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(this.policyOf(t, 'ingress'), s, protocol, port, dst.names);
     if (ingress.redirect) return undefined;
     const v = this.interned(egress, ingress);
-    if (byDst) {
-      // Bounded: endless random questions start the table over rather than grow without end.
-      if (++this.pairCount > PAIR_LIMIT) {
-        this.pairs.clear();
-        this.pairCount = 0;
-      } else {
-        if (!byPort) byDst.set(t, (byPort = new Map()));
-        byPort.set(key, v);
-      }
+    // Bounded: endless random questions start the table over rather than grow without end.
+    if (++this.pairCount > PAIR_LIMIT) {
+      this.pairs.clear();
+      this.pairCount = 0;
     }
+    if (!byDst) this.pairs.set(q.from.pod, (byDst = new Map()));
+    let byPort = byDst.get(q.to.pod);
+    if (!byPort) byDst.set(q.to.pod, (byPort = new Map()));
+    byPort.set(key, v);
     return v;
   }
 
