@@ -101,6 +101,7 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   // --- pods → cluster identities ------------------------------------------------------------
   const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
   const podLabels = new Map<Pod, LabelSet>();
+  const byPodLabels = new Map<string, LabelSet>();
   for (const pod of cluster.pods) {
     if (pod.hostNetwork) continue;
     let ns = namespaces.get(pod.namespace);
@@ -109,7 +110,14 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
       ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
       namespaces.set(pod.namespace, ns);
     }
-    podLabels.set(pod, podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true }));
+    // Replicas share namespace, service account and labels: compute their identity labels once.
+    const key = `${pod.namespace}\u0000${pod.serviceAccount}\u0000${labelsKey(pod.labels)}`;
+    let set = byPodLabels.get(key);
+    if (!set) {
+      set = podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true });
+      byPodLabels.set(key, set);
+    }
+    podLabels.set(pod, set);
   }
   const clusterAlloc = allocateClusterIdentities(podLabels.values());
   if (clusterAlloc.overflow) diagnostics.push(messages.rangeExhausted(clusterAlloc.entries.length));
@@ -117,6 +125,7 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
 
   const nodesByName = new Map(cluster.nodes.map((n) => [n.name, n]));
   const podIds = new Map<string, IdentityId>();
+  const idOfPod = new Map<Pod, IdentityId>();
   const podsById = new Map<IdentityId, Pod[]>();
   for (const pod of cluster.pods) {
     const labels = podLabels.get(pod);
@@ -129,6 +138,7 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
     }
     if (id === undefined) continue;
     podIds.set(podKey(pod.namespace, pod.name), id);
+    idOfPod.set(pod, id);
     (podsById.get(id) ?? podsById.set(id, []).get(id)!).push(pod);
   }
 
@@ -156,25 +166,26 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
 
   // --- ipcache: nodes, then pods, then prefixes (first entry of a prefix wins) ---------------
   const entries: IpCacheEntry[] = [];
-  const owners = new Map<string, string>();
-  const claim = (ip: IpAddress, id: IdentityId, owner: string, origin: Pod['origin']) => {
+  // Owners are named only when two claim one address (naming 10k pods up front is measurable).
+  const owners = new Map<string, () => string>();
+  const claim = (ip: IpAddress, id: IdentityId, owner: () => string, origin: Pod['origin']) => {
     // Keyed by family and value: formatting 10k addresses as text is the slow part of a build.
     const key = `${ip.family}:${ip.value}`;
     const first = owners.get(key);
     if (first !== undefined) {
-      diagnostics.push(messages.duplicateIp(formatIp(ip), first, owner, origin));
+      diagnostics.push(messages.duplicateIp(formatIp(ip), first(), owner(), origin));
       return;
     }
     owners.set(key, owner);
     entries.push({ prefix: hostPrefix(ip), id });
   };
-  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), `node ${n.name}`, n.origin);
+  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), () => `node ${n.name}`, n.origin);
   for (const pod of cluster.pods) {
     if (pod.hostNetwork) continue;
-    const id = podIds.get(podKey(pod.namespace, pod.name));
+    const id = idOfPod.get(pod);
     const ip = parseIp(pod.ip);
     if (!ip) diagnostics.push(messages.invalidIp(`pod ${podKey(pod.namespace, pod.name)}`, pod.ip, pod.origin));
-    else if (id !== undefined) claim(ip, id, `pod ${podKey(pod.namespace, pod.name)}`, pod.origin);
+    else if (id !== undefined) claim(ip, id, () => `pod ${podKey(pod.namespace, pod.name)}`, pod.origin);
   }
   prefixList.forEach((p, i) => entries.push({ prefix: p.prefix, id: prefixAlloc.prefixIds[i]! }));
   const world = { v4: dualStack ? Reserved.worldIpv4 : Reserved.world, v6: dualStack ? Reserved.worldIpv6 : Reserved.world };
@@ -310,4 +321,11 @@ export class IdentityTable {
     }
     return hit;
   }
+}
+
+/** A key for a label map (order-independent). */
+function labelsKey(labels: Readonly<Record<string, string>>): string {
+  let out = '';
+  for (const k of Object.keys(labels).sort()) out += `${k}\u0001${labels[k]}\u0002`;
+  return out;
 }

@@ -20,6 +20,7 @@
  *
  * Pure: no I/O, nothing thrown; a miss is `undefined`.
  */
+import { podIndex } from './pods.js';
 import type { Cluster, Pod, PortProtocol, Service, ServicePort } from './types.js';
 
 /** The cluster DNS domain (kubelet `--cluster-domain`; kind and kubeadm use `cluster.local`). */
@@ -142,25 +143,13 @@ export function serviceDnsName(service: Pick<Service, 'name' | 'namespace'>): st
 }
 
 function buildIndex(cluster: Cluster): ServiceIndex {
-  // Pods by namespace and one label pair, so a selector looks at the pods
-  // carrying its first label only, not at every pod of the cluster.
-  const byLabel = new Map<string, Pod[]>();
-  const podByIp = new Map<string, Pod>();
-  for (const pod of cluster.pods) {
-    for (const [k, v] of Object.entries(pod.labels)) {
-      const key = `${pod.namespace}\0${k}\0${v}`;
-      const list = byLabel.get(key);
-      if (list) list.push(pod);
-      else byLabel.set(key, [pod]);
-    }
-    // hostNetwork pods share their node's address: an address names them only ambiguously.
-    if (!pod.hostNetwork) podByIp.set(pod.ip, pod);
-  }
+  // A selector looks at the pods of its namespace only (the model's pod index, shared).
+  const index = podIndex(cluster);
+  const podByIp = index.byIp;
   const selected = (svc: Service): Pod[] => {
     const sel = Object.entries(svc.selector ?? {});
     if (sel.length === 0) return [];
-    const [k0, v0] = sel[0]!;
-    return (byLabel.get(`${svc.namespace}\0${k0}\0${v0}`) ?? []).filter((p) => sel.every(([k, v]) => p.labels[k] === v));
+    return (index.byNamespace.get(svc.namespace) ?? []).filter((p) => sel.every(([k, v]) => Object.hasOwn(p.labels, k) && p.labels[k] === v));
   };
 
   const entries: ServiceEntry[] = [];
