@@ -170,3 +170,9 @@ test('a collection as a mapping key prints no Node process warning', async () =>
   }
   assert.deepEqual(warnings, []);
 });
+
+test('a byte order mark before a one-line document is not mistaken for an empty file', () => {
+  const r = loadManifests([{ path: 'bom.yaml', text: '\ufeff{apiVersion: v1, kind: Namespace, metadata: {name: bom}}\n' }]);
+  assert.deepEqual(r.objects.map((o) => o.name), ['bom']);
+  assert.deepEqual(r.diagnostics, []);
+});

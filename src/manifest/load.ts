@@ -74,18 +74,7 @@ function loadFile(src: SourceFile, options: LoadOptions, objects: ManifestObject
     });
     return;
   }
-  splitDocuments(src.text).forEach((chunk, index) => {
-    // Per document, as the parsers see them: nesting in one cannot hide behind an open quote in another.
-    const tooDeep = findExcessiveNesting(chunk.text);
-    if (tooDeep >= 0) {
-      diagnostics.push({
-        code: 'too-deep', severity: 'error', location: lines.locate(chunk.offset + tooDeep),
-        message: `document is nested more than ${MAX_NESTING} levels deep here`, hint: 'Kubernetes objects are never nested this deep: check the file',
-      });
-      return;
-    }
-    loadChunk(src.path, chunk, index, lines, options, objects, diagnostics);
-  });
+  splitDocuments(src.text).forEach((chunk, index) => loadChunk(src.path, chunk, index, lines, options, objects, diagnostics));
 }
 
 function loadChunk(
@@ -94,6 +83,18 @@ function loadChunk(
 ): void {
   const start = firstContent(chunk.text);
   if (start < 0) return; // empty, or only comments and markers
+  // Per document, as the parsers see them: nesting in one cannot hide behind an open quote in another.
+  // The scan costs as much as reading the document, so it runs only before the careful parser
+  // (which would run out of stack) and when the fast reader's result is too deep.
+  const tooDeep = (): boolean => {
+    const at = findExcessiveNesting(chunk.text);
+    if (at < 0) return false;
+    diagnostics.push({
+      code: 'too-deep', severity: 'error', location: lines.locate(chunk.offset + at),
+      message: `document is nested more than ${MAX_NESTING} levels deep here`, hint: 'Kubernetes objects are never nested this deep: check the file',
+    });
+    return true;
+  };
   // Lazily parsed with positions, at most once per document.
   let careful: Document.Parsed[] | undefined;
   const carefulDocs = () => (careful ??= parseAllDocuments(chunk.text, CAREFUL_OPTIONS) as Document.Parsed[]);
@@ -127,6 +128,10 @@ function loadChunk(
     } catch {
       ok = false; // let the careful parser say precisely what is wrong
     }
+    if (ok && depthOf(value) > MAX_NESTING) {
+      if (tooDeep()) return;
+      ok = false; // the scan saw no excess the reader did: let the careful parser decide
+    }
     if (ok) {
       if (value !== null && value !== undefined) {
         const startOf = (v: object) => {
@@ -139,6 +144,7 @@ function loadChunk(
     }
   }
 
+  if (tooDeep()) return;
   let docs: Document.Parsed[];
   try {
     docs = carefulDocs();
@@ -181,7 +187,8 @@ function loadChunk(
 /** Offset of the first character that is not blank, a comment or a `---` marker; -1 if none. */
 function firstContent(text: string): number {
   // A bare `---` line is a marker, not content (without the lookahead its first "-" would count).
-  const re = /^[ \t]*(?!---[ \t]*(?:#[^\n]*)?\r?$)(?:---[ \t]+)?(?=[^\s#])/gm;
+  // A byte order mark at the start is not content either (JavaScript counts it as white space).
+  const re = /^\ufeff?[ \t]*(?!---[ \t]*(?:#[^\n]*)?\r?$)(?:---[ \t]+)?(?=[^\s#])/gm;
   for (const m of text.matchAll(re)) {
     const at = m.index + m[0].length;
     if (at < text.length) return at;
@@ -285,4 +292,18 @@ function parseFailure(e: unknown, loc: SourceLocation): Diagnostic {
     return { code: 'too-deep', severity: 'error', location: loc, message: 'document is nested too deeply to read', hint: 'Kubernetes objects are never nested this deep: check the file' };
   }
   return { code: 'yaml-syntax', severity: 'error', location: loc, message: `cannot read document: ${msg}` };
+}
+
+/** How deeply mappings and sequences nest in a read value (iterative: the value may be deep). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
 }
