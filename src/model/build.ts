@@ -319,7 +319,8 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
   const candidates = workers.length > 0 ? workers : nodes;
   let rr = 0;
   // Stable order, so adding a pod elsewhere does not move these.
-  const ordered = [...drafts].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  const keyed = drafts.map((d) => ({ d, key: `${d.namespace}/${d.name}` })).sort((a, b) => cmp(a.key, b.key));
+  const ordered = keyed.map((k) => k.d);
   const pods: Pod[] = [];
   for (const d of ordered) {
     let node: ClusterNode | undefined;
