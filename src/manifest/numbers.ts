@@ -38,6 +38,8 @@ const SPECIAL: ReadonlyMap<string, number> = new Map([
 
 /** Go `strconv.ParseInt/ParseUint` syntax with base 0 (underscores already removed). */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)|([1-9][0-9]*))$/;
+/** A decimal int of at most 15 digits: always exact as a double, and no other base applies. */
+const SHORT_DECIMAL = /^[0-9]+$/;
 /** goyaml.v2 `yamlStyleFloat`. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** What Go's `ParseFloat` accepts from a string starting with `.` (no hex, no underscores there). */
@@ -61,6 +63,8 @@ export function goYamlNumber(text: string): YamlNumber | undefined {
   }
   const digitOrSign = (first >= 48 && first <= 57) || first === 43 || first === 45;
   if (!digitOrSign) return undefined;
+  // The common case (ports, replicas): a short decimal without a leading zero is exactly its Number.
+  if (text.length <= 15 && (first !== 48 || text.length === 1) && SHORT_DECIMAL.test(text)) return { kind: 'int', value: Number(text) };
   const plain = text.includes('_') ? text.replaceAll('_', '') : text;
   const m = GO_INT.exec(plain);
   let tooBig = false;

@@ -16,7 +16,7 @@ import { parseIp } from '../../net/ip.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { suggest } from '../../util/suggest.js';
-import { parseEndpointRef, type EndpointRef } from './endpoint-ref.js';
+import { parseEndpointRef, type EndpointRef, type EndpointRefResult } from './endpoint-ref.js';
 import { connectivityTestSchema, type CaseSpec } from './schema.js';
 import type { CaseField, ConnectivityTest, TestCase } from './types.js';
 
@@ -68,14 +68,16 @@ function parseObject(obj: ManifestObject, diagnostics: Diagnostic[]): Connectivi
     });
     dns.set(name.toLowerCase().replace(/\.$/, ''), addresses);
   }
-  const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error));
+  // A suite names the same endpoints over and over: parse each text once.
+  const refs = new Map<string, EndpointRefResult>();
+  const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error, refs));
   if (diagnostics.length > before) return undefined;
   return { name: spec.metadata.name, file: obj.file, location: obj.location, dns, cases: cases as TestCase[] };
 }
 
 type ErrorSink = (path: FieldPath, code: string, message: string, hint?: string) => void;
 
-function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number, error: ErrorSink): TestCase | undefined {
+function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number, error: ErrorSink, refs: Map<string, EndpointRefResult>): TestCase | undefined {
   const base: FieldPath = ['spec', 'cases', index];
   const at = (field: string): FieldPath => [...base, field];
   let ok = true;
@@ -84,7 +86,8 @@ function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number
     error(...args);
   };
   const endpoint = (field: 'from' | 'to', text: string): EndpointRef | undefined => {
-    const r = parseEndpointRef(text);
+    let r = refs.get(text);
+    if (!r) refs.set(text, (r = parseEndpointRef(text)));
     if (!r.ok) fail(at(field), 'invalid-endpoint', r.message, r.hint);
     return r.ok ? r.ref : undefined;
   };
