@@ -107,7 +107,7 @@ export class Ends {
   address(ip: string): End | QueryProblem {
     if (!parseIp(ip)) return { problem: `${ip} is not an IP address` };
     const pod = podIndex(this.cluster).byIp.get(ip);
-    if (pod) return this.pods.get(pod)!;
+    if (pod) return this.pod(pod);
     const node = this.nodeByIp.get(ip);
     if (node) return { ip, text: node.name, node };
     return { ip, text: ip };

@@ -146,6 +146,7 @@ const cases: Case[] = [
   { name: 'a ClusterIP is translated to the backend, whose ingress decides', source: 'bpf/bpf_sock.c __sock4_xlate_fwd (socket LB before policy); semantics.md §4.10', policies: bIngress('  - {}'), ask: { from: 'a', to: 'clusterip:svc-b', port: 80 }, expect: 'deny', side: 'ingress' },
   { name: 'a ClusterIP is judged on the target port', source: 'docs policy/language.rst (L4 policy applies after service port mapping); semantics.md §4.10', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: { from: 'a', to: 'clusterip:svc-b', port: 80 }, expect: 'allow' },
   { name: 'a NodePort on a node address reaches the backend', source: 'bpf/bpf_sock.c sock4_wildcard_lookup (host / remote-node address + NodePort)', policies: '---\napiVersion: v1\nkind: Service\nmetadata: {name: np, namespace: default}\nspec: {type: NodePort, selector: {app: b}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}\n' + bIngress('  - {}'), ask: { from: 'a', to: 'node:kind-worker', port: 30080 }, expect: 'deny', side: 'ingress' },
+  { name: 'a pod addressed by its IP is that pod, with its identity', source: 'semantics.md §3.4 (the ipcache maps a pod IP to the pod identity)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]'), ask: { from: 'podip:a', to: 'b', port: 8080 }, expect: 'allow', matchType: 'L3-Only' },
 ];
 
 // Every row runs on the three evaluators, the way one shared suite runs against every implementation:

@@ -100,6 +100,7 @@ export function query(engine: PolicyEngine, ask: Ask): ConnectionQuery {
   const cluster = engine.cluster;
   const peer = (s: string): Peer => {
     if (s.startsWith('ip:')) return { kind: 'ip', ip: s.slice(3) };
+    if (s.startsWith('podip:')) return { kind: 'ip', ip: cluster.pods.find((p) => p.name === s.slice(6))!.ip };
     if (s.startsWith('clusterip:')) return { kind: 'ip', ip: cluster.services.find((x) => x.name === s.slice(10))!.clusterIP };
     if (s.startsWith('node:')) return { kind: 'ip', ip: cluster.nodes.find((n) => n.name === s.slice(5))!.ip };
     if (s.startsWith('fqdn:')) {
