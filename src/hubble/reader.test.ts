@@ -267,6 +267,16 @@ describe('read-flows: files, gzip, streams', () => {
     const r = await readFlowFile(join(dir, 'nope.jsonl'), { flow: () => undefined });
     assert.match(r.error ?? '', /no such file/);
   });
+  it('a stream that fails is a read error; a sink that throws is not (a bug must not pass as "cannot read")', async () => {
+    const failing = (async function* () {
+      yield Buffer.from(ten);
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    })();
+    const r = await readFlowStream(failing, { flow: () => undefined }, { name: 'x' });
+    assert.equal(r.stats.flows, 10);
+    assert.match(r.error ?? '', /^x: EIO: i\/o error/);
+    await assert.rejects(readFlowStream(Readable.from([Buffer.from(ten)]), { flow: () => { throw new TypeError('printer bug'); } }), /printer bug/);
+  });
   it('a file of one byte', async () => {
     const p = join(dir, 'one');
     writeFileSync(p, '\n');

@@ -69,7 +69,34 @@ function describe(e: unknown, name: string): string {
   }
 }
 
-/** Reads flows from a byte stream (e.g. `process.stdin`), plain or gzip. Never throws. */
+/** An error of the byte source itself (open, read), as opposed to one of the code consuming it. */
+class SourceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('source error');
+  }
+}
+
+/** Re-yields a source, marking what it throws as a {@link SourceError}. */
+async function* marked(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  for (;;) {
+    let n: IteratorResult<Uint8Array>;
+    try {
+      n = await it.next();
+    } catch (e) {
+      throw new SourceError(e);
+    }
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+/**
+ * Reads flows from a byte stream (e.g. `process.stdin`), plain or gzip.
+ * A source that cannot be read is `error`, never a throw. What the sink
+ * throws is not a read error and propagates: reporting a bug in the code
+ * that prints flows as "cannot read the file" would hide it.
+ */
 export async function readFlowStream(
   source: AsyncIterable<Uint8Array>,
   sink: ReaderSink,
@@ -78,10 +105,11 @@ export async function readFlowStream(
   const parser = new FlowStreamParser(sink, options);
   let damage: GzipDamage | undefined;
   try {
-    for await (const chunk of maybeGunzip(source, (d) => (damage = d))) parser.push(chunk);
+    for await (const chunk of maybeGunzip(marked(source), (d) => (damage = d))) parser.push(chunk);
   } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
     parser.end();
-    return { stats: parser.stats, error: describe(e, options.name ?? 'input') };
+    return { stats: parser.stats, error: describe(e.cause, options.name ?? 'input') };
   }
   if (!damage) {
     parser.end();
