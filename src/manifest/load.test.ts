@@ -156,6 +156,14 @@ describe('hostile input', () => {
   });
 });
 
+test('YAML 1.1 tags (!!binary, !!set, !!omap, !!timestamp) give plain JSON values with a warning, never a Uint8Array, Set, Map or Date', () => {
+  // Found by the fuzzer (explain#5204, seed 8): "- !!binary AAAA" as a policy rule was an internal error.
+  const r = load('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: !!binary AAAA\n  b: !!set {x: null}\n  c: !!timestamp 2001-01-01\n  d: !!omap [{k: 1}]\n');
+  assert.deepEqual(r.objects[0]?.value['data'], { a: 'AAAA', b: { x: null }, c: '2001-01-01', d: [{ k: 1 }] });
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.location?.line]), [['warning', 5], ['warning', 6], ['warning', 7], ['warning', 8]]);
+  assert.match(r.diagnostics[0]!.message, /Unresolved tag: tag:yaml\.org,2002:binary/);
+});
+
 describe('numbers as kubectl reads them, with or without an anchor in the document', () => {
   // sigs.k8s.io/yaml YAMLToJSON -> go-yaml v2 resolve() (goyaml.v2/resolve.go): underscores removed, then
   // strconv.ParseInt(s, 0, 64) / ParseUint, then yamlStyleFloat; YAML 1.2 core would differ on most rows.

@@ -44,9 +44,16 @@ type Locate = (path: FieldPath, at?: 'key' | 'value') => SourceLocation;
  * core (also under a `%YAML 1.1` directive, which kubectl ignores too) with
  * go-yaml v2 numbers (see manifest/numbers). Its warnings (a collection as
  * a mapping key) go to process warnings, i.e. raw on stderr: `logLevel`
- * keeps them out of polis's output.
+ * keeps them out of polis's output. `resolveKnownTags: false`: by default
+ * it turns the YAML 1.1 tags `!!binary`, `!!set`, `!!omap`, `!!timestamp`
+ * into a Uint8Array, a Set, a Map and a Date, which are not JSON and broke
+ * the code that walks objects (a `- !!binary AAAA` rule was an internal
+ * error, found by the fuzzer); unresolved, each is a warning at its tag and
+ * its plain value (a string, a mapping, a list), as JSON would hold it.
  */
-const CAREFUL_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags, logLevel: 'error' } as const;
+const CAREFUL_OPTIONS = {
+  prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags, resolveKnownTags: false, logLevel: 'error',
+} as const;
 
 /** Loads every object of every source. */
 export function loadManifests(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
