@@ -155,6 +155,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     observe: [
       { name: 'a missing file', argv: ['observe', '--input-file', MISSING], err: /no such file/ },
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
+      { name: 'a path with a NUL byte', argv: ['observe', '--input-file', '\0'], err: /null bytes/ },
     ],
   },
   'internal-error': {

@@ -8,7 +8,7 @@
  * held at a time.
  */
 import { createReadStream } from 'node:fs';
-import { FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
+import { emptyStats, FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
 import { gunzipMembers, type GzipDamage } from './gunzip.js';
 
 /** The outcome of a read: the tally, and what kept the input from being read whole. */
@@ -123,7 +123,13 @@ export async function readFlowStream(
 }
 
 /** Reads flows from a file, plain or gzip. Never throws; an unreadable file is `error`. */
-export function readFlowFile(path: string, sink: ReaderSink, options: FlowStreamParserOptions = {}): Promise<ReadResult> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  return readFlowStream(stream as AsyncIterable<Uint8Array>, sink, { ...options, name: path });
+export async function readFlowFile(path: string, sink: ReaderSink, options: FlowStreamParserOptions = {}): Promise<ReadResult> {
+  let stream: AsyncIterable<Uint8Array>;
+  try {
+    stream = createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
+  } catch (e) {
+    // A path Node refuses outright (a NUL byte in it) throws here, not from the stream (found by the fuzzer).
+    return { stats: emptyStats(), error: describe(e, path) };
+  }
+  return readFlowStream(stream, sink, { ...options, name: path });
 }
