@@ -17,7 +17,7 @@ const obj = {
 test('scoped: kept and dropped problems', () => {
   const r = new Reporter(obj);
   const s = r.scoped(['spec.ingress[1]', 'spec.egress[0].toPorts']);
-  const rows: [string[], string, boolean][] = [
+  const rows: [(string | number)[], string, boolean][] = [
     [['spec', 'ingress', 1], 'wrong-type', false], // the removed field itself
     [['spec', 'ingress', 1, 'fromCIDR', 0], 'invalid-cidr', false], // under it, by [
     [['spec', 'egress', 0, 'toPorts', 'x'], 'unknown-field', false], // under it, by .
