@@ -185,12 +185,13 @@ describe('polis explain', () => {
     assert.ok(j.explanation.ingress.decidedBy[0]!.location.line > 1);
   });
 
-  test('exit codes as the README gives them: 0 for any verdict, also DENIED and with invalid manifests', async () => {
+  test('exit codes as the README gives them: 0 for any verdict, also DENIED; 1 with invalid manifests, the verdict still given', async () => {
     const deny = await run(['explain', '-f', 'examples/demo', '--from', 'ip:203.0.113.9', '--to', 'default/database', '--port', '7379']);
     assert.match(deny.out, /^DENIED /);
     assert.equal(deny.code, 0);
     const invalid = await run(['explain', '-f', 'examples/demo/app.yaml', '-f', 'examples/broken/story5-invalid-cidr.yaml', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80']);
-    assert.equal(invalid.code, 0);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.out, /^ALLOWED /);
     assert.match(invalid.err, /^warning: the manifests have 1 error\(s\)/m);
     assert.equal((await run(['explain', '-f', 'examples/demo', '--from', 'default/frontend'])).code, 2, 'a required flag missing');
     assert.equal((await run(['explain', '-f', 'no/such/dir', '--from', 'default/frontend', '--to', 'default/backend', '--port', '80'])).code, 2, 'nothing could be read');

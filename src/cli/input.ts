@@ -61,16 +61,20 @@ export function engineOptionsFrom(opts: EngineFlags): EngineOptions {
 
 export type LoadOutcome =
   | { readonly ok: true; readonly workspace: Workspace; readonly readProblems: readonly Diagnostic[] }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly message: string; readonly situation: 'bad-flag' | 'unreadable' };
 
-/** Reads the files and loads the workspace; `ok: false` is a usage error. */
+/**
+ * Reads the files and loads the workspace. `ok: false` when there is nothing
+ * to load: no `-f` (a usage error) or no path could be read. Paths that could
+ * not be read beside ones that could are `readProblems`.
+ */
 export async function loadInput(opts: InputOptions, io: CliIO): Promise<LoadOutcome> {
   if (!opts.filename || opts.filename.length === 0) {
-    return { ok: false, message: 'no input: name manifests with -f FILE (or -f - for standard input)' };
+    return { ok: false, situation: 'bad-flag', message: 'no input: name manifests with -f FILE (or -f - for standard input)' };
   }
   const read = await readSources(opts.filename, opts.recursive === true, io);
   if (read.sources.length === 0 && read.diagnostics.length > 0) {
-    return { ok: false, message: read.diagnostics.map((d) => d.message).join('\n') };
+    return { ok: false, situation: 'unreadable', message: read.diagnostics.map((d) => d.message).join('\n') };
   }
   const workspace = loadWorkspace(read.sources, {
     ...(opts.podCidr ? { podCIDR: opts.podCidr } : {}),

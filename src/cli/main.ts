@@ -4,7 +4,7 @@
  * Entry point of the `polis` command. Parses arguments with commander,
  * dispatches to one module per command under `cli/commands/`, and maps the
  * outcome to an exit code (`cli/exit-codes.ts`). No stack trace reaches a
- * user: an unexpected exception is reported as an internal error, exit 2.
+ * user: an unexpected exception is reported as an internal error, exit 3.
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), reg
     }
     io.err(`polis: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     io.err('This is a bug in polis; please report it with the input that caused it.\n');
-    return ExitCode.usage;
+    return ExitCode.internal;
   }
   return exitCode;
 }

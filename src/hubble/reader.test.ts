@@ -267,6 +267,21 @@ describe('read-flows: files, gzip, streams', () => {
     const r = await readFlowFile(join(dir, 'nope.jsonl'), { flow: () => undefined });
     assert.match(r.error ?? '', /no such file/);
   });
+  it('a path with a NUL byte is a read error, not a throw (found by the fuzzer: observe#9803, seed 8)', async () => {
+    const r = await readFlowFile('\0', { flow: () => undefined });
+    assert.match(r.error ?? '', /null bytes/);
+    assert.equal(r.stats.lines, 0);
+  });
+  it('a stream that fails is a read error; a sink that throws is not (a bug must not pass as "cannot read")', async () => {
+    const failing = (async function* () {
+      yield Buffer.from(ten);
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    })();
+    const r = await readFlowStream(failing, { flow: () => undefined }, { name: 'x' });
+    assert.equal(r.stats.flows, 10);
+    assert.match(r.error ?? '', /^x: EIO: i\/o error/);
+    await assert.rejects(readFlowStream(Readable.from([Buffer.from(ten)]), { flow: () => { throw new TypeError('printer bug'); } }), /printer bug/);
+  });
   it('a file of one byte', async () => {
     const p = join(dir, 'one');
     writeFileSync(p, '\n');

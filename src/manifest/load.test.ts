@@ -136,6 +136,32 @@ describe('hostile input', () => {
       assert.deepEqual([d.location?.line, d.location?.col], [anchor ? 6 : 5, 6]);
     }
   });
+
+  test('an alias inside its own anchor\'s value is refused at the alias, as go-yaml does ("anchor \'x\' value contains itself")', () => {
+    // Found by the fuzzer (get#568, seed 8): the cyclic object overflowed the stack of every walk over it (the pod-template hash first).
+    const cases: [string, number, number][] = [
+      ['metadata:\n  name: c\n  x: &x\n    y: *x\n', 6, 8],
+      ['metadata: {name: c}\ndata: &d [1, *d]\n', 4, 14],
+      ['metadata: {name: c}\nspec: &s\n  <<: *s\n', 5, 7],
+    ];
+    for (const [body, line, col] of cases) {
+      const r = load(`apiVersion: v1\nkind: ConfigMap\n${body}`);
+      assert.equal(r.objects.length, 0, body);
+      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.location?.line, d.location?.col]), [['yaml-recursive-alias', line, col]], body);
+    }
+    // An alias after its anchor's value is complete is the ordinary case.
+    const fine = load('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: &a x, b: *a}\n');
+    assert.deepEqual(fine.diagnostics, []);
+    assert.deepEqual(fine.objects[0]?.value['data'], { a: 'x', b: 'x' });
+  });
+});
+
+test('YAML 1.1 tags (!!binary, !!set, !!omap, !!timestamp) give plain JSON values with a warning, never a Uint8Array, Set, Map or Date', () => {
+  // Found by the fuzzer (explain#5204, seed 8): "- !!binary AAAA" as a policy rule was an internal error.
+  const r = load('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: !!binary AAAA\n  b: !!set {x: null}\n  c: !!timestamp 2001-01-01\n  d: !!omap [{k: 1}]\n');
+  assert.deepEqual(r.objects[0]?.value['data'], { a: 'AAAA', b: { x: null }, c: '2001-01-01', d: [{ k: 1 }] });
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.location?.line]), [['warning', 5], ['warning', 6], ['warning', 7], ['warning', 8]]);
+  assert.match(r.diagnostics[0]!.message, /Unresolved tag: tag:yaml\.org,2002:binary/);
 });
 
 describe('numbers as kubectl reads them, with or without an anchor in the document', () => {

@@ -12,7 +12,7 @@
  * precise error), or that uses anchors (to cap alias expansion).
  */
 import { load as fastLoad } from 'js-yaml';
-import { parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isScalar, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { LineIndex, type SourceFile } from './source.js';
 import { findExcessiveNesting, MAX_NESTING } from './depth-guard.js';
@@ -44,9 +44,16 @@ type Locate = (path: FieldPath, at?: 'key' | 'value') => SourceLocation;
  * core (also under a `%YAML 1.1` directive, which kubectl ignores too) with
  * go-yaml v2 numbers (see manifest/numbers). Its warnings (a collection as
  * a mapping key) go to process warnings, i.e. raw on stderr: `logLevel`
- * keeps them out of polis's output.
+ * keeps them out of polis's output. `resolveKnownTags: false`: by default
+ * it turns the YAML 1.1 tags `!!binary`, `!!set`, `!!omap`, `!!timestamp`
+ * into a Uint8Array, a Set, a Map and a Date, which are not JSON and broke
+ * the code that walks objects (a `- !!binary AAAA` rule was an internal
+ * error, found by the fuzzer); unresolved, each is a warning at its tag and
+ * its plain value (a string, a mapping, a list), as JSON would hold it.
  */
-const CAREFUL_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags, logLevel: 'error' } as const;
+const CAREFUL_OPTIONS = {
+  prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core', customTags: yamlNumberTags, resolveKnownTags: false, logLevel: 'error',
+} as const;
 
 /** Loads every object of every source. */
 export function loadManifests(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
@@ -171,6 +178,11 @@ function loadChunk(
     const root = doc.contents as YamlNode | null;
     if (root === null) return;
     const here = lines.locate(chunk.offset + (root.range?.[0] ?? 0));
+    const cycle = recursiveAlias(doc);
+    if (cycle) {
+      diagnostics.push(recursiveAliasDiagnostic(cycle.name, cycle.range ? lines.locate(chunk.offset + cycle.range[0], chunk.offset + cycle.range[1]) : here));
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
@@ -269,6 +281,38 @@ function unknownAlias(e: unknown, doc: Document.Parsed): { name: string; range: 
     },
   });
   return { name, range };
+}
+
+/**
+ * An alias inside the value of its own anchor (`x: &x {y: *x}`): the value
+ * would contain itself, which eemeli/yaml builds as a cyclic object that
+ * every later walk over it recurses into forever. go-yaml (kubectl) refuses
+ * it: "anchor 'x' value contains itself" (yaml.v2 decode.go, `d.alias`).
+ * One pass in document order: an alias refers to the latest anchor of its
+ * name before it, and is recursive when that node is one of its ancestors.
+ */
+function recursiveAlias(doc: Document.Parsed): { name: string; range: readonly [number, number, number] | undefined } | undefined {
+  const anchors = new Map<string, unknown>();
+  let found: { name: string; range: readonly [number, number, number] | undefined } | undefined;
+  visit(doc, (_key, node, path) => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target !== undefined && path.includes(target as never)) {
+        found = { name: node.source, range: node.range ?? undefined };
+        return visit.BREAK;
+      }
+    } else if ((isCollection(node) || isScalar(node)) && node.anchor) anchors.set(node.anchor, node);
+    return undefined;
+  });
+  return found;
+}
+
+function recursiveAliasDiagnostic(name: string, loc: SourceLocation): Diagnostic {
+  return {
+    code: 'yaml-recursive-alias', severity: 'error', location: loc,
+    message: `alias *${name} is inside the value of its own anchor &${name}: that value would contain itself`,
+    hint: `an alias can only repeat a value that is complete before it: move *${name} out of the value anchored &${name}`,
+  };
 }
 
 function unknownAliasDiagnostic(name: string, loc: SourceLocation): Diagnostic {

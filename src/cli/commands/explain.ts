@@ -18,7 +18,7 @@ import { explainConnection, Session } from '../../usecases/index.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { parseIp } from '../../net/ip.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 import { nullRecord } from '../../util/record.js';
@@ -58,9 +58,9 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
       .option('--dns-answer <name=ip>', 'what an external name resolves to, for fqdn: endpoints (repeatable)', collect)
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: ExplainOptions) => {
-        const usage = (m: string) => {
+        const usage = (m: string, situation: Situation = 'bad-flag') => {
           io.err(`polis explain: ${m}\n`);
-          setExit(ExitCode.usage);
+          setExit(exitCodeFor('explain', situation));
         };
         const from = parseEndpointRef(opts.from);
         if (!from.ok) return usage(`--from ${from.message}`);
@@ -86,9 +86,11 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
           dns.set(key, [...(dns.get(key) ?? []), ip]);
         }
         const loaded = await loadInput(opts, io);
-        if (!loaded.ok) return usage(loaded.message);
+        if (!loaded.ok) return usage(loaded.message, loaded.situation);
+        // A verdict from part of the files could be the opposite of the whole's: no answer.
+        if (loaded.readProblems.length) return usage(loaded.readProblems.map((d) => d.message).join('\n'), 'unreadable');
         const ws = loaded.workspace;
-        const errors = [...loaded.readProblems, ...ws.diagnostics].filter((d) => d.severity === 'error');
+        const errors = ws.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length) io.err(`warning: the manifests have ${errors.length} error(s); policies Cilium would refuse enforce nothing (run polis validate)\n`);
         // The answer follows the definition in force; say so when the input has others.
         for (const d of ws.diagnostics) {
@@ -105,7 +107,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         }, engineOptionsFrom(opts));
         if (!answer.ok) {
           for (const d of answer.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
-          return setExit(ExitCode.usage);
+          return setExit(exitCodeFor('explain', 'unknown-endpoint', ...(errors.length ? ['invalid-manifests' as const] : [])));
         }
         const engine = session.engine({ ...engineOptionsFrom(opts), dns });
         const explanations: Explanation[] = answer.pairs.map((p) => p.answer);
@@ -119,7 +121,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
             for (const v of explanations) io.out(`  ${v.verdict === 'allow' ? 'ALLOWED' : 'DENIED '}  ${v.source.endpoint} → ${v.destination.endpoint}\n`);
           }
         }
-        setExit(ExitCode.ok);
+        setExit(exitCodeFor('explain', ...(errors.length ? ['invalid-manifests' as const] : [])));
       });
   };
 }

@@ -11,7 +11,7 @@ import type { Workspace } from '../../workspace/load.js';
 import { formatPolicyRef } from '../../policy/types.js';
 import { formatTable } from '../../util/table.js';
 import { listIdentities, Session } from '../../usecases/index.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
@@ -79,7 +79,7 @@ export const registerGet: RegisterCommand = (program, io, setExit) => {
       const loaded = await loadInput(opts, io);
       if (!loaded.ok) {
         io.err(`polis get: ${loaded.message}\n`);
-        return setExit(ExitCode.usage);
+        return setExit(exitCodeFor('get', loaded.situation));
       }
       const ws = loaded.workspace;
       const errors = [...loaded.readProblems, ...ws.diagnostics].filter((d) => d.severity === 'error');
@@ -89,6 +89,9 @@ export const registerGet: RegisterCommand = (program, io, setExit) => {
       if (opts.output === 'json') io.out(JSON.stringify(view.data, null, 2) + '\n');
       else if (opts.output === 'yaml') io.out(stringify(view.data));
       else io.out(view.rows.length ? formatTable(view.headers, view.rows) : `No ${resource} found.\n`);
-      setExit(errors.length > 0 ? ExitCode.failed : ExitCode.ok);
+      const situations: Situation[] = [];
+      if (loaded.readProblems.length) situations.push('unreadable');
+      if (ws.diagnostics.some((d) => d.severity === 'error')) situations.push('invalid-manifests');
+      setExit(exitCodeFor('get', ...situations));
     });
 };

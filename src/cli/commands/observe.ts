@@ -14,7 +14,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 import {
   BOOLEAN_FILTER_FLAGS, VALUE_FILTER_FLAGS, buildFlowFilters, compileFlowFilters, createPrinter, FlowSelection,
@@ -50,7 +50,7 @@ interface ObserveOptions {
 function usage(io: CliIO, msg: string): number {
   // Messages quote the flag values, which may hold control characters.
   io.err(`polis observe: ${escapeControls(msg)}\n`);
-  return ExitCode.usage;
+  return exitCodeFor('observe', 'bad-flag');
 }
 
 function count(v: string | undefined, flag: string): number | undefined | Error {
@@ -132,12 +132,12 @@ async function run(io: CliIO, o: ObserveOptions, flags: readonly FilterFlag[]): 
   if (result.error) io.err(`polis observe: cannot read ${escapeControls(result.error)}\n`);
   if (result.damage) io.err(`polis observe: ${escapeControls(result.damage)}\n`);
   io.err(`polis observe: ${name}: ${formatReadSummary(result.stats)}\n`);
-  if (result.error) return ExitCode.usage;
+  if (result.error) return exitCodeFor('observe', 'unreadable');
   if (result.stats.flows === 0) {
     io.err(`polis observe: ${noFlowsMessage(name, result.stats)}\n`);
-    return ExitCode.failed;
+    return exitCodeFor('observe', 'no-flows');
   }
-  return result.damage ? ExitCode.failed : ExitCode.ok;
+  return exitCodeFor('observe', ...(result.damage ? ['no-flows' as const] : []));
 }
 
 /** Why a read gave no flow at all, and what to do about it. */

@@ -2,9 +2,11 @@
  * @module cli/commands/test
  *
  * `polis test -f PATH... --tests FILE... [-o text|json|junit]`: runs
- * connectivity tests against the manifests and exits 0 when every case
- * passes, 1 when any fails, 2 when the input is unusable (a test file with
- * errors, an endpoint that names nothing, unreadable paths).
+ * connectivity tests against the manifests. Exit codes follow
+ * `cli/exit-codes.ts`: 0 when every case passes; 1 when a case fails, the
+ * manifests have errors or a tests file is invalid (errors, no
+ * ConnectivityTest, an endpoint that names nothing: then no case runs); 2 for
+ * a usage error or a path that cannot be read.
  *
  * The engine comes in as a factory (`registerTest(compileEngine)`), so this
  * module does not depend on how verdicts are made and tests can pass a fake.
@@ -14,7 +16,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
 import { formatJson, formatJunit, formatText, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
 import { runTests, Session } from '../../usecases/index.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
 import type { CliIO } from '../io.js';
@@ -43,15 +45,15 @@ export function registerTest(factory: EngineFactory): RegisterCommand {
 }
 
 async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Promise<number> {
-  const usage = (message: string) => {
+  const stop = (message: string, ...situations: Situation[]) => {
     io.err(`polis test: ${message}\n`);
-    return ExitCode.usage;
+    return exitCodeFor('test', ...situations);
   };
-  if (!opts.tests?.length) return usage('no tests: name ConnectivityTest files with --tests FILE');
+  if (!opts.tests?.length) return stop('no tests: name ConnectivityTest files with --tests FILE', 'bad-flag');
   const loaded = await loadInput(opts, io);
-  if (!loaded.ok) return usage(loaded.message);
+  if (!loaded.ok) return stop(loaded.message, loaded.situation);
   const { workspace: ws } = loaded;
-  if (loaded.readProblems.length) return printDiagnostics(io, loaded.readProblems, new Map());
+  if (loaded.readProblems.length) return printDiagnostics(io, loaded.readProblems, new Map(), 'unreadable');
 
   const manifestErrors = ws.diagnostics.filter((d) => d.severity === 'error').length;
   if (manifestErrors > 0) {
@@ -61,20 +63,21 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
       + `${invalid ? ` (${invalid} invalid polic${invalid === 1 ? 'y enforces' : 'ies enforce'} nothing)` : ''}; run polis validate to see them\n`);
   }
 
+  const manifests: Situation[] = manifestErrors > 0 ? ['invalid-manifests'] : [];
   const read = await readSources(opts.tests, opts.recursive === true, io);
   const texts = new Map(read.sources.map((s) => [s.path, s.text]));
-  if (read.diagnostics.length) return printDiagnostics(io, read.diagnostics, texts);
+  if (read.diagnostics.length) return printDiagnostics(io, read.diagnostics, texts, 'unreadable');
   const run = runTests(new Session(ws, factory), read.sources, engineOptionsFrom(opts));
-  if (run.empty) return usage(`no ConnectivityTest found in ${opts.tests.join(', ')}`);
-  if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts);
+  if (run.empty) return stop(`no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
+  if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts, 'invalid-tests', ...manifests);
   io.out(FORMATS[opts.output](run.results));
-  return run.results.every((r) => r.pass) ? ExitCode.ok : ExitCode.failed;
+  return exitCodeFor('test', ...manifests, ...(run.results.every((r) => r.pass) ? [] : ['case-failed' as const]));
 }
 
 /** Input problems go to stderr, so stdout stays valid JSON / XML or empty. */
-function printDiagnostics(io: CliIO, diags: readonly Diagnostic[], texts: ReadonlyMap<string, string>): number {
+function printDiagnostics(io: CliIO, diags: readonly Diagnostic[], texts: ReadonlyMap<string, string>, ...situations: Situation[]): number {
   for (const d of diags) io.err(formatDiagnostic(d, texts) + '\n');
   const n = diags.filter((d) => d.severity === 'error').length;
   io.err(`polis test: ${n} input error${n === 1 ? '' : 's'}; no tests were run\n`);
-  return ExitCode.usage;
+  return exitCodeFor('test', ...situations);
 }

@@ -1,13 +1,14 @@
 /**
  * @module cli/commands/validate
  *
- * `polis validate -f PATH...`: prints every problem of every file and exits
- * 0 when all objects are valid, 1 when any is not, 2 on a usage error.
+ * `polis validate -f PATH...`: prints every problem of every file; the exit
+ * code follows `cli/exit-codes.ts` (0 valid, 1 errors, 2 usage or a path
+ * that cannot be read).
  */
 import { Option } from 'commander';
 import { diagnosticsToJson, formatDiagnostic } from '../../diagnostics/format.js';
 import { formatPolicyRef } from '../../policy/types.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
@@ -25,7 +26,7 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
       const loaded = await loadInput(opts, io);
       if (!loaded.ok) {
         io.err(`polis validate: ${loaded.message}\n`);
-        return setExit(ExitCode.usage);
+        return setExit(exitCodeFor('validate', loaded.situation));
       }
       const { workspace: ws, readProblems } = loaded;
       const diags = [...readProblems, ...ws.diagnostics];
@@ -52,6 +53,9 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
           if (errors === 0) io.out('valid\n');
         }
       }
-      setExit(errors > 0 ? ExitCode.failed : ExitCode.ok);
+      const situations: Situation[] = [];
+      if (readProblems.length) situations.push('unreadable');
+      if (ws.diagnostics.some((d) => d.severity === 'error')) situations.push('invalid-manifests');
+      setExit(exitCodeFor('validate', ...situations));
     });
 };

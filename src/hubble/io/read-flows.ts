@@ -8,7 +8,7 @@
  * held at a time.
  */
 import { createReadStream } from 'node:fs';
-import { FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
+import { emptyStats, FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
 import { gunzipMembers, type GzipDamage } from './gunzip.js';
 
 /** The outcome of a read: the tally, and what kept the input from being read whole. */
@@ -69,7 +69,34 @@ function describe(e: unknown, name: string): string {
   }
 }
 
-/** Reads flows from a byte stream (e.g. `process.stdin`), plain or gzip. Never throws. */
+/** An error of the byte source itself (open, read), as opposed to one of the code consuming it. */
+class SourceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('source error');
+  }
+}
+
+/** Re-yields a source, marking what it throws as a {@link SourceError}. */
+async function* marked(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  for (;;) {
+    let n: IteratorResult<Uint8Array>;
+    try {
+      n = await it.next();
+    } catch (e) {
+      throw new SourceError(e);
+    }
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+/**
+ * Reads flows from a byte stream (e.g. `process.stdin`), plain or gzip.
+ * A source that cannot be read is `error`, never a throw. What the sink
+ * throws is not a read error and propagates: reporting a bug in the code
+ * that prints flows as "cannot read the file" would hide it.
+ */
 export async function readFlowStream(
   source: AsyncIterable<Uint8Array>,
   sink: ReaderSink,
@@ -78,10 +105,11 @@ export async function readFlowStream(
   const parser = new FlowStreamParser(sink, options);
   let damage: GzipDamage | undefined;
   try {
-    for await (const chunk of maybeGunzip(source, (d) => (damage = d))) parser.push(chunk);
+    for await (const chunk of maybeGunzip(marked(source), (d) => (damage = d))) parser.push(chunk);
   } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
     parser.end();
-    return { stats: parser.stats, error: describe(e, options.name ?? 'input') };
+    return { stats: parser.stats, error: describe(e.cause, options.name ?? 'input') };
   }
   if (!damage) {
     parser.end();
@@ -95,7 +123,13 @@ export async function readFlowStream(
 }
 
 /** Reads flows from a file, plain or gzip. Never throws; an unreadable file is `error`. */
-export function readFlowFile(path: string, sink: ReaderSink, options: FlowStreamParserOptions = {}): Promise<ReadResult> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  return readFlowStream(stream as AsyncIterable<Uint8Array>, sink, { ...options, name: path });
+export async function readFlowFile(path: string, sink: ReaderSink, options: FlowStreamParserOptions = {}): Promise<ReadResult> {
+  let stream: AsyncIterable<Uint8Array>;
+  try {
+    stream = createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
+  } catch (e) {
+    // A path Node refuses outright (a NUL byte in it) throws here, not from the stream (found by the fuzzer).
+    return { stats: emptyStats(), error: describe(e, path) };
+  }
+  return readFlowStream(stream, sink, { ...options, name: path });
 }

@@ -33,14 +33,42 @@ export class Reporter {
    * removal causes in the object that held them. Kept problems go to this one.
    */
   scoped(removed: readonly string[]): Reporter {
-    const covered = (path: string, code: string) =>
-      removed.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`) || (MISSING.has(code) && r.startsWith(path)));
-    return new Reporter(this.obj, this.diagnostics, (d) => !covered(d.path ?? '', d.code));
+    const covered = removedPaths(removed);
+    return new Reporter(this.obj, this.diagnostics, (d) => !covered(d.path ?? '', MISSING.has(d.code)));
   }
 
   get hasErrors(): boolean {
     return this.diagnostics.some((d) => d.severity === 'error');
   }
+}
+
+/**
+ * Whether a path is at or under a removed one, or (for a "missing" problem)
+ * holds one: `path === r`, `path` starts with `r.` or `r[`, or `r` starts
+ * with `path`. Indexed, because a policy can have thousands of each: a set
+ * of the removed paths for the prefixes of `path`, and the sorted list,
+ * where the paths starting with `path` begin at its insertion point.
+ * (Checking every pair took 3 s for 5,000 null peers, found by the fuzzer.)
+ */
+function removedPaths(removed: readonly string[]): (path: string, missing: boolean) => boolean {
+  const set = new Set(removed);
+  const sorted = [...set].sort();
+  return (path, missing) => {
+    if (set.has(path)) return true;
+    for (let i = 0; i < path.length; i++) {
+      const c = path[i];
+      if ((c === '.' || c === '[') && set.has(path.slice(0, i))) return true;
+    }
+    if (!missing) return false;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < path) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo]!.startsWith(path);
+  };
 }
 
 /** Codes that report something missing, which a removed field would also cause. */
