@@ -77,7 +77,7 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
   };
   const omitted = (decided: number) => (decided > 0 || d.rules.length > CITED ? { omitted: { decidedBy: decided, enforcedBy: Math.max(0, d.rules.length - CITED) } } : {});
   if (!o.enforced) return { ...base, decidedBy: [{ deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'not-enforced' }], nearMisses: [] };
-  if (o.dropReason === 'POLICY_DENY') return { ...base, ...omitted(0), decidedBy: [ruleMatch(o.entry!, o.port, q.peer)], nearMisses: [] };
+  if (o.dropReason === 'POLICY_DENY') return { ...base, ...omitted(0), decidedBy: [ruleMatch(o.entry!, o.port)], nearMisses: [] };
   if (o.dropReason === 'POLICY_DENIED') return { ...base, ...omitted(0), decidedBy: [], nearMisses: nearMisses(d, q) };
   // The winner first, then every other allow that covers the connection, by rank; merged entries stand for several elements.
   const others = d.all
@@ -87,7 +87,7 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
     .sort((a, b) => b.cov - a.cov)
     .map((h) => ({ c: h.c, port: h.c.ports === 'all' ? undefined : h.c.ports[(h.cov % 1024) - 1] }));
   const elements = [{ c: o.entry!, port: o.port }, ...others].flatMap((h) => (h.c.merged.length > 1 ? h.c.merged : [h.c.entry]).map((e) => ({ ...h, e })));
-  const decidedBy = elements.slice(0, CITED).map((h) => ruleMatch(h.c, h.port, q.peer, h.e));
+  const decidedBy = elements.slice(0, CITED).map((h) => ruleMatch(h.c, h.port, h.e));
   return { ...base, ...omitted(elements.length - decidedBy.length), decidedBy, nearMisses: [] };
 }
 
@@ -102,12 +102,12 @@ function describeL7(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: Expl
   const base = { protocol: l7.protocol, direction: l7.direction } as const;
   if (l7.allowed) {
     const detail = l7.why === 'rule' ? `matches ${l7.ruleText}` : L7_DETAIL[l7.why as keyof typeof L7_DETAIL];
-    return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(l7.entry, l7.port, s.peer)] : [], detail };
+    return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(l7.entry, l7.port)] : [], detail };
   }
   const { protocol, port } = d.leg;
   const rules = ctx.policyOf(s.identity, l7.direction).all
     .filter((c) => !c.deny && selectsPeer(c, s.peer) && c.ports !== 'all')
-    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => p.l7 && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p, s.peer)));
+    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => p.l7 && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p)));
   const what = l7.protocol === 'http' ? `${request.http!.method} ${request.http!.path}` : l7.protocol === 'dns' ? `query ${request.dns}` : `Kafka ${request.kafka!.apiKey}`;
   return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules` };
 }
@@ -120,7 +120,7 @@ function peerText(e: PolicyEntry): string {
 }
 
 /** A compiled entry (or one of the elements merged into it) as the user wrote it. */
-function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, _peer: IdentityId, element: PolicyEntry | undefined = c.entry): RuleMatch {
+function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, element: PolicyEntry | undefined = c.entry): RuleMatch {
   if (c.synthetic === 'allow-localhost') return { deny: false, peer: 'host (kubelet and node-local traffic)', ports: 'all ports', synthetic: 'allow-localhost' };
   if (c.synthetic === 'default-allow') return { deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'default-allow' };
   const e = element!;
@@ -150,12 +150,12 @@ function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
   const wanted = (c: CompiledEntry) => (c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.source.text))].join(', '));
   if (near.length === 0) {
     return far.map((c) => {
-      const rm = ruleMatch(c, undefined, q.peer);
+      const rm = ruleMatch(c, undefined);
       return { rule: { ...rm, ports: wanted(c) }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted(c)}` };
     });
   }
   return near.slice(0, 5).map(({ c, peerOk }) => {
-    const rm = ruleMatch(c, undefined, q.peer);
+    const rm = ruleMatch(c, undefined);
     if (!peerOk) return { rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` };
     const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
     const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));

@@ -19,7 +19,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ConnectionQuery, Peer, ServiceTarget } from '../../engine/types.js';
 import { podIndex, type PodIndex } from '../../model/pods.js';
 import { resolveClusterName, serviceIndex, type ServiceEntry, type ServiceIndex } from '../../model/services.js';
-import type { Cluster, Pod, PortProtocol, Service, ServicePort } from '../../model/types.js';
+import type { Cluster, PortProtocol, Service, ServicePort } from '../../model/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { suggest } from '../../util/suggest.js';
 import { serviceAsSource, SOURCE_FORMS, type EndpointRef } from './endpoint-ref.js';
