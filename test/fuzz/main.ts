@@ -18,6 +18,7 @@ import { memoryIO } from '../../src/cli/io.js';
 import { DIR, FUZZ_COMMANDS, makeMutant, type FuzzCommand } from './mutants.js';
 import { judge } from './runner.js';
 import { formatReport, runFuzz } from './pool.js';
+import { knownBug } from './known.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -69,5 +70,11 @@ const report = await runFuzz({
     }
   },
 });
-process.stdout.write(formatReport(report, seed));
-process.exitCode = report.findings.length ? 1 : 0;
+const unknown = report.findings.filter((f) => !knownBug(f));
+process.stdout.write(formatReport({ ...report, findings: unknown }, seed));
+const known = report.findings.filter((f) => knownBug(f));
+if (known.length) {
+  process.stdout.write(`${known.length} run(s) hit known bugs (test/fuzz/known.ts):\n`);
+  for (const f of known) process.stdout.write(`  ${f.command}#${f.index}: ${knownBug(f)!.name}\n`);
+}
+process.exitCode = unknown.length ? 1 : 0;

@@ -9,6 +9,7 @@
  * read as well as replayed.
  */
 import { gzipSync } from 'node:zlib';
+import { dump, loadAll } from 'js-yaml';
 import type { Rng } from './rng.js';
 
 /** Scalars that have broken parsers before: numbers out of range, object keys, YAML syntax, control characters. */
@@ -80,7 +81,7 @@ function mutateYamlText(rng: Rng, text: string, donors: readonly string[]): { te
   const lines = text.split('\n');
   const at = () => rng.int(lines.length);
   const op = rng.weighted<string>([
-    [6, 'scalar'], [2, 'key'], [2, 'delete-line'], [2, 'duplicate-line'], [1, 'repeat-line'], [1, 'swap-lines'], [2, 'splice'],
+    [6, 'scalar'], [3, 'corpus-scalar'], [1, 'corpus-key'], [4, 'structured'], [2, 'key'], [2, 'delete-line'], [2, 'duplicate-line'], [1, 'repeat-line'], [1, 'swap-lines'], [2, 'splice'],
     [2, 'indent'], [1, 'cut'], [1, 'insert-line'], [1, 'block'], [1, 'document'], [1, 'delete-range'],
   ]);
   switch (op) {
@@ -91,6 +92,30 @@ function mutateYamlText(rng: Rng, text: string, donors: readonly string[]): { te
       const m = SCALAR_LINE.exec(lines[i]!) ?? ITEM_LINE.exec(lines[i]!)!;
       lines[i] = m[1] + v;
       return { text: lines.join('\n'), did: `scalar at line ${i + 1} := ${short(v)}` };
+    }
+    case 'corpus-scalar': {
+      // Another value the examples give a key of this name: valid-looking input that reaches the engine.
+      const i = indexOfMatching(rng, lines, SCALAR_LINE);
+      if (i < 0) break;
+      const m = SCALAR_LINE.exec(lines[i]!)!;
+      const key = m[1]!.trim().replace(/^- /, '').replace(/:$/, '');
+      const seen = corpusValues(donors).get(key);
+      const v = seen?.length && rng.chance(0.8) ? rng.pick(seen) : rng.pick([...corpusValues(donors).values()].flat());
+      lines[i] = m[1] + v;
+      return { text: lines.join('\n'), did: `scalar at line ${i + 1} := ${short(v)} (from the examples)` };
+    }
+    case 'corpus-key': {
+      const i = indexOfMatching(rng, lines, KEY_LINE);
+      if (i < 0) break;
+      const m = KEY_LINE.exec(lines[i]!)!;
+      const k = rng.pick([...corpusValues(donors).keys()]);
+      lines[i] = m[1] + k + m[3];
+      return { text: lines.join('\n'), did: `key at line ${i + 1} := ${short(k)} (from the examples)` };
+    }
+    case 'structured': {
+      const m = mutateStructured(rng, text);
+      if (!m) break;
+      return m;
     }
     case 'key': {
       const i = indexOfMatching(rng, lines, KEY_LINE);
@@ -168,6 +193,113 @@ function mutateYamlText(rng: Rng, text: string, donors: readonly string[]): { te
     }
   }
   return undefined;
+}
+
+const valuesOf = new WeakMap<readonly string[], Map<string, string[]>>();
+
+/** Keys of the examples and the scalar values each is given. */
+function corpusValues(donors: readonly string[]): Map<string, string[]> {
+  let m = valuesOf.get(donors);
+  if (m) return m;
+  const sets = new Map<string, Set<string>>();
+  for (const text of donors) {
+    for (const line of text.split('\n')) {
+      const x = SCALAR_LINE.exec(line);
+      if (!x || x[2]!.startsWith('#')) continue;
+      const key = x[1]!.trim().replace(/^- /, '').replace(/:$/, '');
+      const set = sets.get(key) ?? sets.set(key, new Set()).get(key)!;
+      set.add(x[2]!.replace(/\s+#.*$/, ''));
+    }
+  }
+  m = new Map([...sets].map(([k, v]) => [k, [...v]]));
+  valuesOf.set(donors, m);
+  return m;
+}
+
+/** Typed values for a field: wrong types, edge numbers, hostile names, empty and nested collections. */
+function hostileValue(rng: Rng): unknown {
+  return rng.weighted<() => unknown>([
+    [3, () => rng.pick<unknown>([0, -1, 1, 65535, 65536, 2 ** 31, 2 ** 53, 1e300, 0.5, -0, NaN, Infinity])],
+    [3, () => rng.pick<unknown>(['', '__proto__', 'constructor', 'toString', '*', '0.0.0.0/0', '::/0', 'world', 'all', 'host', 'kube-system', 'default', 'TCP', 'ANY', '80', 'a'.repeat(300), '\u001b[2J', 'a\nb'])],
+    [2, () => rng.pick<unknown>([null, true, false, [], {}, [{}], [null], { matchLabels: {} }, { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }])],
+    [1, () => JSON.parse('{"__proto__": {"x": 1}, "constructor": {"prototype": 1}}')],
+  ])();
+}
+
+/** Whether a value is a tree (no object is its own descendant). */
+function isTree(v: unknown, ancestors: Set<unknown>): boolean {
+  if (!v || typeof v !== 'object') return true;
+  if (ancestors.has(v)) return false;
+  ancestors.add(v);
+  const ok = Object.values(v).every((x) => isTree(x, ancestors));
+  ancestors.delete(v);
+  return ok;
+}
+
+/** Paths to the values of a document, at most 40 deep and 20,000 of them (aliases can make it cyclic or huge). */
+function valuePaths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  if (prefix.length) out.push(prefix);
+  if (prefix.length >= 40 || out.length >= 20_000) return out;
+  if (Array.isArray(v)) v.forEach((x, i) => valuePaths(x, [...prefix, i], out));
+  else if (v && typeof v === 'object') for (const k of Object.keys(v)) valuePaths((v as Record<string, unknown>)[k], [...prefix, k], out);
+  return out;
+}
+
+/**
+ * A field of a parsed document changed, then written back as YAML: a value
+ * of another type, a list item duplicated or removed, a key removed, two
+ * values swapped. Reaches the checks and the engine with well-formed YAML,
+ * where line edits mostly stop at the parser. Undefined when the text does
+ * not parse.
+ */
+function mutateStructured(rng: Rng, text: string): { text: string; did: Mutation } | undefined {
+  // The text may already be a mutant: anything js-yaml or the edit cannot handle just skips this operator.
+  try {
+    return structuredEdit(rng, text);
+  } catch {
+    return undefined;
+  }
+}
+
+function structuredEdit(rng: Rng, text: string): { text: string; did: Mutation } | undefined {
+  if (text.length > 200_000) return undefined;
+  const docs = loadAll(text);
+  // An alias inside its own anchor makes a cyclic value; js-yaml's dump would recurse through it.
+  if (!docs.every((d) => isTree(d, new Set()))) return undefined;
+  const candidates = docs.map((d, i) => [i, valuePaths(d)] as const).filter(([, p]) => p.length > 0);
+  if (!candidates.length) return undefined;
+  const [di, paths] = rng.pick(candidates);
+  const path = rng.pick(paths);
+  let holder = docs[di] as Record<string | number, unknown>;
+  for (const seg of path.slice(0, -1)) holder = holder[seg] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  const op = rng.weighted<string>([[5, 'set'], [2, 'duplicate'], [2, 'remove'], [2, 'swap']]);
+  let did: string;
+  if (op === 'duplicate' && Array.isArray(holder)) {
+    const n = rng.pick([1, 1, 50, 1000]);
+    holder.splice(Number(last), 0, ...Array.from({ length: n }, () => structuredClone(holder[last as number])));
+    did = `duplicate ${path.join('.')} x${n}`;
+  } else if (op === 'remove') {
+    if (Array.isArray(holder)) holder.splice(Number(last), 1);
+    else delete holder[last];
+    did = `remove ${path.join('.')}`;
+  } else if (op === 'swap') {
+    const other = rng.pick(paths);
+    let h2 = docs[di] as Record<string | number, unknown>;
+    for (const seg of other.slice(0, -1)) h2 = h2?.[seg] as Record<string | number, unknown>;
+    const l2 = other[other.length - 1]!;
+    if (!h2 || typeof h2 !== 'object') return undefined;
+    const a = structuredClone(holder[last]);
+    holder[last] = structuredClone(h2[l2]);
+    h2[l2] = a;
+    did = `swap ${path.join('.')} and ${other.join('.')}`;
+  } else {
+    const v = hostileValue(rng);
+    if (typeof last === 'string' && last === '__proto__') return undefined;
+    holder[last] = v;
+    did = `${path.join('.')} := ${short(JSON.stringify(v) ?? String(v))}`;
+  }
+  return { text: docs.map((d) => dump(d, { noRefs: true, lineWidth: -1 })).join('---\n'), did: `structured: ${did}` };
 }
 
 /** One byte-level mutation. */

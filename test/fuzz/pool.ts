@@ -54,6 +54,8 @@ export interface FuzzReport {
 }
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+/** Building a mutant is quick; this only keeps a fuzzer bug from stalling the run. */
+const MAKE_TIMEOUT_MS = 60_000;
 
 /** Runs `perCommand` mutants of each command; resolves when all ran. */
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
@@ -79,8 +81,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     o.onRun?.(done, total);
   };
   const described = (command: FuzzCommand, index: number, kind: Finding['kind'], detail: string[]): Finding => {
-    const m = makeMutant(o.seed, command, index);
-    return { command, index, kind, detail, argv: m.argv, did: m.did, err: '' };
+    try {
+      const m = makeMutant(o.seed, command, index);
+      return { command, index, kind, detail, argv: m.argv, did: m.did, err: '' };
+    } catch (e) {
+      // The mutant itself could not be built: a bug of the fuzzer, reported as such.
+      return { command, index, kind, detail: [...detail, `the fuzzer failed to build it: ${String(e)}`], argv: [], did: [], err: '' };
+    }
   };
 
   // Contiguous slices of each command's range, one per worker.
@@ -121,7 +128,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       void worker.terminate().then(() => runWorker(next)).then(resolve);
     };
     worker.on('message', (msg: WorkerMessage) => {
-      if (msg.t === 'start') {
+      if (msg.t === 'make') {
+        current = { command: msg.command, index: msg.index, started: performance.now() };
+        clearTimeout(timer);
+        timer = setTimeout(() => takeOver('crash', [`the fuzzer took over ${MAKE_TIMEOUT_MS} ms to build the mutant`]), MAKE_TIMEOUT_MS);
+      } else if (msg.t === 'start') {
         current = { command: msg.command, index: msg.index, started: performance.now() };
         clearTimeout(timer);
         timer = setTimeout(() => takeOver('hang', [`no answer within ${o.timeoutMs} ms`]), o.timeoutMs);

@@ -16,6 +16,7 @@ export interface WorkerJob {
 }
 
 export type WorkerMessage =
+  | { readonly t: 'make'; readonly command: FuzzCommand; readonly index: number }
   | { readonly t: 'start'; readonly command: FuzzCommand; readonly index: number }
   | {
     readonly t: 'done'; readonly command: FuzzCommand; readonly index: number; readonly code: number; readonly ms: number;
@@ -27,8 +28,10 @@ const { seed, root, jobs } = workerData as { seed: number; root: string; jobs: r
 const port = parentPort!;
 for (const job of jobs) {
   for (let index = job.from; index < job.to; index++) {
-    port.postMessage({ t: 'start', command: job.command, index } satisfies WorkerMessage);
+    // Building the mutant is the fuzzer's time, not polis's: timed apart.
+    port.postMessage({ t: 'make', command: job.command, index } satisfies WorkerMessage);
     const m = makeMutant(seed, job.command, index);
+    port.postMessage({ t: 'start', command: job.command, index } satisfies WorkerMessage);
     const r = await runMutant(m, root);
     const bad = r.violations.length > 0;
     port.postMessage({
