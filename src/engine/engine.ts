@@ -31,7 +31,7 @@ import type { Workspace } from '../workspace/load.js';
 import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo, type SideOutcome } from './compile.js';
 import { Ends, type End } from './ends.js';
 import { explainLegs } from './explain.js';
-import { reasonLine, SELF_REASON } from './reason.js';
+import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
 import type { ConnectionQuery, Engine, EngineOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 
@@ -193,13 +193,7 @@ export class PolicyEngine implements Engine {
     const request = requestOf(query);
     if (plan.legs.length === 1 && !plan.service) return this.verdictOf(this.decideLeg(plan.legs[0]!, request));
     const verdicts = plan.legs.map((leg) => this.verdictOf(this.decideLeg(leg, request)));
-    const denied = verdicts.flatMap((v, i) => (v.verdict === 'deny' ? [plan.legs[i]!.dst.text] : []));
-    const shown = verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
-    const backends = { total: verdicts.length, allowed: verdicts.length - denied.length, denied };
-    const reason = plan.legs.length > 1
-      ? `${denied.length === 0 ? `all ${verdicts.length} backends allow it` : `${denied.length} of ${verdicts.length} backends deny it (${denied.join(', ')})`}; ${shown.reason}`
-      : shown.reason;
-    return { ...shown, reason, backends };
+    return serviceVerdict(verdicts, plan.legs.map((l) => l.dst.text));
   }
 
   explain(query: ConnectionQuery): Explanation | QueryProblem {

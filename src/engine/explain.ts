@@ -14,7 +14,7 @@ import { formatPath } from '../manifest/object.js';
 import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
-import { l7Response } from './reason.js';
+import { l7Response, serviceVerdict } from './reason.js';
 import { coverage, portSpecificity, selectsPeer, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
 import { CITED, type BackendVerdict, type Explanation, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
 
@@ -34,9 +34,7 @@ export function explainLegs(decisions: readonly LegDecision[], request: L7Reques
   const backends: BackendVerdict[] = decisions.map((d, i) => ({
     endpoint: d.leg.dst.text, ip: d.leg.dst.ip, port: d.leg.port, verdict: verdicts[i]!.verdict, reason: verdicts[i]!.reason,
   }));
-  const denied = backends.filter((b) => b.verdict === 'deny');
-  const summary = backends.length === 1 ? '' : denied.length === 0 ? `all ${backends.length} backends allow it; ` : `${denied.length} of ${backends.length} backends deny it (${denied.map((b) => b.endpoint).join(', ')}); `;
-  return { ...base, reason: summary + base.reason, backends };
+  return { ...base, reason: serviceVerdict(verdicts, backends.map((b) => b.endpoint)).reason, backends };
 }
 
 /** What one side was asked, in the terms explanations need. */

@@ -59,3 +59,16 @@ function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefine
   if (l7) parts.push(`L7: ${l7.why === 'rule' ? `matches ${l7.ruleText}` : l7.why === 'host' ? 'the local host is always allowed' : 'every request is allowed'}`);
   return { verdict: 'allow', reason: `allowed (${parts.join('; ') || 'no Cilium endpoint on either side'})` };
 }
+
+/**
+ * The verdict of a connection to a Service from those of its backends
+ * (`endpoints`, in the same order): a deny if any backend denies (the load
+ * balancer may pick it), with the reason of the first that does and a
+ * count of who denies, so a canary locked down alone is never hidden.
+ */
+export function serviceVerdict(verdicts: readonly Verdict[], endpoints: readonly string[]): Verdict {
+  const denied = endpoints.filter((_, i) => verdicts[i]!.verdict === 'deny');
+  const shown = verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
+  const summary = verdicts.length === 1 ? '' : denied.length === 0 ? `all ${verdicts.length} backends allow it; ` : `${denied.length} of ${verdicts.length} backends deny it (${denied.join(', ')}); `;
+  return { ...shown, reason: summary + shown.reason, backends: { total: verdicts.length, allowed: verdicts.length - denied.length, denied } };
+}

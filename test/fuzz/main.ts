@@ -11,12 +11,11 @@
  * 2), FUZZ_TIMEOUT_MS (default 5000), FUZZ_MEMORY_MB (default 1024),
  * FUZZ_COMMANDS (comma-separated).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { memoryIO } from '../../src/cli/io.js';
-import { DIR, FUZZ_COMMANDS, makeMutant, type FuzzCommand } from './mutants.js';
-import { judge } from './runner.js';
+import { FUZZ_COMMANDS, makeMutant, type FuzzCommand } from './mutants.js';
+import { judge, writeMutant } from './runner.js';
 import { formatReport, runFuzz } from './pool.js';
 import { knownBug } from './known.js';
 
@@ -38,13 +37,7 @@ if (replay) {
   }
   const m = makeMutant(seed, command, Number(index));
   const dir = resolve(arg('--out') ?? join('fuzz-replay', `${command}-${index}`));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'm'), { recursive: true });
-  for (const f of m.files) {
-    mkdirSync(dirname(join(dir, f.name)), { recursive: true });
-    writeFileSync(join(dir, f.name), f.bytes);
-  }
-  const argv = m.argv.map((a) => a.split(DIR).join(dir));
+  const argv = writeMutant(m, dir);
   console.log(`mutations: ${m.did.join(' | ')}`);
   console.log(`files in ${dir}`);
   console.log(`run: npm run polis -- ${argv.map((a) => JSON.stringify(a)).join(' ')}`);

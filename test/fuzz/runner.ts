@@ -45,16 +45,21 @@ export function judge(m: Mutant, code: number, out: string, err: string): string
   return v;
 }
 
-/** Writes the mutant's files under `root`, runs it, removes the files. */
-export async function runMutant(m: Mutant, root: string): Promise<RunResult> {
-  const dir = join(root, `${m.command}-${m.index}`);
+/** Writes the mutant's files into `dir` (emptied first) and returns its command line pointing there. */
+export function writeMutant(m: Mutant, dir: string): string[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'm'), { recursive: true });
   for (const f of m.files) {
     mkdirSync(dirname(join(dir, f.name)), { recursive: true });
     writeFileSync(join(dir, f.name), f.bytes);
   }
-  const argv = m.argv.map((a) => a.split(DIR).join(dir));
+  return m.argv.map((a) => a.split(DIR).join(dir));
+}
+
+/** Writes the mutant's files under `root`, runs it, removes the files. */
+export async function runMutant(m: Mutant, root: string): Promise<RunResult> {
+  const dir = join(root, `${m.command}-${m.index}`);
+  const argv = writeMutant(m, dir);
   const io = memoryIO('');
   const t0 = performance.now();
   let code: number;
