@@ -6,5 +6,5 @@
  */
 export { Session } from './session.js';
 export { checkConnection, explainConnection, type ConnectionAnswer, type ConnectionRequest, type PairAnswer } from './connection.js';
-export { runTests, type TestRun } from './tests.js';
+export { runTests, runParsedTests, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';

@@ -7,7 +7,7 @@
  * `spec.dns` gets its engine from the session, so repeated runs (the
  * server, the editor) compile nothing twice.
  */
-import { parseConnectivityTests, runConnectivityTests, type CaseResult } from '../analysis/connectivity/index.js';
+import { parseConnectivityTests, runConnectivityTests, type CaseResult, type ParseResult } from '../analysis/connectivity/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EngineOptions } from '../engine/types.js';
 import type { SourceFile } from '../manifest/source.js';
@@ -22,7 +22,11 @@ export interface TestRun {
 }
 
 export function runTests(session: Session, sources: readonly SourceFile[], options: EngineOptions = {}): TestRun {
-  const parsed = parseConnectivityTests(sources);
+  return runParsedTests(session, parseConnectivityTests(sources), options);
+}
+
+/** The same, for tests already parsed (`polis test` parses big files in a worker: `startParse`). */
+export function runParsedTests(session: Session, parsed: ParseResult, options: EngineOptions = {}): TestRun {
   const parseErrors = parsed.diagnostics.filter((d) => d.severity !== 'info');
   if (parseErrors.length) return { results: [], diagnostics: parseErrors, empty: false };
   if (!parsed.tests.some((t) => t.cases.length > 0)) return { results: [], diagnostics: [], empty: true };

@@ -48,6 +48,16 @@ describe('formatJson', () => {
     const first = (JSON.parse(formatJson(RESULTS)) as { results: object[] }).results[0]!;
     assert.deepEqual(Object.keys(first).slice(0, 9), ['name', 'from', 'to', 'port', 'protocol', 'expect', 'verdict', 'pass', 'reason']);
   });
+  test('one result per line; a failing case carries its explanation', () => {
+    const failing = mkResult({ name: 'f', expect: 'deny', pass: false, explanation: 'allowed by CiliumNetworkPolicy shop/web (policy.yaml:4)' });
+    const text = formatJson([RESULTS[0]!, failing]);
+    const lines = text.split('\n');
+    assert.equal(lines.filter((l) => l.trimStart().startsWith('{"name"')).length, 2);
+    const parsed = JSON.parse(text) as { results: { explanation?: string }[] };
+    assert.equal(parsed.results[0]!.explanation, undefined);
+    assert.equal(parsed.results[1]!.explanation, 'allowed by CiliumNetworkPolicy shop/web (policy.yaml:4)');
+  });
+  test('no results: still a document', () => assert.deepEqual(JSON.parse(formatJson([])), { results: [], summary: { passed: 0, failed: 0 } }));
 });
 
 describe('formatJunit', () => {

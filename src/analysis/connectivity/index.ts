@@ -12,6 +12,7 @@
  * {@link formatJson} / {@link formatJunit}.
  */
 export { parseConnectivityTests, type ParseResult } from './parse.js';
+export { startParse, type PendingParse } from './parse-parallel.js';
 export { parseEndpointRef, ENDPOINT_FORMS, SOURCE_FORMS, type EndpointRef, type EndpointRefResult } from './endpoint-ref.js';
 export { resolveCase, KUBE_DNS, type DnsAnswerSource, type Probe, type ResolvedCase, type ResolveResult } from './resolve.js';
 export { runCases, runConnectivityTests, type EngineFactory, type RunOutcome } from './run.js';

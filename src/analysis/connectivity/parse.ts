@@ -32,7 +32,10 @@ export function parseConnectivityTests(sources: readonly SourceFile[]): ParseRes
   const loaded = loadManifests(sources);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const tests: ConnectivityTest[] = [];
+  const perFile = new Map<string, number>();
   for (const obj of loaded.objects) {
+    const objectIndex = perFile.get(obj.file) ?? 0;
+    perFile.set(obj.file, objectIndex + 1);
     if (obj.kind !== KIND) {
       // An error, not a skip: a misspelt kind would otherwise turn a test into silence.
       const guess = suggest(obj.kind, [KIND]);
@@ -43,13 +46,13 @@ export function parseConnectivityTests(sources: readonly SourceFile[]): ParseRes
       });
       continue;
     }
-    const test = parseObject(obj, diagnostics);
+    const test = parseObject(obj, objectIndex, diagnostics);
     if (test) tests.push(test);
   }
   return { tests, diagnostics };
 }
 
-function parseObject(obj: ManifestObject, diagnostics: Diagnostic[]): ConnectivityTest | undefined {
+function parseObject(obj: ManifestObject, objectIndex: number, diagnostics: Diagnostic[]): ConnectivityTest | undefined {
   const checked = checkSchema(obj, connectivityTestSchema);
   diagnostics.push(...checked.diagnostics);
   const spec = checked.value;
@@ -72,7 +75,13 @@ function parseObject(obj: ManifestObject, diagnostics: Diagnostic[]): Connectivi
   const refs = new Map<string, EndpointRefResult>();
   const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error, refs));
   if (diagnostics.length > before) return undefined;
-  return { name: spec.metadata.name, file: obj.file, location: obj.location, dns, cases: cases as TestCase[] };
+  return { name: spec.metadata.name, file: obj.file, objectIndex, location: obj.location, dns, cases: cases as TestCase[] };
+}
+
+/** Where a field of case `index` is in its ConnectivityTest object. */
+export function casePath(index: number, f: CaseField): FieldPath {
+  const at: FieldPath = ['spec', 'cases', index, f];
+  return f === 'icmp' ? [...at, 'type'] : at;
 }
 
 type ErrorSink = (path: FieldPath, code: string, message: string, hint?: string) => void;
@@ -128,13 +137,12 @@ function parseCase(obj: ManifestObject, test: string, c: CaseSpec, index: number
   }
   if (!ok || !from) return undefined;
 
-  const field = (f: CaseField): FieldPath => (f === 'icmp' ? [...at('icmp'), 'type'] : at(f));
   // The reader noted where each case starts; the position-keeping parse is kept for a field's diagnostic.
   const raw = ((obj.value.spec as { cases?: unknown[] } | undefined)?.cases ?? [])[index];
   return {
     test, index, from, expect: c.expect,
     location: (typeof raw === 'object' && raw !== null ? obj.startOf(raw) : undefined) ?? obj.locate(base),
-    locate: (f) => obj.locate(field(f)),
+    locate: (f) => obj.locate(casePath(index, f)),
     ...(c.name !== undefined ? { name: c.name } : {}),
     ...(to ? { to } : {}),
     ...(protocol ? { protocol } : {}),

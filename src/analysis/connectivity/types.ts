@@ -40,6 +40,8 @@ export interface TestCase extends TrafficSpec {
 export interface ConnectivityTest {
   readonly name: string;
   readonly file: string;
+  /** Which object of its file it is (0-based, every kind counted), to find positions again. */
+  readonly objectIndex: number;
   readonly location: SourceLocation;
   /** `spec.dns`: lower-cased names without trailing dot → addresses (a Map: names are any strings, `__proto__` too). */
   readonly dns: ReadonlyMap<string, readonly string[]>;

@@ -14,8 +14,8 @@
 import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import { formatJson, formatJunit, formatText, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
-import { runTests, Session } from '../../usecases/index.js';
+import { formatJson, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
+import { runParsedTests, Session } from '../../usecases/index.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
@@ -50,6 +50,9 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
     return exitCodeFor('test', ...situations);
   };
   if (!opts.tests?.length) return stop('no tests: name ConnectivityTest files with --tests FILE', 'bad-flag');
+  // The tests are read first and a big file is parsed in a worker while the manifests load and compile.
+  const read = await readSources(opts.tests, opts.recursive === true, io);
+  const parsing = startParse(read.diagnostics.length ? [] : read.sources);
   const loaded = await loadInput(opts, io);
   if (!loaded.ok) return stop(loaded.message, loaded.situation);
   const { workspace: ws } = loaded;
@@ -64,10 +67,13 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   }
 
   const manifests: Situation[] = manifestErrors > 0 ? ['invalid-manifests'] : [];
-  const read = await readSources(opts.tests, opts.recursive === true, io);
   const texts = new Map(read.sources.map((s) => [s.path, s.text]));
   if (read.diagnostics.length) return printDiagnostics(io, read.diagnostics, texts, 'unreadable');
-  const run = runTests(new Session(ws, factory), read.sources, engineOptionsFrom(opts));
+  const session = new Session(ws, factory);
+  const engineOptions = engineOptionsFrom(opts);
+  // Compile while the worker still parses (the engine for tests without spec.dns, the common case).
+  if (parsing.inWorker) session.engine(engineOptions);
+  const run = runParsedTests(session, await parsing.result(), engineOptions);
   if (run.empty) return stop(`no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts, 'invalid-tests', ...manifests);
   io.out(FORMATS[opts.output](run.results));
