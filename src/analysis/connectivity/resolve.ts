@@ -16,12 +16,13 @@
  * source is a usage error: it never sends traffic.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import type { ConnectionQuery, Peer, ServiceTarget } from '../../engine/types.js';
+import type { ConnectionQuery, Peer, ServiceTarget, TrafficSpec } from '../../engine/types.js';
 import { podIndex, type PodIndex } from '../../model/pods.js';
 import { resolveClusterName, serviceIndex, type ServiceEntry, type ServiceIndex } from '../../model/services.js';
 import type { Cluster, PortProtocol, Service, ServicePort } from '../../model/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { suggest } from '../../util/suggest.js';
+import type { Mutable } from '../../util/types.js';
 import { serviceAsSource, SOURCE_FORMS, type EndpointRef } from './endpoint-ref.js';
 import type { CaseField, TestCase } from './types.js';
 
@@ -34,6 +35,18 @@ export interface Probe {
   readonly fromLabel: string;
   readonly toLabel: string;
 }
+
+/** A probe whose labels are spelled out only when a message needs them (most never do). */
+class PairProbe implements Probe {
+  constructor(readonly query: ConnectionQuery) {}
+  get fromLabel(): string {
+    return label(this.query.from);
+  }
+  get toLabel(): string {
+    return label(this.query.to);
+  }
+}
+
 
 /** A case ready to run: protocol and port settled, every pair spelled out. */
 export interface ResolvedCase {
@@ -78,7 +91,7 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<stri
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
 
   const to = c.to ?? KUBE_DNS;
-  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster) };
+  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster), workloads: workloadsOf(cluster) };
   const src = lookupSource(c.from, ctx, (code, m, h) => error('from', code, m, h));
   // A node port is found by port and protocol; the protocol defaults as below.
   const wantedProtocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
@@ -118,21 +131,16 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<stri
       : 'add port: 80 (or protocol: ICMP for a ping)');
     return { ok: false, diagnostics };
   }
+  // One traffic spec shared by every pair: a suite asks this hundreds of thousands of times.
+  const traffic: Mutable<TrafficSpec> = { protocol };
+  if (!icmp && port !== undefined) traffic.port = port;
+  if (c.icmpType !== undefined) traffic.icmpType = c.icmpType;
+  if (c.http) traffic.http = c.http;
+  if (c.dns !== undefined) traffic.dns = c.dns;
+  if (c.kafka) traffic.kafka = c.kafka;
   const probes: Probe[] = [];
   for (const from of src.peers) {
-    for (const target of dst.peers) {
-      probes.push({
-        fromLabel: label(from), toLabel: label(target),
-        query: {
-          from: from as Peer, to: target, protocol,
-          ...(!icmp && port !== undefined ? { port } : {}),
-          ...(c.icmpType !== undefined ? { icmpType: c.icmpType } : {}),
-          ...(c.http ? { http: c.http } : {}),
-          ...(c.dns !== undefined ? { dns: c.dns } : {}),
-          ...(c.kafka ? { kafka: c.kafka } : {}),
-        },
-      });
-    }
+    for (const target of dst.peers) probes.push(new PairProbe({ ...traffic, from: from as Peer, to: target }));
   }
   return { ok: true, value: { case: c, to, protocol, ...(icmp ? {} : { port: shownPort }), probes } };
 }
@@ -145,6 +153,16 @@ interface Context {
   readonly dnsSource: DnsAnswerSource;
   readonly services: ServiceIndex;
   readonly pods: PodIndex;
+  /** Workload endpoints found so far (they depend on the cluster alone). */
+  readonly workloads: WeakMap<EndpointRef, Ends>;
+}
+
+/** Per cluster: the workload lookups of every case so far. */
+const workloadMemo = new WeakMap<Cluster, WeakMap<EndpointRef, Ends>>();
+function workloadsOf(cluster: Cluster): WeakMap<EndpointRef, Ends> {
+  let m = workloadMemo.get(cluster);
+  if (!m) workloadMemo.set(cluster, (m = new WeakMap()));
+  return m;
 }
 
 /** The end that sends: a pod, a workload, an address; never a Service. */
@@ -275,7 +293,16 @@ function external(name: string, ctx: Context, fail: Fail): Ends | undefined {
   return { peers: answers.map((ip) => ({ kind: 'fqdn' as const, name, ip })) };
 }
 
-function workload(ref: { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
+function workload(ref: EndpointRef & { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
+  // A suite names the same endpoints over and over, and parsing shares one ref per text.
+  const known = ctx.workloads.get(ref);
+  if (known) return known;
+  const found = findWorkload(ref, ctx, fail);
+  if (found) ctx.workloads.set(ref, found);
+  return found;
+}
+
+function findWorkload(ref: { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
   // An exact pod name wins; otherwise the pods a workload (Deployment, StatefulSet, …) made.
   const exact = ctx.pods.byName.get(`${ref.namespace}/${ref.name}`);
   const pods = exact ? [exact] : ctx.pods.byWorkload.get(`${ref.namespace}/${ref.name}`) ?? [];

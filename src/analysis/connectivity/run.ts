@@ -12,12 +12,14 @@
  * the case's line, never as a deny.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Mutable } from '../../util/types.js';
 import { isProblem, type Engine, type EngineOptions, type Verdict } from '../../engine/types.js';
 import { explanationLine } from '../explain/format.js';
 import type { Cluster } from '../../model/types.js';
 import type { Workspace } from '../../workspace/load.js';
 import { resolveCase, type ResolvedCase } from './resolve.js';
 import { portLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
+
 
 /** Builds an engine for a workspace; `compileEngine` from `engine/index.ts` in production. */
 export type EngineFactory = (workspace: Workspace, options: EngineOptions) => Engine;
@@ -107,23 +109,17 @@ function judge(r: ResolvedCase, verdicts: readonly Verdict[]): CaseResult {
   const shown = denied < 0 ? 0 : denied;
   const probe = r.probes[shown]!;
   const many = verdicts.length > 1;
-  const deniedCount = verdicts.filter((v) => v.verdict === 'deny').length;
   // With several pairs, say which pair the reason is about and how many failed.
+  const deniedCount = many ? verdicts.filter((v) => v.verdict === 'deny').length : 0;
   const prefix = !many ? '' : denied < 0
     ? `all ${verdicts.length} pairs allowed; ${probe.fromLabel} → ${probe.toLabel}: `
     : `${deniedCount} of ${verdicts.length} pairs denied; first ${probe.fromLabel} → ${probe.toLabel}: `;
-  const base = {
-    protocol: r.protocol,
-    ...(r.port !== undefined ? { port: r.port } : {}),
-    ...(c.icmpType !== undefined ? { icmpType: c.icmpType } : {}),
-  };
-  return {
+  const result: Mutable<CaseResult> = {
     test: c.test,
-    name: c.name ?? `${c.from.text} → ${r.to.text} ${c.dns !== undefined ? `DNS ${c.dns} ` : ''}${portLabel(base)}`,
+    name: c.name ?? `${c.from.text} → ${r.to.text} ${c.dns !== undefined ? `DNS ${c.dns} ` : ''}${portLabel({ protocol: r.protocol, port: r.port, icmpType: c.icmpType })}`,
     from: c.from.text,
     to: r.to.text,
-    ...base,
-    ...(c.dns !== undefined ? { dns: c.dns } : {}),
+    protocol: r.protocol,
     expect: c.expect,
     verdict,
     pass: verdict === c.expect,
@@ -131,4 +127,8 @@ function judge(r: ResolvedCase, verdicts: readonly Verdict[]): CaseResult {
     pairs: verdicts.length,
     location: c.location,
   };
+  if (r.port !== undefined) result.port = r.port;
+  if (c.icmpType !== undefined) result.icmpType = c.icmpType;
+  if (c.dns !== undefined) result.dns = c.dns;
+  return result;
 }
