@@ -18,7 +18,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, checkConnection } from '../../src/usecases/index.js';
+import { Session, checkConnection, explainConnection } from '../../src/usecases/index.js';
 import {
   ALL_PODS, NAMESPACE_LABEL_KEY, NS, Reachability, compareTables, modelManifests, serviceName,
   type ModelOptions, type NsBase, type PodBase, type PodKey, type Protocol,
@@ -119,7 +119,12 @@ const onlyYPodAToXA = (r: Reachability): void => { r.expectAllIngress('x/a', fal
 const onlyYToXA = (r: Reachability): void => { r.expectPeer({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).expectPeer({ ns: 'z' }, { ns: 'x', pod: 'a' }, false); };
 
 const denyAllIngressX = inX(gen('deny-all', {}, { ingress: [] }));
-const cidrExcept = (ctx: Ctx): Placed => inX(genMatch('allow-client-a-via-cidr-egress-rule', podA, { egress: [{ to: [{ ipBlock: { cidr: `${ctx.ip('x/a')}/4`, except: [`${ctx.ip('x/b')}/32`] } }] }] }));
+/**
+ * makeLargeCIDRForIP (network_policy.go, newest upstream): the /4 that holds x/b's IP, masked.
+ * (Commit 9db638c wrote `x/a's IP + "/4"` unmasked; both hold every pod IP, and Cilium's answer is the same.)
+ */
+const largeCidrFor = (ip: string): string => `${Number(ip.split('.')[0]) & 0xf0}.0.0.0/4`;
+const cidrExcept = (ctx: Ctx): Placed => inX(genMatch('allow-client-a-via-cidr-egress-rule', podA, { egress: [{ to: [{ ipBlock: { cidr: largeCidrFor(ctx.ip('x/b')), except: [`${ctx.ip('x/b')}/32`] } }] }] }));
 
 const cases: Case[] = [
   {
@@ -465,6 +470,45 @@ const cases: Case[] = [
   },
 ];
 
+/**
+ * Port ranges. network_policy.go has no reachability test for `endPort` (network_policy_api.go
+ * only checks that the API server validates it, below), so these rows are ours, written in the
+ * same model and style from the API's definition (KEP-2079; kubernetes.io "Targeting a range of
+ * ports": the range [port, endPort] on the protocol) and Cilium's (pkg/policy/portrange.go,
+ * shared/reference/semantics.md §1 "endPort").
+ */
+const ENDPORT_CONTEXT = 'polis supplement (KEP-2079 endPort), same model';
+const endPortCases: Case[] = [
+  {
+    context: ENDPORT_CONTEXT, it: 'an ingress range [80, 81] from namespace y covers both ports', protocols: ['TCP'], ports: [80, 81],
+    steps: [{
+      create: [inX(genMatch('allow-y-on-80-81', podA, { ingress: [{ from: [{ namespaceSelector: nsIs('y') }], ports: [{ port: 80, endPort: 81, protocol: 'TCP' }] }] }))],
+      validate: [tcp(80, onlyYToXA), tcp(81, onlyYToXA)],
+    }],
+  },
+  {
+    context: ENDPORT_CONTEXT, it: 'an ingress range [79, 80] ends before 81', protocols: ['TCP'], ports: [80, 81],
+    steps: [{
+      create: [inX(genMatch('allow-79-80', podA, { ingress: [{ ports: [{ port: 79, endPort: 80 }] }] }))],
+      validate: [tcp(80, allConnected), tcp(81, (r) => r.expectAllIngress('x/a', false))],
+    }],
+  },
+  {
+    context: ENDPORT_CONTEXT, it: 'an egress range [81, 82] from namespace x leaves 80 blocked', protocols: ['TCP'], ports: [80, 81],
+    steps: [{
+      create: [inX(genMatch('allow-egress-81-82', {}, { egress: [{ ports: [{ port: 81, endPort: 82, protocol: 'TCP' }] }] }))],
+      validate: [tcp(81, allConnected), tcp(80, (r) => r.expectPeer({ ns: 'x' }, {}, false))],
+    }],
+  },
+  {
+    context: ENDPORT_CONTEXT, it: 'a UDP range does not open the same TCP ports', protocols: ['TCP', 'UDP'], ports: [80],
+    steps: [{
+      create: [inX(genMatch('allow-udp-80-81', podA, { ingress: [{ ports: [{ port: 80, endPort: 81, protocol: 'UDP' }] }] }))],
+      validate: [{ port: 80, protocol: 'UDP', expect: allConnected }, tcp(80, (r) => r.expectAllIngress('x/a', false))],
+    }],
+  },
+];
+
 // --- the harness: kubectl apply, then probe every pair through the Service ClusterIP ---
 
 function policyManifest({ ns, policy }: Placed): string {
@@ -504,6 +548,10 @@ function probe(session: Session, port: number, protocol: Protocol): { connected:
       if (!answer.ok) assert.fail(`${f} → ${t}: ${answer.diagnostics.map((d) => d.message).join('; ')}`);
       assert.equal(answer.pairs.length, 1);
       const v = answer.pairs[0]!.answer;
+      // The rules a person is shown must give the same decision as the compiled verdict.
+      const why = explainConnection(session, { from: `${NS[fn]}/${fp}`, to: `ip:${svc.clusterIP}`, traffic: { port, protocol } });
+      assert.ok(why.ok);
+      assert.equal(why.pairs[0]!.answer.verdict, v.verdict, `${f} → ${t} ${protocol}/${port}: explain agrees with verdict`);
       results.set(`${f}>${t}`, { allowed: v.verdict === 'allow', reason: v.reason });
     }
   }
@@ -565,6 +613,8 @@ describe('conformance: upstream Kubernetes NetworkPolicy e2e (test/e2e/network/n
     test(`[sig-network] ${c.context} ${c.it} [Feature:NetworkPolicy]${suffix}`, () => runCase(c));
   }
 
+  for (const c of endPortCases) test(`${c.context}: ${c.it}`, () => runCase(c));
+
   test('the model is upstream\'s: 9 pods, one Service each, probed on its ClusterIP', () => {
     const session = load({ protocols: ['TCP', 'UDP', 'SCTP'], ports: [80, 81] }, []);
     const { cluster } = session.workspace;
@@ -579,4 +629,27 @@ describe('conformance: upstream Kubernetes NetworkPolicy e2e (test/e2e/network/n
     assert.notEqual(svc?.clusterIP, pod?.ip);
     assert.equal(new Set(ALL_PODS.map((k) => podIPs(session).get(k))).size, 9, 'nine distinct pod IPs');
   });
+});
+
+/**
+ * network_policy_api.go "should support creating NetworkPolicy API with endport field": what the
+ * API server refuses, polis reports as an error (kubectl apply would fail), and what it accepts
+ * loads clean.
+ */
+describe('conformance: [sig-network] Netpol API should support creating NetworkPolicy API with endport field', () => {
+  const rows: { by: string; port: NetpolPort; code?: string }[] = [
+    { by: 'EndPort field cannot be defined if the Port field is not defined.', port: { endPort: 20000 }, code: 'endport-without-port' },
+    { by: 'EndPort field cannot be defined if the Port field is defined as a named (string) port.', port: { port: 'serve-80', endPort: 20000 }, code: 'endport-with-named-port' },
+    { by: 'When EndPort field is smaller than port, it will failed', port: { port: 30000, endPort: 20000 }, code: 'endport-below-port' },
+    { by: 'EndPort field is equal with port.', port: { port: 20000, endPort: 20000 } },
+    { by: 'EndPort field is greater than port.', port: { port: 10000, endPort: 20000 } },
+  ];
+  for (const row of rows) {
+    test(row.by, () => {
+      const policy = gen('e2e-example-netpol-endport-validate', { matchLabels: { 'pod-name': 'test-pod' } }, { egress: [{ ports: [row.port] }] });
+      const session = Session.load([{ path: 'np.yaml', text: policyManifest(inX(policy)) }]);
+      const errors = session.workspace.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+      assert.deepEqual(errors, row.code ? [row.code] : []);
+    });
+  }
 });
