@@ -7,7 +7,13 @@
  * probes every (pod, pod) pair through the destination's Service ClusterIP on
  * the test's port and protocol, and asserts the whole 9x9 truth table
  * (loopback ignored, as upstream does), printing the three tables upstream
- * prints when a cell is wrong.
+ * prints when a cell is wrong. Each cell is asked of the compiled `verdict`
+ * (through the same use case `polis test` calls), of `explain` and of the
+ * rule-by-rule reference evaluator, which must all agree.
+ *
+ * The model is the 9x9 of commit 9db638c0; the newest upstream creates only
+ * the pods each test needs (`initializeResources(..., "x/a", "y/a")`) with the
+ * same expectations, a subset of these tables.
  *
  * Cilium runs this suite in CI (.github/workflows/k8s-kind-network-policies-e2e.yaml:
  * focus `(Netpol|NetworkPolicy)`, SCTP enabled) and skips the three ipBlock
@@ -19,6 +25,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session, checkConnection, explainConnection } from '../../src/usecases/index.js';
+import { ReferenceEngine } from '../../src/engine/reference.js';
+import { isProblem } from '../../src/engine/types.js';
+import { normalizePolicies } from '../../src/policy/normalize/index.js';
 import {
   ALL_PODS, NAMESPACE_LABEL_KEY, NS, Reachability, compareTables, modelManifests, serviceName,
   type ModelOptions, type NsBase, type PodBase, type PodKey, type Protocol,
@@ -538,6 +547,8 @@ function podIPs(session: Session): Map<PodKey, string> {
 /** One probe round: every (from, to) pair, `agnhost connect SERVICE_IP:PORT --protocol=…` (kubemanager.go probeConnectivity). */
 function probe(session: Session, port: number, protocol: Protocol): { connected: (f: PodKey, t: PodKey) => boolean; reason: (f: PodKey, t: PodKey) => string } {
   const results = new Map<string, { allowed: boolean; reason: string }>();
+  const { cluster, policies } = session.workspace;
+  const reference = new ReferenceEngine({ cluster, policies: normalizePolicies(policies, cluster) });
   for (const f of ALL_PODS) {
     const [fn, fp] = f.split('/') as [NsBase, PodBase];
     for (const t of ALL_PODS) {
@@ -552,6 +563,11 @@ function probe(session: Session, port: number, protocol: Protocol): { connected:
       const why = explainConnection(session, { from: `${NS[fn]}/${fp}`, to: `ip:${svc.clusterIP}`, traffic: { port, protocol } });
       assert.ok(why.ok);
       assert.equal(why.pairs[0]!.answer.verdict, v.verdict, `${f} → ${t} ${protocol}/${port}: explain agrees with verdict`);
+      // And so must the rule-by-rule reference evaluator (src/engine/reference.ts).
+      const source = cluster.pods.find((q) => q.namespace === NS[fn] && q.name === fp)!;
+      const r = reference.verdict({ from: { kind: 'pod', pod: source }, to: { kind: 'service', service: svc }, port, protocol });
+      assert.ok(!isProblem(r));
+      assert.equal(r.verdict, v.verdict, `${f} → ${t} ${protocol}/${port}: the reference evaluator agrees with verdict`);
       results.set(`${f}>${t}`, { allowed: v.verdict === 'allow', reason: v.reason });
     }
   }
