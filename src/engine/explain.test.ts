@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatExplanation } from '../analysis/explain/format.js';
-import { ccnp, cnp, explainAsk, verdicts } from './testing.js';
+import { ccnp, cnp, explainAsk, knp, verdicts } from './testing.js';
 import { CITED } from './types.js';
 
 test('hundreds of rules: the first are cited, the rest counted', () => {
@@ -59,4 +59,18 @@ test('a Service reports every backend: a canary locked down alone is never hidde
   assert.match(formatExplanation(e), /the Service has 2 backends/);
   const allowed = verdicts('', { from: 'a', to: 'svc:svc-b', port: 80 })[0];
   assert.deepEqual(allowed.backends, { total: 1, allowed: 1, denied: [] });
+});
+
+test('a pod not selected by a CIDR holding its IP is told why (cilium/cilium#9209; k8s e2e ipBlock tests Cilium skips)', () => {
+  const fromCidr = cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  - fromCIDR: [10.0.0.0/8]');
+  const e = explainAsk(fromCidr, { from: 'a', to: 'b', port: 8080 });
+  assert.equal(e.verdict, 'deny');
+  assert.match(e.ingress?.nearMisses[0]?.detail ?? '', /is not selected by fromCIDR: 10\.0\.0\.0\/8; Cilium never selects a pod by a CIDR or ipBlock.*cilium\/cilium#9209/);
+  const ipBlock = knp('p', `podSelector: {matchLabels: {app: a}}\npolicyTypes: [Egress]\negress:\n  - to: [{ipBlock: {cidr: 0.0.0.0/4, except: [10.0.0.1/32]}}]`);
+  const k = explainAsk(ipBlock, { from: 'a', to: 'b', port: 8080 });
+  assert.equal(k.verdict, 'deny');
+  assert.match(k.egress?.nearMisses[0]?.detail ?? '', /ipBlock: 0\.0\.0\.0\/4 except 10\.0\.0\.1\/32; Cilium never selects a pod/);
+  // An address outside the cluster is not a pod: no such note.
+  const world = explainAsk(fromCidr, { from: 'ip:198.51.100.7', to: 'b', port: 8080 });
+  assert.doesNotMatch(world.ingress?.nearMisses[0]?.detail ?? '', /never selects a pod/);
 });

@@ -9,7 +9,7 @@
  * never re-taken here: it comes in as {@link LegDecision}s from the engine,
  * and this module only describes them, locating rules in the files.
  */
-import type { IdentityId } from '../identity/reserved.js';
+import { identityScope, type IdentityId } from '../identity/reserved.js';
 import { formatPath } from '../manifest/object.js';
 import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
@@ -129,6 +129,16 @@ function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, element: Po
 }
 
 /**
+ * Why a pod is not selected by a CIDR its IP lies in: the rule that surprises
+ * people porting Kubernetes policies (the upstream e2e ipBlock tests Cilium skips).
+ */
+const CIDR_NEVER_SELECTS_PODS = '; Cilium never selects a pod by a CIDR or ipBlock, even one holding its IP: select pods by labels (cilium/cilium#9209)';
+
+function byCidr(e: PolicyEntry): boolean {
+  return e.peers.kind === 'selectors' && e.peers.selectors.some((s) => s.kind === 'cidr' || s.kind === 'cidrSet' || s.path[s.path.length - 1] === 'ipBlock');
+}
+
+/**
  * Rules whose peer matched but not the port, or the other way round (at
  * most 5); when there are none, the rules of the direction as they stand,
  * so a default deny is never explained by nothing.
@@ -154,7 +164,7 @@ function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
   }
   return near.slice(0, 5).map(({ c, peerOk }) => {
     const rm = ruleMatch(c, undefined);
-    if (!peerOk) return { rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}` };
+    if (!peerOk) return { rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}${identityScope(q.peer) === 'cluster' && byCidr(c.entry!) ? CIDR_NEVER_SELECTS_PODS : ''}` };
     const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
     const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));
     return { rule: { ...rm, ports: wanted(c) }, mismatch: sameProto ? 'port' : 'protocol', detail: `${what} is not among its ports (${wanted(c)})${unresolved ? '; a named port there matches no port of the pod' : ''}` };

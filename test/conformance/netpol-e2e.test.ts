@@ -99,7 +99,7 @@ interface Case {
   ports: number[];
   steps: Step[];
   /** Behaviour Cilium does not have: the upstream or Cilium link that says so. */
-  ciliumDifference?: { links: string[]; why: string };
+  ciliumDifference?: { links: string[]; why: string; explained: RegExp };
 }
 
 const TCP_CONTEXT = 'Netpol NetworkPolicy between server and client';
@@ -118,6 +118,8 @@ const CIDR_ISSUE = {
     'https://docs.cilium.io/en/stable/network/kubernetes/policy/ (known missing features: ipBlock set with a pod IP)',
   ],
   why: 'Cilium CIDR selectors never select pods (they have security identities), so an ipBlock holding pod IPs allows nothing to them',
+  /** What `polis explain` says on a cell where upstream expects a connection and Cilium drops it. */
+  explained: /ipBlock: .*; Cilium never selects a pod by a CIDR or ipBlock.*cilium\/cilium#9209/,
 };
 
 /** Shared by the ingress-port tests of the three protocol contexts. */
@@ -611,7 +613,17 @@ function runCase(c: Case): void {
         // The difference is real: Cilium's table is not upstream's.
         const upstream = new Reachability(true);
         v.expect(upstream);
-        assert.ok(compareTables(upstream, (f, t) => expected.get(f, t)).wrong.length > 0, 'the Cilium table differs from the upstream one');
+        const differing = compareTables(upstream, (f, t) => expected.get(f, t)).wrong;
+        assert.ok(differing.length > 0, 'the Cilium table differs from the upstream one');
+        // Where they differ, the explanation says why Cilium drops it.
+        for (const [f, t] of differing) {
+          const [fn, fp] = f!.split('/') as [NsBase, PodBase];
+          const [tn, tp] = t!.split('/') as [NsBase, PodBase];
+          const why = explainConnection(session, { from: `${NS[fn]}/${fp}`, to: `svc:${NS[tn]}/${serviceName(tn, tp)}`, traffic: { port: v.port, protocol: v.protocol } });
+          assert.ok(why.ok);
+          const details = [why.pairs[0]!.answer.egress, why.pairs[0]!.answer.ingress].flatMap((side) => side?.nearMisses.map((m) => m.detail) ?? []);
+          assert.ok(details.some((d) => c.ciliumDifference!.explained.test(d)), `${f} → ${t}: the explanation says why Cilium differs\n${details.join('\n')}`);
+        }
       }
       const observed = probe(session, v.port, v.protocol);
       const { wrong, report } = compareTables(expected, observed.connected);
