@@ -137,6 +137,24 @@ const denyAllIngressX = inX(gen('deny-all', {}, { ingress: [] }));
 const largeCidrFor = (ip: string): string => `${Number(ip.split('.')[0]) & 0xf0}.0.0.0/4`;
 const cidrExcept = (ctx: Ctx): Placed => inX(genMatch('allow-client-a-via-cidr-egress-rule', podA, { egress: [{ to: [{ ipBlock: { cidr: largeCidrFor(ctx.ip('x/b')), except: [`${ctx.ip('x/b')}/32`] } }] }] }));
 
+/** The three tests of the `using UDP` and `using SCTP` contexts, which differ only in the protocol. */
+function perProtocol(context: string, protocol: Protocol): Case[] {
+  return [
+    {
+      context, it: "should support a 'default-deny-ingress' policy", protocols: [protocol], ports: [80],
+      steps: [{ create: [inX(gen('deny-all', {}, { ingress: [] }))], validate: [{ port: 80, protocol, expect: (r) => r.expectPeer({}, { ns: 'x' }, false) }] }],
+    },
+    {
+      context, it: 'should enforce policy based on Ports', protocols: [protocol], ports: [81],
+      steps: [{ create: [allowPort81FromY('allow-ingress-on-port-81-ns-x', protocol)], validate: [{ port: 81, protocol, expect: onlyYToXA }] }],
+    },
+    {
+      context, it: 'should enforce policy to allow traffic only from a pod in a different namespace based on PodSelector and NamespaceSelector', protocols: [protocol], ports: [80],
+      steps: [{ create: [fromYPodA], validate: [{ port: 80, protocol, expect: onlyYPodAToXA }] }],
+    },
+  ];
+}
+
 const cases: Case[] = [
   {
     context: TCP_CONTEXT, it: "should support a 'default-deny-ingress' policy", protocols: ['TCP'], ports: [80],
@@ -453,32 +471,9 @@ const cases: Case[] = [
       validate: [tcp(80, (r) => r.expectPeer({ ns: 'x', pod: 'a' }, { ns: 'y' }, false))],
     }],
   },
-  // --- UDP ---
-  {
-    context: UDP_CONTEXT, it: "should support a 'default-deny-ingress' policy", protocols: ['UDP'], ports: [80],
-    steps: [{ create: [inX(gen('deny-all', {}, { ingress: [] }))], validate: [{ port: 80, protocol: 'UDP', expect: (r) => r.expectPeer({}, { ns: 'x' }, false) }] }],
-  },
-  {
-    context: UDP_CONTEXT, it: 'should enforce policy based on Ports', protocols: ['UDP'], ports: [81],
-    steps: [{ create: [allowPort81FromY('allow-ingress-on-port-81-ns-x', 'UDP')], validate: [{ port: 81, protocol: 'UDP', expect: onlyYToXA }] }],
-  },
-  {
-    context: UDP_CONTEXT, it: 'should enforce policy to allow traffic only from a pod in a different namespace based on PodSelector and NamespaceSelector', protocols: ['UDP'], ports: [80],
-    steps: [{ create: [fromYPodA], validate: [{ port: 80, protocol: 'UDP', expect: onlyYPodAToXA }] }],
-  },
-  // --- SCTP ---
-  {
-    context: SCTP_CONTEXT, it: "should support a 'default-deny-ingress' policy", protocols: ['SCTP'], ports: [80],
-    steps: [{ create: [inX(gen('deny-all', {}, { ingress: [] }))], validate: [{ port: 80, protocol: 'SCTP', expect: (r) => r.expectPeer({}, { ns: 'x' }, false) }] }],
-  },
-  {
-    context: SCTP_CONTEXT, it: 'should enforce policy based on Ports', protocols: ['SCTP'], ports: [81],
-    steps: [{ create: [allowPort81FromY('allow-ingress-on-port-81-ns-x', 'SCTP')], validate: [{ port: 81, protocol: 'SCTP', expect: onlyYToXA }] }],
-  },
-  {
-    context: SCTP_CONTEXT, it: 'should enforce policy to allow traffic only from a pod in a different namespace based on PodSelector and NamespaceSelector', protocols: ['SCTP'], ports: [80],
-    steps: [{ create: [fromYPodA], validate: [{ port: 80, protocol: 'SCTP', expect: onlyYPodAToXA }] }],
-  },
+  // The UDP and SCTP contexts run the same three tests on their protocol.
+  ...perProtocol(UDP_CONTEXT, 'UDP'),
+  ...perProtocol(SCTP_CONTEXT, 'SCTP'),
 ];
 
 /**
