@@ -28,6 +28,9 @@ const toB = (port = 8080, extra: Partial<Ask> = {}): Ask => ({ from: 'a', to: 'b
 const bIngress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: b}}\ningress:\n${rules}`);
 const aEgress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: a}}\negress:\n${rules}`);
 
+/** A CiliumCIDRGroup `partners` (team=x): 198.51.100.0/24 and 203.0.113.0/24. */
+const CIDR_GROUP = '---\napiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: partners, labels: {team: x}}\nspec:\n  externalCIDRs: [198.51.100.0/24, 203.0.113.0/24]\n';
+
 const cases: Case[] = [
   // --- enforcement (§4.1, §4.3) ---
   { name: 'no policy: everything allowed', source: 'semantics.md §4.1 default mode; docs policy/intro.rst', policies: '', ask: toB(), expect: 'allow' },
@@ -77,6 +80,13 @@ const cases: Case[] = [
   { name: 'a CIDR rule never selects a node', source: 'semantics.md §4.9 (policy-cidr-match-mode default)', policies: bIngress('  - fromCIDR: [172.16.0.0/12]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'deny' },
   { name: 'except carves out of a CIDR set', source: 'semantics.md §1.6, §4.9', policies: bIngress('  - fromCIDRSet: [{cidr: 198.51.100.0/24, except: [198.51.100.0/28]}]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'deny' },
   { name: 'outside the except the CIDR set allows', source: 'semantics.md §1.6', policies: bIngress('  - fromCIDRSet: [{cidr: 198.51.100.0/24, except: [198.51.100.0/28]}]'), ask: { from: 'ip:198.51.100.77', to: 'b', port: 8080 }, expect: 'allow' },
+  // CiliumCIDRGroup: pkg/policy/types/selector.go newCIDRRuleSelector (the group's label, less ExceptCIDRs); cilium-cli connectivity/builder/client_egress_to_cidrgroup_deny.go
+  { name: 'cidrGroupRef selects the prefixes of the CiliumCIDRGroup', source: 'pkg/policy/api/cidr.go CIDRRule.CIDRGroupRef', policies: CIDR_GROUP + bIngress('  - fromCIDRSet: [{cidrGroupRef: partners}]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'cidrGroupRef: an address outside the group is not selected', source: 'pkg/policy/api/cidr.go CIDRRule.CIDRGroupRef', policies: CIDR_GROUP + bIngress('  - fromCIDRSet: [{cidrGroupRef: partners}]'), ask: { from: 'ip:192.0.2.1', to: 'b', port: 8080 }, expect: 'deny' },
+  { name: 'egressDeny to a CIDR group with except: the except stays allowed', source: 'selector.go newCIDRRuleSelector(ExceptCIDRs); builder/client_egress_to_cidrgroup_deny.go', policies: CIDR_GROUP + cnp('all', 'endpointSelector: {matchLabels: {app: a}}\negress:\n  - toEntities: [all]') + cnp('d', 'endpointSelector: {matchLabels: {app: a}}\negressDeny:\n  - toCIDRSet: [{cidrGroupRef: partners, except: [203.0.113.9/32]}]'), ask: { from: 'a', to: 'ip:203.0.113.9', port: 443 }, expect: 'allow' },
+  { name: 'egressDeny to a CIDR group denies the rest of the group', source: 'selector.go newCIDRRuleSelector; builder/client_egress_to_cidrgroup_deny.go', policies: CIDR_GROUP + cnp('all', 'endpointSelector: {matchLabels: {app: a}}\negress:\n  - toEntities: [all]') + cnp('d', 'endpointSelector: {matchLabels: {app: a}}\negressDeny:\n  - toCIDRSet: [{cidrGroupRef: partners, except: [203.0.113.9/32]}]'), ask: { from: 'a', to: 'ip:203.0.113.10', port: 443 }, expect: 'deny', side: 'egress', dropReason: 'POLICY_DENY' },
+  { name: 'cidrGroupSelector selects groups by label', source: 'pkg/policy/api/cidr.go CIDRRule.CIDRGroupSelector', policies: CIDR_GROUP + bIngress('  - fromCIDRSet: [{cidrGroupSelector: {matchLabels: {team: x}}}]'), ask: { from: 'ip:203.0.113.5', to: 'b', port: 8080 }, expect: 'allow' },
+  { name: 'a cidrGroupRef to a group that does not exist selects nothing', source: 'selector.go: the group label is on no prefix', policies: bIngress('  - fromCIDRSet: [{cidrGroupRef: partners}]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'deny' },
   { name: '0.0.0.0/0 is the world', source: 'semantics.md §3.6', policies: bIngress('  - fromCIDR: [0.0.0.0/0]'), ask: { from: 'ip:8.8.8.8', to: 'b', port: 8080 }, expect: 'allow' },
   // --- ports (§1.10, §4.4) ---
   { name: 'endPort range: inside', source: 'semantics.md §1.10 endPort', policies: bIngress('  - toPorts: [{ports: [{port: "8000", endPort: 8090, protocol: TCP}]}]'), ask: toB(8080), expect: 'allow' },
