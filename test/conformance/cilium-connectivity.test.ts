@@ -24,40 +24,46 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Session, checkConnection, explainConnection } from '../../src/usecases/index.js';
-import type { TrafficSpec, Verdict } from '../../src/engine/types.js';
+import type { EngineOptions, TrafficSpec, Verdict } from '../../src/engine/types.js';
 import {
   CLIENTS, DNS_ANSWERS, ECHOES, ECHO_SERVICES, NODES, NS, PARAMS, deploymentManifests, renderTemplate, tweakPolicy,
 } from './cilium-connectivity-model.js';
 
 // --- Results (check/result.go) ---
 
+/**
+ * One side's expectation, as check/result.go defines it. The action fails
+ * when either side's ExitCode is not 0 (action.go expectedExitCode: egress
+ * first); 22 is curl's HTTP error (the proxy's 403), 28 its timeout (a
+ * drop: no answer at all), -1 any error. EgressDrop / IngressDrop with a
+ * drop reason are checked against the flows of the side the scenario
+ * validates (action.go GetEgressRequirements / GetIngressRequirements).
+ */
 interface Result {
-  /** The command must fail (Drop, or an ExitCode other than success). */
-  readonly fails: boolean;
+  readonly exit: 0 | 22 | 28 | -1;
   readonly egressDrop?: boolean;
   readonly ingressDrop?: boolean;
-  /** DropReasonFunc: policyDenyReason (a deny rule) or defaultDenyReason. */
+  /** DropReasonFunc: policyDenyReason (a deny rule) or defaultDenyReason (no rule allows). */
   readonly reason?: 'POLICY_DENY' | 'POLICY_DENIED';
-  /** ExitCurlHTTPError with L7Proxy: the proxy answers 403. */
-  readonly httpError?: boolean;
-  /** DNSProxy: the DNS lookup goes through (and is allowed). */
+  /** DNSProxy: the DNS lookup goes through the proxy and is allowed. */
   readonly dnsOK?: boolean;
 }
 
 const R = {
-  None: { fails: false },
-  OK: { fails: false },
-  DNSOK: { fails: false, dnsOK: true },
-  CurlTimeout: { fails: true },
-  Drop: { fails: true },
-  DropCurlTimeout: { fails: true },
-  DNSOKDropCurlTimeout: { fails: true, dnsOK: true },
-  DropCurlHTTPError: { fails: true, httpError: true },
-  DNSOKDropCurlHTTPError: { fails: true, httpError: true, dnsOK: true },
-  PolicyDenyEgressDrop: { fails: true, egressDrop: true, reason: 'POLICY_DENY' },
-  DefaultDenyEgressDrop: { fails: true, egressDrop: true, reason: 'POLICY_DENIED' },
-  PolicyDenyIngressDrop: { fails: true, ingressDrop: true, reason: 'POLICY_DENY' },
-  DefaultDenyIngressDrop: { fails: true, ingressDrop: true, reason: 'POLICY_DENIED' },
+  None: { exit: 0 },
+  OK: { exit: 0 },
+  DNSOK: { exit: 0, dnsOK: true },
+  Drop: { exit: -1 },
+  DropCurlTimeout: { exit: 28 },
+  DNSOKDropCurlTimeout: { exit: 28, dnsOK: true },
+  DropCurlHTTPError: { exit: 22 },
+  DNSOKDropCurlHTTPError: { exit: 22, dnsOK: true },
+  // Drop with authRequiredDropReason but neither EgressDrop nor IngressDrop: the reason is never matched against flows.
+  DropAuthRequired: { exit: 0 },
+  PolicyDenyEgressDrop: { exit: -1, egressDrop: true, reason: 'POLICY_DENY' },
+  DefaultDenyEgressDrop: { exit: -1, egressDrop: true, reason: 'POLICY_DENIED' },
+  PolicyDenyIngressDrop: { exit: -1, ingressDrop: true, reason: 'POLICY_DENY' },
+  DefaultDenyIngressDrop: { exit: -1, ingressDrop: true, reason: 'POLICY_DENIED' },
 } satisfies Record<string, Result>;
 type Pair = readonly [egress: Result, ingress: Result];
 const OK_OK: Pair = [R.OK, R.OK];
@@ -83,7 +89,12 @@ interface Action {
   readonly traffic: TrafficSpec;
   /** The name curl resolves first (PodToWorld: DNSRequired). */
   readonly lookup?: string;
+  /** Whose flows the scenario validates (ValidateFlows with Get{Egress,Ingress}Requirements). */
+  readonly validates: { readonly egress: boolean; readonly ingress: boolean };
 }
+const BOTH = { egress: true, ingress: true } as const;
+const EGRESS = { egress: true, ingress: false } as const;
+const NONE = { egress: false, ingress: false } as const;
 
 interface Cluster {
   readonly podIp: (name: string) => string;
@@ -107,7 +118,7 @@ interface Opts {
 function podToPod(o: Opts = {}) {
   return (c: Cluster): Action[] => CLIENTS.map((w) => podPeer(c, w, 0)).filter((s) => hasAll(s, o.source)).flatMap((src) =>
     ECHOES.map((e) => podPeer(c, e)).filter((d) => hasAll(d, o.destination)).map((dst) =>
-      ({ scenario: 'pod-to-pod', src, dst, traffic: { port: 8080, http: GET('/', undefined, o.method ?? 'GET') } })));
+      ({ scenario: 'pod-to-pod', validates: BOTH, src, dst, traffic: { port: 8080, http: GET('/', undefined, o.method ?? 'GET') } })));
 }
 
 /**
@@ -119,7 +130,7 @@ function podToPodWithEndpoints(o: Opts = {}) {
     ECHOES.map((e) => podPeer(c, e)).filter((d) => hasAll(d, o.destination)).flatMap((echo) => {
       const method = o.method ?? 'GET';
       const ep = (path: string, secret: boolean): Action => ({
-        scenario: 'pod-to-pod-with-endpoints', src,
+        scenario: 'pod-to-pod-with-endpoints', validates: BOTH, src,
         dst: { ...echo, path, labels: secret ? { ...echo.labels, 'X-Very-Secret-Token': '42' } : echo.labels },
         traffic: { port: 8080, http: GET(path, secret ? { 'X-Very-Secret-Token': '42' } : undefined, method) },
       });
@@ -130,13 +141,13 @@ function podToPodWithEndpoints(o: Opts = {}) {
 /** tests/client.go ClientToClient: each client pings each other client. */
 function clientToClient() {
   return (c: Cluster): Action[] => CLIENTS.flatMap((s) => CLIENTS.filter((d) => d !== s).map((d) =>
-    ({ scenario: 'client-to-client', src: podPeer(c, s, 0), dst: podPeer(c, d, 0), traffic: { protocol: 'ICMP', icmpType: 8 } })));
+    ({ scenario: 'client-to-client', validates: BOTH, src: podPeer(c, s, 0), dst: podPeer(c, d, 0), traffic: { protocol: 'ICMP', icmpType: 8 } })));
 }
 
 /** tests/service.go PodToService: each client curls each echo Service at its ClusterIP, port 8080. */
 function podToService() {
   return (c: Cluster): Action[] => CLIENTS.flatMap((s) => ECHO_SERVICES.map((svc) => ({
-    scenario: 'pod-to-service', src: podPeer(c, s, 0),
+    scenario: 'pod-to-service', validates: EGRESS, src: podPeer(c, s, 0),
     dst: { ref: `svc:${NS}/${svc.name}`, name: svc.name, labels: svc.labels, address: c.clusterIp(svc.name), port: svc.port, path: '' },
     traffic: { port: svc.port, http: GET() },
   })));
@@ -145,7 +156,7 @@ function podToService() {
 /** tests/host.go PodToHost: each client pings each node's InternalIP. */
 function podToHost() {
   return (c: Cluster): Action[] => CLIENTS.flatMap((s) => NODES.map((n) => ({
-    scenario: 'pod-to-host', src: podPeer(c, s, 0),
+    scenario: 'pod-to-host', validates: EGRESS, src: podPeer(c, s, 0),
     dst: { ref: `ip:${n.ip}`, name: n.name, labels: {}, address: n.ip, port: 0, path: '' },
     traffic: { protocol: 'ICMP', icmpType: 8 },
   })));
@@ -154,7 +165,7 @@ function podToHost() {
 /** tests/host.go HostToPod: each host-netns pod curls each echo pod. */
 function hostToPod() {
   return (c: Cluster): Action[] => c.hostNetns.flatMap((h) => ECHOES.map((e) => ({
-    scenario: 'host-to-pod',
+    scenario: 'host-to-pod', validates: NONE,
     src: { ref: `${NS}/${h.pod}`, name: h.pod, labels: { name: 'host-netns', kind: 'host-netns', other: 'host-netns' }, address: h.ip, port: 0, path: '' },
     dst: podPeer(c, e), traffic: { port: 8080, http: GET() },
   })));
@@ -163,21 +174,21 @@ function hostToPod() {
 /** tests/to-cidr.go PodToCIDR: each client curls https://ExternalIPv4 and https://ExternalOtherIPv4. */
 function podToCidr() {
   return (c: Cluster): Action[] => [PARAMS.ExternalIPv4!, PARAMS.ExternalOtherIPv4!].flatMap((ip) => CLIENTS.map((s) => ({
-    scenario: 'pod-to-cidr', src: podPeer(c, s, 0),
+    scenario: 'pod-to-cidr', validates: EGRESS, src: podPeer(c, s, 0),
     dst: { ref: `ip:${ip}`, name: `external-${ip.replaceAll('.', '')}`, labels: {}, address: ip, port: 443, path: '' },
     traffic: { port: 443 },
   })));
 }
 
 /** An external URL endpoint (check.HTTPEndpoint): curl resolves the host, then connects; TLS hides the request. */
-function urlAction(scenario: string, src: Peer, url: string): Action {
+function urlAction(scenario: string, src: Peer, url: string, validates: Action['validates']): Action {
   const u = /^(https?):\/\/([^/]+)(\/.*)?$/.exec(url)!;
   const host = u[2]!;
   const port = u[1] === 'https' ? 443 : 80;
   const path = u[3] ?? '';
   const name = host.replace(/\.$/, '');
   return {
-    scenario, src, lookup: name,
+    scenario, src, lookup: name, validates,
     dst: { ref: `fqdn:${name}`, name: host, labels: {}, address: host, port, path },
     traffic: { port, ...(port === 80 ? { http: GET(path || '/') } : {}) },
   };
@@ -187,12 +198,12 @@ function urlAction(scenario: string, src: Peer, url: string): Action {
 function podToWorld() {
   const t = PARAMS.ExternalTarget!;
   return (c: Cluster): Action[] => CLIENTS.flatMap((s) => [`http://${t}`, `https://${t}`, `https://${t}/index.html`]
-    .map((url) => urlAction('pod-to-world', podPeer(c, s, 0), url)));
+    .map((url) => urlAction('pod-to-world', podPeer(c, s, 0), url, EGRESS)));
 }
 
 /** tests/world.go PodToWorld2: https://ExternalOtherTarget. */
 function podToWorld2() {
-  return (c: Cluster): Action[] => CLIENTS.map((s) => urlAction('pod-to-world-2', podPeer(c, s, 0), `https://${PARAMS.ExternalOtherTarget!}`));
+  return (c: Cluster): Action[] => CLIENTS.map((s) => urlAction('pod-to-world-2', podPeer(c, s, 0), `https://${PARAMS.ExternalOtherTarget!}`, NONE));
 }
 
 // --- Scenarios (builder/*.go) ---
@@ -206,8 +217,15 @@ interface Scenario {
   readonly actions: readonly ((c: Cluster) => Action[])[];
   /** WithExpectations; absent means ResultOK both ways. */
   readonly expect?: (a: Action) => Pair;
-  /** Rows polis cannot decide faithfully, with the reason; only the verdict of the DNS lookup / nothing else is asserted. */
-  readonly unsupported?: (a: Action) => string | undefined;
+  /** Rows that depend on what polis does not model: the reason, and what can still be asserted. */
+  readonly unsupported?: (a: Action) => Unsupported | undefined;
+  /** Agent settings the scenario requires (WithFeatureRequirements). */
+  readonly options?: EngineOptions;
+}
+
+interface Unsupported {
+  readonly reason: string;
+  readonly check?: (v: Verdict, detail: string) => void;
 }
 
 const client = { name: 'client' };
@@ -460,8 +478,8 @@ function clusterOf(session: Session): Cluster {
 }
 
 /** The verdict of a connection: deny if any (source, destination) pair denies, as curl to any address can fail. */
-function ask(session: Session, from: string, to: string, traffic: TrafficSpec): { v: Verdict; from: string; to: string } {
-  const a = checkConnection(session, { from, to, traffic, dnsAnswers: DNS_ANSWERS }, { dns: DNS_ANSWERS });
+function ask(session: Session, options: EngineOptions, from: string, to: string, traffic: TrafficSpec): { v: Verdict; from: string; to: string } {
+  const a = checkConnection(session, { from, to, traffic, dnsAnswers: DNS_ANSWERS }, { ...options, dns: DNS_ANSWERS });
   if (!a.ok) assert.fail(`${from} → ${to}: ${a.diagnostics.map((d) => d.message).join('; ')}`);
   const pair = a.pairs.find((p) => p.answer.verdict === 'deny') ?? a.pairs[0]!;
   return { v: pair.answer, from: pair.from, to: pair.to };
@@ -482,36 +500,43 @@ for (const sc of SCENARIOS) {
       assert.deepEqual(errors.map((d) => `${d.location?.file}:${d.location?.line}: ${d.message}`), []);
     });
     const cluster = clusterOf(session);
+    const options = sc.options ?? {};
     for (const a of sc.actions.flatMap((gen) => gen(cluster))) {
       const [egress, ingress] = sc.expect ? sc.expect(a) : OK_OK;
-      const fails = egress.fails || ingress.fails;
-      const side = egress.egressDrop ? 'egress' : ingress.ingressDrop ? 'ingress' : undefined;
-      const reason = egress.reason ?? ingress.reason;
-      const http = egress.httpError || ingress.httpError;
-      const dnsOK = egress.dnsOK || ingress.dnsOK || (!fails && a.lookup !== undefined);
+      const exit = egress.exit !== 0 ? egress.exit : ingress.exit;
+      // Only what the scenario checks on a real cluster is asserted: a side and reason where it validates that side's flows.
+      const sideResult = a.validates.egress && egress.egressDrop ? egress : a.validates.ingress && ingress.ingressDrop ? ingress : undefined;
+      const side = sideResult === egress ? 'egress' : sideResult === ingress ? 'ingress' : undefined;
+      const reason = sideResult?.reason;
+      const dnsOK = (a.validates.egress && egress.dnsOK) || (exit === 0 && a.lookup !== undefined);
       const unsupported = sc.unsupported?.(a);
-      const expectation = fails ? `dropped${side ? ` at ${side}` : ''}${reason ? ` (${reason})` : ''}${http ? ' (HTTP 403)' : ''}` : 'allowed';
-      test(`${describeAction(a)} is ${expectation}${unsupported ? ` [unsupported: ${unsupported}]` : ''}`, () => {
+      const expectation = exit === 0 ? 'allowed'
+        : `${exit === 22 ? 'refused by the proxy (HTTP 403)' : exit === 28 ? 'dropped (curl timeout)' : 'dropped'}${side ? ` at ${side}` : ''}${reason ? ` (${reason})` : ''}`;
+      test(`${describeAction(a)} is ${expectation}${unsupported ? ` [unsupported: ${unsupported.reason}]` : ''}`, () => {
         let got: ReturnType<typeof ask> | undefined;
         if (a.lookup !== undefined) {
-          const dns = ask(session, a.src.ref, 'svc:kube-system/kube-dns', { protocol: 'UDP', port: 53, dns: a.lookup });
+          const dns = ask(session, options, a.src.ref, 'svc:kube-system/kube-dns', { protocol: 'UDP', port: 53, dns: a.lookup });
           if (dnsOK) assert.equal(dns.v.verdict, 'allow', `DNS lookup of ${a.lookup}: ${dns.v.reason}`);
           // curl stops at a failed lookup: the action fails there.
           if (dns.v.verdict === 'deny') got = dns;
         }
-        got ??= ask(session, a.src.ref, a.dst.ref, a.traffic);
+        got ??= ask(session, options, a.src.ref, a.dst.ref, a.traffic);
         const v = got.v;
         const detail = `${got.from} → ${got.to}: ${v.reason}`;
-        if (unsupported) return;
-        assert.equal(v.verdict, fails ? 'deny' : 'allow', detail);
-        if (!fails) return;
-        if (http) {
+        if (unsupported) {
+          unsupported.check?.(v, detail);
+          return;
+        }
+        assert.equal(v.verdict, exit === 0 ? 'allow' : 'deny', detail);
+        if (exit === 0) return;
+        if (exit === 22) {
           assert.equal(v.deniedAt, 'l7', detail);
-          const why = explainConnection(session, { from: a.src.ref, to: a.dst.ref, traffic: a.traffic, dnsAnswers: DNS_ANSWERS }, { dns: DNS_ANSWERS });
+          const why = explainConnection(session, { from: a.src.ref, to: a.dst.ref, traffic: a.traffic, dnsAnswers: DNS_ANSWERS }, { ...options, dns: DNS_ANSWERS });
           assert.ok(why.ok);
           const l7 = why.pairs.map((p) => p.answer.l7).find((x) => x && !x.allowed);
           assert.match(l7?.response ?? '', /403/, detail);
-        } else {
+        } else if (exit === 28) {
+          // A timeout: the packet was dropped, not answered by the proxy.
           assert.notEqual(v.deniedAt, 'l7', detail);
         }
         if (side) assert.equal(v.deniedAt, side, detail);
