@@ -78,8 +78,11 @@ export const WORKLOADS: readonly Workload[] = [
 ];
 export const CLIENTS = WORKLOADS.filter((w) => w.labels.kind === 'client');
 export const ECHOES = WORKLOADS.filter((w) => w.labels.kind === 'echo');
-/** The echo Services: newService(name, {name}, {kind: echo}, "http", 8080). */
+/** The echo Services: newService(name, {name}, {kind: echo}, "http", 8080, --service-type), whose default is NodePort (cli/connectivity.go). */
 export const ECHO_SERVICES = ECHOES.map((e) => ({ name: e.name, labels: { kind: 'echo' }, port: 8080 }));
+/** deployCCNPTestEnv: a `client-ccnp` Deployment (kind ccnp) in each of the two CCNP test namespaces. */
+export const CCNP_NAMESPACES = ['cilium-test-ccnp1', 'cilium-test-ccnp2'] as const;
+export const CCNP_CLIENT = { name: 'client-ccnp', labels: { name: 'client-ccnp', kind: 'ccnp' }, node: SAME_NODE };
 /** The host-netns DaemonSet: kind host-netns, other=host-netns, hostNetwork. */
 export const HOST_NETNS = { name: 'host-netns', labels: { name: 'host-netns', kind: 'host-netns', other: 'host-netns' } };
 
@@ -140,6 +143,42 @@ ${indent(8, labelBlock(w.labels))}
       - name: ${w.name}
         image: quay.io/cilium/${w.port ? 'json-mock' : 'alpine-curl'}${ports}`);
   }
+  for (const ns of CCNP_NAMESPACES) {
+    const w = CCNP_CLIENT;
+    docs.push(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${ns}
+  labels:
+    app.kubernetes.io/name: cilium-cli`);
+    docs.push(`apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${w.name}
+  namespace: ${ns}`);
+    docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${w.name}
+  namespace: ${ns}
+  labels:
+${indent(4, labelBlock(w.labels))}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+${indent(6, labelBlock(w.labels))}
+  template:
+    metadata:
+      labels:
+${indent(8, labelBlock(w.labels))}
+    spec:
+      serviceAccountName: ${w.name}
+      nodeName: ${w.node}
+      containers:
+      - name: ${w.name}
+        image: quay.io/cilium/alpine-curl`);
+  }
   docs.push(`apiVersion: apps/v1
 kind: DaemonSet
 metadata:
@@ -156,8 +195,6 @@ spec:
 ${indent(8, labelBlock(HOST_NETNS.labels))}
     spec:
       hostNetwork: true
-      tolerations:
-      - operator: Exists
       containers:
       - name: ${HOST_NETNS.name}
         image: quay.io/cilium/alpine-curl`);
@@ -170,7 +207,7 @@ metadata:
   labels:
 ${indent(4, labelBlock(s.labels))}
 spec:
-  type: ClusterIP
+  type: NodePort
   selector:
     name: ${s.name}
   ports:
