@@ -77,6 +77,11 @@ export const WORKLOADS: readonly Workload[] = [
   { name: 'echo-other-node', labels: { name: 'echo-other-node', kind: 'echo', first: 'echo' }, node: OTHER_NODE, port: { number: 8080, name: 'http-8080' } },
 ];
 export const CLIENTS = WORKLOADS.filter((w) => w.labels.kind === 'client');
+/**
+ * With --k8s-localhost-test: `client-cp` (kind client, other=client), one
+ * replica per control-plane node, pinned there by a nodeSelector.
+ */
+export const CLIENT_CP: Workload = { name: 'client-cp', labels: { name: 'client-cp', kind: 'client', other: 'client' }, node: 'kind-control-plane' };
 export const ECHOES = WORKLOADS.filter((w) => w.labels.kind === 'echo');
 /** The echo Services: newService(name, {name}, {kind: echo}, "http", 8080, --service-type), whose default is NodePort (cli/connectivity.go). */
 export const ECHO_SERVICES = ECHOES.map((e) => ({ name: e.name, labels: { kind: 'echo' }, port: 8080 }));
@@ -89,8 +94,8 @@ export const HOST_NETNS = { name: 'host-netns', labels: { name: 'host-netns', ki
 const indent = (n: number, text: string) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
 const labelBlock = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
 
-/** The cluster of deploy(), as manifests. */
-export function deploymentManifests(): string {
+/** The cluster of deploy(), as manifests; `k8sLocalHostTest` adds {@link CLIENT_CP}. */
+export function deploymentManifests(opts: { readonly k8sLocalHostTest?: boolean } = {}): string {
   const docs: string[] = [];
   for (const n of NODES) {
     docs.push(`apiVersion: v1
@@ -110,14 +115,15 @@ metadata:
   name: ${NS}
   labels:
     app.kubernetes.io/name: cilium-cli`);
-  for (const w of [...WORKLOADS, HOST_NETNS]) {
+  const workloads = opts.k8sLocalHostTest ? [...WORKLOADS, CLIENT_CP] : WORKLOADS;
+  for (const w of [...workloads, HOST_NETNS]) {
     docs.push(`apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: ${w.name}
   namespace: ${NS}`);
   }
-  for (const w of WORKLOADS) {
+  for (const w of workloads) {
     const selector = { name: w.labels.name!, kind: w.labels.kind! };
     const ports = w.port ? `\n        ports:\n        - {name: ${w.port.name}, containerPort: ${w.port.number}}` : '';
     docs.push(`apiVersion: apps/v1
