@@ -31,6 +31,9 @@ export const PARAMS: Readonly<Record<string, string>> = {
   ExternalIPv6: '2606:4700:4700::1111',
   ExternalOtherIPv4: '1.0.0.1',
   ExternalOtherIPv6: '2606:4700:4700::1001',
+  ExternalTargetCAName: 'cabundle',
+  /** Defaults to the test namespace when not given (cli/connectivity.go). */
+  ExternalTargetCANamespace: NS,
   ClusterNameLocal: 'default',
   ClusterNameRemote: 'default',
 };

@@ -255,6 +255,20 @@ function podToWorld() {
     .map((url) => urlAction('pod-to-world', podPeer(c, s, 0), url, EGRESS)));
 }
 
+/**
+ * tests/world.go PodToWorldWithTLSIntercept (ExternalTarget) and
+ * PodToWorldWithExtraTLSIntercept (ExternalTarget and ExternalOtherTarget):
+ * curl https://TARGET with the test CA, so the proxy that terminates TLS
+ * sees the HTTP request (GET /, with -H X-Very-Secret-Token: 42 when given).
+ */
+function podToWorldWithTlsIntercept(o: { readonly header: boolean; readonly extra?: boolean }) {
+  const targets = o.extra ? [PARAMS.ExternalTarget!, PARAMS.ExternalOtherTarget!] : [PARAMS.ExternalTarget!];
+  return (c: Cluster): Action[] => CLIENTS.flatMap((s) => targets.map((t) => {
+    const a = urlAction('pod-to-world-with-tls-intercept', podPeer(c, s, 0), `https://${t}`, NONE);
+    return { ...a, traffic: { ...a.traffic, http: GET('/', o.header ? { 'X-Very-Secret-Token': '42' } : undefined) } };
+  }));
+}
+
 /** tests/world.go PodToWorld2: https://ExternalOtherTarget. */
 function podToWorld2() {
   return (c: Cluster): Action[] => CLIENTS.map((s) => urlAction('pod-to-world-2', podPeer(c, s, 0), `https://${PARAMS.ExternalOtherTarget!}`, NONE));
@@ -592,6 +606,35 @@ const SCENARIOS: Scenario[] = [
       // worker's), so the host identity of the control-plane node, as its own pods see it, lacks
       // reserved:kube-apiserver (semantics.md §3.4: identity 1 gets it where the apiserver runs).
       reason: 'polis sees node identities from the first worker; on the control-plane node its own host is not kube-apiserver',
+    }),
+  },
+  {
+    name: 'client-egress-l7-tls-deny-without-headers', source: 'builder/client_egress_l7_tls_deny_without_headers.go',
+    policies: ['client-egress-l7-tls.yaml', 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: false })],
+    expect: () => [R.DropCurlHTTPError, R.None],
+  },
+  ...(['', '-port-range'] as const).map((pr): Scenario => ({
+    name: `client-egress-l7-tls-headers${pr}`, source: 'builder/client_egress_l7_tls_headers.go',
+    policies: [`client-egress-l7-tls${pr}.yaml`, 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: true })],
+    expect: () => [R.OK, R.None],
+  })),
+  {
+    name: 'client-egress-l7-extra-tls-headers', source: 'builder/client_egress_l7_tls_headers.go',
+    policies: ['client-egress-l7-tls.yaml', 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: true, extra: true })],
+    expect: () => [R.OK, R.None],
+  },
+  {
+    name: 'client-egress-l7-tls-headers-sni', source: 'builder/client_egress_tls_sni.go',
+    policies: ['client-egress-l7-tls-sni.yaml', 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: true })],
+    expect: () => [R.OK, R.None],
+  },
+  {
+    name: 'client-egress-l7-tls-headers-other-sni', source: 'builder/client_egress_tls_sni.go',
+    policies: ['client-egress-l7-tls-other-sni.yaml', 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: true })],
+    expect: (a) => (a.dst.port === 443 ? [R.CurlSSLError, R.None] : [R.DefaultDenyEgressDrop, R.None]),
+    unsupported: () => ({
+      reason: 'Envoy refuses the TLS handshake for an SNI not in serverNames, and a polis query carries no SNI',
+      check: (v, detail) => assert.notEqual(v.deniedAt, 'egress', detail), // L3/L4 let port 443 to the target through
     }),
   },
 ];
