@@ -90,50 +90,35 @@ export const ECHOES = WORKLOADS.filter((w) => w.labels.kind === 'echo');
 export const ECHO_SERVICES = ECHOES.map((e) => ({ name: e.name, labels: { kind: 'echo' }, port: 8080 }));
 /** deployCCNPTestEnv: a `client-ccnp` Deployment (kind ccnp) in each of the two CCNP test namespaces. */
 export const CCNP_NAMESPACES = ['cilium-test-ccnp1', 'cilium-test-ccnp2'] as const;
-export const CCNP_CLIENT = { name: 'client-ccnp', labels: { name: 'client-ccnp', kind: 'ccnp' }, node: SAME_NODE };
+export const CCNP_CLIENT: Workload = { name: 'client-ccnp', labels: { name: 'client-ccnp', kind: 'ccnp' }, node: SAME_NODE };
 /** The host-netns DaemonSet: kind host-netns, other=host-netns, hostNetwork. */
 export const HOST_NETNS = { name: 'host-netns', labels: { name: 'host-netns', kind: 'host-netns', other: 'host-netns' } };
 
 const indent = (n: number, text: string) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
 const labelBlock = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
 
-/** The cluster of deploy(), as manifests; `k8sLocalHostTest` adds {@link CLIENT_CP}. */
-export function deploymentManifests(opts: { readonly k8sLocalHostTest?: boolean } = {}): string {
-  const docs: string[] = [];
-  for (const n of NODES) {
-    docs.push(`apiVersion: v1
-kind: Node
-metadata:
-  name: ${n.name}
-  labels:
-    kubernetes.io/hostname: ${n.name}${n.controlPlane ? '\n    node-role.kubernetes.io/control-plane: ""' : ''}
-status:
-  addresses:
-  - {type: InternalIP, address: ${n.ip}}
-  - {type: Hostname, address: ${n.name}}`);
-  }
-  docs.push(`apiVersion: v1
+const namespaceDoc = (name: string) => `apiVersion: v1
 kind: Namespace
 metadata:
-  name: ${NS}
+  name: ${name}
   labels:
-    app.kubernetes.io/name: cilium-cli`);
-  const workloads = opts.k8sLocalHostTest ? [...WORKLOADS, CLIENT_CP] : WORKLOADS;
-  for (const w of [...workloads, HOST_NETNS]) {
-    docs.push(`apiVersion: v1
+    app.kubernetes.io/name: cilium-cli`;
+
+const serviceAccountDoc = (name: string, namespace: string) => `apiVersion: v1
 kind: ServiceAccount
 metadata:
-  name: ${w.name}
-  namespace: ${NS}`);
-  }
-  for (const w of workloads) {
-    const selector = { name: w.labels.name!, kind: w.labels.kind! };
-    const ports = w.port ? `\n        ports:\n        - {name: ${w.port.name}, containerPort: ${w.port.number}}` : '';
-    docs.push(`apiVersion: apps/v1
+  name: ${name}
+  namespace: ${namespace}`;
+
+/** newDeployment: selector and Deployment labels `name` and `kind`; the pod template adds the workload's own labels. */
+function deploymentDoc(w: Workload, namespace: string): string {
+  const selector = { name: w.labels.name!, kind: w.labels.kind! };
+  const ports = w.port ? `\n        ports:\n        - {name: ${w.port.name}, containerPort: ${w.port.number}}` : '';
+  return `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${w.name}
-  namespace: ${NS}
+  namespace: ${namespace}
   labels:
 ${indent(4, labelBlock(selector))}
 spec:
@@ -150,44 +135,29 @@ ${indent(8, labelBlock(w.labels))}
       nodeName: ${w.node}
       containers:
       - name: ${w.name}
-        image: quay.io/cilium/${w.port ? 'json-mock' : 'alpine-curl'}${ports}`);
-  }
-  for (const ns of CCNP_NAMESPACES) {
-    const w = CCNP_CLIENT;
+        image: quay.io/cilium/${w.port ? 'json-mock' : 'alpine-curl'}${ports}`;
+}
+
+/** The cluster of deploy(), as manifests; `k8sLocalHostTest` adds {@link CLIENT_CP}. */
+export function deploymentManifests(opts: { readonly k8sLocalHostTest?: boolean } = {}): string {
+  const docs: string[] = [];
+  for (const n of NODES) {
     docs.push(`apiVersion: v1
-kind: Namespace
+kind: Node
 metadata:
-  name: ${ns}
+  name: ${n.name}
   labels:
-    app.kubernetes.io/name: cilium-cli`);
-    docs.push(`apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: ${w.name}
-  namespace: ${ns}`);
-    docs.push(`apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${w.name}
-  namespace: ${ns}
-  labels:
-${indent(4, labelBlock(w.labels))}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-${indent(6, labelBlock(w.labels))}
-  template:
-    metadata:
-      labels:
-${indent(8, labelBlock(w.labels))}
-    spec:
-      serviceAccountName: ${w.name}
-      nodeName: ${w.node}
-      containers:
-      - name: ${w.name}
-        image: quay.io/cilium/alpine-curl`);
+    kubernetes.io/hostname: ${n.name}${n.controlPlane ? '\n    node-role.kubernetes.io/control-plane: ""' : ''}
+status:
+  addresses:
+  - {type: InternalIP, address: ${n.ip}}
+  - {type: Hostname, address: ${n.name}}`);
   }
+  docs.push(namespaceDoc(NS));
+  const workloads = opts.k8sLocalHostTest ? [...WORKLOADS, CLIENT_CP] : WORKLOADS;
+  for (const w of [...workloads, HOST_NETNS]) docs.push(serviceAccountDoc(w.name, NS));
+  for (const w of workloads) docs.push(deploymentDoc(w, NS));
+  for (const ns of CCNP_NAMESPACES) docs.push(namespaceDoc(ns), serviceAccountDoc(CCNP_CLIENT.name, ns), deploymentDoc(CCNP_CLIENT, ns));
   docs.push(`apiVersion: apps/v1
 kind: DaemonSet
 metadata:
