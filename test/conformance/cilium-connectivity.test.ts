@@ -9,12 +9,16 @@
  * actions its scenarios run (tests/*.go: which client curls or pings what),
  * and its expectation function (builder/*.go), transcribed line for line.
  * For every action, polis's verdict (use case checkConnection over a
- * Session, i.e. the compiled engine) must match the expectation: allowed or
- * dropped; where the expected Result says so (check/result.go), the side
- * that drops (EgressDrop / IngressDrop), the drop reason (default deny
- * POLICY_DENIED vs deny rule POLICY_DENY), and an HTTP 403 from the proxy
- * (ExitCurlHTTPError). An expectation with DNSProxy also needs the DNS
- * lookup itself allowed.
+ * Session, i.e. the compiled engine) must match the expectation as the suite
+ * checks it on a cluster (check/result.go, check/action.go): the exit code
+ * (success; 22, curl's HTTP error, which is the proxy's 403; 28, a timeout,
+ * which is a drop and not a proxy answer), and, only where the scenario
+ * validates that side's flows, the side that drops (EgressDrop /
+ * IngressDrop) and the drop reason (POLICY_DENIED for a default deny,
+ * POLICY_DENY for a deny rule). An action that looks a name up first
+ * (PodToWorld) needs that DNS lookup allowed when it succeeds or when its
+ * Result says DNSProxy. Each row names its scenario (builder/*.go, in the
+ * describe) and the action's generator (tests/*.go).
  *
  * A row polis cannot decide because the scenario depends on something polis
  * does not model is marked `unsupported` with the reason, and only what can
@@ -667,10 +671,19 @@ function ask(session: Session, options: EngineOptions, from: string, to: string,
   return { v: pair.answer, from: pair.from, to: pair.to };
 }
 
+/** The tests/*.go file of each action generator, for the row names. */
+const GENERATOR_SOURCE: Readonly<Record<string, string>> = {
+  'pod-to-pod': 'tests/pod.go', 'pod-to-pod-with-endpoints': 'tests/pod.go', 'client-to-client': 'tests/client.go',
+  'pod-to-service': 'tests/service.go', 'pod-to-remote-nodeport': 'tests/service.go', 'pod-to-local-nodeport': 'tests/service.go',
+  'pod-to-host': 'tests/host.go', 'host-to-pod': 'tests/host.go', 'pod-to-controlplane-host': 'tests/host.go', 'pod-to-k8s-local': 'tests/k8s.go',
+  'pod-to-cidr': 'tests/to-cidr.go', 'pod-to-world': 'tests/world.go', 'pod-to-world-2': 'tests/world.go',
+  'pod-to-world-with-tls-intercept': 'tests/world.go', 'ccnp-client-to-client': 'tests/ccnp.go',
+};
+
 function describeAction(a: Action): string {
   const t = a.traffic;
   const what = t.protocol === 'ICMP' ? 'ping' : t.http ? `${t.http.method} ${a.dst.path || '/'}${t.http.headers ? ' +X-Very-Secret-Token' : ''} :${t.port}` : `tcp :${t.port}`;
-  return `${a.scenario}: ${a.src.name} → ${a.dst.name} ${what}`;
+  return `${a.scenario} (${GENERATOR_SOURCE[a.scenario] ?? assert.fail(`no source for ${a.scenario}`)}): ${a.src.name} → ${a.dst.name} ${what}`;
 }
 
 for (const sc of SCENARIOS) {
