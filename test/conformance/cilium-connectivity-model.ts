@@ -55,6 +55,18 @@ export const NODES = [
   { name: 'kind-worker2', ip: '172.18.0.4', controlPlane: false },
 ] as const;
 export const SAME_NODE = 'kind-worker';
+/**
+ * A node without Cilium (features.NodeWithoutCilium), where the
+ * host-netns-non-cilium DaemonSet runs. It is no Node of the model: Cilium
+ * learns nodes from CiliumNodes, which such a node lacks, so to Cilium its
+ * address is outside the cluster (world), and that is how polis sees an
+ * address that is no node's.
+ */
+export const NODE_WITHOUT_CILIUM = { name: 'kind-worker3', ip: '172.18.0.5' } as const;
+/** List parameters of the templates (`range`): check.go nodesWithoutCiliumIP {IP, Mask}. */
+export const LIST_PARAMS: Readonly<Record<string, readonly Readonly<Record<string, string>>[]>> = {
+  NodesWithoutCiliumIPs: [{ IP: NODE_WITHOUT_CILIUM.ip, Mask: '32' }],
+};
 export const OTHER_NODE = 'kind-worker2';
 
 export interface Workload {
@@ -197,11 +209,21 @@ spec:
 
 /**
  * Renders the Go templates of the policy files (builder.go renderTemplates)
- * for the forms the ported files use: `{{.X}}`, `{{ .X | ipToCIDR }}` and
- * `{{trimSuffix .X "."}}`. Any other action throws, so a file this subset
- * does not cover can never be applied half-rendered.
+ * for the forms the ported files use: `{{.X}}`, `{{ .X | ipToCIDR }}`,
+ * `{{trimSuffix .X "."}}` and `{{ range $i := .X }}…{{$i.F}}…{{ end }}`.
+ * Any other action throws, so a file this subset does not cover can never be
+ * applied half-rendered.
  */
 export function renderTemplate(text: string, params: Readonly<Record<string, string>> = PARAMS): string {
+  text = text.replace(/\{\{ range \$(\w+) := \.(\w+) \}\}([\s\S]*?)\{\{ end \}\}/g, (_m, v: string, list: string, body: string) => {
+    const items = LIST_PARAMS[list];
+    if (!items) throw new Error(`template list .${list} is not modelled`);
+    return items.map((item) => body.replace(new RegExp(`\\{\\{\\$${v}\\.(\\w+)\\}\\}`, 'g'), (_f, field: string) => {
+      const x = item[field];
+      if (x === undefined) throw new Error(`template field $${v}.${field} is not modelled`);
+      return x;
+    })).join('');
+  });
   const value = (name: string): string => {
     const v = params[name];
     if (v === undefined) throw new Error(`template parameter .${name} is not modelled`);

@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import { Session, checkConnection, explainConnection } from '../../src/usecases/index.js';
 import type { EngineOptions, TrafficSpec, Verdict } from '../../src/engine/types.js';
 import {
-  CLIENTS, CLIENT_CP, DNS_ANSWERS, ECHOES, ECHO_SERVICES, NODES, NS, PARAMS, deploymentManifests, renderTemplate, tweakPolicy,
+  CLIENTS, CLIENT_CP, DNS_ANSWERS, ECHOES, ECHO_SERVICES, NODES, NODE_WITHOUT_CILIUM, NS, PARAMS, deploymentManifests, renderTemplate, tweakPolicy,
 } from './cilium-connectivity-model.js';
 
 // --- Results (check/result.go) ---
@@ -209,6 +209,15 @@ function podToK8sLocal() {
     dst: { ref: 'svc:default/kubernetes', name: 'kubernetes', labels: {}, address: c.kubernetesIp, port: 443, path: '/healthz' },
     traffic: { port: 443 },
   }];
+}
+
+/** tests/from-cidr.go FromCIDRToPod: the host-netns pod of the node without Cilium curls each echo pod. */
+function fromCidrToPod() {
+  return (c: Cluster): Action[] => ECHOES.map((e) => ({
+    scenario: 'from-cidr-to-pod', validates: NONE,
+    src: { ref: `ip:${NODE_WITHOUT_CILIUM.ip}`, name: `host-netns-non-cilium@${NODE_WITHOUT_CILIUM.name}`, labels: { name: 'host-netns-non-cilium', kind: 'host-netns', other: 'host-netns' }, address: NODE_WITHOUT_CILIUM.ip, port: 0, path: '' },
+    dst: podPeer(c, e), traffic: { port: 8080, http: GET() },
+  }));
 }
 
 /** tests/host.go PodToHost: each client pings each node's InternalIP. */
@@ -641,6 +650,20 @@ const SCENARIOS: Scenario[] = [
       check: (v, detail) => assert.notEqual(v.deniedAt, 'egress', detail), // L3/L4 let port 443 to the target through
     }),
   },
+  // With a node without Cilium (WithFeatureRequirements NodeWithoutCilium), reached from outside the cluster.
+  {
+    name: 'echo-ingress-from-outside', source: 'builder/echo_ingress_from_outside.go', policies: ['echo-ingress-from-other-client.yaml'],
+    actions: [fromCidrToPod()], expect: echoIngressExpect,
+  },
+  {
+    name: 'all-ingress-deny-from-outside', source: 'builder/all_ingress_deny_from_outside.go', policies: ['deny-all-ingress.yaml'],
+    actions: [fromCidrToPod()],
+    expect: (a) => (isExternal(a, PARAMS.ExternalOtherIPv4!) || isExternal(a, PARAMS.ExternalIPv4!) ? [R.OK, R.None] : [R.Drop, R.DefaultDenyIngressDrop]),
+  },
+  {
+    name: 'from-cidr-host-netns', source: 'builder/from_cidr_host_netns.go', policies: ['echo-ingress-from-cidr.yaml'],
+    actions: [fromCidrToPod()], expect: () => [R.OK, R.None],
+  },
 ];
 
 // --- Running ---
@@ -677,7 +700,7 @@ const GENERATOR_SOURCE: Readonly<Record<string, string>> = {
   'pod-to-service': 'tests/service.go', 'pod-to-remote-nodeport': 'tests/service.go', 'pod-to-local-nodeport': 'tests/service.go',
   'pod-to-host': 'tests/host.go', 'host-to-pod': 'tests/host.go', 'pod-to-controlplane-host': 'tests/host.go', 'pod-to-k8s-local': 'tests/k8s.go',
   'pod-to-cidr': 'tests/to-cidr.go', 'pod-to-world': 'tests/world.go', 'pod-to-world-2': 'tests/world.go',
-  'pod-to-world-with-tls-intercept': 'tests/world.go', 'ccnp-client-to-client': 'tests/ccnp.go',
+  'pod-to-world-with-tls-intercept': 'tests/world.go', 'ccnp-client-to-client': 'tests/ccnp.go', 'from-cidr-to-pod': 'tests/from-cidr.go',
 };
 
 function describeAction(a: Action): string {
