@@ -14,7 +14,7 @@ import { formatPath, type ManifestObject } from '../manifest/object.js';
 import { checkSchema } from '../manifest/check-schema.js';
 import { parseCidr, parseIp } from '../net/ip.js';
 import type {
-  Cluster, ClusterNode, ContainerPort, EndpointPort, Labels, Namespace, Pod, PodOwner, Service, ServiceAccount, ServiceEndpoint, ServicePort,
+  CidrGroup, Cluster, ClusterNode, ContainerPort, EndpointPort, Labels, Namespace, Pod, PodOwner, Service, ServiceAccount, ServiceEndpoint, ServicePort,
 } from './types.js';
 import * as s from './schemas.js';
 import { AddressPool, nodePodCidr } from './ipam.js';
@@ -40,7 +40,7 @@ export const MAX_PODS_PER_WORKLOAD = 1000;
 /** Kinds the model reads; policy kinds are read by the policy layer. */
 export const MODEL_KINDS = new Set([
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
-  'Service', 'Endpoints', 'EndpointSlice', 'Node', 'ServiceAccount',
+  'Service', 'Endpoints', 'EndpointSlice', 'Node', 'ServiceAccount', 'CiliumCIDRGroup',
 ]);
 export const POLICY_KINDS = new Set(['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
 
@@ -185,6 +185,11 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpoints, diagnostics);
   const namespaces = collectNamespaces(objects, of('Namespace'), typed, pods, services);
   const serviceAccounts = collectServiceAccounts(of('ServiceAccount'), namespaces, pods, nsOf);
+  const cidrGroups: CidrGroup[] = [];
+  for (const o of of('CiliumCIDRGroup')) {
+    const v = typed(o, s.cidrGroupSchema);
+    if (v) cidrGroups.push({ name: o.name, labels: v.metadata.labels ?? {}, cidrs: v.spec.externalCIDRs ?? [], origin: o.location });
+  }
 
   const byNsName = <T extends { namespace: string; name: string }>(a: T, b: T) =>
     a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace);
@@ -196,6 +201,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
       pods: pods.sort(byNsName),
       services: services.sort(byNsName),
       serviceAccounts: serviceAccounts.sort(byNsName),
+      cidrGroups: cidrGroups.sort((a, b) => cmp(a.name, b.name)),
     },
     diagnostics,
   };
@@ -502,7 +508,7 @@ function collectNamespaces(
   for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) implicit(n);
   for (const o of all) {
     if (o.namespace) implicit(o.namespace);
-    else if (o.kind !== 'Namespace' && o.kind !== 'Node' && o.kind !== 'CiliumClusterwideNetworkPolicy') implicit('default');
+    else if (o.kind !== 'Namespace' && o.kind !== 'Node' && o.kind !== 'CiliumClusterwideNetworkPolicy' && o.kind !== 'CiliumCIDRGroup') implicit('default');
   }
   for (const p of pods) implicit(p.namespace);
   for (const sv of services) implicit(sv.namespace);

@@ -144,4 +144,10 @@ export const nodeSchema = z.looseObject({
 export const namespaceSchema = z.looseObject({ metadata: metadataSchema });
 export const serviceAccountSchema = z.looseObject({ metadata: metadataSchema });
 
+/** CiliumCIDRGroup (cilium.io/v2alpha1, v2): named, labelled lists of CIDRs policies refer to. */
+export const cidrGroupSchema = z.looseObject({
+  metadata: metadataSchema,
+  spec: z.looseObject({ externalCIDRs: z.array(z.string()).optional() }),
+});
+
 export type PodSpec = z.infer<typeof podSpecSchema>;

@@ -136,4 +136,15 @@ export interface Cluster {
   readonly pods: readonly Pod[];
   readonly services: readonly Service[];
   readonly serviceAccounts: readonly ServiceAccount[];
+  /** CiliumCIDRGroups, by name (cluster-scoped); absent in models built by hand. */
+  readonly cidrGroups?: readonly CidrGroup[];
+}
+
+/** A CiliumCIDRGroup: what `cidrGroupRef` (by name) and `cidrGroupSelector` (by label) select. */
+export interface CidrGroup {
+  readonly name: string;
+  readonly labels: Labels;
+  /** `spec.externalCIDRs` as written. */
+  readonly cidrs: readonly string[];
+  readonly origin?: SourceLocation;
 }

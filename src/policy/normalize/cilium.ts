@@ -83,10 +83,25 @@ function entry(
     if (prefix) peers.push(...cidrPeers(prefix, [], `${p}CIDR: ${c}`, at('CIDR', i), 'cidr', ctx));
   });
   field<CidrRuleSpec>('CIDRSet')?.forEach((r, i) => {
-    const prefix = r.cidr !== undefined ? parseCidr(r.cidr) : undefined;
-    if (!prefix) return; // cidrGroupRef/cidrGroupSelector: CiliumCIDRGroups are not modelled yet
     const except = (r.except ?? []).map((x) => parseCidr(x, true)).filter((x): x is CidrPrefix => x !== undefined);
-    peers.push(...cidrPeers(prefix, except, `${p}CIDRSet: ${r.cidr}${except.length ? ` except ${r.except!.join(', ')}` : ''}`, at('CIDRSet', i), 'cidrSet', ctx));
+    const exceptText = except.length ? ` except ${r.except!.join(', ')}` : '';
+    if (r.cidr !== undefined) {
+      const prefix = parseCidr(r.cidr);
+      if (prefix) peers.push(...cidrPeers(prefix, except, `${p}CIDRSet: ${r.cidr}${exceptText}`, at('CIDRSet', i), 'cidrSet', ctx));
+      return;
+    }
+    // A CIDR group selects the prefixes of its externalCIDRs, less the rule's
+    // except (pkg/policy/types/selector.go newCIDRRuleSelector: the group's
+    // label, with ExceptCIDRs); a group that does not exist selects nothing.
+    const groups = (ctx.cluster.cidrGroups ?? []).filter((g) =>
+      r.cidrGroupRef !== undefined ? g.name === r.cidrGroupRef : r.cidrGroupSelector !== undefined && k8sSelectorMatches(r.cidrGroupSelector, g.labels));
+    const how = r.cidrGroupRef !== undefined ? `cidrGroupRef: ${r.cidrGroupRef}` : `cidrGroupSelector: ${selectorText(r.cidrGroupSelector ?? {})}`;
+    for (const g of groups) {
+      for (const c of g.cidrs) {
+        const prefix = parseCidr(c);
+        if (prefix) peers.push(...cidrPeers(prefix, except.filter((x) => x.family === prefix.family), `${p}CIDRSet: ${how} (${c})${exceptText}`, at('CIDRSet', i), 'cidrSet', ctx));
+      }
+    }
   });
   field<LabelSelectorSpec>('Nodes')?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${p}Nodes: ${selectorText(s)}`, path: at('Nodes', i), foldsRequires: false }));
   field<unknown>('Groups');
@@ -146,19 +161,7 @@ function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeCon
     }
     if (s.k8sServiceSelector) {
       if (s.k8sServiceSelector.namespace && s.k8sServiceSelector.namespace !== svc.namespace) return false;
-      const sel = s.k8sServiceSelector.selector;
-      return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => own(svc.labels, k) === v) &&
-        (sel.matchExpressions ?? []).every((e) => {
-          const has = hasOwnKey(svc.labels, e.key);
-          const v = own(svc.labels, e.key);
-          switch (e.operator) {
-            case 'In': return has && (e.values ?? []).includes(v!);
-            case 'NotIn': return !has || !(e.values ?? []).includes(v!);
-            case 'Exists': return has;
-            case 'DoesNotExist': return !has;
-          }
-          return false;
-        });
+      return k8sSelectorMatches(s.k8sServiceSelector.selector, svc.labels);
     }
     return false;
   });
@@ -177,4 +180,20 @@ function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeCon
     }
   }
   return out;
+}
+
+/** A Kubernetes label selector over plain labels (a Service's, a CIDR group's). */
+function k8sSelectorMatches(sel: LabelSelectorSpec, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => own(labels, k) === v) &&
+    (sel.matchExpressions ?? []).every((e) => {
+      const has = hasOwnKey(labels, e.key);
+      const v = own(labels, e.key);
+      switch (e.operator) {
+        case 'In': return has && (e.values ?? []).includes(v!);
+        case 'NotIn': return !has || !(e.values ?? []).includes(v!);
+        case 'Exists': return has;
+        case 'DoesNotExist': return !has;
+      }
+      return false;
+    });
 }

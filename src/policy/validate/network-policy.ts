@@ -21,7 +21,7 @@ function isValidPortName(s: string): boolean {
 
 export function validateNetworkPolicy(obj: ManifestObject): { policy: LoadedNetworkPolicy; diagnostics: Reporter['diagnostics'] } {
   const r = new Reporter(obj);
-  const { value: spec, repaired, removed, diagnostics } = checkSchemaRepairing(obj, networkPolicySchema);
+  const { value: spec, repaired, removed, diagnostics } = checkSchemaRepairing(withoutNullFields(obj, r), networkPolicySchema);
   r.diagnostics.push(...diagnostics);
   checkObjectName(r, obj);
   const checked = spec ?? repaired;
@@ -34,6 +34,39 @@ export function validateNetworkPolicy(obj: ManifestObject): { policy: LoadedNetw
     object: obj, spec, valid: spec !== undefined && !r.hasErrors,
   };
   return { policy, diagnostics: r.diagnostics };
+}
+
+/**
+ * The API server decodes a field written with no value (`to:` followed by
+ * nothing, YAML null) as a field left out: encoding/json leaves the Go
+ * field at its zero value, so `kubectl apply` accepts it (cilium-cli's
+ * client-egress-to-echo-knp.yaml has such a `to:`). It is read the same way
+ * here, with a warning, because a `to:` or `from:` left out opens the rule
+ * to every peer. List items are kept: a null item is not a missing field.
+ */
+function withoutNullFields(obj: ManifestObject, r: Reporter): ManifestObject {
+  const nulls: FieldPath[] = [];
+  const strip = (v: unknown, path: FieldPath): unknown => {
+    if (Array.isArray(v)) return v.map((x, i) => strip(x, [...path, i]));
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null) nulls.push([...path, k]);
+      else out[k] = strip(x, [...path, k]);
+    }
+    return out;
+  };
+  const spec = obj.value.spec;
+  if (spec === null || typeof spec !== 'object') return obj;
+  const stripped = strip(spec, ['spec']);
+  if (nulls.length === 0) return obj;
+  for (const path of nulls) {
+    const field = String(path[path.length - 1]);
+    r.warn(path, 'null-field', `${field} has no value, so Kubernetes reads it as left out${field === 'to' || field === 'from' ? `: this rule applies to every ${field === 'to' ? 'destination' : 'source'}` : ''}`,
+      `remove "${field}:" or give it a value`, 'key');
+  }
+  const value = { ...obj.value, spec: stripped };
+  return Object.assign(Object.create(Object.getPrototypeOf(obj) as object) as ManifestObject, obj, { value });
 }
 
 function checkSpec(r: Reporter, spec: NetworkPolicySpec): void {

@@ -326,6 +326,10 @@ const cases: Case[] = [
     doc: cnp('endpointSelector: {}\ningress: [{}]\ningress: [{}]'), expect: [{ code: 'yaml-syntax', message: 'invalid YAML: Map keys must be unique' }],
   },
   // --- Kubernetes NetworkPolicy (k8s.io/kubernetes pkg/apis/networking/validation) ---
+  {
+    name: 'NetworkPolicy: "to:" with no value is accepted as left out, with a warning', source: 'encoding/json null → zero value, so the API server accepts it; cilium-cli connectivity/builder/manifests/client-egress-to-echo-knp.yaml',
+    doc: knp('podSelector: {}\negress:\n  - to:\n    ports: [{port: 53, protocol: UDP}]'), expect: [{ code: 'null-field', severity: 'warning', path: 'spec.egress[0].to' }],
+  },
   { name: 'NetworkPolicy baseline', source: 'Kubernetes NetworkPolicy API', doc: knp('podSelector: {}\npolicyTypes: [Ingress]\ningress:\n  - from:\n      - podSelector: {matchLabels: {app: web}}\n        namespaceSelector: {}\n    ports:\n      - {port: 80, endPort: 90}\n      - {port: http, protocol: TCP}'), expect: [] },
   {
     name: 'NetworkPolicy peer with ipBlock and podSelector', source: 'networking validation: ipBlock exclusive',
