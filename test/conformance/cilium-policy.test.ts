@@ -1,0 +1,345 @@
+/**
+ * Conformance: Cilium's own policy-resolution unit tests (cilium/cilium
+ * pkg/policy, the 1.18 line: distillery_test.go as stored at blob id
+ * 7783595473 of the search index, which has Test_Allowception and the
+ * IPv4/IPv6 world identities) turned into polis verdicts.
+ *
+ * Upstream asserts the BPF policy map (MapState) an endpoint gets. A map
+ * state is not something polis has, but what the datapath does with it is:
+ * for each (peer identity, protocol, port) the expected MapState contains or
+ * omits, the row asks polis' `verdict` and checks what that map state makes
+ * the datapath do, as `bpf/lib/policy.h: __policy_can_access` looks it up
+ * (an exact-identity LPM lookup and a wildcard-identity LPM lookup; a deny
+ * wins, then a proxy redirect, then the longer port prefix, then the
+ * identity-specific entry; `__policy_check` for the auth type):
+ * - a deny entry decides: DENIED, reason POLICY_DENY (181);
+ * - no covering entry in an enforced direction: DENIED, POLICY_DENIED (133);
+ * - an auth type on the chosen entry (or propagated to it): AUTH_REQUIRED (189);
+ * - an entry with a proxy port: allowed and redirected to the L7 proxy.
+ * {@link datapathLookup} below is that lookup over a row's expected
+ * MapState, written down from the table, never from polis.
+ *
+ * Every probe is put to the compiled engine and to the rule-by-rule
+ * reference evaluator (src/engine/reference.ts); both must give the map
+ * state's answer. Upstream's rules are Go `api.Rule`s; here they are the
+ * CiliumNetworkPolicy YAML that parses to them (one policy per rule, since
+ * upstream adds each rule on its own), and upstream's identities are pods:
+ * `foo` (labels foo, blue) twice, so the subject foo-1 has a peer with its
+ * own identity, foo-2; `bar` (bar, blue); `baz`, an identity no rule names.
+ * Rows that only test an internal detail with no verdict are listed in
+ * SKIPPED at the end, with the reason.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorkspace } from '../../src/workspace/load.js';
+import { compileEngine, type PolicyEngine } from '../../src/engine/engine.js';
+import { ReferenceEngine } from '../../src/engine/reference.js';
+import { normalizePolicies } from '../../src/policy/normalize/index.js';
+import { query, type Ask } from '../../src/engine/testing.js';
+import { isProblem, type DropReason } from '../../src/engine/types.js';
+import type { L4Protocol } from '../../src/policy/rule.js';
+
+// --- the cluster: upstream's identity cache as pods ---
+
+const PODS = `
+apiVersion: v1
+kind: Pod
+metadata: {name: foo-1, namespace: default, labels: {foo: "", blue: ""}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: http, containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: foo-2, namespace: default, labels: {foo: "", blue: ""}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: http, containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bar-1, namespace: default, labels: {bar: "", blue: ""}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: baz-1, namespace: default, labels: {baz: ""}}
+`;
+
+interface Evaluators { engine: PolicyEngine; reference: ReferenceEngine }
+
+function evaluators(policies: string): Evaluators {
+  const ws = loadWorkspace([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policies }]);
+  const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`${errors[0]!.location?.file}: ${errors[0]!.message}`);
+  return { engine: compileEngine(ws), reference: new ReferenceEngine({ cluster: ws.cluster, policies: normalizePolicies(ws.policies, ws.cluster) }) };
+}
+
+/** A CiliumNetworkPolicy in `default` (the namespace every pod is in, so upstream's namespace-less selectors mean the same). */
+function cnp(name: string, spec: string): string {
+  return `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: default}\nspec:\n${spec.replace(/^/gm, '  ')}\n`;
+}
+/** `rule.WithEndpointSelector(selectFoo_)`. */
+const onFoo = (name: string, body: string) => cnp(name, `endpointSelector: {matchLabels: {foo: ""}}\n${body}`);
+
+// --- the datapath's lookup over an expected MapState ---
+
+type Ident = 'foo' | 'bar' | 'baz' | 'world' | '*';
+/** One MapState key and entry. No protocol: every protocol and port; no port: every port of the protocol. */
+interface MapEntry {
+  id: Ident;
+  proto?: L4Protocol;
+  port?: number;
+  deny?: boolean;
+  proxy?: boolean;
+  /** Auth type (1 spire, 2 always-fail) and whether it is explicit (`withExplicitAuth`) or derived (`withDerivedAuth`). */
+  auth?: { type: number; explicit: boolean };
+}
+interface Expected { verdict: 'allow' | 'deny'; dropReason?: DropReason; redirect: boolean }
+
+/** LPM prefix length of a key: 0 all, 8 protocol, 24 protocol and port (`pkg/policy/types/policyentry.go`). */
+const prefixOf = (e: MapEntry) => (e.proto === undefined ? 0 : e.port === undefined ? 8 : 24);
+const covers = (e: MapEntry, proto: L4Protocol, port: number) => e.proto === undefined || (e.proto === proto && (e.port === undefined || e.port === port));
+
+function lpm(entries: readonly MapEntry[], id: Ident, proto: L4Protocol, port: number): MapEntry | undefined {
+  let best: MapEntry | undefined;
+  for (const e of entries) if (e.id === id && covers(e, proto, port) && (!best || prefixOf(e) > prefixOf(best))) best = e;
+  return best;
+}
+
+/** bpf/lib/policy.h `__policy_can_access` + `__policy_check` over the entries of one direction. */
+function datapathLookup(entries: readonly MapEntry[], id: Ident, proto: L4Protocol, port: number): Expected {
+  const l3 = lpm(entries, id, proto, port);
+  const l4 = id === '*' ? undefined : lpm(entries, '*', proto, port);
+  let chosen: MapEntry | undefined;
+  let other: MapEntry | undefined;
+  if (l3?.deny) chosen = l3;
+  else if (l4 && (l4.deny || !l3 || Number(!!l4.proxy) > Number(!!l3.proxy) || (!!l4.proxy === !!l3.proxy && prefixOf(l4) > prefixOf(l3)))) [chosen, other] = [l4, l3];
+  else if (l3) [chosen, other] = [l3, l4];
+  if (!chosen) return { verdict: 'deny', dropReason: 'POLICY_DENIED', redirect: false };
+  if (chosen.deny) return { verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false };
+  let auth = chosen.auth?.type ?? 0;
+  if (other && (other.auth?.type ?? 0) > auth && !chosen.auth?.explicit) auth = other.auth!.type;
+  if (auth) return { verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false };
+  return { verdict: 'allow', redirect: !!chosen.proxy };
+}
+
+// --- asking polis ---
+
+interface Probe { from: string; to: string; port?: number; protocol?: L4Protocol }
+const PEER_OF: Record<string, Ident> = { 'foo-2': 'foo', 'bar-1': 'bar', 'baz-1': 'baz' };
+
+/** Asks both evaluators and checks the side that decides against `want` (`side`: which direction's map state it is). */
+function check(ev: Evaluators, probe: Probe, want: Expected, side: 'ingress' | 'egress', label: string): void {
+  const ask: Ask = { from: probe.from, to: probe.to, ...(probe.port !== undefined ? { port: probe.port } : {}), ...(probe.protocol ? { protocol: probe.protocol } : {}) };
+  for (const [name, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
+    const q = query(e, ask);
+    const v = e.verdict(q);
+    if (isProblem(v)) throw new Error(v.problem);
+    const what = `${label}: ${name} of ${probe.from} -> ${probe.to} ${probe.protocol ?? 'TCP'}/${probe.port ?? ''}`;
+    assert.equal(v.verdict, want.verdict, `${what}: ${v.reason}`);
+    if (want.verdict === 'deny') {
+      assert.equal(v.deniedAt, side, `${what}: denied at`);
+      assert.equal(v.dropReason, want.dropReason, `${what}: drop reason (${v.reason})`);
+    } else if ((probe.protocol ?? 'TCP') === 'TCP') {
+      // A redirect shows as the proxy's judgement of a request the L7 rules allow (`GET /`); without one no proxy speaks.
+      const withRequest = e.verdict(query(e, { ...ask, http: { method: 'GET', path: '/' } }));
+      if (isProblem(withRequest)) throw new Error(withRequest.problem);
+      assert.equal(withRequest.verdict, 'allow', `${what} GET /: ${withRequest.reason}`);
+      assert.equal(/; L7: |\(L7: /.test(withRequest.reason), want.redirect, `${what}: L7 redirect (${withRequest.reason})`);
+      if (e === ev.engine) {
+        const x = e.explain(q);
+        if (isProblem(x)) throw new Error(x.problem);
+        assert.equal(x[side]?.redirect ?? false, want.redirect, `${what}: explain's L7 redirect`);
+      }
+    }
+  }
+}
+
+/** Probes of ingress to foo-1 from each peer identity on the ports upstream's keys name (80/TCP) and around them. */
+const INGRESS_PROBES: readonly Probe[] = ['foo-2', 'bar-1', 'baz-1'].flatMap((from) => [
+  { from, to: 'foo-1', port: 80 }, { from, to: 'foo-1', port: 81 }, { from, to: 'foo-1', port: 80, protocol: 'UDP' as const },
+  { from, to: 'foo-1', protocol: 'ICMP' as const },
+]);
+
+function checkIngressMapState(ev: Evaluators, entries: readonly MapEntry[], label: string): void {
+  for (const p of INGRESS_PROBES) {
+    const proto = p.protocol ?? 'TCP';
+    // ICMP echo request: the map key's "port" is the ICMP type (8).
+    check(ev, p, datapathLookup(entries, PEER_OF[p.from]!, proto, p.port ?? 8), 'ingress', label);
+  }
+}
+
+// --- distillery_test.go rule sections (rule____NoAllow, ruleL3____Allow, ...) ---
+
+const FOO = 'fromEndpoints: [{matchLabels: {foo: ""}}]';
+const BAR = 'fromEndpoints: [{matchLabels: {bar: ""}}]';
+const port80 = (name: boolean) => `toPorts: [{ports: [{port: "${name ? 'port-80' : '80'}", protocol: TCP}]}]`;
+const port80http = (name: boolean) => `toPorts: [{ports: [{port: "${name ? 'port-80' : '80'}", protocol: TCP}], rules: {http: [{method: GET, path: "/"}]}}]`;
+const ingress = (...fields: string[]) => `ingress:\n  - ${fields.length ? fields.join('\n    ') : '{}'}`;
+const ingressDeny = (...fields: string[]) => `ingressDeny:\n  - ${fields.join('\n    ')}`;
+const AUTH_REQUIRED = 'authentication: {mode: required}';
+const AUTH_ALWAYS_FAIL = 'authentication: {mode: test-always-fail}';
+
+const RULE = {
+  NoAllow: ingress(),
+  NoDeny: ingress(),
+  L3Allow: ingress(FOO),
+  L4Allow: (np: boolean) => ingress(port80(np)),
+  L3L4Allow: (np: boolean) => ingress(FOO, port80(np)),
+  L4L7Allow: (np: boolean) => ingress(port80http(np)),
+  L3L4L7Allow: (np: boolean) => ingress(FOO, port80http(np)),
+  L3Deny: ingressDeny(FOO),
+  L4Deny: ingressDeny(port80(false)),
+  L3L4Deny: ingressDeny(FOO, port80(false)),
+  L3AllowFoo: ingress(FOO),
+  L3AllowBar: ingress(BAR),
+  L3AllowBarAuth: ingress(BAR, AUTH_ALWAYS_FAIL),
+  L4AllowAuth: ingress(port80(false), AUTH_REQUIRED),
+  L3L4AllowBarAuth: ingress(BAR, port80(false), AUTH_ALWAYS_FAIL),
+  /** `FromEndpoints: [api.WildcardEndpointSelector]`: the selector of every identity (map key 0), which YAML writes as the `all` entity (api/entity.go EntityAll → WildcardEndpointSelector); `fromEndpoints: [{}]` would gain the policy's namespace. */
+  AllowAll: ingress('fromEntities: [all]'),
+  AllowAllAuth: ingress('fromEntities: [all]', AUTH_REQUIRED),
+};
+
+const policiesOf = (rules: readonly string[]) => rules.map((r, i) => onFoo(`rule-${i}`, r)).join('');
+
+// --- Test_MergeL3 ---
+
+const SPIRE = 1;
+const ALWAYS_FAIL = 2;
+const explicit = (type: number) => ({ type, explicit: true });
+const derived = (type: number) => ({ type, explicit: false });
+const L3FOO: MapEntry = { id: 'foo' };
+const L3BAR: MapEntry = { id: 'bar' };
+const L4_80: MapEntry = { id: '*', proto: 'TCP', port: 80 };
+const ALL: MapEntry = { id: '*' };
+
+/** distillery_test.go Test_MergeL3: [row, rules, expected MapState]. Upstream runs every permutation of the rules; here the given order and its reverse. */
+const MERGE_L3: readonly [number, string[], MapEntry[]][] = [
+  [0, [RULE.L3AllowFoo, RULE.L3AllowBar], [L3FOO, L3BAR]],
+  [1, [RULE.L3AllowFoo, RULE.L3L4Allow(false)], [L3FOO, { id: 'foo', proto: 'TCP', port: 80 }]],
+  [2, [RULE.L3AllowFoo, RULE.L3AllowBarAuth], [L3FOO, { ...L3BAR, auth: explicit(ALWAYS_FAIL) }]],
+  [3, [RULE.L3AllowFoo, RULE.L3AllowBarAuth, RULE.L4AllowAuth], [{ ...L4_80, auth: explicit(SPIRE) }, L3FOO, { ...L3BAR, auth: explicit(ALWAYS_FAIL) }]],
+  [4, [RULE.AllowAll, RULE.L3AllowBarAuth], [ALL, { ...L3BAR, auth: explicit(ALWAYS_FAIL) }]],
+  [5, [RULE.AllowAllAuth, RULE.L3AllowBar], [{ ...ALL, auth: explicit(SPIRE) }, L3BAR]],
+  [6, [RULE.AllowAllAuth, RULE.L4Allow(false)], [{ ...ALL, auth: explicit(SPIRE) }, { ...L4_80, auth: derived(SPIRE) }]],
+  [7, [RULE.AllowAllAuth, RULE.L3AllowBar, RULE.L4Allow(false)], [{ ...ALL, auth: explicit(SPIRE) }, { ...L4_80, auth: derived(SPIRE) }, { ...L3BAR, auth: derived(0) }]],
+  [8, [RULE.AllowAll, RULE.L3AllowBar, RULE.L4Allow(false)], [ALL, L4_80, L3BAR]],
+  [9, [RULE.AllowAll, RULE.L4Allow(false), RULE.L3AllowBarAuth], [ALL, L4_80, { ...L3BAR, auth: explicit(ALWAYS_FAIL) }]],
+  [10, [RULE.AllowAll, RULE.L4Allow(false), RULE.L3AllowBarAuth, RULE.L3L4AllowBarAuth], [ALL, L4_80, { ...L3BAR, auth: explicit(ALWAYS_FAIL) }, { id: 'bar', proto: 'TCP', port: 80, auth: explicit(ALWAYS_FAIL) }]],
+];
+
+describe('cilium pkg/policy/distillery_test.go Test_MergeL3 (auth types merge and propagate)', () => {
+  for (const [row, rules, entries] of MERGE_L3) {
+    test(`permutation_${row}`, () => {
+      checkIngressMapState(evaluators(policiesOf(rules)), entries, `Test_MergeL3 row ${row}`);
+      checkIngressMapState(evaluators(policiesOf([...rules].reverse())), entries, `Test_MergeL3 row ${row} reversed`);
+    });
+  }
+});
+
+// --- Test_MergeRules / Test_MergeRulesWithNamedPorts ---
+
+/**
+ * generateMapStates' raw table: per row the fields L3, L4, L7, Deny of the
+ * L3L4 key (foo, 80/TCP), the L4 key (*, 80/TCP) and the L3 key (foo, any);
+ * X: no key. Rows 0-31 are also written out by hand upstream, and upstream
+ * asserts both agree.
+ */
+const RAW_TABLE: readonly string[] = [
+  ...['X X X X X X X X X X X X', 'X X X X X X X X 1 0 0 0', 'X X X X 0 1 0 0 X X X X', 'X X X X 0 1 0 0 1 0 0 0',
+    '1 1 0 0 X X X X X X X X', '1 1 0 0 X X X X 1 0 0 0', 'X X X X 0 1 0 0 X X X X', 'X X X X 0 1 0 0 1 0 0 0',
+    'X X X X 0 1 1 0 X X X X', 'X X X X 0 1 1 0 1 0 0 0', 'X X X X 0 1 1 0 X X X X', 'X X X X 0 1 1 0 1 0 0 0',
+    '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0', '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0',
+    '1 1 1 0 X X X X X X X X', '1 1 1 0 X X X X 1 0 0 0', '1 1 1 0 0 1 0 0 X X X X', '1 1 1 0 0 1 0 0 1 0 0 0',
+    '1 1 1 0 X X X X X X X X', '1 1 1 0 X X X X 1 0 0 0', '1 1 1 0 0 1 0 0 X X X X', '1 1 1 0 0 1 0 0 1 0 0 0',
+    '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0', '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0',
+    '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0', '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0'],
+  // 32: L3 deny
+  ...repeat(['X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+    'X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1',
+    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1'], 2),
+  // 64: L4 deny
+  ...repeat(['X X X X 0 1 0 1 X X X X', 'X X X X 0 1 0 1 1 0 0 0'], 16),
+  // 96: L4 deny + L3 deny
+  ...repeat(['X X X X 0 1 0 1 1 0 0 1'], 32),
+  // 128: L3L4 deny
+  ...repeat(['1 1 0 1 X X X X X X X X', '1 1 0 1 X X X X 1 0 0 0', '1 1 0 1 0 1 0 0 X X X X', '1 1 0 1 0 1 0 0 1 0 0 0',
+    '1 1 0 1 X X X X X X X X', '1 1 0 1 X X X X 1 0 0 0', '1 1 0 1 0 1 0 0 X X X X', '1 1 0 1 0 1 0 0 1 0 0 0',
+    '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0', '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0',
+    '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0', '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0'], 2),
+  // 160: L3L4 deny + L3 deny
+  ...repeat(['X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+    'X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1',
+    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1'], 2),
+  // 192: L3L4 deny + L4 deny
+  ...repeat(['X X X X 0 1 0 1 X X X X', 'X X X X 0 1 0 1 1 0 0 0'], 16),
+  // 224: all three denies
+  ...repeat(['X X X X 1 1 0 1 1 0 0 1'], 32),
+];
+
+function repeat<T>(xs: readonly T[], n: number): T[] {
+  return Array.from({ length: n }, () => xs).flat();
+}
+
+/** testCaseToMapState: the expected MapState of one table row. */
+function tableMapState(raw: string): MapEntry[] {
+  const f = raw.split(/\s+/).map((x) => (x === 'X' ? undefined : x === '1'));
+  const [l3l4, l4, l3] = [f.slice(0, 4), f.slice(4, 8), f.slice(8, 12)] as const;
+  const out: MapEntry[] = [];
+  if (l3[0] !== undefined) {
+    if (l3[3]) out.push({ id: 'foo', deny: true });
+    else if (!l3[2]) out.push({ id: 'foo' });
+  }
+  if (l4[0] !== undefined) {
+    if (l4[3]) out.push({ id: '*', proto: 'TCP', port: 80, deny: true });
+    else out.push({ id: '*', proto: 'TCP', port: 80, ...(l4[2] ? { proxy: true } : {}) });
+  }
+  if (l3l4[0] !== undefined) {
+    if (l3l4[3]) out.push({ id: 'foo', proto: 'TCP', port: 80, deny: true });
+    else if (!l3l4[2]) out.push({ id: 'foo', proto: 'TCP', port: 80 });
+    else if (!l4[2]) out.push({ id: 'foo', proto: 'TCP', port: 80, proxy: true });
+  }
+  return out;
+}
+
+/** generateRule: bit i of the row number adds rulesIdx[i], else a rule that allows (or denies) nothing. */
+function generateRules(row: number, namedPorts: boolean): string[] {
+  const idx = [RULE.L3Allow, RULE.L4Allow(namedPorts), RULE.L3L4Allow(namedPorts), RULE.L4L7Allow(namedPorts), RULE.L3L4L7Allow(namedPorts), RULE.L3Deny, RULE.L4Deny, RULE.L3L4Deny];
+  const rules: string[] = [];
+  for (let i = idx.length - 1; i >= 0; i--) rules.push((row >> i) & 1 ? idx[i]! : i >= 5 ? RULE.NoDeny : RULE.NoAllow);
+  return rules;
+}
+
+describe('cilium pkg/policy/distillery_test.go Test_MergeRules (allow, deny, L3, L4, L7 combined)', () => {
+  assert.equal(RAW_TABLE.length, 256);
+  for (let row = 0; row < 256; row++) {
+    test(`permutation_${row}`, () => {
+      checkIngressMapState(evaluators(policiesOf(generateRules(row, false))), tableMapState(RAW_TABLE[row]!), `Test_MergeRules row ${row}`);
+    });
+  }
+});
+
+describe('cilium pkg/policy/distillery_test.go Test_MergeRulesWithNamedPorts (port-80 resolved on the subject)', () => {
+  for (let row = 0; row < 32; row++) {
+    test(`permutation_${row}`, () => {
+      checkIngressMapState(evaluators(policiesOf(generateRules(row, true))), tableMapState(RAW_TABLE[row]!), `Test_MergeRulesWithNamedPorts row ${row}`);
+    });
+  }
+});
+
+// --- Test_AllowAll ---
+
+describe('cilium pkg/policy/distillery_test.go Test_AllowAll', () => {
+  test('permutation_0: a rule selecting no endpoint leaves foo unenforced (allow-any-ingress key)', () => {
+    const ev = evaluators(cnp('r', `endpointSelector: {matchLabels: {nothing: here}}\n${RULE.AllowAll}`));
+    checkIngressMapState(ev, [ALL], 'Test_AllowAll 0');
+  });
+  test('permutation_1: the wildcard subject with a wildcard peer allows every identity', () => {
+    const ev = evaluators(cnp('r', `endpointSelector: {}\n${RULE.AllowAll}`));
+    checkIngressMapState(ev, [ALL], 'Test_AllowAll 1');
+    check(ev, { from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, { verdict: 'allow', redirect: false }, 'ingress', 'Test_AllowAll 1 world');
+  });
+});
