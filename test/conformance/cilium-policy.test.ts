@@ -343,3 +343,162 @@ describe('cilium pkg/policy/distillery_test.go Test_AllowAll', () => {
     check(ev, { from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, { verdict: 'allow', redirect: false }, 'ingress', 'Test_AllowAll 1 world');
   });
 });
+
+// --- Test_EnsureDeniesPrecedeAllows, Test_Allowception, Test_EnsureEntitiesSelectableByCIDR ---
+// Peers outside the cluster are addresses: 192.0.2.3 (the /32 identity), 192.0.2.77 (inside the /24 only), 8.8.8.8 (world).
+
+const ALLOW = { verdict: 'allow', redirect: false } as const;
+const DENY = { verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false } as const;
+const DEFAULT_DENY = { verdict: 'deny', dropReason: 'POLICY_DENIED', redirect: false } as const;
+type Row = { name: string; rules: string[]; probes: [Probe, Expected, 'ingress' | 'egress'][] };
+
+const inFrom = (ip: string, port: number, protocol?: L4Protocol): Probe => ({ from: `ip:${ip}`, to: 'foo-1', port, ...(protocol ? { protocol } : {}) });
+const outTo = (to: string, port: number, protocol?: L4Protocol): Probe => ({ from: 'foo-1', to: to.includes('-') ? to : `ip:${to}`, port, ...(protocol ? { protocol } : {}) });
+
+
+/** ruleAllowAllIngress. */
+const ALLOW_ALL_INGRESS = RULE.AllowAll;
+const DENY_WORLD = 'ingressDeny:\n  - fromEntities: [world]\negressDeny:\n  - toEntities: [world]';
+const ALLOW_WORLD_IP = 'ingress:\n  - fromCIDR: [192.0.2.3/32]\negress:\n  - toCIDR: [192.0.2.3/32]';
+const DENY_SUBNET = 'ingressDeny:\n  - fromCIDRSet: [{cidr: 192.0.2.0/24}]\negressDeny:\n  - toCIDRSet: [{cidr: 192.0.2.0/24}]';
+const DENY_SMALLER_SUBNET = 'ingressDeny:\n  - fromCIDRSet: [{cidr: 192.0.2.3/32}]\negressDeny:\n  - toCIDRSet: [{cidr: 192.0.2.3/32}]';
+const ALLOW_LARGER_SUBNET = 'ingress:\n  - fromCIDRSet: [{cidr: 192.0.2.0/24}]\negress:\n  - toCIDRSet: [{cidr: 192.0.2.0/24}]';
+const DENY_WORLD_8080_ANY = 'ingressDeny:\n  - fromEntities: [world]\n    toPorts: [{ports: [{port: "8080", protocol: ANY}]}]\negressDeny:\n  - toEntities: [world]\n    toPorts: [{ports: [{port: "8080", protocol: ANY}]}]';
+const ALLOW_SUBNET_8080_ANY = 'ingress:\n  - fromCIDR: [192.0.2.0/24]\n    toPorts: [{ports: [{port: "8080", protocol: ANY}]}]\negress:\n  - toCIDR: [192.0.2.0/24]\n    toPorts: [{ports: [{port: "8080", protocol: ANY}]}]';
+const DENY_WORLD_IP = 'ingressDeny:\n  - fromCIDR: [192.0.2.3/32]\negressDeny:\n  - toCIDR: [192.0.2.3/32]';
+const ALLOW_SUBNET_NAMED_PORT = 'ingress:\n  - fromCIDR: [192.0.2.0/24]\n    toPorts: [{ports: [{port: http, protocol: TCP}]}]';
+const ALLOW_SUBNET_PORT_RANGE = 'ingress:\n  - fromCIDR: [192.0.2.0/24]\n    toPorts: [{ports: [{port: "64", endPort: 127, protocol: TCP}, {port: "5", endPort: 10, protocol: TCP}]}]';
+const L4S = ['TCP', 'UDP', 'SCTP'] as const;
+
+/** Upstream's rules select every endpoint; selecting foo alone gives foo the same map state and keeps the probes' other ends unpoliced. */
+const DENIES_PRECEDE_ALLOWS: readonly Row[] = [
+  ...['deny_world_no_labels', 'deny_world_with_labels'].map((name): Row => ({
+    // world, world-ipv4/6, the /24 and the /32 identities all carry reserved:world: every key of theirs is a deny; ingress keeps the any-identity allow.
+    name, rules: [ALLOW_ALL_INGRESS, DENY_WORLD, ALLOW_WORLD_IP],
+    probes: [
+      [inFrom('192.0.2.3', 80), DENY, 'ingress'], [inFrom('8.8.8.8', 80), DENY, 'ingress'], [{ from: 'bar-1', to: 'foo-1', port: 80 }, ALLOW, 'ingress'],
+      [outTo('192.0.2.3', 80), DENY, 'egress'], [outTo('8.8.8.8', 443), DENY, 'egress'], [outTo('bar-1', 80), DEFAULT_DENY, 'egress'],
+    ],
+  })),
+  {
+    name: 'deny_one_ip_with_a_larger_subnet', rules: [ALLOW_ALL_INGRESS, DENY_SUBNET, ALLOW_WORLD_IP],
+    probes: [
+      [inFrom('192.0.2.3', 80), DENY, 'ingress'], [inFrom('192.0.2.77', 80), DENY, 'ingress'], [inFrom('8.8.8.8', 80), ALLOW, 'ingress'],
+      [outTo('192.0.2.3', 80), DENY, 'egress'], [outTo('192.0.2.77', 80), DENY, 'egress'], [outTo('8.8.8.8', 80), DEFAULT_DENY, 'egress'],
+    ],
+  },
+  {
+    name: 'deny_part_of_a_subnet_with_an_ip', rules: [ALLOW_ALL_INGRESS, DENY_SMALLER_SUBNET, ALLOW_LARGER_SUBNET],
+    probes: [
+      [inFrom('192.0.2.3', 80), DENY, 'ingress'], [inFrom('192.0.2.77', 80), ALLOW, 'ingress'], [inFrom('8.8.8.8', 80), ALLOW, 'ingress'],
+      [outTo('192.0.2.3', 80), DENY, 'egress'], [outTo('192.0.2.77', 80), ALLOW, 'egress'], [outTo('8.8.8.8', 80), DEFAULT_DENY, 'egress'],
+    ],
+  },
+  {
+    // Deny keys (world-ish identity, 8080/{TCP,UDP,SCTP}) beside the /32's L3 allow: the port-specific deny wins on 8080 only.
+    name: 'broad_cidr_deny_is_a_portproto_subset_of_a_specific_cidr_allow', rules: [ALLOW_ALL_INGRESS, DENY_WORLD_8080_ANY, ALLOW_WORLD_IP],
+    probes: [
+      ...L4S.map((p): [Probe, Expected, 'egress'] => [outTo('192.0.2.3', 8080, p), DENY, 'egress']),
+      ...L4S.map((p): [Probe, Expected, 'ingress'] => [inFrom('192.0.2.3', 8080, p), DENY, 'ingress']),
+      [outTo('192.0.2.3', 80), ALLOW, 'egress'], [outTo('192.0.2.77', 8080), DENY, 'egress'], [outTo('192.0.2.77', 80), DEFAULT_DENY, 'egress'],
+      [outTo('8.8.8.8', 8080, 'UDP'), DENY, 'egress'], [inFrom('192.0.2.3', 80), ALLOW, 'ingress'], [inFrom('8.8.8.8', 8080), DENY, 'ingress'], [inFrom('8.8.8.8', 80), ALLOW, 'ingress'],
+    ],
+  },
+  {
+    // The /24's 8080 allow keys, and an L3 deny of the /32 that covers every port of it.
+    name: 'broad_cidr_allow_is_a_portproto_subset_of_a_specific_cidr_deny', rules: [ALLOW_ALL_INGRESS, ALLOW_SUBNET_8080_ANY, DENY_WORLD_IP],
+    probes: [
+      ...L4S.map((p): [Probe, Expected, 'egress'] => [outTo('192.0.2.77', 8080, p), ALLOW, 'egress']),
+      [outTo('192.0.2.3', 8080), DENY, 'egress'], [outTo('192.0.2.3', 80), DENY, 'egress'], [outTo('192.0.2.77', 80), DEFAULT_DENY, 'egress'], [outTo('8.8.8.8', 8080), DEFAULT_DENY, 'egress'],
+      [inFrom('192.0.2.3', 8080), DENY, 'ingress'], [inFrom('192.0.2.77', 8080), ALLOW, 'ingress'], [inFrom('192.0.2.77', 80), ALLOW, 'ingress'],
+    ],
+  },
+  {
+    name: 'named_port_world_subnet', rules: [ALLOW_ALL_INGRESS, ALLOW_SUBNET_NAMED_PORT],
+    probes: [[inFrom('192.0.2.3', 80), ALLOW, 'ingress'], [inFrom('192.0.2.77', 81), ALLOW, 'ingress'], [inFrom('8.8.8.8', 81), ALLOW, 'ingress']],
+  },
+  {
+    name: 'port_range_world_subnet', rules: [ALLOW_ALL_INGRESS, ALLOW_SUBNET_PORT_RANGE],
+    probes: [[inFrom('192.0.2.3', 64), ALLOW, 'ingress'], [inFrom('192.0.2.77', 200), ALLOW, 'ingress'], [inFrom('8.8.8.8', 7), ALLOW, 'ingress']],
+  },
+  // The same two rows as at commit 0051756b, before upstream added ruleAllowAllIngress: there the ingress keys are the whole story.
+  {
+    name: 'named_port_world_subnet (commit 0051756b: no allow-all ingress)', rules: [ALLOW_SUBNET_NAMED_PORT],
+    // Keys (/24, 80/TCP) and (/32, 80/TCP): `http` is port 80 of the subject.
+    probes: [[inFrom('192.0.2.3', 80), ALLOW, 'ingress'], [inFrom('192.0.2.77', 80), ALLOW, 'ingress'], [inFrom('192.0.2.3', 81), DEFAULT_DENY, 'ingress'], [inFrom('8.8.8.8', 80), DEFAULT_DENY, 'ingress'], [inFrom('192.0.2.3', 80, 'UDP'), DEFAULT_DENY, 'ingress']],
+  },
+  {
+    name: 'port_range_world_subnet (commit 0051756b: no allow-all ingress)', rules: [ALLOW_SUBNET_PORT_RANGE],
+    // Keys 64/10 (64-127), 5, 6/15, 8/15, 10 for the /24 and the /32.
+    probes: [
+      ...[64, 100, 127, 5, 6, 7, 8, 9, 10].map((port): [Probe, Expected, 'ingress'] => [inFrom('192.0.2.77', port), ALLOW, 'ingress']),
+      ...[63, 128, 4, 11].map((port): [Probe, Expected, 'ingress'] => [inFrom('192.0.2.3', port), DEFAULT_DENY, 'ingress']),
+      [inFrom('8.8.8.8', 64), DEFAULT_DENY, 'ingress'],
+    ],
+  },
+];
+
+describe('cilium pkg/policy/distillery_test.go Test_EnsureDeniesPrecedeAllows', () => {
+  for (const row of DENIES_PRECEDE_ALLOWS) {
+    test(row.name, () => {
+      const ev = evaluators(policiesOf(row.rules));
+      for (const [probe, want, side] of row.probes) check(ev, probe, want, side, row.name);
+    });
+  }
+});
+
+describe('cilium pkg/policy/distillery_test.go Test_Allowception (an allow inside a deny inside an allow)', () => {
+  test('egress 0.0.0.0/0 allowed, 1.0.0.0/8 denied except 1.1.1.1/32', () => {
+    const ev = evaluators(policiesOf(['egress:\n  - toCIDR: [0.0.0.0/0]\negressDeny:\n  - toCIDRSet: [{cidr: 1.0.0.0/8, except: [1.1.1.1/32]}]']));
+    // Keys: egress world allow, 1.0.0.0/8 deny, 1.1.1.1/32 allow; ingress the allow-any-ingress key (no ingress rule).
+    for (const [probe, want, side] of [
+      [outTo('1.2.3.4', 80), DENY, 'egress'], [outTo('1.1.1.1', 80), ALLOW, 'egress'], [outTo('8.8.8.8', 80), ALLOW, 'egress'],
+      [outTo('1.2.3.4', 53, 'UDP'), DENY, 'egress'],
+      // 0.0.0.0/0 is the world identity only: a pod is in no key.
+      [outTo('bar-1', 80), DEFAULT_DENY, 'egress'],
+      [{ from: 'bar-1', to: 'foo-1', port: 80 }, ALLOW, 'ingress'],
+    ] as [Probe, Expected, 'ingress' | 'egress'][]) check(ev, probe, want, side, 'Test_Allowception');
+  });
+});
+
+describe('cilium pkg/policy/distillery_test.go Test_EnsureEntitiesSelectableByCIDR', () => {
+  test('host_cidr_select: an egress-only rule leaves ingress on the allow-any-ingress key', () => {
+    const ev = evaluators(policiesOf(['egress:\n  - toCIDRSet: [{cidr: 172.19.0.1/32}, {cidr: "fc00:c111::3/64"}]']));
+    check(ev, { from: 'bar-1', to: 'foo-1', port: 80 }, ALLOW, 'ingress', 'host_cidr_select');
+    check(ev, { from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, ALLOW, 'ingress', 'host_cidr_select');
+    check(ev, outTo('bar-1', 80), DEFAULT_DENY, 'egress', 'host_cidr_select');
+  });
+});
+
+// --- TestEgressPortRangePrecedence (distillery_test.go, through rule_test.go's checkFlow: A → B egress) ---
+
+type PortRange = [start: number, end: number, allow: boolean];
+const PORT_RANGE_PRECEDENCE: readonly { name: string; rules: PortRange[]; rangeTests: PortRange[] }[] = [
+  { name: 'deny range (1-1024) covers port allow (80)', rules: [[80, 0, true], [1, 1024, false]], rangeTests: [[79, 81, false], [1023, 1025, false]] },
+  { name: 'deny port (80) in broader allow range (1-1024)', rules: [[80, 0, false], [1, 1024, true]], rangeTests: [[1, 2, true], [79, 0, true], [80, 0, false], [81, 0, true], [1023, 1024, true], [1025, 1026, false]] },
+  { name: 'wildcard deny (*) covers broad allow range (1-1024)', rules: [[0, 0, false], [1, 1024, true]], rangeTests: [[1, 2, false], [1023, 1025, false]] },
+  { name: 'wildcard allow (*) has an deny range hole (1-1024)', rules: [[0, 0, true], [1, 1024, false]], rangeTests: [[1, 2, false], [1023, 1024, false], [1025, 1026, true], [65534, 0, true]] },
+  { name: 'two allow ranges (80-90, 90-100) with overlapping deny (85-95)', rules: [[80, 90, true], [85, 95, false], [90, 100, true]], rangeTests: [[79, 0, false], [80, 84, true], [85, 95, false], [96, 100, true], [101, 0, true]] },
+];
+
+describe('cilium pkg/policy/distillery_test.go TestEgressPortRangePrecedence', () => {
+  for (const tt of PORT_RANGE_PRECEDENCE) {
+    test(tt.name, () => {
+      const port = ([s, e]: PortRange) => `toPorts: [{ports: [{port: "${s}", ${e ? `endPort: ${e}, ` : ''}protocol: TCP}]}]`;
+      const allows = tt.rules.filter((r) => r[2]).map((r) => `  - toEndpoints: [{matchLabels: {bar: ""}}]\n    ${port(r)}`);
+      const denies = tt.rules.filter((r) => !r[2]).map((r) => `  - toEndpoints: [{matchLabels: {bar: ""}}]\n    ${port(r)}`);
+      const body = `${allows.length ? `egress:\n${allows.join('\n')}\n` : ''}${denies.length ? `egressDeny:\n${denies.join('\n')}` : ''}`;
+      const ev = evaluators(onFoo('a-to-b', body));
+      // Upstream loops `for i := start; i <= end`: a range whose end is 0 checks no port at all ({79, 0}, {101, 0}, {65534, 0}).
+      for (const [s, e, allow] of tt.rangeTests) {
+        for (let p = s; p <= e; p++) check(ev, outTo('bar-1', p), allow ? ALLOW : DENY_OR_DEFAULT(tt.rules, p), 'egress', tt.name);
+      }
+    });
+  }
+});
+
+/** A denied port is a POLICY_DENY where a deny range covers it, else the default deny. */
+function DENY_OR_DEFAULT(rules: readonly PortRange[], port: number): Expected {
+  const inDeny = rules.some(([s, e, allow]) => !allow && (s === 0 || (port >= s && port <= (e || s))));
+  return inDeny ? DENY : DEFAULT_DENY;
+}
