@@ -25,7 +25,9 @@
  * CiliumNetworkPolicy YAML that parses to them (one policy per rule, since
  * upstream adds each rule on its own), and upstream's identities are pods:
  * `foo` (labels foo, blue) twice, so the subject foo-1 has a peer with its
- * own identity, foo-2; `bar` (bar, blue); `baz`, an identity no rule names.
+ * own identity, foo-2; `bar` (bar, blue); `baz`, an identity no rule names;
+ * and rule_test.go's `a`, `b`, `c` (id=a, id=b, id=c, named ports port-80
+ * and port-90 as its `namedPorts`).
  * Rows that only test an internal detail with no verdict are listed in
  * SKIPPED at the end, with the reason.
  */
@@ -63,6 +65,24 @@ spec:
 apiVersion: v1
 kind: Pod
 metadata: {name: baz-1, namespace: default, labels: {baz: ""}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: default, labels: {id: a}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: default, labels: {id: b}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c, namespace: default, labels: {id: c}}
+spec:
+  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
 `;
 
 interface Evaluators { engine: PolicyEngine; reference: ReferenceEngine }
@@ -502,3 +522,141 @@ function DENY_OR_DEFAULT(rules: readonly PortRange[], port: number): Expected {
   const inDeny = rules.some(([s, e, allow]) => !allow && (s === 0 || (port >= s && port <= (e || s))));
   return inDeny ? DENY : DEFAULT_DENY;
 }
+
+// --- rule_test.go: the checkFlow tests (LookupFlow's Allowed / Denied) ---
+
+const sel = (id: string) => `{matchLabels: {id: ${id}}}`;
+const WORLD_IP = 'ip:198.51.100.9';
+/** A flow as rule_test.go writes it: flowAToB, flowAToC, flowAToC90, flowAToWorld80, flowAToWorld90. */
+const FLOW = {
+  AToB: { from: 'a', to: 'b', port: 80 }, AToC: { from: 'a', to: 'c', port: 80 }, AToC90: { from: 'a', to: 'c', port: 90 },
+  AToWorld80: { from: 'a', to: WORLD_IP, port: 80 }, AToWorld90: { from: 'a', to: WORLD_IP, port: 90 },
+} as const;
+/** `defaultDenyIngress`: every endpoint is default-deny on ingress, nothing allowed. */
+const DEFAULT_DENY_INGRESS = cnp('default-deny-ingress', 'endpointSelector: {}\ningress:\n  - {}');
+
+/** Allowed / Denied only: LookupFlow answers a decision, not a drop reason. */
+const FLOW_TESTS: readonly { name: string; policies: string; flows: [Probe, boolean][] }[] = [
+  {
+    name: 'TestIngressAllowAll', policies: DEFAULT_DENY_INGRESS + cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - fromEntities: [all]`),
+    flows: [[FLOW.AToB, false], [FLOW.AToC, true], [FLOW.AToC90, true]],
+  },
+  {
+    name: 'TestIngressAllowAllL4Overlap (an L4 subset does not restrict the L3 allow-all)',
+    policies: DEFAULT_DENY_INGRESS + cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - fromEntities: [all]\n  - toPorts: [{ports: [{port: "80", protocol: TCP}]}]`),
+    flows: [[FLOW.AToC, true], [FLOW.AToC90, true]],
+  },
+  {
+    name: 'TestIngressAllowAllNamedPort', policies: DEFAULT_DENY_INGRESS + cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - fromEntities: [all]\n    toPorts: [{ports: [{port: port-80, protocol: TCP}]}]`),
+    flows: [[FLOW.AToC, true], [FLOW.AToB, false], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestIngressAllowAllL4OverlapNamedPort',
+    policies: DEFAULT_DENY_INGRESS + cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - fromEntities: [all]\n  - toPorts: [{ports: [{port: port-80, protocol: TCP}]}]`),
+    flows: [[FLOW.AToC, true], [FLOW.AToC90, true]],
+  },
+  {
+    name: 'TestIngressL4AllowAll', policies: DEFAULT_DENY_INGRESS + cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}]}]`),
+    flows: [[FLOW.AToC, true], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestIngressL4AllowAllNamedPort', policies: cnp('r', `endpointSelector: ${sel('c')}\ningress:\n  - toPorts: [{ports: [{port: port-80, protocol: TCP}]}]`),
+    flows: [[FLOW.AToC, true], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestEgressAllowAll', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [all]`),
+    flows: [[FLOW.AToB, true], [FLOW.AToC, true], [FLOW.AToC90, true]],
+  },
+  {
+    name: 'TestEgressL4AllowAll', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}]}]`),
+    flows: [[FLOW.AToB, true], [FLOW.AToC, true], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestEgressL4AllowWorld', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [world]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]`),
+    flows: [[FLOW.AToWorld80, true], [FLOW.AToWorld90, false], [FLOW.AToC, false], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestEgressL4AllowAllEntity', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [all]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]`),
+    flows: [[FLOW.AToWorld80, true], [FLOW.AToWorld90, false], [FLOW.AToC, true], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestEgressL3AllowWorld', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [world]`),
+    flows: [[FLOW.AToWorld80, true], [FLOW.AToWorld90, true], [FLOW.AToC, false], [FLOW.AToC90, false]],
+  },
+  {
+    name: 'TestEgressL3AllowAllEntity', policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [all]`),
+    flows: [[FLOW.AToWorld80, true], [FLOW.AToWorld90, true], [FLOW.AToC, true], [FLOW.AToC90, true]],
+  },
+];
+
+describe('cilium pkg/policy/rule_test.go flow tests (checkFlow)', () => {
+  for (const t of FLOW_TESTS) {
+    test(t.name, () => {
+      const ev = evaluators(t.policies);
+      for (const [probe, allowed] of t.flows) {
+        for (const [name, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
+          const v = e.verdict(query(e, probe));
+          if (isProblem(v)) throw new Error(v.problem);
+          assert.equal(v.verdict, allowed ? 'allow' : 'deny', `${t.name}: ${name} of ${probe.from} -> ${probe.to}:${probe.port}: ${v.reason}`);
+        }
+      }
+    });
+  }
+});
+
+// --- rule_test.go: L4Filter merges, seen through the proxy (PerSelectorPolicies: nil = every request) ---
+
+interface L7Probe { from: string; to: string; port: number; http: { method: string; path: string; host?: string }; allowed: boolean; redirect: boolean }
+const L7_TESTS: readonly { name: string; policies: string; probes: L7Probe[] }[] = (() => {
+  const get = (path = '/x', host?: string) => ({ method: 'GET', path, ...(host ? { host } : {}) });
+  const l7 = 'toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: "/"}]}}]';
+  const l4 = 'toPorts: [{ports: [{port: "80", protocol: TCP}]}]';
+  // The wildcard selector has no L7 rules (nil), C has GET "/": C's connections redirect (its key has the proxy port), every request passes; others are not redirected.
+  const wildcardL4cL7 = [
+    { from: 'c', to: 'a', port: 80, http: get(), allowed: true, redirect: true },
+    { from: 'b', to: 'a', port: 80, http: get(), allowed: true, redirect: false },
+  ];
+  // C has no L7 rules (nil), the wildcard has GET "/": everyone is redirected, C's requests all pass, others only GET /.
+  const wildcardL7cL4 = [
+    { from: 'c', to: 'a', port: 80, http: get(), allowed: true, redirect: true },
+    { from: 'b', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true },
+    { from: 'b', to: 'a', port: 80, http: get(), allowed: false, redirect: true },
+  ];
+  return [
+    { name: 'TestL4WildcardMerge rule1 (C GET / then L4-only 80)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [${sel('c')}]\n    ${l7}\n  - ${l4}`), probes: wildcardL4cL7 },
+    { name: 'TestL4WildcardMerge rule2 (reverse order)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - ${l4}\n  - fromEndpoints: [${sel('c')}]\n    ${l7}`), probes: wildcardL4cL7 },
+    { name: 'TestL4WildcardMerge rule3 (explicit wildcard fromEndpoints)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [${sel('c')}]\n    ${l7}\n  - fromEntities: [all]\n    ${l4}`), probes: wildcardL4cL7 },
+    { name: 'TestL4WildcardMerge rule4 (reverse order)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEntities: [all]\n    ${l4}\n  - fromEndpoints: [${sel('c')}]\n    ${l7}`), probes: wildcardL4cL7 },
+    { name: 'TestL3L4L7Merge rule1', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - ${l7}\n  - fromEndpoints: [${sel('c')}]\n    ${l4}`), probes: wildcardL7cL4 },
+    { name: 'TestL3L4L7Merge rule2 (reverse order)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [${sel('c')}]\n    ${l4}\n  - ${l7}`), probes: wildcardL7cL4 },
+    {
+      // B: nil (all requests); C: [{GET}, {Host: foo}] merged, so either one lets a request through.
+      name: 'TestMergeL7PolicyEgressWithMultipleSelectors',
+      policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEndpoints: [${sel('b')}]\n    ${l4}\n  - toEndpoints: [${sel('c')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]\n  - toEndpoints: [${sel('c')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{host: foo}]}}]`),
+      probes: [
+        { from: 'a', to: 'b', port: 80, http: { method: 'POST', path: '/' }, allowed: true, redirect: false },
+        { from: 'a', to: 'c', port: 80, http: get('/any', 'bar'), allowed: true, redirect: true },
+        { from: 'a', to: 'c', port: 80, http: { method: 'POST', path: '/', host: 'foo' }, allowed: true, redirect: true },
+        { from: 'a', to: 'c', port: 80, http: { method: 'POST', path: '/', host: 'bar' }, allowed: false, redirect: true },
+      ],
+    },
+  ];
+})();
+
+describe('cilium pkg/policy/rule_test.go L4Filter merges (TestL4WildcardMerge, TestL3L4L7Merge, TestMergeL7PolicyEgressWithMultipleSelectors)', () => {
+  for (const t of L7_TESTS) {
+    test(t.name, () => {
+      const ev = evaluators(t.policies);
+      for (const p of t.probes) {
+        for (const [name, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
+          const v = e.verdict(query(e, { from: p.from, to: p.to, port: p.port, http: p.http }));
+          if (isProblem(v)) throw new Error(v.problem);
+          const what = `${t.name}: ${name} of ${p.from} -> ${p.to}:${p.port} ${p.http.method} ${p.http.path} host ${p.http.host ?? '-'}`;
+          assert.equal(v.verdict, p.allowed ? 'allow' : 'deny', `${what}: ${v.reason}`);
+          if (!p.allowed) assert.equal(v.deniedAt, 'l7', `${what}: denied by the proxy`);
+          else assert.equal(/; L7: |\(L7: /.test(v.reason), p.redirect, `${what}: redirect (${v.reason})`);
+        }
+      }
+    });
+  }
+});
