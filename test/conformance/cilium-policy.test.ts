@@ -38,7 +38,7 @@ import { compileEngine, type PolicyEngine } from '../../src/engine/engine.js';
 import { ReferenceEngine } from '../../src/engine/reference.js';
 import { normalizePolicies } from '../../src/policy/normalize/index.js';
 import { query, type Ask } from '../../src/engine/testing.js';
-import { isProblem, type DropReason } from '../../src/engine/types.js';
+import { isProblem, type DropReason, type EngineOptions } from '../../src/engine/types.js';
 import type { L4Protocol } from '../../src/policy/rule.js';
 
 // --- the cluster: upstream's identity cache as pods ---
@@ -87,11 +87,11 @@ spec:
 
 interface Evaluators { engine: PolicyEngine; reference: ReferenceEngine }
 
-function evaluators(policies: string): Evaluators {
+function evaluators(policies: string, options: EngineOptions = {}): Evaluators {
   const ws = loadWorkspace([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policies }]);
   const errors = ws.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${errors[0]!.location?.file}: ${errors[0]!.message}`);
-  return { engine: compileEngine(ws), reference: new ReferenceEngine({ cluster: ws.cluster, policies: normalizePolicies(ws.policies, ws.cluster) }) };
+  return { engine: compileEngine(ws, options), reference: new ReferenceEngine({ cluster: ws.cluster, policies: normalizePolicies(ws.policies, ws.cluster) }, options) };
 }
 
 /** A CiliumNetworkPolicy in `default` (the namespace every pod is in, so upstream's namespace-less selectors mean the same). */
@@ -659,4 +659,82 @@ describe('cilium pkg/policy/rule_test.go L4Filter merges (TestL4WildcardMerge, T
       }
     });
   }
+});
+
+// --- repository_deny_test.go ---
+
+describe('cilium pkg/policy/repository_deny_test.go', () => {
+  const FOO_TO_FOO = { from: 'foo-2', to: 'foo-1', port: 80 };
+  const BAR_TO_FOO = { from: 'bar-1', to: 'foo-1', port: 80 };
+  const FOO_OUT = { from: 'foo-1', to: 'bar-1', port: 80 };
+  const FOO_OUT_FOO = { from: 'foo-1', to: 'foo-2', port: 80 };
+  const denyIn = 'ingressDeny:\n  - fromEndpoints: [{matchLabels: {foo: ""}}]';
+  const denyOut = 'egressDeny:\n  - toEndpoints: [{matchLabels: {foo: ""}}]';
+  const tcpProbe = (ev: Evaluators, p: Probe, want: Expected, side: 'ingress' | 'egress', label: string) => check(ev, p, want, side, label);
+
+  test('TestComputePolicyDenyEnforcementAndRules: an ingressDeny rule enforces ingress only', () => {
+    const ev = evaluators(onFoo('deny-1', denyIn));
+    tcpProbe(ev, FOO_TO_FOO, DENY, 'ingress', 'fooIngressDenyRule1');
+    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'ingress', 'fooIngressDenyRule1');
+    tcpProbe(ev, FOO_OUT, ALLOW, 'egress', 'fooIngressDenyRule1 (egress not enforced)');
+  });
+  test('TestComputePolicyDenyEnforcementAndRules: two ingressDeny rules', () => {
+    const ev = evaluators(onFoo('deny-1', denyIn) + onFoo('deny-2', denyIn));
+    tcpProbe(ev, FOO_TO_FOO, DENY, 'ingress', 'fooIngressDenyRule1+2');
+    tcpProbe(ev, FOO_OUT, ALLOW, 'egress', 'fooIngressDenyRule1+2');
+  });
+  test('TestComputePolicyDenyEnforcementAndRules: an egressDeny rule enforces egress only', () => {
+    const ev = evaluators(onFoo('deny-1', denyOut));
+    tcpProbe(ev, FOO_OUT_FOO, DENY, 'egress', 'fooEgressDenyRule1');
+    tcpProbe(ev, FOO_OUT, DEFAULT_DENY, 'egress', 'fooEgressDenyRule1');
+    tcpProbe(ev, BAR_TO_FOO, ALLOW, 'ingress', 'fooEgressDenyRule1 (ingress not enforced)');
+  });
+  test('TestComputePolicyDenyEnforcementAndRules: the combined rule enforces both', () => {
+    const ev = evaluators(onFoo('combined', `${denyIn}\n${denyOut}`));
+    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'ingress', 'combinedRule');
+    tcpProbe(ev, FOO_OUT, DEFAULT_DENY, 'egress', 'combinedRule');
+  });
+  test('TestComputePolicyDenyEnforcementAndRules: AlwaysEnforce with no rule enforces both', () => {
+    const ev = evaluators('', { policyEnforcement: 'always' });
+    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'egress', 'AlwaysEnforce'); // bar's own egress is enforced too, and decides first
+    tcpProbe(ev, { from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress', 'AlwaysEnforce');
+    tcpProbe(ev, { from: 'foo-1', to: 'ip:198.51.100.9', port: 80 }, DEFAULT_DENY, 'egress', 'AlwaysEnforce');
+  });
+  test('TestComputePolicyDenyEnforcementAndRules: NeverEnforce ignores the combined rule', () => {
+    const ev = evaluators(onFoo('combined', `${denyIn}\n${denyOut}`), { policyEnforcement: 'never' });
+    tcpProbe(ev, FOO_TO_FOO, ALLOW, 'ingress', 'NeverEnforce');
+    tcpProbe(ev, FOO_OUT_FOO, ALLOW, 'egress', 'NeverEnforce');
+  });
+
+  test('TestDeniesIngress: allow all entities to B, deny from A', () => {
+    const ev = evaluators(cnp('allow', `endpointSelector: ${sel('b')}\ningress:\n  - fromEntities: [all]`) + cnp('deny', `endpointSelector: ${sel('b')}\ningressDeny:\n  - fromEndpoints: [${sel('a')}]`));
+    tcpProbe(ev, FLOW.AToB, DENY, 'ingress', 'flowAToB');
+    tcpProbe(ev, { from: 'c', to: 'b', port: 80 }, ALLOW, 'ingress', 'flowCtoB');
+  });
+  test('TestDeniesEgress: allow all entities from A, deny to B', () => {
+    const ev = evaluators(cnp('allow', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [all]`) + cnp('deny', `endpointSelector: ${sel('a')}\negressDeny:\n  - toEndpoints: [${sel('b')}]`));
+    tcpProbe(ev, FLOW.AToB, DENY, 'egress', 'flowAToB');
+    tcpProbe(ev, FLOW.AToC, ALLOW, 'egress', 'flowAToC');
+    tcpProbe(ev, FLOW.AToWorld80, ALLOW, 'egress', 'flowAToWorld80');
+  });
+  test('TestWildcardL3RulesIngressDeny / TestWildcardL4RulesIngressDeny: L3 deny covers every port, L4 denies only theirs', () => {
+    const ev = evaluators(onFoo('l3', 'ingressDeny:\n  - fromEndpoints: [{matchLabels: {bar: ""}}]') + onFoo('l4', `ingressDeny:\n  - fromEndpoints: [${sel('b')}]\n    toPorts: [{ports: [{port: "9092", protocol: TCP}]}]\n  - fromEndpoints: [${sel('b')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]`) + onFoo('allow', 'ingress:\n  - fromEntities: [all]'));
+    for (const port of [80, 81, 9092]) tcpProbe(ev, { from: 'bar-1', to: 'foo-1', port }, DENY, 'ingress', `L3 deny bar :${port}`);
+    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 80 }, DENY, 'ingress', 'L4 deny b :80');
+    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 9092 }, DENY, 'ingress', 'L4 deny b :9092');
+    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 81 }, ALLOW, 'ingress', 'b :81');
+  });
+  test('TestL3DependentL4IngressDenyFromRequires: fromRequires narrows the deny, and alone denies nothing', () => {
+    // The 80/TCP deny's selector becomes id=a AND id=c: no pod has both, so nothing is denied; the fromRequires-only element adds no entry.
+    const ev = evaluators(onFoo('deny', `ingressDeny:\n  - fromEndpoints: [${sel('a')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\n  - fromRequires: [${sel('c')}]`));
+    for (const from of ['a', 'c', 'bar-1']) tcpProbe(ev, { from, to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress', `from ${from}`);
+  });
+  test('TestL3DependentL4EgressDenyFromRequires: toRequires narrows both deny elements', () => {
+    // Entries: deny (id=a AND id=c, 80/TCP) - nobody; deny (id=c, every port).
+    const ev = evaluators(onFoo('deny', `egressDeny:\n  - toEndpoints: [${sel('a')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\n  - toEndpoints: [{}]\n    toRequires: [${sel('c')}]`));
+    tcpProbe(ev, { from: 'foo-1', to: 'a', port: 80 }, DEFAULT_DENY, 'egress', 'to a :80');
+    tcpProbe(ev, { from: 'foo-1', to: 'c', port: 80 }, DENY, 'egress', 'to c :80');
+    tcpProbe(ev, { from: 'foo-1', to: 'c', port: 90 }, DENY, 'egress', 'to c :90');
+    tcpProbe(ev, { from: 'foo-1', to: 'b', port: 80 }, DEFAULT_DENY, 'egress', 'to b :80');
+  });
 });
