@@ -738,3 +738,61 @@ describe('cilium pkg/policy/repository_deny_test.go', () => {
     tcpProbe(ev, { from: 'foo-1', to: 'b', port: 80 }, DEFAULT_DENY, 'egress', 'to b :80');
   });
 });
+
+// --- pkg/policy/api/rule_validation_test.go: what Rule.Sanitize rejects (the agent then enforces nothing of the policy) ---
+// Rows from the version at commit 03777e0c (search index blob 4297456880), with TestL7RulesWithNodeSelector as in the
+// 1.18-line version (blob 108011297): DNS on host egress is accepted there.
+
+const BAD_OP = '{matchLabels: {foo: bar}, matchExpressions: [{key: foo, operator: asdfasdfasdf, values: [default]}]}';
+const http80 = (ports: string) => `ingress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [${ports}], rules: {http: [{method: GET, path: /}]}}]`;
+const SANITIZE: readonly { test: string; row: string; spec: string; rejected: boolean }[] = [
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'HTTP on 80/TCP and 81/TCP', spec: `endpointSelector: {}\n${http80('{port: "80", protocol: TCP}, {port: "81", protocol: TCP}')}`, rejected: false },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'DNS rule without a port ("Port 53 must be specified for DNS rules")', spec: 'endpointSelector: {}\negress:\n  - toEndpoints: [{}]\n    toPorts: [{rules: {dns: [{matchName: domain.com}]}}]', rejected: true },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'DNS rules on 53/TCP and 53/UDP', spec: 'endpointSelector: {}\negress:\n  - toEndpoints: [{}]\n    toPorts: [{ports: [{port: "53", protocol: TCP}, {port: "53", protocol: UDP}], rules: {dns: [{matchName: domain.com}]}}]', rejected: false },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'HTTP on UDP', spec: `endpointSelector: {}\n${http80('{port: "80", protocol: UDP}')}`, rejected: true },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'DNS rules on ingress', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchName: domain.com}]}}]', rejected: true },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'HTTP on ANY', spec: `endpointSelector: {}\n${http80('{port: "80", protocol: ANY}')}`, rejected: true },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'HTTP on 80/TCP and 12345/UDP', spec: `endpointSelector: {}\n${http80('{port: "80", protocol: TCP}, {port: "12345", protocol: UDP}')}`, rejected: true },
+  { test: 'TestL7RulesWithNonTCPProtocols', row: 'HTTP on 80/UDP and 12345/TCP (order does not matter)', spec: `endpointSelector: {}\n${http80('{port: "80", protocol: UDP}, {port: "12345", protocol: TCP}')}`, rejected: true },
+  { test: 'TestHTTPRuleRegexes', row: 'path "*" is not a regular expression', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: "*"}]}}]', rejected: true },
+  { test: 'TestHTTPRuleRegexes', row: 'method "*" is not a regular expression', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: "*", path: /}]}}]', rejected: true },
+  { test: 'TestCIDRsanitize', row: 'prefixes /0, /24, /32, ::/0, /64, /128', spec: 'endpointSelector: {}\negress:\n  - toCIDRSet: [{cidr: 0.0.0.0/0}, {cidr: 10.0.0.0/24}, {cidr: 192.0.2.3/32}, {cidr: "::/0"}, {cidr: "ff02::/64"}, {cidr: "2001:0db8:85a3:0000:0000:8a2e:0370:7334/128"}]', rejected: false },
+  { test: 'TestCIDRsanitize', row: 'non-contiguous mask', spec: 'endpointSelector: {}\negress:\n  - toCIDRSet: [{cidr: 10.0.0.0/254.0.0.255}]', rejected: true },
+  { test: 'TestToServicesSanitize', row: 'toServices k8sServiceSelector with toPorts', spec: 'endpointSelector: {}\negress:\n  - toServices: [{k8sServiceSelector: {selector: {matchLabels: {app: tested-service}}}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "81", protocol: TCP}]}]', rejected: false },
+  { test: 'TestL7Rules', row: 'l7proto with key-value rules', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {l7proto: test.lineparser, l7: [{method: PUT, path: /}, {method: GET, path: /}]}}]', rejected: false },
+  { test: 'TestL7Rules', row: 'l7proto with no rules', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {l7proto: test.lineparser}}]', rejected: false },
+  { test: 'TestL7Rules', row: 'an empty key in an l7 rule', spec: 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {l7proto: test.lineparser, l7: [{method: PUT, "": Foo}]}}]', rejected: true },
+  { test: 'TestL7RulesWithNodeSelector', row: 'host policy with HTTP rules', spec: 'nodeSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: PUT, path: /}]}}]', rejected: true },
+  // Rejected in the 2020 version ("host policies do not support L7 rules yet"); the 1.18-line test accepts DNS on host egress and rejects HTTP there.
+  { test: 'TestL7RulesWithNodeSelector', row: 'host policy with DNS rules on egress', spec: 'nodeSelector: {}\negress:\n  - toEndpoints: [{}]\n    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: domain.com}]}}]', rejected: false },
+  { test: 'TestL7RulesWithNodeSelector', row: 'host policy with HTTP rules on egress ("L7 protocol HTTP is not supported on host egress yet")', spec: 'nodeSelector: {}\negress:\n  - toEndpoints: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: PUT, path: /}]}}]', rejected: true },
+  { test: 'TestL7RulesWithNodeSelector', row: 'host policy without L7', spec: 'nodeSelector: {}\ningress:\n  - fromEndpoints: [{}]', rejected: false },
+  { test: 'TestInvalidEndpointSelectors', row: 'endpointSelector', spec: `endpointSelector: ${BAD_OP}`, rejected: true },
+  { test: 'TestInvalidEndpointSelectors', row: 'fromEndpoints', spec: `endpointSelector: {}\ningress:\n  - fromEndpoints: [${BAD_OP}]`, rejected: true },
+  { test: 'TestInvalidEndpointSelectors', row: 'fromRequires', spec: `endpointSelector: {}\ningress:\n  - fromRequires: [${BAD_OP}]`, rejected: true },
+  { test: 'TestInvalidEndpointSelectors', row: 'toEndpoints', spec: `endpointSelector: {}\negress:\n  - toEndpoints: [${BAD_OP}]`, rejected: true },
+  { test: 'TestInvalidEndpointSelectors', row: 'toRequires', spec: `endpointSelector: {}\negress:\n  - toRequires: [${BAD_OP}]`, rejected: true },
+  { test: 'TestNodeSelector', row: 'invalid operator in nodeSelector', spec: `nodeSelector: ${BAD_OP}`, rejected: true },
+  { test: 'TestNodeSelector', row: 'both endpointSelector and nodeSelector', spec: 'endpointSelector: {}\nnodeSelector: {}', rejected: true },
+  { test: 'TestNodeSelector', row: 'neither selector', spec: 'ingress:\n  - {}', rejected: true },
+  {
+    test: 'TestTooManyPortsRule', row: 'maxPorts (40) + 1 ports in one port rule', rejected: true,
+    spec: `endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [${Array.from({ length: 41 }, (_, i) => `{port: "${80 + i}", protocol: TCP}`).join(', ')}]}]`,
+  },
+  {
+    test: 'TestTooManyPortsRule', row: 'maxPorts (40) ports', rejected: false,
+    spec: `endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [${Array.from({ length: 40 }, (_, i) => `{port: "${80 + i}", protocol: TCP}`).join(', ')}]}]`,
+  },
+];
+
+describe('cilium pkg/policy/api/rule_validation_test.go (Rule.Sanitize)', () => {
+  for (const c of SANITIZE) {
+    test(`${c.test}: ${c.row} is ${c.rejected ? 'rejected' : 'accepted'}`, () => {
+      // nodeSelector is for CiliumClusterwideNetworkPolicy only (a CiliumNetworkPolicy with one is refused before Sanitize).
+      const text = /^nodeSelector/m.test(c.spec) ? `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n${c.spec.replace(/^/gm, '  ')}\n` : cnp('p', c.spec);
+      const ws = loadWorkspace([{ path: 'p.yaml', text }]);
+      const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+      assert.equal(errors.length > 0, c.rejected, errors.map((e) => e.message).join('; ') || 'no error');
+    });
+  }
+});
