@@ -796,3 +796,22 @@ describe('cilium pkg/policy/api/rule_validation_test.go (Rule.Sanitize)', () => 
     });
   }
 });
+
+/**
+ * Upstream rows and assertions left out, each because it says nothing a verdict can show:
+ * - Test_MergeL3 `auths` (GetAuthTypes per remote identity): the auth types of the map
+ *   entries are checked instead, through AUTH_REQUIRED on every probe.
+ * - Test_MergeRules generated rows: the DerivedFromRules labels (rule provenance in the map).
+ * - Test_EnsureEntitiesSelectableByCIDR host_cidr_select, the egress key to the host: the
+ *   test's identity cache gives `reserved:host` CIDR labels by hand; with the default
+ *   policy-cidr-match-mode the agent gives the host none, so a toCIDR of a node address
+ *   does not select it (semantics.md §4.9).
+ * - Test_IncrementalFQDNDeletion: incremental selector-cache updates, no verdict changes.
+ * - TestEgressPortRangePrecedence ranges {79, 0}, {101, 0}, {65534, 0}: upstream's loop
+ *   `for i := start; i <= end` runs no iteration for them, so they assert nothing.
+ * - TestCacheManagement, TestCachePopulation, Test_Perm, TestMatches (rule subject caching),
+ *   TestMergeListenerReference: policy cache and merge bookkeeping.
+ * - TestL4WildcardMerge's 7000/TCP `testparser` filter: a test-only L7 parser.
+ * - TestComputePolicyDenyEnforcementAndRules with reserved:init: no pod has the init identity.
+ */
+
