@@ -9,7 +9,7 @@ import type { FieldPath } from '../../manifest/object.js';
 import type { CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec } from '../schema/cilium.js';
 import { checkSelector } from './labels.js';
 import { checkFqdnSelector } from './fqdn.js';
-import { checkIcmps, checkPortProtocol, checkPortRule } from './ports.js';
+import { checkIcmps, checkPortCount, checkPortProtocol, checkPortRule } from './ports.js';
 import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices } from './peers.js';
 import { ciliumRejects, type Reporter } from './reporter.js';
 
@@ -99,8 +99,10 @@ function checkElement(r: Reporter, e: AnyElement, path: FieldPath, ingress: bool
   checkIcmps(r, icmps, [...path, 'icmps']);
   toPorts.forEach((pr, i) => {
     const p = [...path, 'toPorts', i];
-    if (deny) (pr.ports ?? []).forEach((pp, j) => checkPortProtocol(r, pp, [...p, 'ports', j], false));
-    else checkPortRule(r, pr, p, { ingress, deny, host });
+    if (deny) {
+      checkPortCount(r, pr.ports ?? [], p);
+      (pr.ports ?? []).forEach((pp, j) => checkPortProtocol(r, pp, [...p, 'ports', j], false));
+    } else checkPortRule(r, pr, p, { ingress, deny, host });
   });
 }
 
