@@ -816,6 +816,10 @@ const SANITIZE: readonly { test: string; row: string; spec: string; rejected: bo
   })),
   { test: 'TestL7RuleDirectionalitySupport', row: 'Kafka on egress', spec: 'endpointSelector: {}\negress:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "81", protocol: TCP}], rules: {kafka: [{role: consume, topic: deathstar-plans}]}}]', rejected: false },
   { test: 'TestL7RuleDirectionalitySupport', row: 'DNS on ingress (53/TCP, 53/UDP)', spec: 'endpointSelector: {}\ningress:\n  - toPorts: [{ports: [{port: "53", protocol: TCP}, {port: "53", protocol: UDP}], rules: {dns: [{matchName: empire.gov}]}}]', rejected: true },
+  // pkg/policy/api/icmp_test.go TestICMPFieldUnmarshal:
+  { test: 'TestICMPFieldUnmarshal', row: 'family IPv4, type 8', spec: 'endpointSelector: {}\ningress:\n  - icmps: [{fields: [{family: IPv4, type: 8}]}]', rejected: false },
+  { test: 'TestICMPFieldUnmarshal', row: 'family IPv4, type EchoRequest', spec: 'endpointSelector: {}\ningress:\n  - icmps: [{fields: [{family: IPv4, type: EchoRequest}]}]', rejected: false },
+  { test: 'TestICMPFieldUnmarshal', row: 'family IPv4, type ICMPNodeInformationQuery (an ICMPv6 name)', spec: 'endpointSelector: {}\ningress:\n  - icmps: [{fields: [{family: IPv4, type: ICMPNodeInformationQuery}]}]', rejected: true },
   {
     test: 'TestTooManyPortsRule', row: 'maxPorts (40) + 1 ports in one port rule', rejected: true,
     spec: `endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    toPorts: [{ports: [${Array.from({ length: 41 }, (_, i) => `{port: "${80 + i}", protocol: TCP}`).join(', ')}]}]`,
@@ -856,3 +860,29 @@ describe('cilium pkg/policy/api/rule_validation_test.go (Rule.Sanitize)', () => 
  * - TestComputePolicyDenyEnforcementAndRules with reserved:init: no pod has the init identity.
  */
 
+
+// --- pkg/policy/api/entity_test.go (TestEntityMatches, TestEntitySliceMatches, TestEntityHostAllowsRemoteNode), as foo-1's egress ---
+// Peers: the local node (reserved:host), a remote node (reserved:remote-node), a pod of the cluster, an outside address (reserved:world).
+
+describe('cilium pkg/policy/api/entity_test.go', () => {
+  const HOST = 'node:kind-worker';
+  const REMOTE = 'node:kind-control-plane';
+  const POD = 'bar-1';
+  const WORLD = 'ip:198.51.100.9';
+  const cases: readonly [string, string, Record<string, boolean>][] = [
+    ['TestEntityMatches: host', '[host]', { [HOST]: true, [REMOTE]: false, [POD]: false, [WORLD]: false }],
+    ['TestEntityMatches: all', '[all]', { [HOST]: true, [REMOTE]: true, [POD]: true, [WORLD]: true }],
+    ['TestEntityMatches: cluster', '[cluster]', { [HOST]: true, [REMOTE]: true, [POD]: true, [WORLD]: false }],
+    ['TestEntityMatches: world', '[world]', { [HOST]: false, [REMOTE]: false, [POD]: false, [WORLD]: true }],
+    ['TestEntityMatches: none', '[none]', { [HOST]: false, [REMOTE]: false, [POD]: false, [WORLD]: false }],
+    ['TestEntitySliceMatches: host, world', '[host, world]', { [HOST]: true, [REMOTE]: false, [POD]: false, [WORLD]: true }],
+    ['TestEntitySliceMatches: host, health', '[host, health]', { [HOST]: true, [REMOTE]: false, [POD]: false, [WORLD]: false }],
+    ['TestEntityHostAllowsRemoteNode: host does not select remote-node (the default)', '[host]', { [REMOTE]: false }],
+  ];
+  for (const [name, entities, expected] of cases) {
+    test(name, () => {
+      const ev = evaluators(onFoo('e', `egress:\n  - toEntities: ${entities}`));
+      for (const [to, allowed] of Object.entries(expected)) check(ev, { from: 'foo-1', to, port: 80 }, allowed ? ALLOW : DEFAULT_DENY, 'egress', `${name} -> ${to}`);
+    });
+  }
+});
