@@ -630,6 +630,19 @@ const L7_TESTS: readonly { name: string; policies: string; probes: L7Probe[] }[]
     { name: 'TestL3L4L7Merge rule1', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - ${l7}\n  - fromEndpoints: [${sel('c')}]\n    ${l4}`), probes: wildcardL7cL4 },
     { name: 'TestL3L4L7Merge rule2 (reverse order)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [${sel('c')}]\n    ${l4}\n  - ${l7}`), probes: wildcardL7cL4 },
     {
+      // Case 2: the wildcard's nil (L4-only) and GET "/" merge into [{}, GET /]: redirected, and every request passes.
+      name: 'TestMergeAllowAllL3AndShadowedL7 case 2A', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [{}]\n    ${l4}\n  - fromEndpoints: [{}]\n    ${l7}`),
+      probes: [{ from: 'b', to: 'a', port: 80, http: { method: 'POST', path: '/x' }, allowed: true, redirect: true }, { from: 'c', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }],
+    },
+    {
+      name: 'TestMergeAllowAllL3AndShadowedL7 case 2B (reverse order)', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [{}]\n    ${l7}\n  - fromEndpoints: [{}]\n    ${l4}`),
+      probes: [{ from: 'b', to: 'a', port: 80, http: { method: 'POST', path: '/x' }, allowed: true, redirect: true }],
+    },
+    {
+      name: 'TestMergeIdenticalAllowAllL3AndRestrictedL7HTTP', policies: cnp('r', `endpointSelector: ${sel('a')}\ningress:\n  - fromEndpoints: [{}]\n    ${l7}\n  - fromEndpoints: [{}]\n    ${l7}`),
+      probes: [{ from: 'b', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }, { from: 'b', to: 'a', port: 80, http: { method: 'POST', path: '/' }, allowed: false, redirect: true }],
+    },
+    {
       // B: nil (all requests); C: [{GET}, {Host: foo}] merged, so either one lets a request through.
       name: 'TestMergeL7PolicyEgressWithMultipleSelectors',
       policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEndpoints: [${sel('b')}]\n    ${l4}\n  - toEndpoints: [${sel('c')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]\n  - toEndpoints: [${sel('c')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{host: foo}]}}]`),
@@ -642,6 +655,27 @@ const L7_TESTS: readonly { name: string; policies: string; probes: L7Probe[] }[]
     },
   ];
 })();
+
+const MISMATCHING_PARSERS: readonly [string, string][] = (() => {
+  const port = (rules: string) => `toPorts: [{ports: [{port: "80", protocol: TCP}], rules: ${rules}}]`;
+  const kafka = port('{kafka: [{topic: foo}]}');
+  const http = port('{http: [{method: GET, path: /}]}');
+  return [
+    ['5A: Kafka first, HTTP second', `ingress:\n  - fromEndpoints: [{}]\n    ${kafka}\n  - fromEndpoints: [{}]\n    ${http}`],
+    ['5B: HTTP first, Kafka second', `ingress:\n  - fromEndpoints: [{}]\n    ${http}\n  - fromEndpoints: [{}]\n    ${kafka}`],
+    ['5B+: HTTP first, generic L7 second', `ingress:\n  - fromEndpoints: [{}]\n    ${http}\n  - fromEndpoints: [{}]\n    ${port('{l7proto: testing, l7: [{method: PUT, path: /Foo}]}')}`],
+    ['5B++: generic L7 without rules first, HTTP second (egress)', `egress:\n  - toEndpoints: [${sel('c')}]\n    ${port('{l7proto: testing}')}\n  - toEndpoints: [${sel('c')}]\n    ${http}`],
+  ];
+})();
+
+describe('cilium pkg/policy/rule_test.go TestMergeIdenticalAllowAllL3AndMismatchingParsers ("cannot merge conflicting L7 parsers")', () => {
+  for (const [name, body] of MISMATCHING_PARSERS) {
+    test(name, () => {
+      const ws = loadWorkspace([{ path: 'p.yaml', text: cnp('p', `endpointSelector: ${sel('a')}\n${body}`) }]);
+      assert.ok(ws.diagnostics.some((d) => d.severity === 'error' && d.code === 'conflicting-l7-parsers'), ws.diagnostics.map((d) => d.message).join('; ') || 'no diagnostic');
+    });
+  }
+});
 
 describe('cilium pkg/policy/rule_test.go L4Filter merges (TestL4WildcardMerge, TestL3L4L7Merge, TestMergeL7PolicyEgressWithMultipleSelectors)', () => {
   for (const t of L7_TESTS) {

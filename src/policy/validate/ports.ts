@@ -112,7 +112,7 @@ export function checkPortProtocol(r: Reporter, pp: PortProtocolSpec, path: Field
   return undefined;
 }
 
-function l7Kinds(rules: L7RulesSpec): string[] {
+export function l7Kinds(rules: L7RulesSpec): string[] {
   const kinds: string[] = [];
   if ((rules.http?.length ?? 0) > 0) kinds.push('HTTP');
   if ((rules.kafka?.length ?? 0) > 0) kinds.push('Kafka');
