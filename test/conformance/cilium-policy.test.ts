@@ -43,47 +43,18 @@ import type { L4Protocol } from '../../src/policy/rule.js';
 
 // --- the cluster: upstream's identity cache as pods ---
 
-const PODS = `
-apiVersion: v1
-kind: Pod
-metadata: {name: foo-1, namespace: default, labels: {foo: "", blue: ""}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: http, containerPort: 80}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: foo-2, namespace: default, labels: {foo: "", blue: ""}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: http, containerPort: 80}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: bar-1, namespace: default, labels: {bar: "", blue: ""}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: baz-1, namespace: default, labels: {baz: ""}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: default, labels: {id: a}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b, namespace: default, labels: {id: b}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: c, namespace: default, labels: {id: c}}
-spec:
-  containers: [{name: c, ports: [{name: port-80, containerPort: 80}, {name: port-90, containerPort: 90}]}]
-`;
+/** A pod of namespace `default` with labels and named TCP container ports. */
+function pod(name: string, labels: string, ports: Record<string, number> = {}): string {
+  const list = Object.entries(ports).map(([n, port]) => `{name: ${n}, containerPort: ${port}}`).join(', ');
+  return `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default, labels: {${labels}}}\n${list ? `spec:\n  containers: [{name: c, ports: [${list}]}]\n` : ''}`;
+}
+const FOO_PORTS = { 'port-80': 80, http: 80 };
+const ID_PORTS = { 'port-80': 80, 'port-90': 90 };
+const PODS = [
+  pod('foo-1', 'foo: "", blue: ""', FOO_PORTS), pod('foo-2', 'foo: "", blue: ""', FOO_PORTS),
+  pod('bar-1', 'bar: "", blue: ""', { 'port-80': 80 }), pod('baz-1', 'baz: ""'),
+  pod('a', 'id: a', ID_PORTS), pod('b', 'id: b', ID_PORTS), pod('c', 'id: c', ID_PORTS),
+].join('');
 
 interface Evaluators { engine: PolicyEngine; reference: ReferenceEngine }
 
@@ -266,6 +237,12 @@ describe('cilium pkg/policy/distillery_test.go Test_MergeL3 (auth types merge an
  * X: no key. Rows 0-31 are also written out by hand upstream, and upstream
  * asserts both agree.
  */
+/** The 16 rows upstream repeats at 32, 48, 160 and 176 (an L3 deny key with whatever else). */
+const L3_DENY_ROWS: readonly string[] = ['X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+  'X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
+  '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1',
+  '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1'];
+
 const RAW_TABLE: readonly string[] = [
   ...['X X X X X X X X X X X X', 'X X X X X X X X 1 0 0 0', 'X X X X 0 1 0 0 X X X X', 'X X X X 0 1 0 0 1 0 0 0',
     '1 1 0 0 X X X X X X X X', '1 1 0 0 X X X X 1 0 0 0', 'X X X X 0 1 0 0 X X X X', 'X X X X 0 1 0 0 1 0 0 0',
@@ -276,10 +253,7 @@ const RAW_TABLE: readonly string[] = [
     '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0', '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0',
     '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0', '1 1 1 0 0 1 1 0 X X X X', '1 1 1 0 0 1 1 0 1 0 0 0'],
   // 32: L3 deny
-  ...repeat(['X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
-    'X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
-    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1',
-    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1'], 2),
+  ...repeat(L3_DENY_ROWS, 2),
   // 64: L4 deny
   ...repeat(['X X X X 0 1 0 1 X X X X', 'X X X X 0 1 0 1 1 0 0 0'], 16),
   // 96: L4 deny + L3 deny
@@ -290,10 +264,7 @@ const RAW_TABLE: readonly string[] = [
     '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0', '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0',
     '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0', '1 1 0 1 0 1 1 0 X X X X', '1 1 0 1 0 1 1 0 1 0 0 0'], 2),
   // 160: L3L4 deny + L3 deny
-  ...repeat(['X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
-    'X X X X X X X X 1 0 0 1', 'X X X X X X X X 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1', '1 1 0 1 0 1 0 0 1 0 0 1',
-    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1',
-    '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1', '1 1 0 1 0 1 1 0 1 0 0 1'], 2),
+  ...repeat(L3_DENY_ROWS, 2),
   // 192: L3L4 deny + L4 deny
   ...repeat(['X X X X 0 1 0 1 X X X X', 'X X X X 0 1 0 1 1 0 0 0'], 16),
   // 224: all three denies
@@ -704,72 +675,56 @@ describe('cilium pkg/policy/repository_deny_test.go', () => {
   const FOO_OUT_FOO = { from: 'foo-1', to: 'foo-2', port: 80 };
   const denyIn = 'ingressDeny:\n  - fromEndpoints: [{matchLabels: {foo: ""}}]';
   const denyOut = 'egressDeny:\n  - toEndpoints: [{matchLabels: {foo: ""}}]';
-  const tcpProbe = (ev: Evaluators, p: Probe, want: Expected, side: 'ingress' | 'egress', label: string) => check(ev, p, want, side, label);
-
-  test('TestComputePolicyDenyEnforcementAndRules: an ingressDeny rule enforces ingress only', () => {
-    const ev = evaluators(onFoo('deny-1', denyIn));
-    tcpProbe(ev, FOO_TO_FOO, DENY, 'ingress', 'fooIngressDenyRule1');
-    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'ingress', 'fooIngressDenyRule1');
-    tcpProbe(ev, FOO_OUT, ALLOW, 'egress', 'fooIngressDenyRule1 (egress not enforced)');
-  });
-  test('TestComputePolicyDenyEnforcementAndRules: two ingressDeny rules', () => {
-    const ev = evaluators(onFoo('deny-1', denyIn) + onFoo('deny-2', denyIn));
-    tcpProbe(ev, FOO_TO_FOO, DENY, 'ingress', 'fooIngressDenyRule1+2');
-    tcpProbe(ev, FOO_OUT, ALLOW, 'egress', 'fooIngressDenyRule1+2');
-  });
-  test('TestComputePolicyDenyEnforcementAndRules: an egressDeny rule enforces egress only', () => {
-    const ev = evaluators(onFoo('deny-1', denyOut));
-    tcpProbe(ev, FOO_OUT_FOO, DENY, 'egress', 'fooEgressDenyRule1');
-    tcpProbe(ev, FOO_OUT, DEFAULT_DENY, 'egress', 'fooEgressDenyRule1');
-    tcpProbe(ev, BAR_TO_FOO, ALLOW, 'ingress', 'fooEgressDenyRule1 (ingress not enforced)');
-  });
-  test('TestComputePolicyDenyEnforcementAndRules: the combined rule enforces both', () => {
-    const ev = evaluators(onFoo('combined', `${denyIn}\n${denyOut}`));
-    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'ingress', 'combinedRule');
-    tcpProbe(ev, FOO_OUT, DEFAULT_DENY, 'egress', 'combinedRule');
-  });
-  test('TestComputePolicyDenyEnforcementAndRules: AlwaysEnforce with no rule enforces both', () => {
-    const ev = evaluators('', { policyEnforcement: 'always' });
-    tcpProbe(ev, BAR_TO_FOO, DEFAULT_DENY, 'egress', 'AlwaysEnforce'); // bar's own egress is enforced too, and decides first
-    tcpProbe(ev, { from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress', 'AlwaysEnforce');
-    tcpProbe(ev, { from: 'foo-1', to: 'ip:198.51.100.9', port: 80 }, DEFAULT_DENY, 'egress', 'AlwaysEnforce');
-  });
-  test('TestComputePolicyDenyEnforcementAndRules: NeverEnforce ignores the combined rule', () => {
-    const ev = evaluators(onFoo('combined', `${denyIn}\n${denyOut}`), { policyEnforcement: 'never' });
-    tcpProbe(ev, FOO_TO_FOO, ALLOW, 'ingress', 'NeverEnforce');
-    tcpProbe(ev, FOO_OUT_FOO, ALLOW, 'egress', 'NeverEnforce');
-  });
+  type DenyRow = [name: string, policies: string, options: EngineOptions, probes: [Probe, Expected, 'ingress' | 'egress'][]];
+  const ENFORCEMENT: readonly DenyRow[] = [
+    ['an ingressDeny rule enforces ingress only', onFoo('deny-1', denyIn), {},
+      [[FOO_TO_FOO, DENY, 'ingress'], [BAR_TO_FOO, DEFAULT_DENY, 'ingress'], [FOO_OUT, ALLOW, 'egress']]],
+    ['two ingressDeny rules', onFoo('deny-1', denyIn) + onFoo('deny-2', denyIn), {}, [[FOO_TO_FOO, DENY, 'ingress'], [FOO_OUT, ALLOW, 'egress']]],
+    ['an egressDeny rule enforces egress only', onFoo('deny-1', denyOut), {},
+      [[FOO_OUT_FOO, DENY, 'egress'], [FOO_OUT, DEFAULT_DENY, 'egress'], [BAR_TO_FOO, ALLOW, 'ingress']]],
+    ['the combined rule enforces both', onFoo('combined', `${denyIn}\n${denyOut}`), {}, [[BAR_TO_FOO, DEFAULT_DENY, 'ingress'], [FOO_OUT, DEFAULT_DENY, 'egress']]],
+    // bar's own egress is enforced too, and decides first.
+    ['AlwaysEnforce with no rule enforces both', '', { policyEnforcement: 'always' },
+      [[BAR_TO_FOO, DEFAULT_DENY, 'egress'], [{ from: 'ip:198.51.100.9', to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress'], [{ from: 'foo-1', to: 'ip:198.51.100.9', port: 80 }, DEFAULT_DENY, 'egress']]],
+    ['NeverEnforce ignores the combined rule', onFoo('combined', `${denyIn}\n${denyOut}`), { policyEnforcement: 'never' }, [[FOO_TO_FOO, ALLOW, 'ingress'], [FOO_OUT_FOO, ALLOW, 'egress']]],
+  ];
+  for (const [name, policies, options, probes] of ENFORCEMENT) {
+    test(`TestComputePolicyDenyEnforcementAndRules: ${name}`, () => {
+      const ev = evaluators(policies, options);
+      for (const [probe, want, side] of probes) check(ev, probe, want, side, name);
+    });
+  }
 
   test('TestDeniesIngress: allow all entities to B, deny from A', () => {
     const ev = evaluators(cnp('allow', `endpointSelector: ${sel('b')}\ningress:\n  - fromEntities: [all]`) + cnp('deny', `endpointSelector: ${sel('b')}\ningressDeny:\n  - fromEndpoints: [${sel('a')}]`));
-    tcpProbe(ev, FLOW.AToB, DENY, 'ingress', 'flowAToB');
-    tcpProbe(ev, { from: 'c', to: 'b', port: 80 }, ALLOW, 'ingress', 'flowCtoB');
+    check(ev, FLOW.AToB, DENY, 'ingress', 'flowAToB');
+    check(ev, { from: 'c', to: 'b', port: 80 }, ALLOW, 'ingress', 'flowCtoB');
   });
   test('TestDeniesEgress: allow all entities from A, deny to B', () => {
     const ev = evaluators(cnp('allow', `endpointSelector: ${sel('a')}\negress:\n  - toEntities: [all]`) + cnp('deny', `endpointSelector: ${sel('a')}\negressDeny:\n  - toEndpoints: [${sel('b')}]`));
-    tcpProbe(ev, FLOW.AToB, DENY, 'egress', 'flowAToB');
-    tcpProbe(ev, FLOW.AToC, ALLOW, 'egress', 'flowAToC');
-    tcpProbe(ev, FLOW.AToWorld80, ALLOW, 'egress', 'flowAToWorld80');
+    check(ev, FLOW.AToB, DENY, 'egress', 'flowAToB');
+    check(ev, FLOW.AToC, ALLOW, 'egress', 'flowAToC');
+    check(ev, FLOW.AToWorld80, ALLOW, 'egress', 'flowAToWorld80');
   });
   test('TestWildcardL3RulesIngressDeny / TestWildcardL4RulesIngressDeny: L3 deny covers every port, L4 denies only theirs', () => {
     const ev = evaluators(onFoo('l3', 'ingressDeny:\n  - fromEndpoints: [{matchLabels: {bar: ""}}]') + onFoo('l4', `ingressDeny:\n  - fromEndpoints: [${sel('b')}]\n    toPorts: [{ports: [{port: "9092", protocol: TCP}]}]\n  - fromEndpoints: [${sel('b')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]`) + onFoo('allow', 'ingress:\n  - fromEntities: [all]'));
-    for (const port of [80, 81, 9092]) tcpProbe(ev, { from: 'bar-1', to: 'foo-1', port }, DENY, 'ingress', `L3 deny bar :${port}`);
-    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 80 }, DENY, 'ingress', 'L4 deny b :80');
-    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 9092 }, DENY, 'ingress', 'L4 deny b :9092');
-    tcpProbe(ev, { from: 'b', to: 'foo-1', port: 81 }, ALLOW, 'ingress', 'b :81');
+    for (const port of [80, 81, 9092]) check(ev, { from: 'bar-1', to: 'foo-1', port }, DENY, 'ingress', `L3 deny bar :${port}`);
+    check(ev, { from: 'b', to: 'foo-1', port: 80 }, DENY, 'ingress', 'L4 deny b :80');
+    check(ev, { from: 'b', to: 'foo-1', port: 9092 }, DENY, 'ingress', 'L4 deny b :9092');
+    check(ev, { from: 'b', to: 'foo-1', port: 81 }, ALLOW, 'ingress', 'b :81');
   });
   test('TestL3DependentL4IngressDenyFromRequires: fromRequires narrows the deny, and alone denies nothing', () => {
     // The 80/TCP deny's selector becomes id=a AND id=c: no pod has both, so nothing is denied; the fromRequires-only element adds no entry.
     const ev = evaluators(onFoo('deny', `ingressDeny:\n  - fromEndpoints: [${sel('a')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\n  - fromRequires: [${sel('c')}]`));
-    for (const from of ['a', 'c', 'bar-1']) tcpProbe(ev, { from, to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress', `from ${from}`);
+    for (const from of ['a', 'c', 'bar-1']) check(ev, { from, to: 'foo-1', port: 80 }, DEFAULT_DENY, 'ingress', `from ${from}`);
   });
   test('TestL3DependentL4EgressDenyFromRequires: toRequires narrows both deny elements', () => {
     // Entries: deny (id=a AND id=c, 80/TCP) - nobody; deny (id=c, every port).
     const ev = evaluators(onFoo('deny', `egressDeny:\n  - toEndpoints: [${sel('a')}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\n  - toEndpoints: [{}]\n    toRequires: [${sel('c')}]`));
-    tcpProbe(ev, { from: 'foo-1', to: 'a', port: 80 }, DEFAULT_DENY, 'egress', 'to a :80');
-    tcpProbe(ev, { from: 'foo-1', to: 'c', port: 80 }, DENY, 'egress', 'to c :80');
-    tcpProbe(ev, { from: 'foo-1', to: 'c', port: 90 }, DENY, 'egress', 'to c :90');
-    tcpProbe(ev, { from: 'foo-1', to: 'b', port: 80 }, DEFAULT_DENY, 'egress', 'to b :80');
+    check(ev, { from: 'foo-1', to: 'a', port: 80 }, DEFAULT_DENY, 'egress', 'to a :80');
+    check(ev, { from: 'foo-1', to: 'c', port: 80 }, DENY, 'egress', 'to c :80');
+    check(ev, { from: 'foo-1', to: 'c', port: 90 }, DENY, 'egress', 'to c :90');
+    check(ev, { from: 'foo-1', to: 'b', port: 80 }, DEFAULT_DENY, 'egress', 'to b :80');
   });
 });
 
