@@ -847,6 +847,14 @@ describe('cilium pkg/policy/api/rule_validation_test.go (Rule.Sanitize)', () => 
  *   TestMergeListenerReference: policy cache and merge bookkeeping.
  * - TestL4WildcardMerge's 7000/TCP `testparser` filter: a test-only L7 parser.
  * - TestComputePolicyDenyEnforcementAndRules with reserved:init: no pod has the init identity.
+ * - mapstate_test.go (TestMapState_denyPreferredInsertWithSubnets and the like): its inputs are
+ *   map keys of single identities, not rules; a rule selecting `world` also selects every CIDR
+ *   identity, so its verdicts are those of another key set. The precedence it checks is
+ *   covered above through rules (Test_MergeRules, Test_EnsureDeniesPrecedeAllows).
+ * - rule_test.go TestMergeTLSTCPPolicy / TestMergeTLSSNIPolicy / TestMergeListenerPolicy: a port
+ *   with terminatingTLS/originatingTLS, serverNames or a listener redirects to the proxy upstream;
+ *   polis models neither TLS interception nor SNI nor listeners (the verdict stays an allow).
+ * - selectorcache_test.go, l4_filter_test.go: selector and filter bookkeeping, JSON shapes.
  */
 
 
