@@ -9,7 +9,8 @@ import type { FieldPath } from '../../manifest/object.js';
 import type { CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec } from '../schema/cilium.js';
 import { checkSelector } from './labels.js';
 import { checkFqdnSelector } from './fqdn.js';
-import { checkIcmps, checkPortProtocol, checkPortRule } from './ports.js';
+import { checkIcmps, checkPortCount, checkPortProtocol, checkPortRule, l7Kinds } from './ports.js';
+import { formatPath } from '../../manifest/object.js';
 import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices } from './peers.js';
 import { ciliumRejects, type Reporter } from './reporter.js';
 
@@ -65,6 +66,8 @@ export function checkCiliumRule(r: Reporter, rule: CiliumRuleSpec, path: FieldPa
   (rule.ingressDeny ?? []).forEach((e, i) => checkElement(r, e, [...path, 'ingressDeny', i], true, true, host));
   (rule.egress ?? []).forEach((e, i) => checkElement(r, e, [...path, 'egress', i], false, false, host));
   (rule.egressDeny ?? []).forEach((e, i) => checkElement(r, e, [...path, 'egressDeny', i], false, true, host));
+  checkParserConflicts(r, rule.ingress ?? [], [...path, 'ingress']);
+  checkParserConflicts(r, rule.egress ?? [], [...path, 'egress']);
   checkPitfalls(r, rule.ingress ?? [], [...path, 'ingress'], true, false);
   checkPitfalls(r, rule.ingressDeny ?? [], [...path, 'ingressDeny'], true, true);
   checkPitfalls(r, rule.egress ?? [], [...path, 'egress'], false, false);
@@ -99,8 +102,10 @@ function checkElement(r: Reporter, e: AnyElement, path: FieldPath, ingress: bool
   checkIcmps(r, icmps, [...path, 'icmps']);
   toPorts.forEach((pr, i) => {
     const p = [...path, 'toPorts', i];
-    if (deny) (pr.ports ?? []).forEach((pp, j) => checkPortProtocol(r, pp, [...p, 'ports', j], false));
-    else checkPortRule(r, pr, p, { ingress, deny, host });
+    if (deny) {
+      checkPortCount(r, pr.ports ?? [], p);
+      (pr.ports ?? []).forEach((pp, j) => checkPortProtocol(r, pp, [...p, 'ports', j], false));
+    } else checkPortRule(r, pr, p, { ingress, deny, host });
   });
 }
 
@@ -136,4 +141,36 @@ function checkPitfalls(r: Reporter, list: readonly AnyElement[], path: FieldPath
 
 function verb(deny: boolean): string {
   return deny ? 'denies' : 'allows';
+}
+
+/**
+ * Cilium keeps one L4 filter per port and direction, with one L7 parser for
+ * every peer: port rules of one direction that put different L7 protocols on
+ * the same port cannot be merged (`pkg/policy/l4.go: mergePortProto`, "cannot
+ * merge conflicting L7 parsers"; pkg/policy/rule_test.go
+ * TestMergeIdenticalAllowAllL3AndMismatchingParsers), whatever their peers.
+ */
+function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | EgressRuleSpec)[], path: FieldPath): void {
+  const seen = new Map<string, { kind: string; path: FieldPath }>();
+  list.forEach((e, i) => {
+    (e.toPorts ?? []).forEach((pr, j) => {
+      const kinds = pr.rules ? l7Kinds(pr.rules) : [];
+      if (kinds.length !== 1) return; // none, or already refused as mixed
+      const kind = kinds[0]!;
+      const at = [...path, i, 'toPorts', j, 'rules'];
+      for (const pp of pr.ports ?? []) {
+        const protos = !pp.protocol || pp.protocol.toUpperCase() === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol.toUpperCase()];
+        for (const proto of protos) {
+          const key = `${String(pp.port).toLowerCase()}/${proto}`;
+          const first = seen.get(key);
+          if (!first) seen.set(key, { kind, path: at });
+          else if (first.kind !== kind) {
+            r.error(at, 'conflicting-l7-parsers', `port ${key} has ${kind} rules here and ${first.kind} rules at ${formatPath(first.path)}: one port takes one L7 protocol`,
+              'use one L7 protocol per port. Cilium accepts the policy but fails to compute the policy of every endpoint it selects ("cannot merge conflicting L7 parsers"), so none of it is applied');
+            return;
+          }
+        }
+      }
+    });
+  });
 }

@@ -50,9 +50,7 @@ export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ct
     if (sn === '') r.error([...path, 'serverNames', i], 'empty-server-name', 'a server name must not be empty', ciliumRejects('empty server name is not allowed', 'remove the empty entry'));
   });
   const ports = pr.ports ?? [];
-  if (ports.length > MAX_PORTS) {
-    r.error([...path, 'ports'], 'too-many-ports', `${ports.length} ports in one port rule; Cilium allows at most ${MAX_PORTS}`, ciliumRejects(`too many ports, the max is ${MAX_PORTS}`, 'split them over several port rules or use a range (endPort)'));
-  }
+  checkPortCount(r, ports, path);
   let zeroPort = false;
   ports.forEach((pp, i) => {
     const p = [...path, 'ports', i];
@@ -72,6 +70,13 @@ export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ct
       r.error([...path, 'rules'], 'l7-on-port-zero', 'L7 rules need a specific port, but a port here is 0 (all ports)', ciliumRejects('L7 rules can not be used when a port is 0', 'name the port the L7 protocol runs on, e.g. port: "80"'));
     }
     checkL7Rules(r, rules, [...path, 'rules'], ports.length);
+  }
+}
+
+/** The `maxPorts` limit, which PortDenyRule shares with PortRule (`pkg/policy/api/rule_validation.go: PortDenyRule.Validate`). */
+export function checkPortCount(r: Reporter, ports: readonly unknown[], path: FieldPath): void {
+  if (ports.length > MAX_PORTS) {
+    r.error([...path, 'ports'], 'too-many-ports', `${ports.length} ports in one port rule; Cilium allows at most ${MAX_PORTS}`, ciliumRejects(`too many ports, the max is ${MAX_PORTS}`, 'split them over several port rules or use a range (endPort)'));
   }
 }
 
@@ -107,7 +112,7 @@ export function checkPortProtocol(r: Reporter, pp: PortProtocolSpec, path: Field
   return undefined;
 }
 
-function l7Kinds(rules: L7RulesSpec): string[] {
+export function l7Kinds(rules: L7RulesSpec): string[] {
   const kinds: string[] = [];
   if ((rules.http?.length ?? 0) > 0) kinds.push('HTTP');
   if ((rules.kafka?.length ?? 0) > 0) kinds.push('Kafka');
