@@ -128,6 +128,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       void worker.terminate().then(() => runWorker(next)).then(resolve);
     };
     worker.on('message', (msg: WorkerMessage) => {
+      // After a take-over the worker is being terminated; a message it had already queued
+      // (the 'done' of the mutant just reported as a hang) must not count that mutant twice.
+      if (settled) return;
       if (msg.t === 'make') {
         current = { command: msg.command, index: msg.index, started: performance.now() };
         clearTimeout(timer);
