@@ -42,6 +42,8 @@ const COMPACT = file('compact.txt', 'Jun 16 16:52:13.136: 10.0.2.16:15020 (ID:25
 const TRAILING = file('trailing.jsonl.gz', Buffer.concat([gzipSync(readFileSync(FLOWS)), Buffer.from('xyz')]));
 const CUT = file('cut.jsonl.gz', gzipSync(readFileSync(FLOWS)).subarray(0, 600));
 const EXPLAIN = ['--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
+const STORY3 = 'examples/stories/3-backend-dns-egress';
+const BAD_CONFIG = file('lint-config.yaml', 'disabled: [dns-blocked]\n');
 
 interface Scenario {
   readonly name: string;
@@ -65,6 +67,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'DENIED', argv: ['explain', '-f', DEMO, '--from', 'default/frontend', '--to', 'svc:default/database', '--port', '80'], out: /^DENIED / },
     ],
     test: [{ name: 'the demo passes', argv: ['test', '-f', DEMO, '--tests', DEMO_TESTS], out: /0 failed\n$/ }],
+    lint: [{ name: 'the fixed "Combining Policies"', argv: ['lint', '-f', 'examples/broken/combining-fixed.yaml'], out: /0 errors, 0 warnings/ }, { name: 'notes only', argv: ['lint', '-f', STORY3], out: /0 warnings, \d+ notes?/ }],
     observe: [
       { name: 'ten flows', argv: ['observe', '--input-file', FLOWS], err: /read 10 lines: 10 flows/ },
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
@@ -74,11 +77,15 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
   'case-failed': {
     test: [{ name: 'a case expecting deny where the policies allow', argv: ['test', '-f', APP, '--tests', WRONG], out: /0 passed, 1 failed\n$/ }],
   },
+  'lint-findings': {
+    lint: [{ name: 'the stray "-"', argv: ['lint', '-f', 'examples/broken/combining-stray-dash.yaml'], out: /:19:5: warning: .*port-rule-without-peer/ }],
+  },
   'invalid-manifests': {
     validate: [{ name: 'an invalid CIDR', argv: ['validate', '-f', INVALID], out: /is not a valid CIDR/ }],
     get: [{ name: 'the listing is still printed', argv: ['get', 'policies', '-f', APP, '-f', INVALID], out: /backend-policy\s+1\s+NO/, err: /is not a valid CIDR/ }],
     explain: [{ name: 'the verdict is still given', argv: ['explain', '-f', APP, '-f', INVALID, ...EXPLAIN], out: /^ALLOWED /, err: /^warning: the manifests have 1 error/ }],
     test: [{ name: 'every case passes, still 1', argv: ['test', '-f', APP, '-f', INVALID, '--tests', ALLOW], out: /1 passed, 0 failed\n$/, err: /warning: the manifests have 1 error/ }],
+    lint: [{ name: 'linted anyway', argv: ['lint', '-f', APP, '-f', INVALID], err: /the manifests have 1 error/ }],
   },
   'invalid-tests': {
     test: [
@@ -129,6 +136,11 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'an unknown type', argv: ['observe', '--input-file', FLOWS, '--type', 'constructor'] },
       { name: '--first and --last', argv: ['observe', '--input-file', FLOWS, '--first', '1', '--last', '1'] },
     ],
+    lint: [
+      { name: 'an unknown rule', argv: ['lint', '-f', DEMO, '--disable', 'dns-blokced'], err: /did you mean "dns-blocked"/ },
+      { name: 'a bad config file', argv: ['lint', '-f', DEMO, '--config', BAD_CONFIG], err: /unknown field "disabled"/ },
+      { name: 'no -f', argv: ['lint'], err: /no input/ },
+    ],
   },
   'unknown-endpoint': {
     explain: [
@@ -152,6 +164,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'the manifests', argv: ['test', '-f', MISSING, '--tests', DEMO_TESTS] },
       { name: 'the tests', argv: ['test', '-f', DEMO, '--tests', MISSING], err: /does not exist/ },
     ],
+    lint: [{ name: 'the manifests', argv: ['lint', '-f', MISSING] }, { name: 'the config file', argv: ['lint', '-f', DEMO, '--config', MISSING], err: /does not exist/ }],
     observe: [
       { name: 'a missing file', argv: ['observe', '--input-file', MISSING], err: /no such file/ },
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
@@ -164,6 +177,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     explain: internal(['explain', '-f', DEMO, ...EXPLAIN]),
     test: internal(['test', '-f', DEMO, '--tests', DEMO_TESTS]),
     observe: internal(['observe', '--input-file', FLOWS]),
+    lint: internal(['lint', '-f', DEMO]),
   },
 };
 

@@ -21,6 +21,7 @@
  */
 import { buildIdentityTable, type IdentityTable } from '../identity/table.js';
 import { IpCache } from '../identity/ipcache.js';
+import type { EndpointSelector } from '../identity/selector.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
 import { formatCidr, parseIp } from '../net/ip.js';
@@ -33,7 +34,7 @@ import { Ends, type End } from './ends.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import type { ConnectionQuery, Engine, EngineOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
+import type { ConnectionQuery, EngineOptions, InspectableEngine, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 
 /** What the engine is built from. */
 export interface EngineInputs {
@@ -95,7 +96,7 @@ const NO_REQUEST: L7Request = Object.freeze({});
 const PAIR_LIMIT = 4_000_000;
 const PROTOCOL_KEY: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
-export class PolicyEngine implements Engine {
+export class PolicyEngine implements InspectableEngine {
   readonly cluster: Cluster;
   readonly normalized: NormalizedPolicies;
   readonly table: IdentityTable;
@@ -183,6 +184,24 @@ export class PolicyEngine implements Engine {
   identities(): readonly IdentityInfo[] {
     const t = this.table;
     return t.allIdentities().map((id) => ({ id, name: t.nameOf(id), pods: t.podsOf(id).map((p) => `${p.namespace}/${p.name}`), labels: t.labelsOf(id)?.toStrings() ?? [] }));
+  }
+
+  rules(): readonly NormalizedRule[] {
+    return this.normalized.rules;
+  }
+
+  podsSelectedBy(selector: EndpointSelector): readonly Pod[] {
+    return this.table.select(selector).flatMap((id) => this.table.podsOf(id));
+  }
+
+  enforcementOf(pod: Pod): { readonly ingress: readonly NormalizedRule[]; readonly egress: readonly NormalizedRule[] } {
+    const id = this.ends.pod(pod).identity;
+    if (id === undefined) return { ingress: [], egress: [] };
+    const of = (d: Direction) => {
+      const c = this.policyOf(id, d);
+      return c.enforced ? c.rules : [];
+    };
+    return { ingress: of('ingress'), egress: of('egress') };
   }
 
   verdict(query: ConnectionQuery): Verdict | QueryProblem {

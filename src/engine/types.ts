@@ -9,7 +9,8 @@
  */
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Pod, Service } from '../model/types.js';
-import type { Direction, L4Protocol } from '../policy/rule.js';
+import type { EndpointSelector } from '../identity/selector.js';
+import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { PolicyRef } from '../policy/types.js';
 
 /** One end of a connection. */
@@ -209,6 +210,20 @@ export interface Engine {
   identityName(identity: number): string;
   /** Every security identity the engine allocated, ascending. */
   identities(): readonly IdentityInfo[];
+}
+
+/**
+ * What whole-cluster analyses (lint, matrix, diff) ask beside verdicts: the
+ * rules' shape and origins, and who a selector or a rule selects, so that
+ * they never resolve selectors or enforcement on their own.
+ */
+export interface InspectableEngine extends Engine {
+  /** The normalised rules in force (valid policies only), with their origins: what analyses read the shape of. */
+  rules(): readonly NormalizedRule[];
+  /** The Cilium-managed pods whose identity a selector selects. */
+  podsSelectedBy(selector: EndpointSelector): readonly Pod[];
+  /** The rules that turn policy enforcement on for a pod, per direction (empty: that direction is not enforced). */
+  enforcementOf(pod: Pod): { readonly ingress: readonly NormalizedRule[]; readonly egress: readonly NormalizedRule[] };
 }
 
 /** A security identity as users list it. */
