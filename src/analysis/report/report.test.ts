@@ -7,11 +7,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 import { main } from '../../cli/main.js';
 import { memoryIO } from '../../cli/io.js';
 
 const schema = JSON.parse(readFileSync('testdata/sarif/sarif-schema-2.1.0.json', 'utf8')) as object;
+// ajv-draft-04 is CommonJS: its class is the default export of the required module.
+const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: new (o: object) => { compile(s: object): ValidateFunction } }).default;
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(schema);
 
