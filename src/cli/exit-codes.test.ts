@@ -68,6 +68,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     ],
     test: [{ name: 'the demo passes', argv: ['test', '-f', DEMO, '--tests', DEMO_TESTS], out: /0 failed\n$/ }],
     lint: [{ name: 'the fixed "Combining Policies"', argv: ['lint', '-f', 'examples/broken/combining-fixed.yaml'], out: /0 errors, 0 warnings/ }, { name: 'notes only', argv: ['lint', '-f', STORY3], out: /0 warnings, \d+ notes?/ }],
+    matrix: [{ name: 'the demo', argv: ['matrix', '-f', DEMO], out: /^FROM \\ TO/ }, { name: 'as SVG', argv: ['matrix', '-f', DEMO, '-o', 'svg', '--port', '80/TCP'], out: /^<svg / }],
     observe: [
       { name: 'ten flows', argv: ['observe', '--input-file', FLOWS], err: /read 10 lines: 10 flows/ },
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
@@ -86,6 +87,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     explain: [{ name: 'the verdict is still given', argv: ['explain', '-f', APP, '-f', INVALID, ...EXPLAIN], out: /^ALLOWED /, err: /^warning: the manifests have 1 error/ }],
     test: [{ name: 'every case passes, still 1', argv: ['test', '-f', APP, '-f', INVALID, '--tests', ALLOW], out: /1 passed, 0 failed\n$/, err: /warning: the manifests have 1 error/ }],
     lint: [{ name: 'linted anyway', argv: ['lint', '-f', APP, '-f', INVALID], err: /the manifests have 1 error/ }],
+    matrix: [{ name: 'the matrix is still given', argv: ['matrix', '-f', APP, '-f', INVALID], out: /^FROM/, err: /the manifests have 1 error/ }],
   },
   'invalid-tests': {
     test: [
@@ -141,6 +143,11 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'a bad config file', argv: ['lint', '-f', DEMO, '--config', BAD_CONFIG], err: /unknown field "disabled"/ },
       { name: 'no -f', argv: ['lint'], err: /no input/ },
     ],
+    matrix: [
+      { name: '--port 0', argv: ['matrix', '-f', DEMO, '--port', '0'], err: /is not a port/ },
+      { name: '-n and -A', argv: ['matrix', '-f', DEMO, '-n', 'default', '-A'], err: /contradict/ },
+      { name: 'an unknown grouping', argv: ['matrix', '-f', DEMO, '--by', 'team'] },
+    ],
   },
   'unknown-endpoint': {
     explain: [
@@ -165,6 +172,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'the tests', argv: ['test', '-f', DEMO, '--tests', MISSING], err: /does not exist/ },
     ],
     lint: [{ name: 'the manifests', argv: ['lint', '-f', MISSING] }, { name: 'the config file', argv: ['lint', '-f', DEMO, '--config', MISSING], err: /does not exist/ }],
+    matrix: [{ name: 'the only path', argv: ['matrix', '-f', MISSING] }],
     observe: [
       { name: 'a missing file', argv: ['observe', '--input-file', MISSING], err: /no such file/ },
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
@@ -178,6 +186,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     test: internal(['test', '-f', DEMO, '--tests', DEMO_TESTS]),
     observe: internal(['observe', '--input-file', FLOWS]),
     lint: internal(['lint', '-f', DEMO]),
+    matrix: internal(['matrix', '-f', DEMO]),
   },
 };
 

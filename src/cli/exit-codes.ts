@@ -28,7 +28,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint'] as const;
+export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What can happen in a run; each row of the table is one. */
@@ -74,7 +74,7 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   {
     situation: 'invalid-manifests',
     text: 'the manifests have errors (printed; `get` still lists, `explain` still answers and `test` still runs, for a policy Cilium refuses enforces nothing)',
-    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed },
+    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed },
   },
   {
     situation: 'invalid-tests',

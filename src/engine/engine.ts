@@ -24,7 +24,8 @@ import { IpCache } from '../identity/ipcache.js';
 import type { EndpointSelector } from '../identity/selector.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
-import { formatCidr, parseIp } from '../net/ip.js';
+import { formatCidr, formatIp, nthAddress, parseIp } from '../net/ip.js';
+import { portClasses, type PortClass } from './classes.js';
 import type { Cluster, Pod, Service } from '../model/types.js';
 import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from '../policy/normalize/index.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
@@ -202,6 +203,73 @@ export class PolicyEngine implements InspectableEngine {
       return c.enforced ? c.rules : [];
     };
     return { ingress: of('ingress'), egress: of('egress') };
+  }
+
+  portClasses(protocols?: readonly L4Protocol[]): readonly PortClass[] {
+    return portClasses(this.normalized.rules, this.cluster.pods, protocols);
+  }
+
+  /**
+   * A class number per pod such that pods of one class get the same verdict
+   * from and to everything: the same compiled policy in each direction (the
+   * compile memo shares those objects), membership in the same peer sets of
+   * every rule, and the same named ports. Pods with no endpoint (hostNetwork) get none.
+   */
+  endpointClasses(): ReadonlyMap<Pod, number> {
+    this.compileAll();
+    const peerSig = new Map<IdentityId, string>();
+    let k = 0;
+    for (const set of this.memo.peerSets.values()) {
+      const tag = (k++).toString(36);
+      for (const id of set) peerSig.set(id, (peerSig.get(id) ?? '') + ',' + tag);
+    }
+    const objectIds = new Map<object | undefined, number>();
+    const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
+    const classes = new Map<string, number>();
+    const out = new Map<Pod, number>();
+    for (const pod of this.cluster.pods) {
+      const end = this.ends.pod(pod);
+      if (end.identity === undefined) continue;
+      const id = end.identity;
+      const key = `${idOf(this.policyOf(id, 'ingress'))}|${idOf(this.policyOf(id, 'egress'))}|${idOf(end.names)}|${peerSig.get(id) ?? ''}`;
+      out.set(pod, classes.get(key) ?? classes.set(key, classes.size).get(key)!);
+    }
+    return out;
+  }
+
+  /**
+   * One address for the world and for each CIDR identity the policies
+   * create (the prefix's own identity, not a more specific one inside it),
+   * as the ipcache resolves them without names learnt by DNS.
+   */
+  externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[] {
+    const out: { name: string; identity: number; ip: string }[] = [];
+    const seen = new Set<number>();
+    for (const e of this.unlearnt.entries) {
+      if (e.id < LOCAL_IDENTITY_FLAG || seen.has(e.id)) continue;
+      const size = 1n << BigInt((e.prefix.family === 4 ? 32 : 128) - e.prefix.bits);
+      for (const offset of [0n, 1n, size - 1n, size / 2n]) {
+        if (offset >= size) continue;
+        const a = nthAddress(e.prefix, offset);
+        if (this.unlearnt.lookup(a) !== e.id) continue;
+        out.push({ name: formatCidr(e.prefix), identity: e.id, ip: formatIp(a) });
+        seen.add(e.id);
+        break;
+      }
+    }
+    // Documentation addresses first: any of them that no policy names is plain world.
+    for (const ip of ['203.0.113.254', '198.51.100.254', '192.0.2.254', '100.64.255.254', '8.8.8.8']) {
+      const id = this.unlearnt.lookup(parseIp(ip)!);
+      if (id === Reserved.world || id === Reserved.worldIpv4) {
+        out.unshift({ name: 'world', identity: id, ip });
+        break;
+      }
+    }
+    return out;
+  }
+
+  fqdnSelectors(): ReadonlyMap<string, { readonly matchName?: string; readonly matchPattern?: string }> {
+    return this.normalized.fqdnSelectors;
   }
 
   verdict(query: ConnectionQuery): Verdict | QueryProblem {

@@ -10,6 +10,7 @@
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Pod, Service } from '../model/types.js';
 import type { EndpointSelector } from '../identity/selector.js';
+import type { PortClass } from './classes.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { PolicyRef } from '../policy/types.js';
 
@@ -154,6 +155,8 @@ export interface Verdict {
   readonly reason: string;
   /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
   readonly backends?: BackendSummary;
+  /** Allowed at L4, but a proxy judges every request by these L7 rules (absent when no proxy filters). */
+  readonly l7?: 'http' | 'dns' | 'kafka' | 'l7proto';
 }
 
 /** One backend of a Service in an explanation. */
@@ -224,6 +227,14 @@ export interface InspectableEngine extends Engine {
   podsSelectedBy(selector: EndpointSelector): readonly Pod[];
   /** The rules that turn policy enforcement on for a pod, per direction (empty: that direction is not enforced). */
   enforcementOf(pod: Pod): { readonly ingress: readonly NormalizedRule[]; readonly egress: readonly NormalizedRule[] };
+  /** Ranges of ports no rule tells apart, per protocol (TCP, UDP, SCTP unless given). */
+  portClasses(protocols?: readonly L4Protocol[]): readonly PortClass[];
+  /** A class per pod: pods of one class get the same verdicts from and to everything. */
+  endpointClasses(): ReadonlyMap<Pod, number>;
+  /** One address for the world and for each CIDR identity of the policies. */
+  externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[];
+  /** toFQDNs selectors by their text. */
+  fqdnSelectors(): ReadonlyMap<string, { readonly matchName?: string; readonly matchPattern?: string }>;
 }
 
 /** A security identity as users list it. */

@@ -9,3 +9,4 @@ export { checkConnection, explainConnection, type ConnectionAnswer, type Connect
 export { runTests, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';
 export { lintSession } from './lint.js';
+export { connectivityMatrix } from './matrix.js';

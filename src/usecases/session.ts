@@ -30,7 +30,7 @@ export class Session {
    */
   inspectable(options: EngineOptions = {}): InspectableEngine {
     const e = this.engine(options);
-    if ('rules' in e && 'podsSelectedBy' in e && 'enforcementOf' in e) return e as InspectableEngine;
+    if ('rules' in e && 'endpointClasses' in e) return e as InspectableEngine;
     const key = `inspectable|${optionsKey(options)}`;
     let i = this.engines.get(key) as InspectableEngine | undefined;
     if (!i) this.engines.set(key, (i = compileEngine(this.workspace, options)));
