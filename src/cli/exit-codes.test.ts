@@ -43,6 +43,7 @@ const TRAILING = file('trailing.jsonl.gz', Buffer.concat([gzipSync(readFileSync(
 const CUT = file('cut.jsonl.gz', gzipSync(readFileSync(FLOWS)).subarray(0, 600));
 const EXPLAIN = ['--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
 const STORY3 = 'examples/stories/3-backend-dns-egress';
+const LOCKDOWN = 'examples/stories/1-database-lockdown';
 const BAD_CONFIG = file('lint-config.yaml', 'disabled: [dns-blocked]\n');
 
 interface Scenario {
@@ -69,6 +70,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     test: [{ name: 'the demo passes', argv: ['test', '-f', DEMO, '--tests', DEMO_TESTS], out: /0 failed\n$/ }],
     lint: [{ name: 'the fixed "Combining Policies"', argv: ['lint', '-f', 'examples/broken/combining-fixed.yaml'], out: /0 errors, 0 warnings/ }, { name: 'notes only', argv: ['lint', '-f', STORY3], out: /0 warnings, \d+ notes?/ }],
     matrix: [{ name: 'the demo', argv: ['matrix', '-f', DEMO], out: /^FROM \\ TO/ }, { name: 'as SVG', argv: ['matrix', '-f', DEMO, '-o', 'svg', '--port', '80/TCP'], out: /^<svg / }],
+    diff: [{ name: 'a version against itself', argv: ['diff', '--old', DEMO, '--new', DEMO], out: /no change/ }],
     observe: [
       { name: 'ten flows', argv: ['observe', '--input-file', FLOWS], err: /read 10 lines: 10 flows/ },
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
@@ -81,6 +83,9 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
   'lint-findings': {
     lint: [{ name: 'the stray "-"', argv: ['lint', '-f', 'examples/broken/combining-stray-dash.yaml'], out: /:19:5: warning: .*port-rule-without-peer/ }],
   },
+  'changes': {
+    diff: [{ name: 'story 1: the database opened to the backend', argv: ['diff', '--old', `${APP},${LOCKDOWN}/database-deny-all.yaml`, '--new', `${APP},${LOCKDOWN}/database-policy.yaml`], out: /3 newly allowed/ }],
+  },
   'invalid-manifests': {
     validate: [{ name: 'an invalid CIDR', argv: ['validate', '-f', INVALID], out: /is not a valid CIDR/ }],
     get: [{ name: 'the listing is still printed', argv: ['get', 'policies', '-f', APP, '-f', INVALID], out: /backend-policy\s+1\s+NO/, err: /is not a valid CIDR/ }],
@@ -88,6 +93,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     test: [{ name: 'every case passes, still 1', argv: ['test', '-f', APP, '-f', INVALID, '--tests', ALLOW], out: /1 passed, 0 failed\n$/, err: /warning: the manifests have 1 error/ }],
     lint: [{ name: 'linted anyway', argv: ['lint', '-f', APP, '-f', INVALID], err: /the manifests have 1 error/ }],
     matrix: [{ name: 'the matrix is still given', argv: ['matrix', '-f', APP, '-f', INVALID], out: /^FROM/, err: /the manifests have 1 error/ }],
+    diff: [{ name: 'diffed anyway', argv: ['diff', '--old', APP, '--new', INVALID], err: /the manifests have 1 error/ }],
   },
   'invalid-tests': {
     test: [
@@ -148,6 +154,10 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: '-n and -A', argv: ['matrix', '-f', DEMO, '-n', 'default', '-A'], err: /contradict/ },
       { name: 'an unknown grouping', argv: ['matrix', '-f', DEMO, '--by', 'team'] },
     ],
+    diff: [
+      { name: 'no --new', argv: ['diff', '--old', DEMO], err: /--old PATH --new PATH/ },
+      { name: 'not git:REV:PATH', argv: ['diff', '--old', 'git:nopath', '--new', DEMO], err: /is not git:REVISION:PATH/ },
+    ],
   },
   'unknown-endpoint': {
     explain: [
@@ -173,6 +183,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     ],
     lint: [{ name: 'the manifests', argv: ['lint', '-f', MISSING] }, { name: 'the config file', argv: ['lint', '-f', DEMO, '--config', MISSING], err: /does not exist/ }],
     matrix: [{ name: 'the only path', argv: ['matrix', '-f', MISSING] }],
+    diff: [{ name: 'the old version', argv: ['diff', '--old', MISSING, '--new', DEMO], err: /does not exist/ }, { name: 'a revision git does not know', argv: ['diff', '--old', 'git:no-such-revision-xyz:examples/demo', '--new', DEMO], err: /cannot read git:no-such-revision-xyz/ }],
     observe: [
       { name: 'a missing file', argv: ['observe', '--input-file', MISSING], err: /no such file/ },
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
@@ -187,6 +198,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     observe: internal(['observe', '--input-file', FLOWS]),
     lint: internal(['lint', '-f', DEMO]),
     matrix: internal(['matrix', '-f', DEMO]),
+    diff: internal(['diff', '--old', DEMO, '--new', DEMO]),
   },
 };
 

@@ -28,7 +28,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix'] as const;
+export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What can happen in a run; each row of the table is one. */
@@ -36,6 +36,7 @@ export type Situation =
   | 'success'
   | 'case-failed'
   | 'lint-findings'
+  | 'changes'
   | 'invalid-manifests'
   | 'invalid-tests'
   | 'no-flows'
@@ -72,9 +73,14 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     codes: { lint: ExitCode.failed },
   },
   {
+    situation: 'changes',
+    text: '`diff`: the change newly allows or denies a connection (or adds or removes a workload)',
+    codes: { diff: ExitCode.failed },
+  },
+  {
     situation: 'invalid-manifests',
     text: 'the manifests have errors (printed; `get` still lists, `explain` still answers and `test` still runs, for a policy Cilium refuses enforces nothing)',
-    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed },
+    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed, diff: ExitCode.failed },
   },
   {
     situation: 'invalid-tests',

@@ -225,13 +225,15 @@ export class PolicyEngine implements InspectableEngine {
     }
     const objectIds = new Map<object | undefined, number>();
     const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
+    // Unenforced directions are built per identity (not shared through the memo) but all decide alike.
+    const policyId = (d: CompiledDirection) => (d.enforced ? idOf(d) : -1);
     const classes = new Map<string, number>();
     const out = new Map<Pod, number>();
     for (const pod of this.cluster.pods) {
       const end = this.ends.pod(pod);
       if (end.identity === undefined) continue;
       const id = end.identity;
-      const key = `${idOf(this.policyOf(id, 'ingress'))}|${idOf(this.policyOf(id, 'egress'))}|${idOf(end.names)}|${peerSig.get(id) ?? ''}`;
+      const key = `${policyId(this.policyOf(id, 'ingress'))}|${policyId(this.policyOf(id, 'egress'))}|${idOf(end.names)}|${peerSig.get(id) ?? ''}`;
       out.set(pod, classes.get(key) ?? classes.set(key, classes.size).get(key)!);
     }
     return out;

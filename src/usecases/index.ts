@@ -10,3 +10,4 @@ export { runTests, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';
 export { lintSession } from './lint.js';
 export { connectivityMatrix } from './matrix.js';
+export { diffSessions } from './diff.js';

@@ -54,6 +54,18 @@ export interface Matrix {
   cell(i: number, j: number): Uint8Array | undefined;
   /** How many `verdict` questions it took. */
   readonly questions: number;
+  /** The question asked for port class k of cell (i, j) (for an explanation), undefined where none was. */
+  queryOf(i: number, j: number, k: number): ConnectionQuery | undefined;
+  /** The endpoint class of each pod (what cells are looked up by). */
+  readonly classes: ReadonlyMap<Pod, number>;
+}
+
+/** What a semantic diff fixes so that two matrices line up: classes, port classes and external ends of both versions. */
+export interface MatrixOverrides {
+  readonly classes?: ReadonlyMap<Pod, number>;
+  readonly ports?: readonly PortClass[];
+  /** The world and CIDR ends: name and an address in it. */
+  readonly externals?: readonly { readonly name: string; readonly ip: string }[];
 }
 
 export interface MatrixOptions {
@@ -73,13 +85,15 @@ const FQDN_NET = '192.0.2.';
  * address each), so the matrix can ask about them; the engine then decides
  * whether each source learns them.
  */
-export function sampleDns(engine: InspectableEngine): Map<string, string[]> {
+export function sampleDns(...engines: readonly InspectableEngine[]): Map<string, string[]> {
   const dns = new Map<string, string[]>();
   let i = 1;
-  for (const [text, sel] of engine.fqdnSelectors()) {
-    const name = (sel.matchName ?? sel.matchPattern ?? text).replace(/\*\*?/g, 'polis-matrix').replace(/\.$/, '').toLowerCase();
-    dns.set(name, [`${FQDN_NET}${i++}`]);
-    if (i > 250) break;
+  for (const engine of engines) {
+    for (const [text, sel] of engine.fqdnSelectors()) {
+      const name = (sel.matchName ?? sel.matchPattern ?? text).replace(/\*\*?/g, 'polis-matrix').replace(/\.$/, '').toLowerCase();
+      if (dns.has(name) || i > 250) continue;
+      dns.set(name, [`${FQDN_NET}${i++}`]);
+    }
   }
   return dns;
 }
@@ -102,9 +116,9 @@ function groupKey(by: GroupBy, p: Pod, identityOf: (p: Pod) => string): string {
  * {@link sampleDns} (from an engine of the same workspace) for toFQDNs
  * destinations to be learnt.
  */
-export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: ReadonlyMap<string, readonly string[]>, options: MatrixOptions = {}): Matrix {
+export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: ReadonlyMap<string, readonly string[]>, options: MatrixOptions = {}, overrides: MatrixOverrides = {}): Matrix {
   const by = options.by ?? 'workload';
-  const classes = engine.endpointClasses();
+  const classes = overrides.classes ?? engine.endpointClasses();
   const wanted = (p: Pod) => (options.allNamespaces ? true : options.namespaces ? options.namespaces.includes(p.namespace) : p.namespace !== 'kube-system' || p.labels['k8s-app'] === 'kube-dns');
   const pods = ws.cluster.pods.filter((p) => classes.has(p) && wanted(p));
   const idName = new Map(engine.identities().flatMap((i) => i.pods.map((p) => [p, i.name] as const)));
@@ -115,7 +129,7 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
   }
   const podEndpoints: MatrixEndpoint[] = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, ps]) => ({ name, kind: 'pods', namespace: ps[0]!.namespace, pods: ps }));
 
-  const externals = engine.externalAddresses();
+  const externals = overrides.externals ?? engine.externalAddresses();
   const worker = (exclude?: string) => ws.cluster.nodes.find((n) => !n.controlPlane && n.name !== exclude);
   const controlPlane = ws.cluster.nodes.find((n) => n.controlPlane);
   const ext = (name: string, kind: EndpointKind): MatrixEndpoint => ({ name, kind, pods: [] });
@@ -125,7 +139,7 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
   const sources = [...podEndpoints, ext('world', 'world'), ...cidrs, ...nodeEnds];
   const destinations = [...podEndpoints, ext('world', 'world'), ...cidrs, ...fqdns, ...nodeEnds];
 
-  const allClasses = engine.portClasses();
+  const allClasses = overrides.ports ?? engine.portClasses();
   const ports = options.ports ? restrict(allClasses, options.ports) : allClasses;
 
   /** The address of an external end as seen from a pod on `node`. */
@@ -185,31 +199,67 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
     }
     return s;
   };
-  const byExternal = new Map<string, Uint8Array | undefined>();
+  // Answers for an external end and a pod class, by number: (end, class, direction, node of the pod for node-relative ends).
+  const byExternal = new Map<number, Uint8Array | null>();
+  const endIndex = new Map<MatrixEndpoint, number>();
+  const nodeIndex = new Map(ws.cluster.nodes.map((n, i) => [n.name, i + 1]));
   const externalPair = (e: MatrixEndpoint, pod: Pod, outgoing: boolean): Uint8Array | undefined => {
     const c = classes.get(pod)!;
     const rep = reps.get(c)![0]!;
-    const key = `${outgoing ? '>' : '<'}${e.name}|${c}|${e.kind === 'host' || e.kind === 'remote-node' || e.kind === 'kube-apiserver' ? rep.nodeName : ''}`;
-    if (byExternal.has(key)) return byExternal.get(key);
+    const relative = e.kind === 'host' || e.kind === 'remote-node' || e.kind === 'kube-apiserver';
+    const ei = endIndex.get(e) ?? endIndex.set(e, endIndex.size).get(e)!;
+    const key = ((ei * nClasses + c) * 2 + (outgoing ? 1 : 0)) * (nodeIndex.size + 1) + (relative ? (nodeIndex.get(rep.nodeName) ?? 0) : 0);
+    const known = byExternal.get(key);
+    if (known !== undefined) return known ?? undefined;
     const peer = addressOf(e, rep.nodeName);
-    const s = peer ? ask(outgoing ? { from: { kind: 'pod', pod: rep }, to: peer } : { from: peer, to: { kind: 'pod', pod: rep } }) : undefined;
+    const s = peer ? ask(outgoing ? { from: { kind: 'pod', pod: rep }, to: peer } : { from: peer, to: { kind: 'pod', pod: rep } }) : null;
     byExternal.set(key, s);
-    return s;
+    return s ?? undefined;
   };
-  const cells = new Map<number, Uint8Array | undefined>();
+  // Cells are not stored (a 2,000-workload matrix has 4 million): each is a lookup of its class pairs.
+  const distinct = new Map<MatrixEndpoint, Pod[]>();
+  const distinctOf = (e: MatrixEndpoint) => distinct.get(e) ?? distinct.set(e, distinctClasses(e.pods, classes)).get(e)!;
   const cell = (i: number, j: number): Uint8Array | undefined => {
-    const key = i * destinations.length + j;
-    if (cells.has(key)) return cells.get(key);
     const src = sources[i]!;
     const dst = destinations[j]!;
-    let out: Uint8Array | undefined;
-    if (src.kind === 'pods' && dst.kind === 'pods') out = combine(distinctClasses(src.pods, classes).flatMap((a) => distinctClasses(dst.pods, classes).map((b) => podPair(a, b))), ports.length);
-    else if (src.kind === 'pods') out = combineMaybe(distinctClasses(src.pods, classes).map((a) => externalPair(dst, a, true)), ports.length);
-    else if (dst.kind === 'pods') out = combineMaybe(distinctClasses(dst.pods, classes).map((b) => externalPair(src, b, false)), ports.length);
-    cells.set(key, out);
-    return out;
+    if (src.kind === 'pods' && dst.kind === 'pods') {
+      const as = distinctOf(src);
+      const bs = distinctOf(dst);
+      if (as.length === 1 && bs.length === 1) return podPair(as[0]!, bs[0]!);
+      return combine(as.flatMap((a) => bs.map((b) => podPair(a, b))), ports.length);
+    }
+    if (src.kind === 'pods') {
+      const as = distinctOf(src);
+      return as.length === 1 ? externalPair(dst, as[0]!, true) : combineMaybe(as.map((a) => externalPair(dst, a, true)), ports.length);
+    }
+    if (dst.kind === 'pods') {
+      const bs = distinctOf(dst);
+      return bs.length === 1 ? externalPair(src, bs[0]!, false) : combineMaybe(bs.map((b) => externalPair(src, b, false)), ports.length);
+    }
+    return undefined;
   };
-  return { by, sources, destinations, ports, cell, get questions() { return questions; } };
+  const queryOf = (i: number, j: number, k: number): ConnectionQuery | undefined => {
+    const src = sources[i]!;
+    const dst = destinations[j]!;
+    const pc = ports[k]!;
+    const traffic = { protocol: pc.protocol, port: pc.from };
+    if (src.kind === 'pods' && dst.kind === 'pods') {
+      // The first distinct pair that is denied (a group is denied if any pair is), else the first.
+      const pairs = distinctOf(src).flatMap((a) => distinctOf(dst).map((b) => [a, b] as const));
+      const [a, b] = pairs.find(([x, y]) => podPair(x, y)[k] === PortState.Denied) ?? pairs[0]!;
+      const ra = reps.get(classes.get(a)!)!;
+      const rb = reps.get(classes.get(b)!)!;
+      const from = ra[0]!;
+      return { from: { kind: 'pod', pod: from }, to: { kind: 'pod', pod: rb.find((x) => x !== from) ?? rb[0]! }, ...traffic };
+    }
+    const pod = src.kind === 'pods' ? distinctOf(src)[0] : dst.kind === 'pods' ? distinctOf(dst)[0] : undefined;
+    if (!pod) return undefined;
+    const rep = reps.get(classes.get(pod)!)![0]!;
+    const peer = addressOf(src.kind === 'pods' ? dst : src, rep.nodeName);
+    if (!peer) return undefined;
+    return src.kind === 'pods' ? { from: { kind: 'pod', pod: rep }, to: peer, ...traffic } : { from: peer, to: { kind: 'pod', pod: rep }, ...traffic };
+  };
+  return { by, sources, destinations, ports, cell, queryOf, classes, get questions() { return questions; } };
 }
 
 /** One pod per endpoint class among `pods` (and per node, for host-relative peers). */
