@@ -78,4 +78,25 @@ describe('endpoint classes', () => {
     }
     assert.ok(checked > 100_000, `${checked} checked`);
   });
+
+  test('with one end outside the cluster, pods of one side class answer alike (world, every CIDR, both ways)', () => {
+    const sides = engine.sideClasses();
+    const externals = engine.externalAddresses();
+    assert.ok(externals.length > 10 && externals[0]!.name === 'world', `${externals.length} external ends`);
+    for (const [dir, map] of [['in', sides.ingress], ['out', sides.egress]] as const) {
+      const rep = new Map<number, typeof ws.cluster.pods[number]>();
+      for (const [p, c] of map) if (!rep.has(c)) rep.set(c, p);
+      assert.ok(rep.size < new Set(classes.values()).size, 'coarser than endpoint classes');
+      for (const [p, c] of map) {
+        for (const x of externals) {
+          for (const pc of ports) {
+            const q = (pod: typeof p) => (dir === 'in' ? { from: { kind: 'ip', ip: x.ip } as const, to: { kind: 'pod', pod } as const } : { from: { kind: 'pod', pod } as const, to: { kind: 'ip', ip: x.ip } as const });
+            const got = key(engine.verdict({ ...q(p), protocol: pc.protocol, port: pc.from }));
+            const expected = key(engine.verdict({ ...q(rep.get(c)!), protocol: pc.protocol, port: pc.from }));
+            if (got !== expected) assert.fail(`${dir} ${x.name} ${p.namespace}/${p.name} ${pc.from}/${pc.protocol}: ${got}, side class says ${expected}`);
+          }
+        }
+      }
+    }
+  });
 });

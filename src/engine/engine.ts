@@ -240,6 +240,30 @@ export class PolicyEngine implements InspectableEngine {
   }
 
   /**
+   * Finer than {@link endpointClasses} for connections with one end outside
+   * the cluster (world, CIDR, FQDN, node): only the pod's own policy on its
+   * side decides, so pods with the same ingress policy and named ports
+   * (`ingress`), or the same egress policy (`egress`), answer alike.
+   */
+  sideClasses(): { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> } {
+    this.compileAll();
+    const ingress = new Map<Pod, number>();
+    const egress = new Map<Pod, number>();
+    const keys = new Map<string, number>();
+    const objectIds = new Map<object | undefined, number>();
+    const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
+    const policyId = (d: CompiledDirection) => (d.enforced ? idOf(d) : -1);
+    const num = (k: string) => keys.get(k) ?? keys.set(k, keys.size).get(k)!;
+    for (const pod of this.cluster.pods) {
+      const end = this.ends.pod(pod);
+      if (end.identity === undefined) continue;
+      ingress.set(pod, num(`i|${policyId(this.policyOf(end.identity, 'ingress'))}|${idOf(end.names)}`));
+      egress.set(pod, num(`e|${policyId(this.policyOf(end.identity, 'egress'))}`));
+    }
+    return { ingress, egress };
+  }
+
+  /**
    * One address for the world and for each CIDR identity the policies
    * create (the prefix's own identity, not a more specific one inside it),
    * as the ipcache resolves them without names learnt by DNS.

@@ -231,6 +231,8 @@ export interface InspectableEngine extends Engine {
   portClasses(protocols?: readonly L4Protocol[]): readonly PortClass[];
   /** A class per pod: pods of one class get the same verdicts from and to everything. */
   endpointClasses(): ReadonlyMap<Pod, number>;
+  /** Classes for connections with one end outside the cluster: by the pod's ingress (and named ports), or egress policy. */
+  sideClasses(): { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> };
   /** One address for the world and for each CIDR identity of the policies. */
   externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[];
   /** toFQDNs selectors by their text. */

@@ -71,10 +71,8 @@ function mergePorts(a: readonly PortClass[], b: readonly PortClass[]): PortClass
 
 const podKey = (p: Pod) => `${p.namespace}/${p.name}`;
 
-/** Classes that refine both versions' endpoint classes, numbered alike on both sides for the same pod. */
-function combinedClasses(before: DiffSide, after: DiffSide): [Map<Pod, number>, Map<Pod, number>] {
-  const oc = before.engine.endpointClasses();
-  const nc = after.engine.endpointClasses();
+/** Classes that refine two versions' classes of pods, numbered alike on both sides for the same pod (matched by namespace/name). */
+function combine(oc: ReadonlyMap<Pod, number>, nc: ReadonlyMap<Pod, number>): [Map<Pod, number>, Map<Pod, number>] {
   const oldByKey = new Map([...oc.keys()].map((p) => [podKey(p), p]));
   const numbers = new Map<string, number>();
   const num = (k: string) => numbers.get(k) ?? numbers.set(k, numbers.size).get(k)!;
@@ -159,10 +157,13 @@ export function semanticDiff(before: DiffSide, after: DiffSide, dns: ReadonlyMap
   const externals = new Map<string, string>();
   for (const e of [...after.engine.externalAddresses(), ...before.engine.externalAddresses()]) if (!externals.has(e.name)) externals.set(e.name, e.ip);
   const ext = [...externals].map(([name, ip]) => ({ name, ip }));
-  const [oc, nc] = combinedClasses(before, after);
+  const [oc, nc] = combine(before.engine.endpointClasses(), after.engine.endpointClasses());
+  const [os_, ns_] = [before.engine.sideClasses(), after.engine.sideClasses()];
+  const [oi, ni] = combine(os_.ingress, ns_.ingress);
+  const [oe, ne] = combine(os_.egress, ns_.egress);
   const options = { by: 'workload' as const, allNamespaces: false };
-  const mo = computeMatrix(before.workspace, before.engine, dns, options, { classes: oc, ports, externals: ext });
-  const mn = computeMatrix(after.workspace, after.engine, dns, options, { classes: nc, ports, externals: ext });
+  const mo = computeMatrix(before.workspace, before.engine, dns, options, { classes: oc, sideClasses: { ingress: oi, egress: oe }, ports, externals: ext });
+  const mn = computeMatrix(after.workspace, after.engine, dns, options, { classes: nc, sideClasses: { ingress: ni, egress: ne }, ports, externals: ext });
 
   const index = (list: readonly MatrixEndpoint[]) => new Map(list.map((e, i) => [e.name, i]));
   const [os, od, ns, nd] = [index(mo.sources), index(mo.destinations), index(mn.sources), index(mn.destinations)];

@@ -63,6 +63,7 @@ export interface Matrix {
 /** What a semantic diff fixes so that two matrices line up: classes, port classes and external ends of both versions. */
 export interface MatrixOverrides {
   readonly classes?: ReadonlyMap<Pod, number>;
+  readonly sideClasses?: { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> };
   readonly ports?: readonly PortClass[];
   /** The world and CIDR ends: name and an address in it. */
   readonly externals?: readonly { readonly name: string; readonly ip: string }[];
@@ -119,6 +120,7 @@ function groupKey(by: GroupBy, p: Pod, identityOf: (p: Pod) => string): string {
 export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: ReadonlyMap<string, readonly string[]>, options: MatrixOptions = {}, overrides: MatrixOverrides = {}): Matrix {
   const by = options.by ?? 'workload';
   const classes = overrides.classes ?? engine.endpointClasses();
+  const sides = overrides.sideClasses ?? engine.sideClasses();
   const wanted = (p: Pod) => (options.allNamespaces ? true : options.namespaces ? options.namespaces.includes(p.namespace) : p.namespace !== 'kube-system' || p.labels['k8s-app'] === 'kube-dns');
   const pods = ws.cluster.pods.filter((p) => classes.has(p) && wanted(p));
   const idName = new Map(engine.identities().flatMap((i) => i.pods.map((p) => [p, i.name] as const)));
@@ -201,14 +203,16 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
   };
   // Answers for an external end and a pod class, by number: (end, class, direction, node of the pod for node-relative ends).
   const byExternal = new Map<number, Uint8Array | null>();
+  const nSide = Math.max(0, ...sides.ingress.values(), ...sides.egress.values()) + 1;
   const endIndex = new Map<MatrixEndpoint, number>();
   const nodeIndex = new Map(ws.cluster.nodes.map((n, i) => [n.name, i + 1]));
   const externalPair = (e: MatrixEndpoint, pod: Pod, outgoing: boolean): Uint8Array | undefined => {
-    const c = classes.get(pod)!;
-    const rep = reps.get(c)![0]!;
+    const rep = reps.get(classes.get(pod)!)![0]!;
+    // With the other end outside the cluster only the pod's own side decides: cache by its side class.
+    const c = (outgoing ? sides.egress : sides.ingress).get(pod)!;
     const relative = e.kind === 'host' || e.kind === 'remote-node' || e.kind === 'kube-apiserver';
     const ei = endIndex.get(e) ?? endIndex.set(e, endIndex.size).get(e)!;
-    const key = ((ei * nClasses + c) * 2 + (outgoing ? 1 : 0)) * (nodeIndex.size + 1) + (relative ? (nodeIndex.get(rep.nodeName) ?? 0) : 0);
+    const key = ((ei * nSide + c) * 2 + (outgoing ? 1 : 0)) * (nodeIndex.size + 1) + (relative ? (nodeIndex.get(rep.nodeName) ?? 0) : 0);
     const known = byExternal.get(key);
     if (known !== undefined) return known ?? undefined;
     const peer = addressOf(e, rep.nodeName);
@@ -219,7 +223,25 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
   // Cells are not stored (a 2,000-workload matrix has 4 million): each is a lookup of its class pairs.
   const distinct = new Map<MatrixEndpoint, Pod[]>();
   const distinctOf = (e: MatrixEndpoint) => distinct.get(e) ?? distinct.set(e, distinctClasses(e.pods, classes)).get(e)!;
+  // Endpoints with the same classes (and nodes) have equal rows and columns: number them, and keep one answer per pair of numbers.
+  const sigNumbers = new Map<string, number>();
+  const sigOf = (e: MatrixEndpoint) => {
+    const key = e.kind === 'pods' ? distinctOf(e).map((p) => `${classes.get(p)}@${p.nodeName}`).join(',') : `x:${e.name}`;
+    return sigNumbers.get(key) ?? sigNumbers.set(key, sigNumbers.size).get(key)!;
+  };
+  const srcSig = Int32Array.from(sources, sigOf);
+  const dstSig = Int32Array.from(destinations, sigOf);
+  const nSig = sigNumbers.size;
+  const answers: (Uint8Array | null | undefined)[] = new Array(nSig * nSig);
   const cell = (i: number, j: number): Uint8Array | undefined => {
+    const key = srcSig[i]! * nSig + dstSig[j]!;
+    const known = answers[key];
+    if (known !== undefined) return known ?? undefined;
+    const out = computeCell(i, j);
+    answers[key] = out ?? null;
+    return out;
+  };
+  const computeCell = (i: number, j: number): Uint8Array | undefined => {
     const src = sources[i]!;
     const dst = destinations[j]!;
     if (src.kind === 'pods' && dst.kind === 'pods') {
