@@ -83,6 +83,9 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
   'lint-findings': {
     lint: [{ name: 'the stray "-"', argv: ['lint', '-f', 'examples/broken/combining-stray-dash.yaml'], out: /:19:5: warning: .*port-rule-without-peer/ }],
   },
+  'not-found': {
+    get: [{ name: 'a pod name that names nothing', argv: ['get', 'pods', 'nosuch', '-f', DEMO], err: /NotFound\): pods "nosuch" not found/ }],
+  },
   'changes': {
     diff: [{ name: 'story 1: the database opened to the backend', argv: ['diff', '--old', `${APP},${LOCKDOWN}/database-deny-all.yaml`, '--new', `${APP},${LOCKDOWN}/database-policy.yaml`], out: /3 newly allowed/ }],
   },

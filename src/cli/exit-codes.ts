@@ -37,6 +37,7 @@ export type Situation =
   | 'case-failed'
   | 'lint-findings'
   | 'changes'
+  | 'not-found'
   | 'invalid-manifests'
   | 'invalid-tests'
   | 'no-flows'
@@ -76,6 +77,11 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     situation: 'changes',
     text: '`diff`: the change newly allows or denies a connection (or adds or removes a workload)',
     codes: { diff: ExitCode.failed },
+  },
+  {
+    situation: 'not-found',
+    text: '`get` with names: one of them names nothing in the files (kubectl\'s NotFound; the others are still listed)',
+    codes: { get: ExitCode.failed },
   },
   {
     situation: 'invalid-manifests',
