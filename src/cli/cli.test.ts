@@ -148,7 +148,7 @@ describe('polis get', () => {
   });
 
   test('unknown resource is a usage error, with the nearest name', async () => {
-    assert.match((await run(['get', 'servics', '-f', 'examples/demo'])).err, /did you mean "services"\?/);
+    assert.match((await run(['get', 'servics', '-f', 'examples/demo'])).err, /did you mean "service"\?/);
     assert.equal((await run(['get', 'secrets', '-f', 'examples/demo'])).code, 2);
   });
 });
