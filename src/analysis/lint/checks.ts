@@ -114,9 +114,9 @@ export const portRuleWithoutPeer: Check = ({ workspace: ws }) => {
   return out;
 };
 
-/** Port rules over Cilium's limit of 40 ports (`rule_validation.go`: "too many ports, the max is 40"). */
-export const tooManyPorts: Check = ({ workspace: ws }) => {
-  const out: Finding[] = [];
+/** Every port rule (`toPorts[j]`) of every rule element of a Cilium policy as written, with its path. */
+function rawPortRules(ws: Workspace): { object: ManifestObject; rulePath: FieldPath; path: FieldPath; value: unknown }[] {
+  const out: { object: ManifestObject; rulePath: FieldPath; path: FieldPath; value: unknown }[] = [];
   for (const p of ciliumPolicies(ws)) {
     for (const r of p.rules) {
       for (const [section] of SECTIONS) {
@@ -124,19 +124,20 @@ export const tooManyPorts: Check = ({ workspace: ws }) => {
         if (!Array.isArray(list)) continue;
         list.forEach((el: unknown, i) => {
           const toPorts = valueAt(el, ['toPorts']);
-          if (!Array.isArray(toPorts)) return;
-          toPorts.forEach((pr: unknown, j) => {
-            const ports = valueAt(pr, ['ports']);
-            if (Array.isArray(ports) && ports.length > 40) {
-              out.push(finding('too-many-ports', p.object, [...r.path, section, i, 'toPorts', j, 'ports'], `this port rule lists ${ports.length} ports; Cilium accepts at most 40 and refuses the whole policy`, 'split the ports over several port rules (each its own "- ports:"), or use port ranges with endPort'));
-            }
-          });
+          if (Array.isArray(toPorts)) toPorts.forEach((value: unknown, j) => out.push({ object: p.object, rulePath: r.path, path: [...r.path, section, i, 'toPorts', j], value }));
         });
       }
     }
   }
   return out;
-};
+}
+
+/** Port rules over Cilium's limit of 40 ports (`rule_validation.go`: "too many ports, the max is 40"). */
+export const tooManyPorts: Check = ({ workspace: ws }) => rawPortRules(ws).flatMap(({ object, path, value }) => {
+  const ports = valueAt(value, ['ports']);
+  if (!Array.isArray(ports) || ports.length <= 40) return [];
+  return [finding('too-many-ports', object, [...path, 'ports'], `this port rule lists ${ports.length} ports; Cilium accepts at most 40 and refuses the whole policy`, 'split the ports over several port rules (each its own "- ports:"), or use port ranges with endPort')];
+});
 
 const NS_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace']);
 
@@ -213,28 +214,10 @@ export const ccnpNamespaceName: Check = ({ workspace: ws }) => {
  * proxy (it refuses L7 on host ingress outright, so this reads the policies
  * as written: a refused policy is not among the engine's rules).
  */
-export const httpInHostPolicy: Check = ({ workspace: ws }) => {
-  const out: Finding[] = [];
-  for (const p of ciliumPolicies(ws)) {
-    for (const r of p.rules) {
-      if (valueAt(p.object.value, [...r.path, 'nodeSelector']) === undefined) continue;
-      for (const [section] of SECTIONS) {
-        const list = valueAt(p.object.value, [...r.path, section]);
-        if (!Array.isArray(list)) continue;
-        list.forEach((el: unknown, i) => {
-          const toPorts = valueAt(el, ['toPorts']);
-          if (!Array.isArray(toPorts)) return;
-          toPorts.forEach((_pr, j) => {
-            const path = [...r.path, section, i, 'toPorts', j, 'rules', 'http'];
-            if (valueAt(p.object.value, path) === undefined) return;
-            out.push(finding('http-in-host-policy', p.object, path, 'HTTP rules in a host policy (nodeSelector) filter nothing: host traffic is not redirected to the L7 proxy (on ingress Cilium refuses the whole policy)', 'remove the rules; enforce HTTP rules in a policy with an endpointSelector on the pods that serve it'));
-          });
-        });
-      }
-    }
-  }
-  return out;
-};
+export const httpInHostPolicy: Check = ({ workspace: ws }) => rawPortRules(ws).flatMap(({ object, rulePath, path, value }) => {
+  if (valueAt(object.value, [...rulePath, 'nodeSelector']) === undefined || valueAt(value, ['rules', 'http']) === undefined) return [];
+  return [finding('http-in-host-policy', object, [...path, 'rules', 'http'], 'HTTP rules in a host policy (nodeSelector) filter nothing: host traffic is not redirected to the L7 proxy (on ingress Cilium refuses the whole policy)', 'remove the rules; enforce HTTP rules in a policy with an endpointSelector on the pods that serve it')];
+});
 
 /** `enableDefaultDeny: false` for a direction that has L7 rules: they only give visibility (1.18 `ensureWildcard`). */
 export const l7WithoutDefaultDeny: Check = ({ engine }) => {
