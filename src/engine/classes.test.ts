@@ -79,6 +79,25 @@ describe('endpoint classes', () => {
     assert.ok(checked > 100_000, `${checked} checked`);
   });
 
+  test('podVerdicts and addressVerdicts give verdict\'s answers, port by port', () => {
+    const pods = [...classes.keys()].filter((_, i) => i % 7 === 0);
+    const externals = engine.externalAddresses();
+    for (const a of pods) {
+      for (const b of pods) {
+        const batch = engine.podVerdicts(a, b, ports).map(key);
+        assert.deepEqual(batch, ports.map((pc) => key(engine.verdict({ from: { kind: 'pod', pod: a }, to: { kind: 'pod', pod: b }, protocol: pc.protocol, port: pc.from }))));
+      }
+      for (const x of [...externals, { ip: ws.cluster.nodes[0]!.ip }]) {
+        for (const outgoing of [true, false]) {
+          const peer = { kind: 'ip', ip: x.ip } as const;
+          const batch = engine.addressVerdicts(a, peer, outgoing, ports).map(key);
+          const one = ports.map((pc) => key(engine.verdict(outgoing ? { from: { kind: 'pod', pod: a }, to: peer, protocol: pc.protocol, port: pc.from } : { from: peer, to: { kind: 'pod', pod: a }, protocol: pc.protocol, port: pc.from })));
+          assert.deepEqual(batch, one, `${a.name} ${outgoing ? '→' : '←'} ${x.ip}`);
+        }
+      }
+    }
+  });
+
   test('with one end outside the cluster, pods of one side class answer alike (world, every CIDR, both ways)', () => {
     const sides = engine.sideClasses();
     const externals = engine.externalAddresses();

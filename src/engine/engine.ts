@@ -322,6 +322,54 @@ export class PolicyEngine implements InspectableEngine {
   }
 
   /**
+   * The verdicts from one pod to another on many ports at once, for
+   * whole-cluster analyses: the decision `verdict` takes, without building a
+   * query per port or filling the pair cache (a matrix asks each pair once).
+   */
+  podVerdicts(from: Pod, to: Pod, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): Verdict[] {
+    const src = this.ends.pod(from);
+    const dst = this.ends.pod(to);
+    const s = src.identity;
+    const t = dst.identity;
+    const out: Verdict[] = new Array<Verdict>(ports.length);
+    for (let k = 0; k < ports.length; k++) {
+      const { protocol, from: port } = ports[k]!;
+      if (src === dst && s !== undefined) {
+        out[k] = SELF;
+        continue;
+      }
+      let v: Verdict | undefined;
+      if (s !== undefined && t !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6') {
+        const egress = decideSideMemo(this.policyOf(s, 'egress'), t, protocol, port, this.ends.egressNames);
+        const ingress = egress.redirect || egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(this.policyOf(t, 'ingress'), s, protocol, port, dst.names);
+        // A proxy on either side: the general path decides the request part.
+        if (!egress.redirect && !ingress.redirect) v = this.interned(egress, ingress);
+      }
+      out[k] = v ?? (this.verdict({ from: { kind: 'pod', pod: from }, to: { kind: 'pod', pod: to }, protocol, port }) as Verdict);
+    }
+    return out;
+  }
+
+  /**
+   * The verdicts between a pod and an address outside the cluster (or an
+   * external name) on many ports at once, either way: the ends are resolved
+   * once, not per port. Node addresses and ClusterIPs, which a port can turn
+   * into a NodePort or a Service, take the general path per port.
+   */
+  addressVerdicts(pod: Pod, peer: Peer, outgoing: boolean, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): (Verdict | QueryProblem)[] {
+    const podEnd = this.ends.pod(pod);
+    const other = peer.kind === 'pod' ? undefined : this.peerEnd(peer);
+    const general = !other || 'problem' in other || other.node !== undefined || other.pod !== undefined || (peer.kind === 'ip' && this.ends.serviceAt(peer.ip) !== undefined);
+    return ports.map(({ protocol, from: port }) => {
+      if (general || protocol === 'ICMP' || protocol === 'ICMPv6') {
+        return this.verdict(outgoing ? { from: { kind: 'pod', pod }, to: peer, protocol, port } : { from: peer, to: { kind: 'pod', pod }, protocol, port });
+      }
+      const end = other as End;
+      return this.verdictOf(this.decideLeg(outgoing ? { src: podEnd, dst: end, protocol, port } : { src: end, dst: podEnd, protocol, port }, NO_REQUEST));
+    });
+  }
+
+  /**
    * The common case with no allocation: a pod to a pod, no L7 request.
    * Undefined when the query is anything else.
    */

@@ -233,6 +233,10 @@ export interface InspectableEngine extends Engine {
   endpointClasses(): ReadonlyMap<Pod, number>;
   /** Classes for connections with one end outside the cluster: by the pod's ingress (and named ports), or egress policy. */
   sideClasses(): { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> };
+  /** `verdict` from one pod to another on each of these ports (for whole-cluster analyses: no query or cache per port). */
+  podVerdicts(from: Pod, to: Pod, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): Verdict[];
+  /** `verdict` between a pod and an address or external name (`outgoing`: from the pod) on each of these ports. */
+  addressVerdicts(pod: Pod, peer: Peer, outgoing: boolean, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): (Verdict | QueryProblem)[];
   /** One address for the world and for each CIDR identity of the policies. */
   externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[];
   /** toFQDNs selectors by their text. */

@@ -168,16 +168,6 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
   };
 
   let questions = 0;
-  const ask = (q: Omit<ConnectionQuery, 'protocol' | 'port'>): Uint8Array => {
-    const out = new Uint8Array(ports.length);
-    for (let k = 0; k < ports.length; k++) {
-      const pc = ports[k]!;
-      questions++;
-      out[k] = stateOf(engine.verdict({ ...q, protocol: pc.protocol, port: pc.from }));
-    }
-    return out;
-  };
-
   // Representatives: per class, two pods when it has two (a pod to itself is never policed).
   const reps = new Map<number, Pod[]>();
   for (const p of pods) {
@@ -196,7 +186,10 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
       const [ra, rb] = [reps.get(ca)!, reps.get(cb)!];
       const from = ra[0]!;
       const to = rb.find((x) => x !== from) ?? rb[0]!;
-      s = ask({ from: { kind: 'pod', pod: from }, to: { kind: 'pod', pod: to } });
+      const vs = engine.podVerdicts(from, to, ports);
+      questions += ports.length;
+      s = new Uint8Array(ports.length);
+      for (let k = 0; k < ports.length; k++) s[k] = stateOf(vs[k]!);
       byClassPair.set(key, s);
     }
     return s;
@@ -216,7 +209,13 @@ export function computeMatrix(ws: Workspace, engine: InspectableEngine, dns: Rea
     const known = byExternal.get(key);
     if (known !== undefined) return known ?? undefined;
     const peer = addressOf(e, rep.nodeName);
-    const s = peer ? ask(outgoing ? { from: { kind: 'pod', pod: rep }, to: peer } : { from: peer, to: { kind: 'pod', pod: rep } }) : null;
+    let s: Uint8Array | null = null;
+    if (peer) {
+      const vs = engine.addressVerdicts(rep, peer, outgoing, ports);
+      questions += ports.length;
+      s = new Uint8Array(ports.length);
+      for (let k = 0; k < ports.length; k++) s[k] = stateOf(vs[k]!);
+    }
     byExternal.set(key, s);
     return s ?? undefined;
   };
