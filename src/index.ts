@@ -32,3 +32,11 @@ export { formatExplanation, explanationLine } from './analysis/explain/format.js
 export * from './usecases/index.js';
 /** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
 export * as hubble from './hubble/index.js';
+export { LINT_RULES, type LintRule } from './analysis/lint/rules.js';
+export { lintWorkspace, parseLintConfig, activeRules, SUPPRESS_ANNOTATION, type LintConfig, type LintResult } from './analysis/lint/lint.js';
+export { computeMatrix, sampleDns, PortState, type Matrix, type MatrixEndpoint, type MatrixOptions, type GroupBy } from './analysis/matrix/matrix.js';
+export { formatMatrixText, formatMatrixMarkdown, formatMatrixCsv, formatMatrixDot, formatMatrixSvg, matrixToJson, describeCell, symbolOf } from './analysis/matrix/format.js';
+export { semanticDiff, responsible, type Change, type DiffResult, type DiffSide } from './analysis/diff/diff.js';
+export { formatDiffText, formatDiffMarkdown, diffToJson, diffSummary } from './analysis/diff/format.js';
+export { toSarif, toJunit, testResultsReport, type Report, type ReportRule } from './analysis/report/report.js';
+export type { PortClass } from './engine/classes.js';

@@ -103,15 +103,15 @@ describe('polis get', () => {
     const r = await run(['get', 'pods', '-f', 'examples/demo']);
     assert.equal(r.code, 0);
     const lines = r.out.trimEnd().split('\n');
-    assert.match(lines[0]!, /^NAMESPACE\s+NAME\s+IP\s+NODE\s+OWNER\s+LABELS$/);
+    assert.match(lines[0]!, /^NAMESPACE\s+NAME\s+IP\s+NODE\s+IDENTITY\s+OWNER$/);
     assert.equal(lines.length, 1 + 8);
-    assert.match(r.out, /default\s+backend-\S+\s+10\.244\.1\.\d+\s+kind-worker\s+Deployment\/backend\s+tier=backend/);
+    assert.match(r.out, /default\s+backend-\S+\s+10\.244\.1\.\d+\s+kind-worker\s+25\d\s+Deployment\/backend\n/);
   });
 
   test('services, policies, namespaces, nodes', async () => {
-    assert.match((await run(['get', 'services', '-f', 'examples/demo'])).out, /default\s+database\s+ClusterIP\s+\S+\s+80:7379\/TCP\s+tier=database/);
+    assert.match((await run(['get', 'services', '-o', 'wide', '-f', 'examples/demo'])).out, /default\s+database\s+ClusterIP\s+\S+\s+80:7379\/TCP\s+tier=database/);
     assert.match((await run(['get', 'policies', '-f', 'examples/demo'])).out, /CiliumNetworkPolicy\s+default\s+backend-policy\s+1\s+yes\s+examples\/demo\/backend-policy\.yaml:6/);
-    assert.match((await run(['get', 'namespaces', '-f', 'examples/demo'])).out, /kube-system\s+no\s+kubernetes\.io\/metadata\.name=kube-system/);
+    assert.match((await run(['get', 'namespaces', '--show-labels', '-f', 'examples/demo'])).out, /kube-system\s+no\s+kubernetes\.io\/metadata\.name=kube-system/);
     assert.match((await run(['get', 'nodes', '-f', 'examples/demo'])).out, /kind-worker\s+worker\s+172\.18\.0\.3\s+10\.244\.1\.0\/24/);
   });
 
@@ -130,7 +130,25 @@ describe('polis get', () => {
     assert.match((await run(['get', 'pods', '-o', 'yaml', '-f', 'examples/demo'])).out, /^- name: backend-/);
   });
 
-  test('unknown resource is a usage error', async () => {
+  test('kubectl habits: short names, -n, -l, names, -o name and wide, --show-labels, -f a,b', async () => {
+    const short = await run(['get', 'po', '-n', 'default', '-l', 'tier in (frontend,backend)', '-o', 'name', '-f', 'examples/demo/app.yaml,examples/demo/backend-policy.yaml']);
+    assert.equal(short.code, 0, short.err);
+    assert.match(short.out, /^(pod\/(frontend|backend)-\S+\n){4}$/);
+    const cnp = await run(['get', 'cnp', 'backend-policy', '-f', 'examples/demo']);
+    assert.match(cnp.out, /^KIND[^\n]+\nCiliumNetworkPolicy\s+default\s+backend-policy\s/);
+    assert.equal(cnp.out.trimEnd().split('\n').length, 2);
+    const cep = await run(['get', 'cep', '-n', 'default', '-f', 'examples/demo']);
+    assert.match(cep.out, /database-\S+\s+25\d\s+true\s+true\s+10\.244\./);
+    const wide = await run(['get', 'pods', '-o', 'wide', '-f', 'examples/demo']);
+    assert.match(wide.out.split('\n')[0]!, /IDENTITY\s+OWNER\s+SERVICE-ACCOUNT\s+HOST-NETWORK\s+LABELS$/);
+    for (const alias of ['svc', 'deploy', 'ns', 'no', 'netpol', 'ccnp', 'identity']) assert.equal((await run(['get', alias, '-f', 'examples/demo'])).code, 0, alias);
+    assert.match((await run(['get', 'deploy', '-f', 'examples/demo'])).out, /default\s+frontend\s+2\s+examples\/demo\/app\.yaml:\d+/);
+    const none = await run(['get', 'netpol', '-f', 'examples/demo']);
+    assert.equal(none.out, 'No resources found.\n');
+  });
+
+  test('unknown resource is a usage error, with the nearest name', async () => {
+    assert.match((await run(['get', 'servics', '-f', 'examples/demo'])).err, /did you mean "service"\?/);
     assert.equal((await run(['get', 'secrets', '-f', 'examples/demo'])).code, 2);
   });
 });

@@ -42,6 +42,9 @@ const COMPACT = file('compact.txt', 'Jun 16 16:52:13.136: 10.0.2.16:15020 (ID:25
 const TRAILING = file('trailing.jsonl.gz', Buffer.concat([gzipSync(readFileSync(FLOWS)), Buffer.from('xyz')]));
 const CUT = file('cut.jsonl.gz', gzipSync(readFileSync(FLOWS)).subarray(0, 600));
 const EXPLAIN = ['--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
+const STORY3 = 'examples/stories/3-backend-dns-egress';
+const LOCKDOWN = 'examples/stories/1-database-lockdown';
+const BAD_CONFIG = file('lint-config.yaml', 'disabled: [dns-blocked]\n');
 
 interface Scenario {
   readonly name: string;
@@ -65,6 +68,9 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'DENIED', argv: ['explain', '-f', DEMO, '--from', 'default/frontend', '--to', 'svc:default/database', '--port', '80'], out: /^DENIED / },
     ],
     test: [{ name: 'the demo passes', argv: ['test', '-f', DEMO, '--tests', DEMO_TESTS], out: /0 failed\n$/ }],
+    lint: [{ name: 'the fixed "Combining Policies"', argv: ['lint', '-f', 'examples/broken/combining-fixed.yaml'], out: /0 errors, 0 warnings/ }, { name: 'notes only', argv: ['lint', '-f', STORY3], out: /0 warnings, \d+ notes?/ }],
+    matrix: [{ name: 'the demo', argv: ['matrix', '-f', DEMO], out: /^FROM \\ TO/ }, { name: 'as SVG', argv: ['matrix', '-f', DEMO, '-o', 'svg', '--port', '80/TCP'], out: /^<svg / }],
+    diff: [{ name: 'a version against itself', argv: ['diff', '--old', DEMO, '--new', DEMO], out: /no change/ }],
     observe: [
       { name: 'ten flows', argv: ['observe', '--input-file', FLOWS], err: /read 10 lines: 10 flows/ },
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
@@ -74,11 +80,23 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
   'case-failed': {
     test: [{ name: 'a case expecting deny where the policies allow', argv: ['test', '-f', APP, '--tests', WRONG], out: /0 passed, 1 failed\n$/ }],
   },
+  'lint-findings': {
+    lint: [{ name: 'the stray "-"', argv: ['lint', '-f', 'examples/broken/combining-stray-dash.yaml'], out: /:19:5: warning: .*port-rule-without-peer/ }],
+  },
+  'not-found': {
+    get: [{ name: 'a pod name that names nothing', argv: ['get', 'pods', 'nosuch', '-f', DEMO], err: /NotFound\): pods "nosuch" not found/ }],
+  },
+  'changes': {
+    diff: [{ name: 'story 1: the database opened to the backend', argv: ['diff', '--old', `${APP},${LOCKDOWN}/database-deny-all.yaml`, '--new', `${APP},${LOCKDOWN}/database-policy.yaml`], out: /3 newly allowed/ }],
+  },
   'invalid-manifests': {
     validate: [{ name: 'an invalid CIDR', argv: ['validate', '-f', INVALID], out: /is not a valid CIDR/ }],
     get: [{ name: 'the listing is still printed', argv: ['get', 'policies', '-f', APP, '-f', INVALID], out: /backend-policy\s+1\s+NO/, err: /is not a valid CIDR/ }],
     explain: [{ name: 'the verdict is still given', argv: ['explain', '-f', APP, '-f', INVALID, ...EXPLAIN], out: /^ALLOWED /, err: /^warning: the manifests have 1 error/ }],
     test: [{ name: 'every case passes, still 1', argv: ['test', '-f', APP, '-f', INVALID, '--tests', ALLOW], out: /1 passed, 0 failed\n$/, err: /warning: the manifests have 1 error/ }],
+    lint: [{ name: 'linted anyway', argv: ['lint', '-f', APP, '-f', INVALID], err: /the manifests have 1 error/ }],
+    matrix: [{ name: 'the matrix is still given', argv: ['matrix', '-f', APP, '-f', INVALID], out: /^FROM/, err: /the manifests have 1 error/ }],
+    diff: [{ name: 'diffed anyway', argv: ['diff', '--old', APP, '--new', INVALID], err: /the manifests have 1 error/ }],
   },
   'invalid-tests': {
     test: [
@@ -129,6 +147,20 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'an unknown type', argv: ['observe', '--input-file', FLOWS, '--type', 'constructor'] },
       { name: '--first and --last', argv: ['observe', '--input-file', FLOWS, '--first', '1', '--last', '1'] },
     ],
+    lint: [
+      { name: 'an unknown rule', argv: ['lint', '-f', DEMO, '--disable', 'dns-blokced'], err: /did you mean "dns-blocked"/ },
+      { name: 'a bad config file', argv: ['lint', '-f', DEMO, '--config', BAD_CONFIG], err: /unknown field "disabled"/ },
+      { name: 'no -f', argv: ['lint'], err: /no input/ },
+    ],
+    matrix: [
+      { name: '--port 0', argv: ['matrix', '-f', DEMO, '--port', '0'], err: /is not a port/ },
+      { name: '-n and -A', argv: ['matrix', '-f', DEMO, '-n', 'default', '-A'], err: /contradict/ },
+      { name: 'an unknown grouping', argv: ['matrix', '-f', DEMO, '--by', 'team'] },
+    ],
+    diff: [
+      { name: 'no --new', argv: ['diff', '--old', DEMO], err: /--old PATH --new PATH/ },
+      { name: 'not git:REV:PATH', argv: ['diff', '--old', 'git:nopath', '--new', DEMO], err: /is not git:REVISION:PATH/ },
+    ],
   },
   'unknown-endpoint': {
     explain: [
@@ -152,6 +184,9 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'the manifests', argv: ['test', '-f', MISSING, '--tests', DEMO_TESTS] },
       { name: 'the tests', argv: ['test', '-f', DEMO, '--tests', MISSING], err: /does not exist/ },
     ],
+    lint: [{ name: 'the manifests', argv: ['lint', '-f', MISSING] }, { name: 'the config file', argv: ['lint', '-f', DEMO, '--config', MISSING], err: /does not exist/ }],
+    matrix: [{ name: 'the only path', argv: ['matrix', '-f', MISSING] }],
+    diff: [{ name: 'the old version', argv: ['diff', '--old', MISSING, '--new', DEMO], err: /does not exist/ }, { name: 'a revision git does not know', argv: ['diff', '--old', 'git:no-such-revision-xyz:examples/demo', '--new', DEMO], err: /cannot read git:no-such-revision-xyz/ }],
     observe: [
       { name: 'a missing file', argv: ['observe', '--input-file', MISSING], err: /no such file/ },
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
@@ -164,6 +199,9 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     explain: internal(['explain', '-f', DEMO, ...EXPLAIN]),
     test: internal(['test', '-f', DEMO, '--tests', DEMO_TESTS]),
     observe: internal(['observe', '--input-file', FLOWS]),
+    lint: internal(['lint', '-f', DEMO]),
+    matrix: internal(['matrix', '-f', DEMO]),
+    diff: internal(['diff', '--old', DEMO, '--new', DEMO]),
   },
 };
 

@@ -28,13 +28,16 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe'] as const;
+export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What can happen in a run; each row of the table is one. */
 export type Situation =
   | 'success'
   | 'case-failed'
+  | 'lint-findings'
+  | 'changes'
+  | 'not-found'
   | 'invalid-manifests'
   | 'invalid-tests'
   | 'no-flows'
@@ -51,7 +54,7 @@ export interface ExitCodeRow {
   readonly codes: Readonly<Partial<Record<CommandName, ExitCode>>>;
 }
 
-const all = (code: ExitCode): Record<CommandName, ExitCode> => ({ validate: code, get: code, explain: code, test: code, observe: code });
+const all = (code: ExitCode): Record<CommandName, ExitCode> => Object.fromEntries(COMMANDS.map((c) => [c, code])) as Record<CommandName, ExitCode>;
 
 /** The table. When several situations occur in one run, the highest code wins. */
 export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
@@ -66,9 +69,24 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     codes: { test: ExitCode.failed },
   },
   {
+    situation: 'lint-findings',
+    text: '`lint` found something of severity error or warning (notes alone are fine)',
+    codes: { lint: ExitCode.failed },
+  },
+  {
+    situation: 'changes',
+    text: '`diff`: the change newly allows or denies a connection (or adds or removes a workload)',
+    codes: { diff: ExitCode.failed },
+  },
+  {
+    situation: 'not-found',
+    text: '`get` with names: one of them names nothing in the files (kubectl\'s NotFound; the others are still listed)',
+    codes: { get: ExitCode.failed },
+  },
+  {
     situation: 'invalid-manifests',
     text: 'the manifests have errors (printed; `get` still lists, `explain` still answers and `test` still runs, for a policy Cilium refuses enforces nothing)',
-    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed },
+    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed, diff: ExitCode.failed },
   },
   {
     situation: 'invalid-tests',

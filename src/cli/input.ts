@@ -20,7 +20,8 @@ export interface InputOptions {
   clusterName?: string;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+// kubectl takes `-f a,b` as two paths; `-` (standard input) stays itself.
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...(v === '-' ? [v] : v.split(',').filter(Boolean))];
 
 /**
  * Checks a CIDR option while the command line is parsed, so a bad value is a

@@ -109,7 +109,7 @@ test('get: the labels are all there, __proto__ included', async () => {
   const labels = (JSON.parse(ns.out) as { name: string; labels: Record<string, string> }[]).find((n) => n.name === 'constructor')!.labels;
   assert.deepEqual(Object.keys(labels).sort(), [...NAMES, 'kubernetes.io/metadata.name'].sort());
   assert.equal(labels.__proto__, 'ns-proto');
-  const pods = await run(['get', 'pods', '-f', manifests]);
+  const pods = await run(['get', 'pods', '--show-labels', '-f', manifests]);
   assert.match(pods.out, /constructor +constructor .*constructor=constructor,__proto__=xxprotoxx,toString=toString,hasOwnProperty=hasOwnProperty/);
 });
 

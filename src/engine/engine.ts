@@ -21,9 +21,11 @@
  */
 import { buildIdentityTable, type IdentityTable } from '../identity/table.js';
 import { IpCache } from '../identity/ipcache.js';
+import type { EndpointSelector } from '../identity/selector.js';
 import { Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
-import { formatCidr, parseIp } from '../net/ip.js';
+import { formatCidr, formatIp, nthAddress, parseIp } from '../net/ip.js';
+import { portClasses, type PortClass } from './classes.js';
 import type { Cluster, Pod, Service } from '../model/types.js';
 import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from '../policy/normalize/index.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
@@ -33,7 +35,7 @@ import { Ends, type End } from './ends.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import type { ConnectionQuery, Engine, EngineOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
+import type { ConnectionQuery, EngineOptions, InspectableEngine, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 
 /** What the engine is built from. */
 export interface EngineInputs {
@@ -95,7 +97,7 @@ const NO_REQUEST: L7Request = Object.freeze({});
 const PAIR_LIMIT = 4_000_000;
 const PROTOCOL_KEY: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
-export class PolicyEngine implements Engine {
+export class PolicyEngine implements InspectableEngine {
   readonly cluster: Cluster;
   readonly normalized: NormalizedPolicies;
   readonly table: IdentityTable;
@@ -185,6 +187,117 @@ export class PolicyEngine implements Engine {
     return t.allIdentities().map((id) => ({ id, name: t.nameOf(id), pods: t.podsOf(id).map((p) => `${p.namespace}/${p.name}`), labels: t.labelsOf(id)?.toStrings() ?? [] }));
   }
 
+  rules(): readonly NormalizedRule[] {
+    return this.normalized.rules;
+  }
+
+  podsSelectedBy(selector: EndpointSelector): readonly Pod[] {
+    return this.table.select(selector).flatMap((id) => this.table.podsOf(id));
+  }
+
+  enforcementOf(pod: Pod): { readonly ingress: readonly NormalizedRule[]; readonly egress: readonly NormalizedRule[] } {
+    const id = this.ends.pod(pod).identity;
+    if (id === undefined) return { ingress: [], egress: [] };
+    const of = (d: Direction) => {
+      const c = this.policyOf(id, d);
+      return c.enforced ? c.rules : [];
+    };
+    return { ingress: of('ingress'), egress: of('egress') };
+  }
+
+  portClasses(protocols?: readonly L4Protocol[]): readonly PortClass[] {
+    return portClasses(this.normalized.rules, this.cluster.pods, protocols);
+  }
+
+  /**
+   * A class number per pod such that pods of one class get the same verdict
+   * from and to everything: the same compiled policy in each direction (the
+   * compile memo shares those objects), membership in the same peer sets of
+   * every rule, and the same named ports. Pods with no endpoint (hostNetwork) get none.
+   */
+  endpointClasses(): ReadonlyMap<Pod, number> {
+    this.compileAll();
+    const peerSig = new Map<IdentityId, string>();
+    let k = 0;
+    for (const set of this.memo.peerSets.values()) {
+      const tag = (k++).toString(36);
+      for (const id of set) peerSig.set(id, (peerSig.get(id) ?? '') + ',' + tag);
+    }
+    const objectIds = new Map<object | undefined, number>();
+    const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
+    // Unenforced directions are built per identity (not shared through the memo) but all decide alike.
+    const policyId = (d: CompiledDirection) => (d.enforced ? idOf(d) : -1);
+    const classes = new Map<string, number>();
+    const out = new Map<Pod, number>();
+    for (const pod of this.cluster.pods) {
+      const end = this.ends.pod(pod);
+      if (end.identity === undefined) continue;
+      const id = end.identity;
+      const key = `${policyId(this.policyOf(id, 'ingress'))}|${policyId(this.policyOf(id, 'egress'))}|${idOf(end.names)}|${peerSig.get(id) ?? ''}`;
+      out.set(pod, classes.get(key) ?? classes.set(key, classes.size).get(key)!);
+    }
+    return out;
+  }
+
+  /**
+   * Finer than {@link endpointClasses} for connections with one end outside
+   * the cluster (world, CIDR, FQDN, node): only the pod's own policy on its
+   * side decides, so pods with the same ingress policy and named ports
+   * (`ingress`), or the same egress policy (`egress`), answer alike.
+   */
+  sideClasses(): { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> } {
+    this.compileAll();
+    const ingress = new Map<Pod, number>();
+    const egress = new Map<Pod, number>();
+    const keys = new Map<string, number>();
+    const objectIds = new Map<object | undefined, number>();
+    const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
+    const policyId = (d: CompiledDirection) => (d.enforced ? idOf(d) : -1);
+    const num = (k: string) => keys.get(k) ?? keys.set(k, keys.size).get(k)!;
+    for (const pod of this.cluster.pods) {
+      const end = this.ends.pod(pod);
+      if (end.identity === undefined) continue;
+      ingress.set(pod, num(`i|${policyId(this.policyOf(end.identity, 'ingress'))}|${idOf(end.names)}`));
+      egress.set(pod, num(`e|${policyId(this.policyOf(end.identity, 'egress'))}`));
+    }
+    return { ingress, egress };
+  }
+
+  /**
+   * One address for the world and for each CIDR identity the policies
+   * create (the prefix's own identity, not a more specific one inside it),
+   * as the ipcache resolves them without names learnt by DNS.
+   */
+  externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[] {
+    const out: { name: string; identity: number; ip: string }[] = [];
+    const seen = new Set<number>();
+    for (const e of this.unlearnt.entries) {
+      if (e.id < LOCAL_IDENTITY_FLAG || seen.has(e.id)) continue;
+      const size = 1n << BigInt((e.prefix.family === 4 ? 32 : 128) - e.prefix.bits);
+      for (const offset of [0n, 1n, size - 1n, size / 2n]) {
+        if (offset >= size) continue;
+        const a = nthAddress(e.prefix, offset);
+        if (this.unlearnt.lookup(a) !== e.id) continue;
+        out.push({ name: formatCidr(e.prefix), identity: e.id, ip: formatIp(a) });
+        seen.add(e.id);
+        break;
+      }
+    }
+    // Documentation addresses first: any of them that no policy names is plain world.
+    for (const ip of ['203.0.113.254', '198.51.100.254', '192.0.2.254', '100.64.255.254', '8.8.8.8']) {
+      const id = this.unlearnt.lookup(parseIp(ip)!);
+      if (id === Reserved.world || id === Reserved.worldIpv4) {
+        out.unshift({ name: 'world', identity: id, ip });
+        break;
+      }
+    }
+    return out;
+  }
+
+  fqdnSelectors(): ReadonlyMap<string, { readonly matchName?: string; readonly matchPattern?: string }> {
+    return this.normalized.fqdnSelectors;
+  }
+
   verdict(query: ConnectionQuery): Verdict | QueryProblem {
     const fast = this.compiledSides ? this.podToPod(query) : undefined;
     if (fast) return fast;
@@ -205,6 +318,54 @@ export class PolicyEngine implements Engine {
       policyOf: (id, dir) => this.policyOf(id, dir),
       identityName: (id) => this.identityName(id),
       verdictOf: (d) => this.verdictOf(d),
+    });
+  }
+
+  /**
+   * The verdicts from one pod to another on many ports at once, for
+   * whole-cluster analyses: the decision `verdict` takes, without building a
+   * query per port or filling the pair cache (a matrix asks each pair once).
+   */
+  podVerdicts(from: Pod, to: Pod, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): Verdict[] {
+    const src = this.ends.pod(from);
+    const dst = this.ends.pod(to);
+    const s = src.identity;
+    const t = dst.identity;
+    const out: Verdict[] = new Array<Verdict>(ports.length);
+    for (let k = 0; k < ports.length; k++) {
+      const { protocol, from: port } = ports[k]!;
+      if (src === dst && s !== undefined) {
+        out[k] = SELF;
+        continue;
+      }
+      let v: Verdict | undefined;
+      if (s !== undefined && t !== undefined && protocol !== 'ICMP' && protocol !== 'ICMPv6') {
+        const egress = decideSideMemo(this.policyOf(s, 'egress'), t, protocol, port, this.ends.egressNames);
+        const ingress = egress.redirect || egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(this.policyOf(t, 'ingress'), s, protocol, port, dst.names);
+        // A proxy on either side: the general path decides the request part.
+        if (!egress.redirect && !ingress.redirect) v = this.interned(egress, ingress);
+      }
+      out[k] = v ?? (this.verdict({ from: { kind: 'pod', pod: from }, to: { kind: 'pod', pod: to }, protocol, port }) as Verdict);
+    }
+    return out;
+  }
+
+  /**
+   * The verdicts between a pod and an address outside the cluster (or an
+   * external name) on many ports at once, either way: the ends are resolved
+   * once, not per port. Node addresses and ClusterIPs, which a port can turn
+   * into a NodePort or a Service, take the general path per port.
+   */
+  addressVerdicts(pod: Pod, peer: Peer, outgoing: boolean, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): (Verdict | QueryProblem)[] {
+    const podEnd = this.ends.pod(pod);
+    const other = peer.kind === 'pod' ? undefined : this.peerEnd(peer);
+    const general = !other || 'problem' in other || other.node !== undefined || other.pod !== undefined || (peer.kind === 'ip' && this.ends.serviceAt(peer.ip) !== undefined);
+    return ports.map(({ protocol, from: port }) => {
+      if (general || protocol === 'ICMP' || protocol === 'ICMPv6') {
+        return this.verdict(outgoing ? { from: { kind: 'pod', pod }, to: peer, protocol, port } : { from: peer, to: { kind: 'pod', pod }, protocol, port });
+      }
+      const end = other as End;
+      return this.verdictOf(this.decideLeg(outgoing ? { src: podEnd, dst: end, protocol, port } : { src: end, dst: podEnd, protocol, port }, NO_REQUEST));
     });
   }
 

@@ -34,7 +34,12 @@ export function l7Response(protocol: L7Outcome['protocol']): string {
 /** The verdict of a decided connection (sides absent where no endpoint enforces policy). */
 export function reasonLine(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {
   const v = decide(egress, ingress, l7);
-  return { ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}) };
+  // The proxy restricts requests only where the redirecting entry filters (not visibility-only, §5.4).
+  const proxied = v.verdict === 'allow' ? [egress, ingress].find((s) => s?.redirect && s.entry && !s.entry.l7VisibilityOnly && s.port?.l7) : undefined;
+  return {
+    ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}),
+    ...(proxied ? { l7: proxied.port!.l7!.kind } : {}),
+  };
 }
 
 function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {

@@ -9,7 +9,9 @@
  */
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Pod, Service } from '../model/types.js';
-import type { Direction, L4Protocol } from '../policy/rule.js';
+import type { EndpointSelector } from '../identity/selector.js';
+import type { PortClass } from './classes.js';
+import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { PolicyRef } from '../policy/types.js';
 
 /** One end of a connection. */
@@ -153,6 +155,8 @@ export interface Verdict {
   readonly reason: string;
   /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
   readonly backends?: BackendSummary;
+  /** Allowed at L4, but a proxy judges every request by these L7 rules (absent when no proxy filters). */
+  readonly l7?: 'http' | 'dns' | 'kafka' | 'l7proto';
 }
 
 /** One backend of a Service in an explanation. */
@@ -209,6 +213,34 @@ export interface Engine {
   identityName(identity: number): string;
   /** Every security identity the engine allocated, ascending. */
   identities(): readonly IdentityInfo[];
+}
+
+/**
+ * What whole-cluster analyses (lint, matrix, diff) ask beside verdicts: the
+ * rules' shape and origins, and who a selector or a rule selects, so that
+ * they never resolve selectors or enforcement on their own.
+ */
+export interface InspectableEngine extends Engine {
+  /** The normalised rules in force (valid policies only), with their origins: what analyses read the shape of. */
+  rules(): readonly NormalizedRule[];
+  /** The Cilium-managed pods whose identity a selector selects. */
+  podsSelectedBy(selector: EndpointSelector): readonly Pod[];
+  /** The rules that turn policy enforcement on for a pod, per direction (empty: that direction is not enforced). */
+  enforcementOf(pod: Pod): { readonly ingress: readonly NormalizedRule[]; readonly egress: readonly NormalizedRule[] };
+  /** Ranges of ports no rule tells apart, per protocol (TCP, UDP, SCTP unless given). */
+  portClasses(protocols?: readonly L4Protocol[]): readonly PortClass[];
+  /** A class per pod: pods of one class get the same verdicts from and to everything. */
+  endpointClasses(): ReadonlyMap<Pod, number>;
+  /** Classes for connections with one end outside the cluster: by the pod's ingress (and named ports), or egress policy. */
+  sideClasses(): { readonly ingress: ReadonlyMap<Pod, number>; readonly egress: ReadonlyMap<Pod, number> };
+  /** `verdict` from one pod to another on each of these ports (for whole-cluster analyses: no query or cache per port). */
+  podVerdicts(from: Pod, to: Pod, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): Verdict[];
+  /** `verdict` between a pod and an address or external name (`outgoing`: from the pod) on each of these ports. */
+  addressVerdicts(pod: Pod, peer: Peer, outgoing: boolean, ports: readonly { readonly protocol: L4Protocol; readonly from: number }[]): (Verdict | QueryProblem)[];
+  /** One address for the world and for each CIDR identity of the policies. */
+  externalAddresses(): readonly { readonly name: string; readonly identity: number; readonly ip: string }[];
+  /** toFQDNs selectors by their text. */
+  fqdnSelectors(): ReadonlyMap<string, { readonly matchName?: string; readonly matchPattern?: string }>;
 }
 
 /** A security identity as users list it. */

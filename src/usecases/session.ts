@@ -9,7 +9,7 @@
  */
 import type { EngineFactory } from '../analysis/connectivity/index.js';
 import { compileEngine } from '../engine/engine.js';
-import type { Engine, EngineOptions } from '../engine/types.js';
+import type { Engine, EngineOptions, InspectableEngine } from '../engine/types.js';
 import type { SourceFile } from '../manifest/source.js';
 import { loadWorkspace, type Workspace, type WorkspaceOptions } from '../workspace/load.js';
 
@@ -21,6 +21,20 @@ export class Session {
   /** Loads source texts into a new session. */
   static load(sources: readonly SourceFile[], options: WorkspaceOptions = {}): Session {
     return new Session(loadWorkspace(sources, options));
+  }
+
+  /**
+   * The engine for these settings with the inspection functions whole-cluster
+   * analyses need: the session's own when it has them (it always does but
+   * for test fakes, which then get a real one beside them).
+   */
+  inspectable(options: EngineOptions = {}): InspectableEngine {
+    const e = this.engine(options);
+    if ('rules' in e && 'endpointClasses' in e) return e as InspectableEngine;
+    const key = `inspectable|${optionsKey(options)}`;
+    let i = this.engines.get(key) as InspectableEngine | undefined;
+    if (!i) this.engines.set(key, (i = compileEngine(this.workspace, options)));
+    return i;
   }
 
   /** The engine for these settings (built on first use). */

@@ -45,11 +45,11 @@ export function formatJunit(results: readonly CaseResult[]): string {
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Character data: `&` and `<` must go; `>` too, so `]]>` can never appear. */
-function text(s: string): string {
+export function text(s: string): string {
   return s.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A quoted attribute value; newlines and tabs become references, or parsers would normalise them to spaces. */
-function attr(s: string): string {
+export function attr(s: string): string {
   return `"${text(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;')}"`;
 }

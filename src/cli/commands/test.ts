@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/test
  *
- * `polis test -f PATH... --tests FILE... [-o text|json|junit]`: runs
+ * `polis test -f PATH... --tests FILE... [-o text|json|junit|sarif]`: runs
  * connectivity tests against the manifests. Exit codes follow
  * `cli/exit-codes.ts`: 0 when every case passes; 1 when a case fails, the
  * manifests have errors or a tests file is invalid (errors, no
@@ -11,6 +11,7 @@
  * The engine comes in as a factory (`registerTest(compileEngine)`), so this
  * module does not depend on how verdicts are made and tests can pass a fake.
  */
+import { testResultsReport, toSarif } from '../../analysis/report/report.js';
 import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
@@ -24,11 +25,11 @@ import type { RegisterCommand } from './index.js';
 
 interface TestOptions extends InputOptions, EngineFlags {
   tests?: string[];
-  output: 'text' | 'json' | 'junit';
+  output: 'text' | 'json' | 'junit' | 'sarif';
 }
 
 const FORMATS: Record<TestOptions['output'], (r: readonly CaseResult[]) => string> = {
-  text: formatText, json: formatJson, junit: formatJunit,
+  text: formatText, json: formatJson, junit: formatJunit, sarif: (r) => JSON.stringify(toSarif(testResultsReport(r)), null, 2) + '\n',
 };
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -39,7 +40,7 @@ export function registerTest(factory: EngineFactory): RegisterCommand {
     addEngineOptions(addInputOptions(program.command('test')))
       .description('run connectivity tests (kind: ConnectivityTest) against the manifests')
       .option('--tests <path>', 'file or folder of ConnectivityTest objects (repeatable)', collect)
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
       .action(async (opts: TestOptions) => setExit(await runTest(opts, io, factory)));
   };
 }

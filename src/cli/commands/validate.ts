@@ -6,6 +6,7 @@
  * that cannot be read).
  */
 import { Option } from 'commander';
+import { toJunit, toSarif } from '../../analysis/report/report.js';
 import { diagnosticsToJson, formatDiagnostic } from '../../diagnostics/format.js';
 import { formatPolicyRef } from '../../policy/types.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
@@ -13,14 +14,14 @@ import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
 interface ValidateOptions extends InputOptions {
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'junit' | 'sarif';
   quiet?: boolean;
 }
 
 export const registerValidate: RegisterCommand = (program, io, setExit) => {
   addInputOptions(program.command('validate'))
     .description('check manifests and policies; print every problem with file:line:col')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
     .option('-q, --quiet', 'print only errors and warnings, no notes or summary')
     .action(async (opts: ValidateOptions) => {
       const loaded = await loadInput(opts, io);
@@ -32,7 +33,10 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
       const diags = [...readProblems, ...ws.diagnostics];
       const errors = diags.filter((d) => d.severity === 'error').length;
       const warnings = diags.filter((d) => d.severity === 'warning').length;
-      if (opts.output === 'json') {
+      const report = { command: 'polis validate', rules: [], findings: diags.filter((d) => d.severity !== 'info'), files: ws.sources.map((s) => s.path) };
+      if (opts.output === 'sarif') io.out(JSON.stringify(toSarif(report), null, 2) + '\n');
+      else if (opts.output === 'junit') io.out(toJunit(report));
+      else if (opts.output === 'json') {
         io.out(JSON.stringify({
           valid: errors === 0,
           files: ws.sources.map((s) => s.path),
