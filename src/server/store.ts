@@ -31,7 +31,7 @@ const keyOf = (r: ResourceType, ns: string, name: string) => `${r.group}/${r.plu
 /** Content without the fields the server maintains, to tell a real change from a no-op. */
 function content(o: KubeObject): string {
   const { metadata = {}, ...rest } = o;
-  const { resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, managedFields: _m, ...meta } = metadata;
+  const { resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...meta } = metadata;
   return JSON.stringify({ ...rest, metadata: meta });
 }
 
