@@ -76,13 +76,25 @@ function valueAt(obj: Json, path: string): Json | undefined {
 function removeAt(obj: JsonObject, path: string): void {
   const segs = path.split(SEP);
   let cur: Json | undefined = obj;
+  // Maps left empty by the removal go too, as structured-merge-diff leaves no empty parents.
+  const chain: [JsonObject, string][] = [];
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as string;
     const last = i === segs.length - 1;
     if (seg.startsWith('f:')) {
       if (!isObject(cur)) return;
-      if (last) delete cur[seg.slice(2)];
-      else cur = cur[seg.slice(2)];
+      if (last) {
+        delete cur[seg.slice(2)];
+        for (let j = chain.length - 1; j >= 0; j--) {
+          const [parent, key] = chain[j] as [JsonObject, string];
+          const child = parent[key];
+          if (isObject(child) && Object.keys(child).length === 0) delete parent[key];
+          else break;
+        }
+      } else {
+        chain.push([cur, seg.slice(2)]);
+        cur = cur[seg.slice(2)];
+      }
     } else if (Array.isArray(cur)) {
       const list: Json[] = cur;
       const idx = seg.startsWith('k:')
@@ -92,6 +104,7 @@ function removeAt(obj: JsonObject, path: string): void {
           })()
         : list.findIndex((e) => JSON.stringify(e) === seg.slice(2));
       if (idx < 0) return;
+      chain.length = 0;
       if (last) list.splice(idx, 1);
       else cur = list[idx];
     } else return;
