@@ -64,7 +64,9 @@ export class VirtualApi {
       }
       const obj = JSON.parse(JSON.stringify(o.value)) as KubeObject;
       if (r.namespaced) obj.metadata = { ...obj.metadata, namespace: o.namespace ?? 'default' };
-      this.store.put(r, recordUpdate(r.kind, undefined, obj as never, 'polis', this.now()) as KubeObject, false);
+      // What `kubectl apply` records, so a later `kubectl apply` of the same files patches quietly.
+      obj.metadata = { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [LAST_APPLIED]: `${JSON.stringify(o.value)}\n` } };
+      this.store.put(r, recordUpdate(r.kind, undefined, obj as never, 'kubectl-client-side-apply', this.now()) as KubeObject, false);
     }
     this.reconcile();
     return skipped;

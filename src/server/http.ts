@@ -262,7 +262,9 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, r: R
   const opts = { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector };
   // Validate the selectors now, so a bad one is a Status, not a broken stream.
   const initial = ctx.api.list(r, ns, opts);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  // A watch may send nothing for minutes: the client must see the response start now.
+  res.flushHeaders();
   ctx.streams.add(res);
   let headers = true;
   const send = (type: string, object: KubeObject) => {
@@ -304,6 +306,7 @@ function hubbleFlows(ctx: HttpContext, res: ServerResponse, q: URLSearchParams):
   const follow = q.get('follow') === 'true';
   const line = (r: FlowRecord) => `${encodeFlowResponse(r)}\n`;
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
   for (const r of flows.all()) res.write(line(r));
   if (!follow) return void res.end();
   ctx.streams.add(res);

@@ -64,6 +64,15 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     assert.doesNotMatch(wide.stdout, /frontend/);
   });
 
+  test('watch: kubectl wait and rollout status finish', async () => {
+    const wait = await k('wait', '--for=condition=Available', 'deploy/backend', '--timeout=10s');
+    assert.equal(wait.code, 0, wait.stderr);
+    assert.match(wait.stdout, /deployment\.apps\/backend condition met/);
+    const rollout = await k('rollout', 'status', 'deploy/frontend', '--timeout=10s');
+    assert.equal(rollout.code, 0, rollout.stderr);
+    assert.match(rollout.stdout, /deployment "frontend" successfully rolled out/);
+  });
+
   test('apply a CNP, get cnp shows NAME AGE VALID (Cilium 1.18 printer columns), re-apply is unchanged', async () => {
     const r = await k('apply', '-f', demo('database-policy.yaml'));
     assert.equal(r.code, 0, r.stderr);
