@@ -194,6 +194,11 @@ export class VirtualApi {
   private write(r: ResourceType, ns: string, obj: KubeObject, opts: WriteOptions): KubeObject {
     const name = objectName(obj);
     const candidate: KubeObject = { apiVersion: groupVersion(r), kind: r.kind, ...obj, metadata: { ...obj.metadata, ...(r.namespaced ? { namespace: ns } : {}) } };
+    if (r.kind === 'Namespace') {
+      // The API server labels every namespace with its name (NamespaceDefaultLabelName, Kubernetes 1.22+).
+      candidate.metadata.labels = { ...candidate.metadata.labels, 'kubernetes.io/metadata.name': name };
+      candidate.status = { phase: 'Active' };
+    }
     const errors = validate(r, candidate);
     if (errors.length) throw invalid(r, name, errors);
     if (opts.dryRun) return candidate;

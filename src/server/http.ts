@@ -15,6 +15,7 @@ import type { FlowRecord } from '../hubble/flow.js';
 import type { PatchType, VirtualApi } from './cluster.js';
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, OpenApi, versionInfo } from './discovery.js';
 import type { Json } from './patch.js';
+import { decodeKubeProtobuf } from './protobuf.js';
 import { resourceByPlural, type KubeObject, type ResourceType } from './resources.js';
 import { ApiError, badRequest } from './status.js';
 import { tableOf } from './table.js';
@@ -43,7 +44,7 @@ export function sendError(res: ServerResponse, e: unknown): void {
   sendJson(res, err.code, err.toStatus());
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
@@ -63,13 +64,19 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
 /** The body as JSON (or YAML, which kubectl's apply-patch+yaml and `application/yaml` bodies may be). */
-function parseBody(text: string, contentType: string): Json {
+function parseBody(body: Buffer, contentType: string): Json {
+  if (/protobuf|cbor/.test(contentType)) {
+    const decoded = /protobuf/.test(contentType) ? decodeKubeProtobuf(body) : undefined;
+    if (decoded) return decoded as Json;
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
+  const text = body.toString('utf8');
   if (!text.trim()) throw badRequest('the request body is empty');
   try {
     return JSON.parse(text) as Json;

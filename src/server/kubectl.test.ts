@@ -148,6 +148,20 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     assert.match(pods.stderr, /No resources found in default namespace/);
   });
 
+  test('the seed of knp-echo: create ns (a protobuf body), run a pod, read its CiliumEndpoint identity', async () => {
+    const ns = await k('create', 'ns', 'universe');
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.match((await k('get', 'ns', 'universe', '--show-labels')).stdout, /universe\s+Active\s+\S+\s+kubernetes\.io\/metadata\.name=universe/);
+    const run = await k('run', 'curl', '--image=curlimages/curl', '-n', 'universe', '--', 'sleep', 'infinity');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match((await k('get', 'pods', '-n', 'universe')).stdout, /^curl\s+1\/1\s+Running/m);
+    const id = await k('get', 'cep', 'curl', '-n', 'universe', '-o', 'jsonpath={.status.identity.id}');
+    assert.match(id.stdout, /^\d{3,}$/);
+    const create = await k('create', 'deployment', 'x', '--image=nginx');
+    assert.equal(create.code, 1, 'protobuf bodies of kinds polis cannot decode are refused with 415, not misread');
+    assert.match(create.stderr, /unknown format/);
+  });
+
   test('kubectl explain cnp.spec reads the schema polis validates with', async () => {
     const r = await k('explain', 'cnp.spec');
     assert.equal(r.code, 0, r.stderr);
