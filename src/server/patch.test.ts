@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { applyConfig } from './managed-fields.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json } from './patch.js';
 
-const pod = {
+// Typed loosely: the cases spread it into expected values of every shape.
+const pod: any = {
   spec: {
     containers: [
       { name: 'curl', image: 'curl:1', ports: [{ containerPort: 9090 }, { containerPort: 9091 }] },
@@ -38,7 +39,7 @@ for (const [name, patch, want] of smp) {
 }
 
 test('strategic merge patch: a Service merges ports by port (core/v1 ServiceSpec patchMergeKey)', () => {
-  const svc = { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } };
+  const svc: Json = { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } };
   assert.deepEqual(strategicMergePatch('Service', svc, { spec: { ports: [{ port: 80, targetPort: 9090 }] } }), { spec: { ports: [{ port: 80, targetPort: 9090 }, { port: 443 }] } });
 });
 
