@@ -15,7 +15,7 @@
  * swapping in `VirtualCluster`, which has this shape, changes one line.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { FlowRecord } from '../hubble/flow.js';
+import type { Flow, FlowRecord } from '../hubble/flow.js';
 import type { SourceFile } from '../manifest/source.js';
 import { Session } from '../usecases/session.js';
 
@@ -26,14 +26,27 @@ export interface ExecResult {
   readonly exitCode: number;
 }
 
-/** The flows of the virtual cluster, oldest first, in a bounded ring. */
+/** The flows of the virtual cluster, oldest first, in a bounded ring (the simulator's `FlowLog` has this shape). */
 export interface FlowSource {
-  all(): readonly FlowRecord[];
+  all(): readonly Flow[];
   /** Calls `cb` with each new flow; returns the unsubscribe function. */
-  subscribe(cb: (r: FlowRecord) => void): () => void;
+  subscribe(cb: (f: Flow) => void): () => void;
+  /** Ring capacity (Hubble's `max_flows`); 4095 when absent. */
+  readonly capacity?: number;
+  /** Flows ever recorded, including those the ring dropped (Hubble's `seen_flows`). */
+  readonly seenFlows?: number;
 }
 
-/** The port the server talks to; `VirtualCluster` of the simulator has this shape. */
+/** A flow with the envelope fields of a `GetFlowsResponse`, taken from the flow itself. */
+export function flowRecord(flow: Flow): FlowRecord {
+  return { flow, ...(flow.nodeName ? { nodeName: flow.nodeName } : {}), ...(flow.time ? { time: flow.time } : {}) };
+}
+
+/**
+ * The port the server talks to. `VirtualCluster` of the simulator has this
+ * shape (its `exec` result carries more fields, its `flows` is a `FlowLog`),
+ * so it plugs in as it is: `startServer({ backend: new VirtualCluster([]) })`.
+ */
 export interface ClusterBackend {
   /** Replaces the whole state; returns the load diagnostics. */
   setSources(sources: readonly SourceFile[]): readonly Diagnostic[];
@@ -46,33 +59,32 @@ export interface ClusterBackend {
 /** Hubble's default ring buffer capacity (`hubble-event-buffer-capacity`, cilium `pkg/hubble/defaults`). */
 export const HUBBLE_RING_CAPACITY = 4095;
 
-/** An in-memory flow ring with subscribers (for backends and tests that emit flows). */
+/** An in-memory flow ring with subscribers (the stand-in backend's, and tests' that emit flows). */
 export class FlowRing implements FlowSource {
-  private readonly ring: FlowRecord[] = [];
+  private readonly ring: Flow[] = [];
   private start = 0;
-  private readonly subscribers = new Set<(r: FlowRecord) => void>();
-  /** Flows ever pushed (Hubble's `seen_flows`). */
-  seen = 0;
+  private readonly subscribers = new Set<(f: Flow) => void>();
+  seenFlows = 0;
 
   constructor(readonly capacity = HUBBLE_RING_CAPACITY) {}
 
-  push(r: FlowRecord): void {
-    this.seen++;
-    if (this.ring.length < this.capacity) this.ring.push(r);
+  push(f: Flow): void {
+    this.seenFlows++;
+    if (this.ring.length < this.capacity) this.ring.push(f);
     else {
-      this.ring[this.start] = r;
+      this.ring[this.start] = f;
       this.start = (this.start + 1) % this.capacity;
     }
-    for (const cb of this.subscribers) cb(r);
+    for (const cb of this.subscribers) cb(f);
   }
 
-  all(): readonly FlowRecord[] {
+  all(): readonly Flow[] {
     return this.start === 0 ? [...this.ring] : [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
   }
 
-  subscribe(cb: (r: FlowRecord) => void): () => void {
+  subscribe(cb: (f: Flow) => void): () => void {
     this.subscribers.add(cb);
-    return () => this.subscribers.delete(cb);
+    return () => void this.subscribers.delete(cb);
   }
 }
 

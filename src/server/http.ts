@@ -11,7 +11,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { encodeFlowResponse } from '../hubble/encode.js';
-import type { FlowRecord } from '../hubble/flow.js';
+import type { Flow } from '../hubble/flow.js';
+import { flowRecord } from './backend.js';
 import type { PatchType, VirtualApi } from './cluster.js';
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, OpenApi, versionInfo } from './discovery.js';
 import type { Json } from './patch.js';
@@ -311,13 +312,13 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, r: R
 function hubbleFlows(ctx: HttpContext, res: ServerResponse, q: URLSearchParams): void {
   const flows = ctx.api.backend.flows;
   const follow = q.get('follow') === 'true';
-  const line = (r: FlowRecord) => `${encodeFlowResponse(r)}\n`;
+  const line = (f: Flow) => `${encodeFlowResponse(flowRecord(f))}\n`;
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  for (const r of flows.all()) res.write(line(r));
+  for (const f of flows.all()) res.write(line(f));
   if (!follow) return void res.end();
   ctx.streams.add(res);
-  const off = flows.subscribe((r) => res.write(line(r)));
+  const off = flows.subscribe((f) => res.write(line(f)));
   res.on('close', () => {
     off();
     ctx.streams.delete(res);

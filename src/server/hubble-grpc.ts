@@ -22,6 +22,7 @@ import type { FlowFilter } from '../hubble/filter/flow-filter.js';
 import type { FlowRecord, Timestamp } from '../hubble/flow.js';
 import { FlowSelection } from '../hubble/select.js';
 import { compareTimestamps } from '../hubble/time.js';
+import { flowRecord } from './backend.js';
 import type { VirtualApi } from './cluster.js';
 
 /** The health service name Hubble registers (cilium `pkg/hubble/api/v1/const.go`). */
@@ -101,8 +102,8 @@ export async function startHubble(api: VirtualApi, host: string, port: number): 
       call.sendMetadata(versionHeader());
       const all = flows.all();
       cb(null, {
-        num_flows: String(all.length), max_flows: String((flows as { capacity?: number }).capacity ?? 4095),
-        seen_flows: String((flows as { seen?: number }).seen ?? all.length), uptime_ns: uptimeNs(),
+        num_flows: String(all.length), max_flows: String(flows.capacity ?? 4095),
+        seen_flows: String(flows.seenFlows ?? all.length), uptime_ns: uptimeNs(),
         num_connected_nodes: { value: 1 }, num_unavailable_nodes: { value: 0 }, version: HUBBLE_VERSION,
       });
     },
@@ -111,14 +112,14 @@ export async function startHubble(api: VirtualApi, host: string, port: number): 
       cb(null, {
         nodes: api.backend.session.workspace.cluster.nodes.map((n) => ({
           name: n.name, version: HUBBLE_VERSION, address: `${n.ip}:4244`, state: 'NODE_CONNECTED', tls: { enabled: false },
-          uptime_ns: uptimeNs(), num_flows: String(all.filter((r) => (r.nodeName ?? r.flow.nodeName) === n.name).length), max_flows: '4095',
-          seen_flows: String(all.filter((r) => (r.nodeName ?? r.flow.nodeName) === n.name).length),
+          uptime_ns: uptimeNs(), num_flows: String(all.filter((f) => f.nodeName === n.name).length), max_flows: String(flows.capacity ?? 4095),
+          seen_flows: String(all.filter((f) => f.nodeName === n.name).length),
         })),
       });
     },
     GetNamespaces: (_call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
       const seen = new Set<string>();
-      for (const r of flows.all()) for (const ep of [r.flow.source, r.flow.destination]) if (ep?.namespace) seen.add(ep.namespace);
+      for (const f of flows.all()) for (const ep of [f.source, f.destination]) if (ep?.namespace) seen.add(ep.namespace);
       const cluster = api.backend.session.workspace.cluster.name;
       cb(null, { namespaces: [...seen].sort().map((namespace) => ({ cluster, namespace })) });
     },
@@ -148,19 +149,16 @@ export async function startHubble(api: VirtualApi, host: string, port: number): 
         match: compiled.match, ...(since ? { since } : {}), ...(until ? { until } : {}),
         ...(number > 0 ? (req.first ? { first: number } : { last: number }) : {}),
       }, write);
-      for (const r of flows.all()) {
-        sel.push(r);
+      for (const f of flows.all()) {
+        sel.push(flowRecord(f));
         if (sel.done) break;
       }
       sel.end();
       if (!req.follow) return void call.end();
       active.add(call);
-      const off = flows.subscribe((r) => {
-        if (until) {
-          const t = r.time ?? r.flow.time;
-          if (t && compareTimestamps(t, until) > 0) return;
-        }
-        if (compiled.match(r.flow)) write(r);
+      const off = flows.subscribe((f) => {
+        if (until && f.time && compareTimestamps(f.time, until) > 0) return;
+        if (compiled.match(f)) write(flowRecord(f));
       });
       const stop = () => {
         off();

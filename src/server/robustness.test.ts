@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
-import type { FlowRecord } from '../hubble/flow.js';
+import type { Flow } from '../hubble/flow.js';
 import { SessionBackend } from './backend.js';
 import { loadHubbleProtos } from './hubble-grpc.js';
 import { startServer, type RunningServer } from './server.js';
@@ -19,18 +19,15 @@ import { startServer, type RunningServer } from './server.js';
 const app = { path: 'examples/demo/app.yaml', text: readFileSync('examples/demo/app.yaml', 'utf8') };
 
 /** A DROPPED flow of the tutorial: backend → database:7379 denied by database-policy. */
-function flow(seconds: number, from: string, to: string, verdict: 'DROPPED' | 'FORWARDED'): FlowRecord {
+function flow(seconds: number, from: string, to: string, verdict: 'DROPPED' | 'FORWARDED'): Flow {
   return {
-    nodeName: 'kind-worker', time: { seconds, nanos: 0 },
-    flow: {
-      time: { seconds, nanos: 0 }, verdict, nodeName: 'kind-worker', type: 'L3_L4', isReply: false,
-      ip: { source: '10.244.1.2', destination: '10.244.1.4', ipVersion: 'IPv4' },
-      l4: { protocol: 'TCP', sourcePort: 40000 + seconds, destinationPort: 7379, flags: { SYN: true } },
-      source: { identity: 256, namespace: 'default', podName: `${from}-pod`, labels: [`k8s:tier=${from}`] },
-      destination: { identity: 257, namespace: 'default', podName: `${to}-pod`, labels: [`k8s:tier=${to}`] },
-      trafficDirection: 'INGRESS', eventType: { type: verdict === 'DROPPED' ? 1 : 4, subType: 0 },
-      ...(verdict === 'DROPPED' ? { dropReasonDesc: 'POLICY_DENIED' } : {}),
-    },
+    time: { seconds, nanos: 0 }, verdict, nodeName: 'kind-worker', type: 'L3_L4', isReply: false,
+    ip: { source: '10.244.1.2', destination: '10.244.1.4', ipVersion: 'IPv4' },
+    l4: { protocol: 'TCP', sourcePort: 40000 + seconds, destinationPort: 7379, flags: { SYN: true } },
+    source: { identity: 256, namespace: 'default', podName: `${from}-pod`, labels: [`k8s:tier=${from}`] },
+    destination: { identity: 257, namespace: 'default', podName: `${to}-pod`, labels: [`k8s:tier=${to}`] },
+    trafficDirection: 'INGRESS', eventType: { type: verdict === 'DROPPED' ? 1 : 4, subType: 0 },
+    ...(verdict === 'DROPPED' ? { dropReasonDesc: 'POLICY_DENIED' } : {}),
   };
 }
 
