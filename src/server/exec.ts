@@ -7,7 +7,8 @@
  * client-go `tools/remotecommand/websocket.go`): 1 stdout, 2 stderr, 3 the
  * final Status, whose `NonZeroExitCode` cause carries the exit code kubectl
  * exits with (`errorstream.go`), 0 stdin, 4 resize and 255 close from the
- * client. The command runs in the backend; a socket that closes early, a
+ * client. kubectl 1.29 and older speak SPDY/3.1 instead (`spdy.ts`), on
+ * the same path. The command runs in the backend; a socket that closes early, a
  * missing pod or a request with no command end in a Status, never a throw.
  */
 import type { IncomingMessage } from 'node:http';
@@ -15,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { VirtualApi } from './cluster.js';
 import { parseResourcePath } from './http.js';
+import { SpdyExecSession, spdyUpgradeResponse } from './spdy.js';
 import { ApiError, badRequest } from './status.js';
 
 /** Subprotocols in the order we prefer them; v5 adds the close channel. */
@@ -34,6 +36,7 @@ export class ExecServer {
     handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   readonly stats: ExecStats = { sessions: 0, active: 0 };
+  private readonly spdy = new Set<SpdyExecSession>();
 
   constructor(private readonly api: VirtualApi) {}
 
@@ -44,7 +47,9 @@ export class ExecServer {
     const rp = parseResourcePath(url.pathname.split('/').filter(Boolean).map(decodeURIComponent));
     if (!rp || rp instanceof ApiError || rp.subresource !== 'exec' || !rp.name) return false;
     try {
-      if (!/websocket/i.test(String(req.headers.upgrade ?? ''))) throw badRequest(`unsupported upgrade protocol "${String(req.headers.upgrade ?? '')}": use WebSocket with ${EXEC_PROTOCOLS.join(' or ')}`);
+      const upgrade = String(req.headers.upgrade ?? '');
+      const spdy = /^SPDY\/3\.1$/i.test(upgrade);
+      if (!spdy && !/websocket/i.test(upgrade)) throw badRequest(`unsupported upgrade protocol "${upgrade}": use WebSocket with ${EXEC_PROTOCOLS.join(' or ')}, or SPDY/3.1`);
       const ns = rp.namespace ?? 'default';
       const pod = this.api.get(rp.resource, ns, rp.name);
       const containers: { name: string }[] = pod.spec?.containers ?? [];
@@ -54,6 +59,24 @@ export class ExecServer {
       }
       const argv = url.searchParams.getAll('command');
       if (!argv.length) throw badRequest('you must specify at least 1 command');
+      if (spdy) {
+        const response = spdyUpgradeResponse(req.headers['x-stream-protocol-version']);
+        if (!response) throw badRequest('no supported stream protocol offered (server supports v4.channel.k8s.io)');
+        socket.write(response);
+        this.stats.sessions++;
+        this.stats.active++;
+        const flag = (n: string) => url.searchParams.get(n) === 'true' || url.searchParams.get(n) === '1';
+        const session = new SpdyExecSession(socket, head, {
+          stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty'),
+          run: () => this.api.backend.exec(`${ns}/${rp.name}`, argv),
+          onEnd: () => {
+            this.stats.active--;
+            this.spdy.delete(session);
+          },
+        });
+        this.spdy.add(session);
+        return true;
+      }
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) {
         throw badRequest(`no supported subprotocol offered (server supports ${EXEC_PROTOCOLS.join(', ')})`);
@@ -100,6 +123,7 @@ export class ExecServer {
   }
 
   close(): void {
+    for (const s of this.spdy) s.end();
     for (const c of this.wss.clients) c.terminate();
     this.wss.close();
   }

@@ -6,22 +6,33 @@
  * `genericclioptions/config_flags.go`).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from './server.js';
 
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv, bin = KUBECTL): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(KUBECTL, args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(bin, args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The machine's kubectl is a dispatcher with the real binaries beside it (`kubectl.1.29`, …). */
+function legacyKubectl(version: string): string | undefined {
+  try {
+    const path = execFileSync('sh', ['-c', `command -v ${KUBECTL}`], { encoding: 'utf8' }).trim();
+    const bin = join(dirname(realpathSync(path)), `kubectl.${version}`);
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const hasKubectl = await new Promise<boolean>((resolve) => execFile(KUBECTL, ['version', '--client'], (e) => resolve(!e)));
@@ -33,12 +44,13 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
   let server: RunningServer;
   let tmp: string;
   let k: (...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+  let env: () => NodeJS.ProcessEnv;
 
   before(async () => {
     server = await startServer({ sources: [], port: 0, hubblePort: null });
     tmp = mkdtempSync(join(tmpdir(), 'polis-kubectl-'));
-    const env = { ...process.env, KUBECACHEDIR: join(tmp, 'cache'), KUBECONFIG: join(tmp, 'none'), HOME: tmp };
-    k = (...args) => run(['-s', server.url, ...args], env);
+    env = () => ({ ...process.env, KUBECACHEDIR: join(tmp, 'cache'), KUBECONFIG: join(tmp, 'none'), HOME: tmp });
+    k = (...args) => run(['-s', server.url, ...args], env());
   });
   after(async () => {
     await server.close();
@@ -108,6 +120,20 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     const noPod = await k('exec', 'nope', '--', 'true');
     assert.equal(noPod.code, 1);
     assert.match(noPod.stderr, /pods "nope" not found/);
+  });
+
+  test('exec over SPDY/3.1 with kubectl 1.29 and 1.27 (no WebSocket exec before 1.30)', { skip: !legacyKubectl('1.29') && 'no kubectl 1.29 beside kubectl' }, async () => {
+    for (const version of ['1.29', '1.27']) {
+      const bin = legacyKubectl(version);
+      if (!bin) continue;
+      const old = (...args: string[]) => run(['-s', server.url, ...args], { ...env(), KUBECACHEDIR: join(tmp, `cache-${version}`) }, bin);
+      const echo = await old('exec', 'backend-f7b7ddfdf-9wp48', '--', 'echo', 'over', 'spdy');
+      assert.equal(echo.code, 0, echo.stderr);
+      assert.equal(echo.stdout, 'over spdy\n');
+      const missing = await old('exec', 'backend-f7b7ddfdf-9wp48', '--', 'nosuchcommand');
+      assert.equal(missing.code, 127, `${version}: ${missing.stderr}`);
+      assert.match(missing.stderr, /sh: nosuchcommand: not found/);
+    }
   });
 
   test('re-applying a changed file, client-side then server-side, changes the cluster', async () => {
