@@ -166,6 +166,12 @@ export class VirtualApi {
     const old = this.store.get(r, ns, name);
     if (!old) throw notFound(r, name);
     this.store.delete(r, ns, name);
+    if (r.kind === 'Namespace') {
+      // The namespace controller deletes everything in a deleted namespace.
+      for (const s of [...this.store.all()]) {
+        if (s.resource.namespaced && s.object.metadata?.namespace === name) this.store.delete(s.resource, name, objectName(s.object));
+      }
+    }
     // Deleting what the cluster made (a Deployment's pod) is answered, and reconciliation makes it again, as its controller would.
     this.reconcile();
     return old.object;

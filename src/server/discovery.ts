@@ -24,7 +24,7 @@ export function versionInfo(): Record<string, string> {
   };
 }
 
-const SUBRESOURCE_KIND: Record<string, string> = { exec: 'PodExecOptions', log: 'Pod', status: 'Pod' };
+const SUBRESOURCE_KIND: Record<string, string> = { exec: 'PodExecOptions', log: 'Pod' };
 
 function discoveryResource(r: ResourceType): Record<string, unknown> {
   return {
@@ -38,7 +38,8 @@ function discoveryResource(r: ResourceType): Record<string, unknown> {
     ...(r.subresources.length
       ? {
           subresources: r.subresources.map((s) => ({
-            subresource: s, responseKind: { group: r.group, version: r.version, kind: SUBRESOURCE_KIND[s] ?? r.kind },
+            subresource: s,
+            responseKind: s === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: r.group, version: r.version, kind: SUBRESOURCE_KIND[s] ?? r.kind },
             verbs: s === 'exec' ? ['create', 'get'] : s === 'log' ? ['get'] : ['get', 'patch', 'update'],
           })),
         }
@@ -91,7 +92,10 @@ export function apiResourceList(group: string, version: string): Record<string, 
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}),
     });
     for (const s of r.subresources) {
-      resources.push({ name: `${r.plural}/${s}`, singularName: '', namespaced: r.namespaced, kind: SUBRESOURCE_KIND[s] ?? r.kind, verbs: s === 'exec' ? ['create', 'get'] : ['get'] });
+      resources.push({
+        name: `${r.plural}/${s}`, singularName: '', namespaced: r.namespaced, kind: s === 'scale' ? 'Scale' : (SUBRESOURCE_KIND[s] ?? r.kind),
+        ...(s === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}), verbs: s === 'exec' ? ['create', 'get'] : s === 'log' ? ['get'] : ['get', 'patch', 'update'],
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

@@ -15,7 +15,7 @@ import type { Flow } from '../hubble/flow.js';
 import { flowRecord } from './backend.js';
 import type { PatchType, VirtualApi } from './cluster.js';
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, OpenApi, versionInfo } from './discovery.js';
-import type { Json } from './patch.js';
+import { jsonPatch, mergePatch, type Json } from './patch.js';
 import { decodeKubeProtobuf } from './protobuf.js';
 import { resourceByPlural, type KubeObject, type ResourceType } from './resources.js';
 import { ApiError, badRequest } from './status.js';
@@ -209,6 +209,7 @@ export async function handle(ctx: HttpContext, req: IncomingMessage, res: Server
   if (subresource === 'exec') {
     throw new ApiError(400, 'BadRequest', 'Upgrade request required');
   }
+  if (subresource === 'scale' || subresource === 'status') return subresourceRequest(ctx, req, res, r, ns ?? 'default', name as string, subresource, method, managerOf(req, q));
 
   const write = () => ({ manager: managerOf(req, q), dryRun: q.getAll('dryRun').includes('All') || q.get('dryRun') === 'All', force: q.get('force') === 'true' });
   switch (method) {
@@ -323,4 +324,40 @@ function hubbleFlows(ctx: HttpContext, res: ServerResponse, q: URLSearchParams):
     off();
     ctx.streams.delete(res);
   });
+}
+
+/** `autoscaling/v1` Scale of a workload (what `kubectl scale` reads and patches). */
+function scaleOf(o: KubeObject): KubeObject {
+  const labels = o.spec?.selector?.matchLabels ?? {};
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace, uid: o.metadata?.uid, resourceVersion: o.metadata?.resourceVersion, creationTimestamp: o.metadata?.creationTimestamp },
+    spec: { replicas: o.spec?.replicas ?? 1 },
+    status: { replicas: o.status?.replicas ?? 0, selector: Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',') },
+  };
+}
+
+/** `/scale` and `/status`: read the part, write it back into the object (status writes are the cluster's own, so they are refused). */
+async function subresourceRequest(
+  ctx: HttpContext, req: IncomingMessage, res: ServerResponse, r: ResourceType, ns: string, name: string, sub: 'scale' | 'status', method: string, manager: string,
+): Promise<void> {
+  const obj = ctx.api.get(r, ns, name);
+  if (method === 'GET') return sendJson(res, 200, sub === 'scale' ? scaleOf(obj) : obj);
+  if (sub === 'status') throw new ApiError(405, 'MethodNotAllowed', 'the virtual cluster writes status itself');
+  if (method !== 'PATCH' && method !== 'PUT') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const ct = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  const body = parseBody(await readBody(req), ct);
+  let scale: KubeObject;
+  if (method === 'PUT') scale = body as KubeObject;
+  else {
+    const type = PATCH_TYPES[ct];
+    if (!type || type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/json-patch+json');
+    scale = (type === 'json' ? jsonPatch(scaleOf(obj) as Json, body) : mergePatch(scaleOf(obj) as Json, body)) as KubeObject;
+  }
+  const replicas = scale?.spec?.replicas;
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, { name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'must be greater than or equal to 0' }] });
+  }
+  const out = ctx.api.patch(r, ns, name, 'merge', { spec: { replicas } }, { manager });
+  return sendJson(res, 200, scaleOf(out.object));
 }

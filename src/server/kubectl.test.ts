@@ -163,6 +163,19 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('scale, describe, get events, and deleting a namespace deletes what is in it', async () => {
+    const scaled = await k('scale', 'deploy', 'frontend', '--replicas=3');
+    assert.equal(scaled.code, 0, scaled.stderr);
+    assert.equal((await k('get', 'pods', '-l', 'tier=frontend', '-o', 'name')).stdout.trim().split('\n').length, 3);
+    assert.match((await k('describe', 'deploy', 'frontend')).stdout, /NewReplicaSet:\s+frontend-677d445bd9 \(3\/3 replicas created\)/);
+    assert.match((await k('get', 'events')).stderr, /No resources found in default namespace/);
+    assert.equal((await k('create', 'ns', 'scratch')).code, 0);
+    assert.equal((await k('run', 'p', '-n', 'scratch', '--image=busybox')).code, 0);
+    assert.equal((await k('delete', 'ns', 'scratch')).code, 0);
+    assert.match((await k('get', 'pods', '-n', 'scratch')).stderr, /No resources found in scratch namespace/);
+    assert.equal((await k('scale', 'deploy', 'frontend', '--replicas=2')).code, 0);
+  });
+
   test('kubectl delete cnp NAME..., then delete -f the demo', async () => {
     const del = await k('delete', 'cnp', 'database-policy', 'backend-policy');
     assert.equal(del.code, 0, del.stderr);

@@ -154,6 +154,10 @@ export const RESOURCES: readonly ResourceType[] = [
     AGE,
     col('Selector', (o) => (o.spec?.selector ? Object.entries(o.spec.selector).map(([k, v]) => `${k}=${v}`).join(',') : '<none>'), 1),
   ], { categories: ['all'] }),
+  // Nothing happens in the virtual cluster that Kubernetes would record as an event; served so `describe` and `get events` work.
+  resource('', 'Event', 'events', ['ev'], true, [
+    col('Last Seen', () => ''), col('Type', (o) => str(o.type)), col('Reason', (o) => str(o.reason)), col('Object', (o) => `${o.involvedObject?.kind ?? ''}/${o.involvedObject?.name ?? ''}`), col('Message', (o) => str(o.message, '')),
+  ]),
   resource('', 'ServiceAccount', 'serviceaccounts', ['sa'], true, [col('Secrets', (o) => (o.secrets ?? []).length, 0, 'integer'), AGE]),
   resource('', 'Endpoints', 'endpoints', ['ep'], true, [
     col('Endpoints', (o) => (o.subsets ?? []).flatMap((s: KubeObject) => (s.addresses ?? []).map((a: KubeObject) => a.ip)).join(',') || '<none>'),
@@ -164,16 +168,16 @@ export const RESOURCES: readonly ResourceType[] = [
     col('Up-to-date', (o) => num(o.status?.updatedReplicas), 0, 'integer'),
     col('Available', (o) => num(o.status?.availableReplicas), 0, 'integer'),
     AGE, ...workloadWide,
-  ], { categories: ['all'] }),
+  ], { categories: ['all'], subresources: ['scale', 'status'] }),
   resource('apps', 'ReplicaSet', 'replicasets', ['rs'], true, [
     col('Desired', (o) => o.spec?.replicas ?? 1, 0, 'integer'),
     col('Current', (o) => num(o.status?.replicas), 0, 'integer'),
     col('Ready', (o) => num(o.status?.readyReplicas), 0, 'integer'),
     AGE, ...workloadWide,
-  ], { categories: ['all'] }),
+  ], { categories: ['all'], subresources: ['scale', 'status'] }),
   resource('apps', 'StatefulSet', 'statefulsets', ['sts'], true, [
     col('Ready', (o) => `${num(o.status?.readyReplicas)}/${o.spec?.replicas ?? 1}`), AGE, ...workloadWide.slice(0, 2),
-  ], { categories: ['all'] }),
+  ], { categories: ['all'], subresources: ['scale', 'status'] }),
   resource('apps', 'DaemonSet', 'daemonsets', ['ds'], true, [
     col('Desired', (o) => num(o.status?.desiredNumberScheduled), 0, 'integer'),
     col('Current', (o) => num(o.status?.currentNumberScheduled), 0, 'integer'),
