@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { encodeFlowResponse } from '../hubble/encode.js';
+import { findExcessiveNesting, MAX_NESTING } from '../manifest/depth-guard.js';
 import type { Flow } from '../hubble/flow.js';
 import { flowRecord } from './backend.js';
 import type { PatchType, VirtualApi } from './cluster.js';
@@ -79,6 +80,8 @@ function parseBody(body: Buffer, contentType: string): Json {
   }
   const text = body.toString('utf8');
   if (!text.trim()) throw badRequest('the request body is empty');
+  // Patching and field ownership walk objects recursively: refuse absurd nesting as the manifest loader does.
+  if (findExcessiveNesting(text) >= 0) throw badRequest(`the request body is nested deeper than ${MAX_NESTING} levels`);
   try {
     return JSON.parse(text) as Json;
   } catch (e) {
@@ -151,7 +154,12 @@ function managerOf(req: IncomingMessage, q: URLSearchParams): string {
 export async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const q = url.searchParams;
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw badRequest(`the path ${JSON.stringify(url.pathname)} is not a valid URL path`);
+  }
   const method = req.method ?? 'GET';
   const accept = String(req.headers.accept ?? '');
   const path = url.pathname.replace(/\/+$/, '') || '/';

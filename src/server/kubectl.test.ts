@@ -122,11 +122,14 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     assert.match(noPod.stderr, /pods "nope" not found/);
   });
 
-  test('exec over SPDY/3.1 with kubectl 1.29 and 1.27 (no WebSocket exec before 1.30)', { skip: !legacyKubectl('1.29') && 'no kubectl 1.29 beside kubectl' }, async () => {
+  test('exec over SPDY/3.1 with kubectl 1.29 and 1.27 (no WebSocket exec before 1.30); their discovery (v2beta1 for 1.29) finds cnp', { skip: !legacyKubectl('1.29') && 'no kubectl 1.29 beside kubectl' }, async () => {
     for (const version of ['1.29', '1.27']) {
       const bin = legacyKubectl(version);
       if (!bin) continue;
       const old = (...args: string[]) => run(['-s', server.url, ...args], { ...env(), KUBECACHEDIR: join(tmp, `cache-${version}`) }, bin);
+      const cnp = await old('get', 'cnp');
+      assert.equal(cnp.code, 0, `${version}: ${cnp.stderr}`);
+      assert.match(cnp.stdout, /^NAME\s+AGE\s+VALID$/m);
       const echo = await old('exec', 'backend-f7b7ddfdf-9wp48', '--', 'echo', 'over', 'spdy');
       assert.equal(echo.code, 0, echo.stderr);
       assert.equal(echo.stdout, 'over spdy\n');
