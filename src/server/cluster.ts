@@ -12,6 +12,7 @@
  * A write polis's validation refuses is refused here with 422 Invalid and
  * polis's messages at their fields, and nothing changes.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { parseLabelSelector, parseLabels, selectorMatches } from '../hubble/filter/label-selector.js';
 import { loadManifests } from '../manifest/load.js';
 import type { SourceFile } from '../manifest/source.js';
@@ -23,7 +24,7 @@ import { applyConfig, recordUpdate } from './managed-fields.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json } from './patch.js';
 import { RESOURCES, resourceByKind, groupVersion, type KubeObject, type ResourceType } from './resources.js';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.js';
-import { ObjectStore } from './store.js';
+import { ObjectStore, type StoredObject } from './store.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' } as const;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -47,7 +48,7 @@ const objectName = (o: KubeObject): string => (typeof o.metadata?.name === 'stri
 export class VirtualApi {
   readonly store: ObjectStore;
   /** Diagnostics of the last load of every stored object. */
-  diagnostics: readonly import('../diagnostics/diagnostic.js').Diagnostic[] = [];
+  diagnostics: readonly Diagnostic[] = [];
 
   constructor(readonly backend: ClusterBackend, private readonly clock: () => Date = () => new Date()) {
     this.store = new ObjectStore(clock);
@@ -269,7 +270,7 @@ function validate(r: ResourceType, obj: KubeObject): { reason: string; message: 
 interface Desired {
   readonly derived: KubeObject[];
   /** Fields a controller writes into user objects (status, a Service's clusterIP). */
-  readonly statuses: [import('./store.js').StoredObject, KubeObject][];
+  readonly statuses: [StoredObject, KubeObject][];
 }
 
 /** Everything a control plane with Cilium would make from the user's objects, read from the session. */
