@@ -78,23 +78,7 @@ export class VirtualApi {
   }
 
   list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): KubeObject[] {
-    let items = this.store.list(r, ns).map((s) => s.object);
-    if (opts.labelSelector) {
-      const sel = parseLabelSelector(opts.labelSelector);
-      if ('error' in sel) throw badRequest(`unable to parse requirement: ${sel.error}`);
-      items = items.filter((o) => selectorMatches(sel, parseLabels(Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => `k8s:${k}=${v}`))));
-    }
-    if (opts.fieldSelector) {
-      for (const term of opts.fieldSelector.split(',').filter(Boolean)) {
-        const m = /^([\w.]+)(==|!=|=)(.*)$/.exec(term);
-        if (!m) throw badRequest(`invalid field selector: "${term}"`);
-        const [, field, op, value] = m as unknown as [string, string, string, string];
-        const get = FIELD_GETTERS[field];
-        if (!get) throw badRequest(`field label not supported: ${field}`);
-        items = items.filter((o) => (get(o) === value) === (op !== '!='));
-      }
-    }
-    return items;
+    return this.store.list(r, ns).map((s) => s.object).filter(selector(opts));
   }
 
   get(r: ResourceType, ns: string, name: string): KubeObject {
@@ -243,6 +227,25 @@ export class VirtualApi {
       if (JSON.stringify(next) !== JSON.stringify(cur.object)) this.store.put(s.resource, next, false);
     }
   }
+}
+
+/** The test of `labelSelector` and `fieldSelector` (throws a 400 for one that does not parse). */
+export function selector(opts: ListOptions): (o: KubeObject) => boolean {
+  const tests: ((o: KubeObject) => boolean)[] = [];
+  if (opts.labelSelector) {
+    const sel = parseLabelSelector(opts.labelSelector);
+    if ('error' in sel) throw badRequest(`unable to parse requirement: ${sel.error}`);
+    tests.push((o) => selectorMatches(sel, parseLabels(Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => `k8s:${k}=${String(v)}`))));
+  }
+  for (const term of (opts.fieldSelector ?? '').split(',').filter(Boolean)) {
+    const m = /^([\w.]+)(==|!=|=)(.*)$/.exec(term);
+    if (!m) throw badRequest(`invalid field selector: "${term}"`);
+    const [, field, op, value] = m as unknown as [string, string, string, string];
+    const get = FIELD_GETTERS[field];
+    if (!get) throw badRequest(`field label not supported: ${field}`);
+    tests.push((o) => (get(o) === value) === (op !== '!='));
+  }
+  return (o) => tests.every((t) => t(o));
 }
 
 const FIELD_GETTERS: Record<string, (o: KubeObject) => string> = {

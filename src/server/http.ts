@@ -14,7 +14,7 @@ import { encodeFlowResponse } from '../hubble/encode.js';
 import { findExcessiveNesting, MAX_NESTING } from '../manifest/depth-guard.js';
 import type { Flow } from '../hubble/flow.js';
 import { flowRecord } from './backend.js';
-import type { PatchType, VirtualApi } from './cluster.js';
+import { selector, type PatchType, type VirtualApi } from './cluster.js';
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, OpenApi, versionInfo } from './discovery.js';
 import { jsonPatch, mergePatch, type Json } from './patch.js';
 import { decodeKubeProtobuf } from './protobuf.js';
@@ -277,7 +277,8 @@ export async function handle(ctx: HttpContext, req: IncomingMessage, res: Server
 function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, r: ResourceType, ns: string | undefined, name: string | undefined, q: URLSearchParams, table: boolean): void {
   const fieldSelector = [q.get('fieldSelector'), name ? `metadata.name=${name}` : undefined].filter(Boolean).join(',') || undefined;
   const opts = { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector };
-  // Validate the selectors now, so a bad one is a Status, not a broken stream.
+  // Parse the selectors now, so a bad one is a Status, not a broken stream.
+  const selects = selector(opts);
   const initial = ctx.api.list(r, ns, opts);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // A watch may send nothing for minutes: the client must see the response start now.
@@ -294,18 +295,20 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, r: R
     res.write(`${JSON.stringify({ type, object: out })}\n`);
   };
   const rv = q.get('resourceVersion');
-  if (!rv || rv === '0') for (const o of initial) send('ADDED', o);
+  const since = rv && rv !== '0' ? Number(rv) : undefined;
+  if (since === undefined) for (const o of initial) send('ADDED', o);
   const unwatch = ctx.api.store.watch({
     resource: r, ...(ns !== undefined ? { namespace: ns } : {}),
     send: (type, object) => {
-      if (name && object.metadata?.name !== name) return;
-      if (opts.labelSelector || opts.fieldSelector) {
-        const hit = ctx.api.list(r, object.metadata?.namespace, opts).some((o) => o.metadata?.name === object.metadata?.name);
-        if (!hit && type !== 'DELETED') return;
-      }
-      send(type, object);
+      if (selects(object)) send(type, object);
     },
-  });
+  }, since !== undefined && Number.isInteger(since) ? since : undefined);
+  if (!unwatch) {
+    // 410 Gone inside the stream, as the apiserver does: the client lists again.
+    res.end(`${JSON.stringify({ type: 'ERROR', object: new ApiError(410, 'Expired', `too old resource version: ${rv}`).toStatus() })}\n`);
+    ctx.streams.delete(res);
+    return;
+  }
   const timeout = Math.min(Number(q.get('timeoutSeconds') ?? 1800) || 1800, 3600);
   const timer = setTimeout(() => res.end(), timeout * 1000);
   const close = () => {

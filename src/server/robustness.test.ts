@@ -102,6 +102,23 @@ describe('polis serve: bad requests and the Hubble API', () => {
     assert.equal(legacy.kind, 'APIGroupList');
   });
 
+  test('a watch from a list\'s resourceVersion replays what was written in between, filtered by its selector', async () => {
+    const list = (await (await fetch(`${server.url}/api/v1/namespaces/default/services`)).json()) as any;
+    const svc = (name: string, tier: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels: { tier } }, spec: { ports: [{ port: 80 }] } });
+    for (const [name, tier] of [['w1', 'a'], ['w2', 'b']]) {
+      assert.equal((await fetch(`${server.url}/api/v1/namespaces/default/services`, { method: 'POST', body: svc(name as string, tier as string) })).status, 201);
+    }
+    const ctrl = new AbortController();
+    const res = await fetch(`${server.url}/api/v1/namespaces/default/services?watch=true&labelSelector=tier%3Da&resourceVersion=${list.metadata.resourceVersion}`, { signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    ctrl.abort();
+    const events = new TextDecoder().decode(value).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(events[0] && [events[0].type, events[0].object.metadata.name], ['ADDED', 'w1']);
+    // Then what the cluster wrote into it (its ClusterIP); never w2, which the selector leaves out.
+    assert.deepEqual([...new Set(events.map((e) => e.object.metadata.name))], ['w1']);
+  });
+
   test('WebSockets that close early, or offer no known subprotocol, leave the server serving', async () => {
     const url = `${server.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/backend-f7b7ddfdf-9wp48/exec?command=echo&command=hi&stdout=true`;
     for (let i = 0; i < 20; i++) {

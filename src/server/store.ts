@@ -26,6 +26,9 @@ export interface Watcher {
   readonly send: (type: WatchEventType, object: KubeObject) => void;
 }
 
+/** Events kept for watches that resume (the apiserver's watch cache keeps ~100 per resource; one store here). */
+const HISTORY = 2000;
+
 const keyOf = (r: ResourceType, ns: string, name: string) => `${r.group}/${r.plural}/${ns}/${name}`;
 
 /** Content without the fields the server maintains, to tell a real change from a no-op. */
@@ -44,6 +47,10 @@ export class ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
   private readonly watchers = new Set<Watcher>();
   private revision = 1;
+  /** Recent events, for watches that start from a list's resourceVersion. */
+  private readonly history: { rv: number; resource: ResourceType; type: WatchEventType; object: KubeObject }[] = [];
+  /** The newest revision no longer in {@link history}. */
+  private forgotten = 0;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -106,16 +113,28 @@ export class ObjectStore {
     return gone;
   }
 
-  watch(w: Watcher): () => void {
+  /**
+   * Adds a watcher. With `since` (a list's resourceVersion) the events after
+   * it are replayed first, so nothing written between a client's list and its
+   * watch is lost; `false` when `since` is older than the history kept (the
+   * apiserver's 410 Gone: the client lists again).
+   */
+  watch(w: Watcher, since?: number): (() => void) | false {
+    if (since !== undefined) {
+      if (since < this.forgotten) return false;
+      for (const e of this.history) if (e.rv > since && this.matches(w, e.resource, e.object)) w.send(e.type, e.object);
+    }
     this.watchers.add(w);
-    return () => this.watchers.delete(w);
+    return () => void this.watchers.delete(w);
+  }
+
+  private matches(w: Watcher, r: ResourceType, object: KubeObject): boolean {
+    return w.resource === r && (w.namespace === undefined || !r.namespaced || object.metadata?.namespace === w.namespace);
   }
 
   private notify(r: ResourceType, type: WatchEventType, object: KubeObject): void {
-    for (const w of this.watchers) {
-      if (w.resource !== r) continue;
-      if (w.namespace !== undefined && r.namespaced && object.metadata?.namespace !== w.namespace) continue;
-      w.send(type, object);
-    }
+    this.history.push({ rv: this.revision, resource: r, type, object });
+    if (this.history.length > HISTORY) this.forgotten = (this.history.splice(0, this.history.length - HISTORY).pop()?.rv ?? this.forgotten);
+    for (const w of this.watchers) if (this.matches(w, r, object)) w.send(type, object);
   }
 }
