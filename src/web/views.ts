@@ -1,0 +1,197 @@
+/**
+ * @module web/views
+ *
+ * What the editor draws, computed on the server from the same layers the CLI
+ * uses: the policy diagram (each policy's rules as the policy layer
+ * normalises them, every peer and port located in the file so a click can
+ * jump to its YAML) and the cluster map (workloads and the verdict of each
+ * workload → Service port, asked of the engine). Nothing here decides a
+ * verdict: edges carry the engine's answer, peers carry what the user wrote.
+ */
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import type { EndpointSelector } from '../identity/selector.js';
+import { LabelSet, parseLabel } from '../identity/labels.js';
+import { normalizePolicies } from '../policy/normalize/index.js';
+import type { DirectionRules, NormalizedRule, PeerKind, PortEntry } from '../policy/rule.js';
+import type { FieldPath, ManifestObject } from '../manifest/object.js';
+import { formatPolicyRef } from '../policy/types.js';
+import { checkConnection, explainConnection, type Session } from '../usecases/index.js';
+
+/** A place in a file, as the editor selects it. */
+export interface Place {
+  readonly file: string;
+  readonly line: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface PortView {
+  readonly text: string;
+  readonly l7?: string;
+  readonly at: Place;
+}
+
+export interface PeerView {
+  /** What the user wrote: `tier=frontend`, `world`, `*.cloud.google.com`, `any peer`. */
+  readonly label: string;
+  readonly kind: PeerKind | 'all';
+  readonly deny: boolean;
+  /** `all ports` or the port entries of the rule element. */
+  readonly ports: readonly PortView[];
+  readonly at: Place;
+  /** For endpoint selectors: the pods it selects in the loaded cluster (`ns/name`). */
+  readonly pods?: readonly string[];
+}
+
+export interface SideView {
+  /** False when `enableDefaultDeny` turns it off for this side. */
+  readonly defaultDeny: boolean;
+  readonly peers: readonly PeerView[];
+  readonly at: Place;
+}
+
+export interface PolicyView {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly valid: boolean;
+  /** Where the object is (its whole range), to find the policy under the cursor. */
+  readonly at: Place;
+  readonly rules: readonly {
+    readonly subject: { readonly text: string; readonly pods: readonly string[]; readonly at: Place };
+    readonly ingress?: SideView;
+    readonly egress?: SideView;
+  }[];
+}
+
+const place = (l: SourceLocation): Place => ({ file: l.file, line: l.line, from: l.offset, to: l.endOffset });
+const at = (o: ManifestObject, path: FieldPath, key: 'key' | 'value' = 'value'): Place => place(o.locate(path, key));
+
+/** Pods whose identity labels the selector selects, by the engine's identity table. */
+function selectedPods(session: Session): (sel: EndpointSelector) => string[] {
+  const ids = session.engine().identities().filter((i) => i.pods.length > 0).map((i) => ({ labels: LabelSet.of(i.labels.map(parseLabel)), pods: i.pods }));
+  const memo = new Map<string, string[]>();
+  return (sel) => {
+    let hit = memo.get(sel.canonical);
+    if (!hit) {
+      hit = ids.filter((i) => sel.matches(i.labels)).flatMap((i) => i.pods).sort();
+      memo.set(sel.canonical, hit);
+    }
+    return hit;
+  };
+}
+
+function l7Text(p: PortEntry): string | undefined {
+  const l7 = p.l7;
+  if (!l7) return undefined;
+  if (l7.kind === 'l7proto') return l7.proto;
+  return `${l7.kind.toUpperCase()} ${l7.rules.map((r) => r.text).join(', ') || '(any)'}`;
+}
+
+function side(rule: NormalizedRule, d: DirectionRules, dir: 'ingress' | 'egress', pods: (s: EndpointSelector) => string[]): SideView {
+  const o = rule.origin.object;
+  const peers: PeerView[] = [];
+  for (const e of d.entries) {
+    const ports: PortView[] = e.ports.kind === 'all' ? [] : e.ports.ports.map((p) => ({ text: p.text, ...(l7Text(p) ? { l7: l7Text(p) } : {}), at: at(o, p.path) }));
+    if (e.peers.kind === 'all') peers.push({ label: 'any peer', kind: 'all', deny: e.deny, ports, at: at(o, e.origin.path) });
+    else {
+      for (const s of e.peers.selectors) {
+        const selects = s.kind === 'endpoints' || s.kind === 'k8s-peer';
+        peers.push({ label: s.text, kind: s.kind, deny: e.deny, ports, at: at(o, s.path), ...(selects ? { pods: pods(s.selector) } : {}) });
+      }
+      // An element whose selectors list is empty selects nobody (`- fromEndpoints: []`): still drawn, as nobody.
+      if (e.peers.selectors.length === 0) peers.push({ label: 'nobody', kind: 'endpoints', deny: e.deny, ports, at: at(o, e.origin.path), pods: [] });
+    }
+  }
+  return { defaultDeny: d.defaultDeny, peers, at: at(o, [...rule.origin.path, dir], 'key') };
+}
+
+/** Every policy of the workspace, as the diagram draws it. */
+export function policyViews(session: Session): PolicyView[] {
+  const ws = session.workspace;
+  const rules = normalizePolicies(ws.policies, ws.cluster).rules;
+  const pods = selectedPods(session);
+  const byPolicy = new Map<string, NormalizedRule[]>();
+  for (const r of rules) {
+    const k = formatPolicyRef(r.origin.policy);
+    const list = byPolicy.get(k) ?? [];
+    list.push(r);
+    byPolicy.set(k, list);
+  }
+  return ws.policies.map((p) => {
+    const id = formatPolicyRef(p.ref);
+    const o = p.object;
+    return {
+      id, kind: p.ref.kind, name: p.ref.name, ...(p.ref.namespace ? { namespace: p.ref.namespace } : {}), valid: p.valid, at: place(o.location),
+      rules: (byPolicy.get(id) ?? []).map((r) => ({
+        subject: {
+          text: r.subject.selector.toString(),
+          pods: pods(r.subject.selector),
+          at: at(o, [...r.origin.path, p.kind === 'NetworkPolicy' ? 'podSelector' : r.subject.kind === 'nodes' ? 'nodeSelector' : 'endpointSelector'], 'key'),
+        },
+        ...(r.ingress ? { ingress: side(r, r.ingress, 'ingress', pods) } : {}),
+        ...(r.egress ? { egress: side(r, r.egress, 'egress', pods) } : {}),
+      })),
+    };
+  });
+}
+
+export interface ClusterNodeView {
+  /** `ns/name` of the workload, `svc:ns/name` of a Service. */
+  readonly id: string;
+  readonly kind: 'workload' | 'service';
+  readonly namespace: string;
+  readonly name: string;
+  readonly pods?: number;
+}
+
+export interface ClusterEdgeView {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: string;
+  /** `l7`: allowed at L4 and sent to the proxy, which judges each request. */
+  readonly verdict: 'allow' | 'deny' | 'l7';
+  readonly reason: string;
+}
+
+/** Above this many (workload, Service port) questions the map asks `verdict` only, not `explain` (which finds L7 redirects). */
+const EXPLAIN_EDGES = 400;
+/** Above this the map is cut: a picture of thousands of edges helps nobody, and the matrix is the tool for that. */
+export const MAX_EDGES = 5000;
+
+/** The service map: workloads and Services by namespace, and the verdict of each workload → Service port. */
+export function clusterView(session: Session): { nodes: ClusterNodeView[]; edges: ClusterEdgeView[]; truncated: boolean } {
+  const c = session.workspace.cluster;
+  const workloads = new Map<string, ClusterNodeView & { pods: number }>();
+  for (const p of c.pods) {
+    const id = `${p.namespace}/${p.owner.name}`;
+    const w = workloads.get(id);
+    if (w) workloads.set(id, { ...w, pods: w.pods + 1 });
+    else workloads.set(id, { id, kind: 'workload', namespace: p.namespace, name: p.owner.name, pods: 1 });
+  }
+  const services = c.services.filter((s) => s.type !== 'ExternalName' && s.ports.length > 0);
+  const nodes: ClusterNodeView[] = [...workloads.values(), ...services.map((s) => ({ id: `svc:${s.namespace}/${s.name}`, kind: 'service' as const, namespace: s.namespace, name: s.name }))];
+  const questions = [...workloads.keys()].flatMap((w) => services.flatMap((s) => s.ports.map((p) => ({ from: w, to: `svc:${s.namespace}/${s.name}`, port: p.port, protocol: p.protocol }))));
+  const truncated = questions.length > MAX_EDGES;
+  const explain = questions.length <= EXPLAIN_EDGES;
+  const edges: ClusterEdgeView[] = [];
+  for (const q of questions.slice(0, MAX_EDGES)) {
+    const req = { from: q.from, to: q.to, traffic: { port: q.port, protocol: q.protocol } };
+    if (explain) {
+      const a = explainConnection(session, req);
+      if (!a.ok || a.pairs.length === 0) continue;
+      const denied = a.pairs.find((p) => p.answer.verdict === 'deny');
+      const l7 = !denied && a.pairs.some((p) => p.answer.ingress?.redirect || p.answer.egress?.redirect);
+      const first = denied ?? a.pairs[0]!;
+      edges.push({ ...q, verdict: denied ? 'deny' : l7 ? 'l7' : 'allow', reason: first.answer.reason });
+    } else {
+      const a = checkConnection(session, req);
+      if (!a.ok || a.pairs.length === 0) continue;
+      const denied = a.pairs.find((p) => p.answer.verdict === 'deny');
+      edges.push({ ...q, verdict: denied ? 'deny' : 'allow', reason: (denied ?? a.pairs[0]!).answer.reason });
+    }
+  }
+  return { nodes, edges, truncated };
+}
