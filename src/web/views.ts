@@ -96,7 +96,11 @@ function side(rule: NormalizedRule, d: DirectionRules, dir: 'ingress' | 'egress'
     const ports: PortView[] = e.ports.kind === 'all' ? [] : e.ports.ports.map((p) => ({ text: p.text, ...(l7Text(p) ? { l7: l7Text(p) } : {}), at: at(o, p.path) }));
     if (e.peers.kind === 'all') peers.push({ label: 'any peer', kind: 'all', deny: e.deny, ports, at: at(o, e.origin.path) });
     else {
+      // One written peer can become several selectors (`world` is world-ipv4 and world-ipv6 too): drawn once.
+      const seen = new Set<string>();
       for (const s of e.peers.selectors) {
+        if (seen.has(`${s.kind} ${s.text}`)) continue;
+        seen.add(`${s.kind} ${s.text}`);
         const selects = s.kind === 'endpoints' || s.kind === 'k8s-peer';
         peers.push({ label: s.text, kind: s.kind, deny: e.deny, ports, at: at(o, s.path), ...(selects ? { pods: pods(s.selector) } : {}) });
       }

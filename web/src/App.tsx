@@ -7,7 +7,7 @@
  * asks the server for diagnostics and the diagram over the unsaved buffers;
  * every link in a panel opens its file at the place it names.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { EditorSelection, type EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { api, ApiError, type Buffers } from './api';
@@ -140,7 +140,8 @@ export function App() {
     const v = view.current;
     if (!v) return;
     const len = v.state.doc.length;
-    v.dispatch({ selection: EditorSelection.single(Math.min(from, len), Math.min(to, len)), effects: EditorView.scrollIntoView(Math.min(from, len), { y: 'center' }) });
+    // The head at the start: the active line is the one the link names, even when the range runs on.
+    v.dispatch({ selection: EditorSelection.single(Math.min(to, len), Math.min(from, len)), effects: EditorView.scrollIntoView(Math.min(from, len), { y: 'center' }) });
     v.focus();
   }, [open]);
 
@@ -234,16 +235,27 @@ export function App() {
               <button key={p} type="button" role="tab" aria-selected={p === panel} className={`tab${p === panel ? ' active' : ''}`} onClick={() => setPanel(p)}>{p}</button>
             ))}
           </div>
-          <div className="panel-body">
+          <div className="panel-body"><PanelBoundary key={panel}>
             {panel === 'Policy' && <PolicyPanel policies={policies} file={active} cursor={cursor} reveal={reveal} docText={docText} apply={applyChange} />}
             {panel === 'Cluster' && <ClusterPanel buffers={buffers} revision={revision} />}
             {panel === 'Try it' && <TryItPanel buffers={buffers} reveal={reveal} />}
             {panel === 'Tests' && <TestsPanel buffers={buffers} reveal={reveal} />}
             {panel === 'Flows' && <FlowsPanel />}
             {panel === 'Terminal' && <TerminalPanel buffers={buffers} />}
-          </div>
+          </PanelBoundary></div>
         </section>
       </main>
     </div>
   );
+}
+
+/** A bug in one view shows its message there and leaves the editor (and unsaved work) alone. */
+class PanelBoundary extends Component<{ children: ReactNode }, { error?: Error }> {
+  override state: { error?: Error } = {};
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    return this.state.error ? <div className="form-error" role="alert">This view failed: {this.state.error.message}. Please report it; your buffers are safe.</div> : this.props.children;
+  }
 }

@@ -17,9 +17,22 @@ const elk = new ELK();
 const NODE_W = 150;
 const NODE_H = 40;
 
-interface Laid { graph: ElkNode; edges: (ClusterEdge & { points: { x: number; y: number }[] })[] }
+/** One drawn edge: a workload → Service pair with the verdict of each of its ports. */
+interface PairEdge { from: string; to: string; ports: ClusterEdge[]; verdict: 'allow' | 'deny' | 'l7' | 'some' }
+interface Laid { graph: ElkNode; edges: (PairEdge & { points: { x: number; y: number }[] })[] }
 
-async function layout(nodes: ClusterNode[], edges: ClusterEdge[]): Promise<Laid> {
+/** Ports of one pair drawn as one edge: green when all are allowed, amber when L7 judges one, red when all are denied, dashed green when some are. */
+function pairs(edges: ClusterEdge[]): PairEdge[] {
+  const by = new Map<string, ClusterEdge[]>();
+  for (const e of edges) by.set(`${e.from}|${e.to}`, [...(by.get(`${e.from}|${e.to}`) ?? []), e]);
+  return [...by.values()].map((ports) => {
+    const denied = ports.filter((p) => p.verdict === 'deny').length;
+    const verdict = denied === ports.length ? 'deny' : ports.some((p) => p.verdict === 'l7') ? 'l7' : denied > 0 ? 'some' : 'allow';
+    return { from: ports[0]!.from, to: ports[0]!.to, ports, verdict };
+  });
+}
+
+async function layout(nodes: ClusterNode[], edges: PairEdge[]): Promise<Laid> {
   const byNs = new Map<string, ClusterNode[]>();
   for (const n of nodes) byNs.set(n.namespace, [...(byNs.get(n.namespace) ?? []), n]);
   const elkEdges: ElkExtendedEdge[] = edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] }));
@@ -28,7 +41,7 @@ async function layout(nodes: ClusterNode[], edges: ClusterEdge[]): Promise<Laid>
     layoutOptions: {
       'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.json.edgeCoords': 'ROOT', 'elk.json.shapeCoords': 'ROOT', 'elk.spacing.nodeNode': '24', 'elk.layered.spacing.nodeNodeBetweenLayers': '70',
-      'elk.edgeRouting': 'SPLINES',
+      'elk.edgeRouting': 'ORTHOGONAL',
     },
     children: [...byNs].map(([ns, list]) => ({
       id: `ns:${ns}`, layoutOptions: { 'elk.padding': '[top=32,left=14,bottom=14,right=14]' }, labels: [{ text: ns }],
@@ -49,7 +62,8 @@ async function layout(nodes: ClusterNode[], edges: ClusterEdge[]): Promise<Laid>
 export function ClusterPanel({ buffers, revision }: { buffers: () => Buffers; revision: number }) {
   const [data, setData] = useState<{ nodes: ClusterNode[]; edges: ClusterEdge[]; truncated: boolean } | undefined>();
   const [laid, setLaid] = useState<Laid | undefined>();
-  const [showDenied, setShowDenied] = useState(true);
+  // Denied pairs are most pairs in a locked-down cluster: the map shows what may talk unless asked.
+  const [showDenied, setShowDenied] = useState(false);
   const [error, setError] = useState('');
 
   useEffect(() => {
@@ -57,7 +71,7 @@ export function ClusterPanel({ buffers, revision }: { buffers: () => Buffers; re
   }, [buffers, revision]);
   useEffect(() => {
     if (!data) return;
-    const edges = data.edges.filter((e) => showDenied || e.verdict !== 'deny');
+    const edges = pairs(data.edges).filter((e) => showDenied || e.verdict !== 'deny');
     layout(data.nodes, edges).then(setLaid, (e: unknown) => setError(`layout failed: ${String(e)}`));
   }, [data, showDenied]);
 
@@ -72,7 +86,7 @@ export function ClusterPanel({ buffers, revision }: { buffers: () => Buffers; re
   return (
     <div className="cluster">
       <div className="row">
-        <span className="legend"><i className="l allow" /> allowed <i className="l l7" /> L7-restricted <i className="l deny" /> denied</span>
+        <span className="legend"><i className="l allow" /> allowed <i className="l some" /> some ports <i className="l l7" /> L7-restricted <i className="l deny" /> denied</span>
         <label className="check"><input type="checkbox" checked={showDenied} onChange={(e) => setShowDenied(e.target.checked)} aria-label="Show denied edges" /> show denied</label>
         {data.truncated && <span className="muted">(large cluster: map cut)</span>}
       </div>
@@ -100,14 +114,18 @@ export function ClusterPanel({ buffers, revision }: { buffers: () => Buffers; re
         ))}
         {laid.edges.map((e, i) => e.points.length > 1 && (
           <g key={i} className={`map-edge ${e.verdict}`}>
-            <polyline points={e.points.map((p) => `${p.x},${p.y}`).join(' ')} markerEnd={`url(#m-${e.verdict})`}><title>{`${e.from} → ${e.to}:${e.port}/${e.protocol}: ${e.reason}`}</title></polyline>
-            <text x={e.points[e.points.length - 1]!.x - 8} y={e.points[e.points.length - 1]!.y - 5} textAnchor="end" className="edge-port">{e.port}</text>
+            <polyline points={e.points.map((p) => `${p.x},${p.y}`).join(' ')} markerEnd={`url(#m-${e.verdict === 'some' ? 'allow' : e.verdict})`}>
+              <title>{e.ports.map((p) => `${e.from} → ${e.to}:${p.port}/${p.protocol}: ${p.verdict === 'l7' ? 'allowed, L7 rules judge each request' : p.reason}`).join('\n')}</title>
+            </polyline>
+            <text x={e.points[0]!.x + 6} y={e.points[0]!.y - 4} className="edge-port">
+              {e.ports.map((p) => `${p.port}${p.verdict === 'deny' ? '✗' : p.verdict === 'l7' ? '⚑' : ''}`).join(' ')}
+            </text>
           </g>
         ))}
       </svg>
       <h4>Verdicts (workload → Service port)</h4>
       <div className="table-scroll">
-        <table className="grid matrix">
+        <table className="grid matrix" aria-label="Verdict of each workload to each Service port">
           <thead><tr><th>from \ to</th>{cols.map((c) => <th key={c}>{c.replace(/^svc:/, '')}</th>)}</tr></thead>
           <tbody>
             {rows.map((r) => (

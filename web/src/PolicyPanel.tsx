@@ -41,6 +41,7 @@ export function PolicyPanel({ policies, file, cursor, reveal, docText, apply }: 
             {!policy.valid && <span className="badge err">refused by Cilium: enforces nothing</span>}
           </div>
           {policy.rules.map((r, i) => <Diagram key={i} rule={r} reveal={reveal} />)}
+          {policy.rules.length === 0 && <p className="empty">Cilium refuses this policy as written (see Problems), so it enforces nothing and there is nothing to draw. Fix the errors to see its diagram.</p>}
           <Builder policy={policy} cursor={cursor} docText={docText} apply={apply} />
         </>
       )}
@@ -54,7 +55,7 @@ const ROW = 62;
 
 /** A selector as people write it: `tier=backend`, without Cilium's label sources or the implied namespace. */
 export function selectorText(s: string): string {
-  const parts = s.replace(/^[a-zA-Z]+(?:Endpoints|Entities|CIDR|CIDRSet|FQDNs|Services|Nodes|Groups): /, '').split(', ')
+  const parts = s.replace(/^[a-zA-Z]+(?:Endpoints|Entities|CIDR|CIDRSet|FQDNs|Services|Nodes|Groups): /, '').split(/,\s*/)
     .filter((x) => !/^(?:k8s:|any:)?io\.kubernetes\.pod\.namespace[=:]/.test(x))
     .map((x) => x.replace(/^(any|k8s):/, ''));
   return parts.join(', ') || 'all pods';

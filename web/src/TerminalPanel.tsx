@@ -30,7 +30,9 @@ export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
   const [history, setHistory] = useState<string[]>([]);
   const [pos, setPos] = useState(-1);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [lines]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [lines]);
 
   const print = (text: string, kind: 'out' | 'err' = 'out') => setLines((l) => [...l, { text, kind }]);
   const run = async (line: string) => {
