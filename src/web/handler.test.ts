@@ -141,9 +141,15 @@ describe('web API', () => {
     const peers = db.rules[0].ingress.peers;
     assert.deepEqual(peers.map((p: Json) => p.kind), ['endpoints', 'cidrSet']);
     const text = readFileSync(join(REPO, 'examples/demo/database-policy.yaml'), 'utf8');
-    assert.equal(text.slice(peers[1].at.from, peers[1].at.to).includes('102.213.50.174/32'), true);
+    assert.match(text.slice(peers[1].at.from), /^cidr: 102\.213\.50\.174\/32/);
+    assert.equal(peers[1].at.line, text.slice(0, peers[1].at.from).split('\n').length);
     assert.ok(peers[0].pods.some((p: string) => p.startsWith('default/backend')));
     assert.equal(db.rules[0].ingress.defaultDeny, true);
+    // The policy under the cursor alone, as the editor asks on each keystroke.
+    const one = await call('POST', 'policies', { file: 'database-policy.yaml', offset: text.indexOf('ingress:') });
+    assert.deepEqual(one.json.policies.map((p: Json) => p.name), ['database-policy']);
+    const none = await call('POST', 'policies', { file: 'app.yaml', offset: 0 });
+    assert.deepEqual(none.json.policies, []);
   });
 
   test('cluster: workloads, Services and the verdict of each workload → Service port', async () => {

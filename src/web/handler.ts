@@ -69,6 +69,7 @@ const connectionSchema = z.object({
   dnsAnswers: z.record(z.string(), z.array(z.string())).optional(),
 }).strict();
 const buffersOnly = z.object({ buffers: buffersSchema }).strict();
+const policiesSchema = z.object({ buffers: buffersSchema, file: z.string().optional(), offset: z.number().int().min(0).optional() }).strict();
 const saveSchema = z.object({ path: z.string(), text: z.string(), base: z.string() }).strict();
 const testSchema = z.object({ buffers: buffersSchema, path: z.string().optional() }).strict();
 const flowsSchema = z.object({ text: z.string() }).strict();
@@ -116,7 +117,11 @@ export function createWebHandler(ctx: WebContext): WebHandler {
         ms: Math.round((performance.now() - started) * 10) / 10,
       };
     },
-    'POST policies': async (body) => ({ policies: policyViews((await session(parse(buffersOnly, body).buffers)).session) }),
+    'POST policies': async (body) => {
+      const b = parse(policiesSchema, body);
+      if (b.file !== undefined && !files.has(b.file)) throw outside(b.file);
+      return { policies: policyViews((await session(b.buffers)).session, { ...(b.file !== undefined ? { file: b.file } : {}), ...(b.offset !== undefined ? { offset: b.offset } : {}) }) };
+    },
     'POST cluster': async (body) => clusterView((await session(parse(buffersOnly, body).buffers)).session),
     'POST endpoints': async (body) => {
       const { session: s, tests } = await session(parse(buffersOnly, body).buffers);

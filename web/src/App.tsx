@@ -54,6 +54,9 @@ export function App() {
   const activeRef = useRef('');
   const lastEdit = useRef(0);
   const inflight = useRef<{ key: string; p: Promise<Diag[]> } | undefined>(undefined);
+  const cursorRef = useRef(0);
+  const shown = useRef<PolicyView[]>([]);
+  const moveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -69,6 +72,13 @@ export function App() {
     return out;
   }, []);
 
+  /** The diagram of the policy under the cursor (the server normalises only that one). */
+  const refreshDiagram = useCallback(async (b?: Buffers) => {
+    const r = await api.policies(b ?? buffers(), activeRef.current, cursorRef.current);
+    shown.current = r.policies;
+    setPolicies(r.policies);
+  }, [buffers]);
+
   /** Diagnostics and diagram for the current buffers; one request pair per distinct set of buffers. */
   const analyze = useCallback((): Promise<Diag[]> => {
     const b = buffers();
@@ -77,9 +87,8 @@ export function App() {
     const started = performance.now();
     const edit = lastEdit.current || started;
     const p = (async () => {
-      const [v, pol] = await Promise.all([api.validate(b), api.policies(b)]);
+      const [v] = await Promise.all([api.validate(b), refreshDiagram(b)]);
       setDiags(v.diagnostics);
-      setPolicies(pol.policies);
       setRevision((r) => r + 1);
       const done = performance.now();
       (window.__polis ??= { keystrokes: [] }).keystrokes.push({ diagnosticsMs: done - edit, diagramMs: done - edit, serverMs: v.ms });
@@ -89,7 +98,7 @@ export function App() {
     p.catch((e: unknown) => setStatus(`analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     inflight.current = { key, p };
     return p;
-  }, [buffers]);
+  }, [buffers, refreshDiagram]);
 
   const save = useCallback(async (force?: FileSnap) => {
     const path = activeRef.current;
@@ -114,14 +123,21 @@ export function App() {
     save: () => void save(),
     changed: (path: string, st: EditorState, docChanged: boolean) => {
       states.current.set(path, st);
-      setCursor(st.selection.main.head);
+      const head = st.selection.main.head;
+      cursorRef.current = head;
+      setCursor(head);
+      // The cursor left the policy drawn: draw the one it is in now (edits redraw through analyze).
+      if (!docChanged && !shown.current.some((p) => head >= p.at.from && head <= p.at.to)) {
+        clearTimeout(moveTimer.current);
+        moveTimer.current = setTimeout(() => void refreshDiagram().catch(() => undefined), 80);
+      }
       if (docChanged) {
         lastEdit.current = performance.now();
         const isDirty = st.doc.toString() !== saved.current.get(path)?.text;
         setDirty((d) => (d[path] === isDirty ? d : { ...d, [path]: isDirty }));
       }
     },
-  }), [analyze, save]);
+  }), [analyze, save, refreshDiagram]);
 
   const open = useCallback((path: string) => {
     const v = view.current;
@@ -130,10 +146,12 @@ export function App() {
     if (activeRef.current !== path) {
       v.setState(st);
       activeRef.current = path;
+      cursorRef.current = st.selection.main.head;
       setActive(path);
       setCursor(st.selection.main.head);
+      void refreshDiagram().catch(() => undefined);
     }
-  }, []);
+  }, [refreshDiagram]);
 
   const reveal: Reveal = useCallback((file, from, to = from) => {
     open(file);
