@@ -159,6 +159,14 @@ describe('web API', () => {
     assert.equal(edge('default/backend', 'svc:default/database').verdict, 'allow');
   });
 
+  test('schema: the fields each kind allows, from the schemas validation uses', async () => {
+    const r = await call('GET', 'schema');
+    const ingress = r.json.CiliumNetworkPolicy.fields.spec.fields.ingress.fields;
+    assert.ok(ingress.fromEndpoints && ingress.toPorts && ingress.fromCIDRSet);
+    assert.deepEqual(ingress.toPorts.fields.ports.fields.protocol.values, ['TCP', 'UDP', 'SCTP', 'ANY']);
+    assert.ok(r.json.NetworkPolicy.fields.spec.fields.podSelector);
+  });
+
   test('flows: a Hubble export as compact lines and table rows; junk lines counted', async () => {
     const text = readFileSync(join(REPO, 'testdata/hubble/cilium-hubble-otel__basic-sample-10-flows.jsonl'), 'utf8');
     const r = await call('POST', 'flows', { text: `${text}not json\n` });

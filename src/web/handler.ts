@@ -29,6 +29,7 @@ import { WorkspaceFiles } from './files.js';
 import { quickFixes } from './fixes.js';
 import { clusterView, policyViews } from './views.js';
 import { readFlows } from './flows.js';
+import { policyFieldTrees } from './schema-keys.js';
 
 export interface WebContext {
   /** The files the app may read and write (`-f` files, or every file of `--workspace DIR`). */
@@ -97,6 +98,7 @@ export function createWebHandler(ctx: WebContext): WebHandler {
 
   const routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<unknown>> = {
     'GET files': async () => ({ files: await files.readAll() }),
+    'GET schema': async () => policyFieldTrees(),
     'PUT files': async (body) => {
       const b = parse(saveSchema, body);
       const r = await files.save(b.path, b.text, b.base);

@@ -13,6 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyAction, applyChange, type BuilderAction } from '../../web/src/builder.js';
+import { keyPathAt } from '../../web/src/yaml-path.js';
 import { Session, checkConnection, type ConnectionRequest } from '../../src/usecases/index.js';
 import { hasErrors } from '../../src/diagnostics/diagnostic.js';
 
@@ -91,4 +92,27 @@ describe('builder actions', () => {
     const app = demo.find((s) => s.path === 'app.yaml')!;
     assert.equal(applyAction(app.text, 10, { kind: 'allow-from-world' }), undefined);
   });
+});
+
+describe('key path at the cursor (schema completion)', () => {
+  const doc = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+spec:
+  ingress:
+    - fromEndpoints:
+        - matchLabels: {a: b}
+      toP
+---
+kind: NetworkPolicy
+spec:
+  `.split('\n');
+  const cases: [string, number, number, string[], string][] = [
+    ['a key beside fromEndpoints in an ingress item', 6, 6, ['spec', 'ingress'], 'CiliumNetworkPolicy'],
+    ['a key inside fromEndpoints', 5, 10, ['spec', 'ingress', 'fromEndpoints'], 'CiliumNetworkPolicy'],
+    ['a top-level key', 2, 0, [], 'CiliumNetworkPolicy'],
+    ['the second document has its own kind and path', 10, 2, ['spec'], 'NetworkPolicy'],
+  ];
+  for (const [name, row, indent, path, kind] of cases) {
+    test(name, () => assert.deepEqual(keyPathAt(doc, row, indent), { path, kind }));
+  }
 });

@@ -105,6 +105,23 @@ describe('editor journeys in Chromium', { skip }, () => {
     await shot('03-fixed-by-quick-fix');
   });
 
+  test('completion offers what the schema allows at the cursor', async () => {
+    await openTab('frontend-policy.yaml');
+    await page.locator('.cm-line', { hasText: /^\s*protocol: TCP$/ }).first().click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.press('Control+Space');
+    const options = page.locator('.cm-tooltip-autocomplete li');
+    await options.first().waitFor();
+    // The protocols portProtocolSchema accepts, nothing else (CodeMirror sorts them).
+    assert.deepEqual(await options.allTextContents(), ['ANY', 'SCTP', 'TCP', 'UDP']);
+    await shot('03b-completion');
+    await page.keyboard.type('T');
+    await page.keyboard.press('Enter');
+    await page.locator('.problems-head', { hasText: 'none' }).waitFor();
+    assert.ok((await doc()).includes('protocol: TCP'));
+  });
+
   test('build a rule with the builder: the diagram gains the peer; undo takes it away', async () => {
     await openTab('database-policy.yaml');
     await page.locator('.cm-line', { hasText: 'endpointSelector' }).click();

@@ -11,7 +11,7 @@ import { Component, useCallback, useEffect, useMemo, useRef, useState, type Reac
 import { EditorSelection, type EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { api, ApiError, type Buffers } from './api';
-import { editorState } from './editor';
+import { editorState, type FieldTree } from './editor';
 import type { Diag, FileSnap, PolicyView } from './types';
 import { PolicyPanel } from './PolicyPanel';
 import { ClusterPanel } from './ClusterPanel';
@@ -56,6 +56,7 @@ export function App() {
   const inflight = useRef<{ key: string; p: Promise<Diag[]> } | undefined>(undefined);
   const cursorRef = useRef(0);
   const shown = useRef<PolicyView[]>([]);
+  const trees = useRef<Record<string, FieldTree> | undefined>(undefined);
   const moveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
@@ -121,6 +122,7 @@ export function App() {
   const hooks = useMemo(() => ({
     lint: analyze,
     save: () => void save(),
+    fieldTrees: () => trees.current,
     changed: (path: string, st: EditorState, docChanged: boolean) => {
       states.current.set(path, st);
       const head = st.selection.main.head;
@@ -165,6 +167,7 @@ export function App() {
 
   useEffect(() => {
     let cancelled = false;
+    api.schema().then((t) => { trees.current = t; }, () => undefined);
     api.files().then((r) => {
       if (cancelled) return;
       const v = new EditorView({ parent: host.current! });

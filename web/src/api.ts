@@ -27,6 +27,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export type Buffers = Record<string, string>;
 
 export const api = {
+  schema: () => call<Record<string, import('./editor').FieldTree>>('GET', 'schema'),
   files: () => call<{ files: FileSnap[] }>('GET', 'files'),
   save: (path: string, text: string, base: string) => call<{ path: string; version: string }>('PUT', 'files', { path, text, base }),
   validate: (buffers: Buffers) => call<{ diagnostics: Diag[]; errors: boolean; ms: number }>('POST', 'validate', { buffers }),

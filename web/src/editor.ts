@@ -15,6 +15,9 @@ import { autocompletion, type CompletionContext } from '@codemirror/autocomplete
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
 import { FIELDS } from './fields';
+import { keyPathAt, type FieldTree } from './yaml-path';
+
+export type { FieldTree };
 import type { Diag } from './types';
 
 export interface EditorHooks {
@@ -22,6 +25,8 @@ export interface EditorHooks {
   lint(): Promise<Diag[]>;
   save(): void;
   changed(path: string, state: EditorState, docChanged: boolean): void;
+  /** The fields each policy kind allows (GET /polis/api/schema), once loaded. */
+  fieldTrees(): Record<string, FieldTree> | undefined;
 }
 
 const highlight = HighlightStyle.define([
@@ -58,15 +63,33 @@ function toCm(d: Diag, len: number): CmDiagnostic {
   };
 }
 
-function completeField(ctx: CompletionContext) {
-  const word = ctx.matchBefore(/^\s*(?:- )?[A-Za-z]*$/);
-  if (!word) return null;
-  const m = /[A-Za-z]*$/.exec(word.text)!;
-  if (m[0].length === 0 && !ctx.explicit) return null;
-  return {
-    from: word.to - m[0].length,
-    options: Object.entries(FIELDS).map(([label, info]) => ({ label, type: 'property', info, apply: `${label}: ` })),
-    validFor: /^[A-Za-z]*$/,
+function completeFrom(trees: () => Record<string, FieldTree> | undefined) {
+  return (ctx: CompletionContext) => {
+    const line = ctx.state.doc.lineAt(ctx.pos);
+    const before = line.text.slice(0, ctx.pos - line.from);
+    const lines = ctx.state.doc.toString().split('\n');
+    const row = line.number - 1;
+    const key = /^(\s*)(- +)?([A-Za-z]*)$/.exec(before);
+    const value = /^(\s*)(- +)?([A-Za-z_][\w.-]*):\s*["']?([\w-]*)$/.exec(before);
+    const m = key ?? value;
+    if (!m) return null;
+    const indent = m[1]!.length + (m[2]?.length ?? 0);
+    const { path, kind } = keyPathAt(lines, row, indent);
+    let node = trees()?.[kind ?? 'CiliumNetworkPolicy'];
+    for (const k of path) node = node?.fields?.[k];
+    if (value) {
+      const values = node?.fields?.[value[3]!]?.values;
+      if (!values) return null;
+      return { from: ctx.pos - value[4]!.length, options: values.map((v) => ({ label: v, type: 'enum' })), validFor: /^[\w-]*$/ };
+    }
+    const word = key![3]!;
+    if (word.length === 0 && !ctx.explicit) return null;
+    const fields = node?.fields ? Object.keys(node.fields) : Object.keys(FIELDS);
+    return {
+      from: ctx.pos - word.length,
+      options: fields.map((label) => ({ label, type: 'property', ...(FIELDS[label] ? { info: FIELDS[label] } : {}), apply: `${label}: ` })),
+      validFor: /^[A-Za-z]*$/,
+    };
   };
 }
 
@@ -103,7 +126,7 @@ export function editorState(path: string, text: string, hooks: EditorHooks): Edi
       const len = view.state.doc.length;
       return diags.filter((d) => d.location?.file === path).map((d) => toCm(d, len));
     }, { delay: 25 }),
-    autocompletion({ override: [completeField] }),
+    autocompletion({ override: [completeFrom(hooks.fieldTrees)] }),
     fieldHover,
     keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (hooks.save(), true) }]),
     EditorView.updateListener.of((u) => {
