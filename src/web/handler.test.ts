@@ -150,6 +150,11 @@ describe('web API', () => {
     assert.deepEqual(one.json.policies.map((p: Json) => p.name), ['database-policy']);
     const none = await call('POST', 'policies', { file: 'app.yaml', offset: 0 });
     assert.deepEqual(none.json.policies, []);
+    // Several documents: the one around the cursor, and nothing for a document with a YAML error.
+    const two = `${text}---\n${text.replace('database-policy', 'second')}---\nkind: [broken\n`;
+    const at = (n: string) => call('POST', 'policies', { buffers: { 'database-policy.yaml': two }, file: 'database-policy.yaml', offset: two.indexOf(n) });
+    assert.deepEqual((await at('second')).json.policies.map((p: Json) => p.name), ['second']);
+    assert.deepEqual((await at('[broken')).json.policies, []);
   });
 
   test('cluster: workloads, Services and the verdict of each workload → Service port', async () => {

@@ -143,11 +143,22 @@ export interface PolicyFilter {
 export function policyViews(session: Session, filter: PolicyFilter = {}): PolicyView[] {
   const ws = session.workspace;
   let chosen = filter.file === undefined ? ws.policies : ws.policies.filter((p) => p.object.file === filter.file);
-  if (filter.offset !== undefined && chosen.length > 0) {
-    const o = filter.offset;
-    // The last policy starting at or before the cursor holds it (documents follow each other in a file).
-    const before = chosen.filter((p) => p.object.location.offset <= o);
-    chosen = [before.length ? before.reduce((a, b) => (b.object.location.offset > a.object.location.offset ? b : a)) : chosen[0]!];
+  if (filter.offset !== undefined && filter.file !== undefined) {
+    // The YAML document around the cursor (between `---` lines): its policy, or none when that
+    // document is no policy or has errors (never a neighbour's diagram in its place).
+    const text = ws.sources.find((f) => f.path === filter.file)?.text ?? '';
+    const o = Math.min(filter.offset, text.length);
+    const marker = /^---.*$/gm;
+    let start = 0;
+    let end = text.length;
+    for (let m = marker.exec(text); m; m = marker.exec(text)) {
+      if (m.index + m[0].length <= o) start = m.index + m[0].length;
+      else if (m.index > o) {
+        end = m.index;
+        break;
+      }
+    }
+    chosen = chosen.filter((p) => p.object.location.offset >= start && p.object.location.offset < end).slice(0, 1);
   }
   const rules = normalizePolicies(chosen, ws.cluster).rules;
   const pods = selectedPods(session);

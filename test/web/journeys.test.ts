@@ -205,9 +205,10 @@ describe('editor journeys in Chromium', { skip }, () => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await panel('Policy');
     await shot('12-dark');
-    await page.locator('.side-pane .tab', { hasText: /^Try it$/ }).focus();
-    await page.keyboard.press('Enter');
+    await page.locator('.side-pane .tab', { hasText: /^Cluster$/ }).focus();
+    await page.keyboard.press('ArrowRight');
     await page.getByLabel('Source').waitFor();
+    assert.equal(await page.locator('.side-pane .tab[aria-selected=true]').textContent(), 'Try it');
     await page.getByRole('button', { name: /Switch to light theme/ }).click();
   });
 

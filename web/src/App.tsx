@@ -7,7 +7,7 @@
  * asks the server for diagnostics and the diagram over the unsaved buffers;
  * every link in a panel opens its file at the place it names.
  */
-import { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import React, { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { EditorSelection, type EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { api, ApiError, type Buffers } from './api';
@@ -239,7 +239,7 @@ export function App() {
       )}
       <main className="workbench">
         <section className="editor-pane" aria-label="Editor">
-          <div className="tabs" role="tablist" aria-label="Open files">
+          <div className="tabs" role="tablist" aria-label="Open files" onKeyDown={arrowKeys}>
             {files.map((f) => (
               <button key={f.path} type="button" role="tab" aria-selected={f.path === active} className={`tab${f.path === active ? ' active' : ''}`} onClick={() => open(f.path)}>
                 {f.path}{dirty[f.path] ? ' •' : ''}
@@ -251,7 +251,7 @@ export function App() {
           <Problems diags={diags} reveal={reveal} />
         </section>
         <section className="side-pane" aria-label="Views">
-          <div className="tabs" role="tablist" aria-label="Views">
+          <div className="tabs" role="tablist" aria-label="Views" onKeyDown={arrowKeys}>
             {PANELS.map((p) => (
               <button key={p} type="button" role="tab" aria-selected={p === panel} className={`tab${p === panel ? ' active' : ''}`} onClick={() => setPanel(p)}>{p}</button>
             ))}
@@ -279,4 +279,16 @@ class PanelBoundary extends Component<{ children: ReactNode }, { error?: Error }
   override render() {
     return this.state.error ? <div className="form-error" role="alert">This view failed: {this.state.error.message}. Please report it; your buffers are safe.</div> : this.props.children;
   }
+}
+
+/** Left and right arrows move between the tabs of a tab list and open the one reached (WAI-ARIA tabs pattern). */
+function arrowKeys(e: React.KeyboardEvent<HTMLDivElement>) {
+  if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+  const tabs = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('[role=tab]')];
+  const i = tabs.indexOf(document.activeElement as HTMLButtonElement);
+  if (i < 0) return;
+  const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]!;
+  next.focus();
+  next.click();
+  e.preventDefault();
 }

@@ -32,7 +32,7 @@ export function PolicyPanel({ policies, file, cursor, reveal, docText, apply }: 
   return (
     <div className="policy-panel">
       {!policy ? (
-        <p className="empty">No policy in <strong>{file}</strong>. Open a policy file, or put the cursor in a policy, to see its diagram.</p>
+        <p className="empty">No policy under the cursor in <strong>{file}</strong>. Put the cursor in a CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy to see its diagram (a YAML document with syntax errors is not drawn: see Problems).</p>
       ) : (
         <>
           <div className="policy-title">
