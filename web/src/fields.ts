@@ -1,0 +1,56 @@
+/**
+ * @module web/fields
+ *
+ * Completion and hover docs for the fields of CiliumNetworkPolicy,
+ * CiliumClusterwideNetworkPolicy and NetworkPolicy: the field names the
+ * policy schemas accept (src/policy/schema/), each with one line from
+ * Cilium's and Kubernetes' API docs. Validation stays the server's: a
+ * misspelt field is caught there, with a quick fix.
+ */
+export const FIELDS: Readonly<Record<string, string>> = {
+  endpointSelector: 'Selects the pods this rule applies to (labels; the policy\'s namespace is implied for a CiliumNetworkPolicy).',
+  nodeSelector: 'Selects the nodes this host policy applies to (needs the host firewall).',
+  podSelector: 'NetworkPolicy: the pods of the namespace the policy applies to; {} selects them all.',
+  ingress: 'Allow rules for traffic into the selected endpoints. Any rule turns default deny on for ingress.',
+  egress: 'Allow rules for traffic out of the selected endpoints. Any rule turns default deny on for egress.',
+  ingressDeny: 'Deny rules for ingress; a deny wins over every allow.',
+  egressDeny: 'Deny rules for egress; a deny wins over every allow.',
+  enableDefaultDeny: 'Whether this policy turns default deny on for ingress / egress (default true when the section exists).',
+  fromEndpoints: 'Peers by pod labels; in a CiliumNetworkPolicy, the policy\'s namespace unless a namespace label is given.',
+  toEndpoints: 'Peers by pod labels; in a CiliumNetworkPolicy, the policy\'s namespace unless a namespace label is given.',
+  fromEntities: 'Peers by entity: world, cluster, host, remote-node, kube-apiserver, health, init, ingress, all.',
+  toEntities: 'Peers by entity: world, cluster, host, remote-node, kube-apiserver, health, init, ingress, all.',
+  fromCIDR: 'Peers by address prefix outside the cluster (never selects pods or nodes).',
+  toCIDR: 'Peers by address prefix outside the cluster (never selects pods or nodes).',
+  fromCIDRSet: 'Peers by prefix with exceptions: cidr and except.',
+  toCIDRSet: 'Peers by prefix with exceptions: cidr and except.',
+  toFQDNs: 'Peers by DNS name (matchName / matchPattern); needs a DNS rule so the proxy learns the addresses.',
+  toServices: 'Peers by Kubernetes Service (k8sService / k8sServiceSelector), for Services without selectors.',
+  fromRequires: 'Labels every peer must also have (ANDed onto fromEndpoints of the rules selecting this endpoint).',
+  toRequires: 'Labels every peer must also have (ANDed onto toEndpoints).',
+  fromNodes: 'Peers by node labels (needs node selector support).',
+  toNodes: 'Peers by node labels (needs node selector support).',
+  toPorts: 'Restricts the rule to ports, and adds L7 rules (http, dns, kafka) through the proxy.',
+  ports: 'A list of port / protocol pairs (protocol TCP, UDP, SCTP or ANY; endPort for a range).',
+  port: 'A port number or named port, written as a string ("80").',
+  endPort: 'The last port of a range that starts at port.',
+  protocol: 'TCP, UDP, SCTP or ANY (default ANY); ANY never covers ICMP.',
+  rules: 'L7 rules for the ports above: http, dns or kafka.',
+  http: 'HTTP rules: method, path (regular expressions), host, headers. Needs protocol TCP.',
+  dns: 'DNS rules (matchName / matchPattern) for the DNS proxy.',
+  matchName: 'An exact DNS name.',
+  matchPattern: 'A DNS name with * wildcards ("*.example.com"; "*" alone matches all).',
+  matchLabels: 'Labels the endpoints must have, key: value.',
+  matchExpressions: 'Label requirements: key, operator (In, NotIn, Exists, DoesNotExist), values.',
+  icmps: 'ICMP types the rule allows (fields: type, family IPv4/IPv6).',
+  authentication: 'Mutual authentication: mode required | disabled.',
+  method: 'HTTP method, a regular expression (GET, POST, …).',
+  path: 'HTTP path, a regular expression matched against the whole path.',
+  cidr: 'An address prefix, e.g. 10.0.0.0/8.',
+  except: 'Prefixes inside cidr that the rule does not cover.',
+  policyTypes: 'NetworkPolicy: Ingress and/or Egress: which sides the policy isolates.',
+  from: 'NetworkPolicy ingress peers: podSelector, namespaceSelector, ipBlock.',
+  to: 'NetworkPolicy egress peers: podSelector, namespaceSelector, ipBlock.',
+  namespaceSelector: 'NetworkPolicy: peers in the namespaces with these labels.',
+  ipBlock: 'NetworkPolicy: peers by address prefix (cidr, except).',
+};

@@ -1,0 +1,9 @@
+/**
+ * @module web/main
+ *
+ * Entry of the browser bundle: mounts the app.
+ */
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+
+createRoot(document.getElementById('root')!).render(<App />);
