@@ -15,6 +15,7 @@ import { OpenApi } from './discovery.js';
 import { ExecServer } from './exec.js';
 import { handle, sendError, type HttpContext } from './http.js';
 import { startHubble, type HubbleServer } from './hubble-grpc.js';
+import type { WebHandler } from '../web/handler.js';
 
 export interface ServeOptions {
   readonly sources: readonly SourceFile[];
@@ -24,6 +25,8 @@ export interface ServeOptions {
   /** Port of the Hubble gRPC server; `null` to run none. */
   readonly hubblePort?: number | null;
   readonly backend?: ClusterBackend;
+  /** The policy editor (`src/web`), served at `/` and `/polis/api/` beside the Kubernetes API. */
+  readonly web?: WebHandler;
 }
 
 export interface RunningServer {
@@ -48,7 +51,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sockets = new Set<Socket>();
   const server: Server = createServer({ requestTimeout: 60_000 }, (req, res) => {
     res.on('error', () => undefined);
-    handle(ctx, req, res).catch((e: unknown) => sendError(res, e));
+    // The editor owns `/` and `/polis/api/`; every other path is the Kubernetes API's.
+    const web = options.web;
+    const served = web ? web(req, res) : Promise.resolve(false);
+    served.then((mine) => (mine ? undefined : handle(ctx, req, res))).catch((e: unknown) => sendError(res, e));
   });
   server.on('connection', (s) => {
     sockets.add(s);

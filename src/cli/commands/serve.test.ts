@@ -41,6 +41,11 @@ test('serve: prints the URL, writes the kubeconfig, answers /version, stops on S
   const version = (await (await fetch(`${url}/version`)).json()) as { gitVersion: string };
   assert.match(version.gitVersion, /^v1\.(3\d)/);
   assert.match(readFileSync(kubeconfig, 'utf8'), new RegExp(`server: ${url}`));
+  // The policy editor's API shares the port: the demo's files, and nothing else.
+  assert.match(out, new RegExp(`Policy editor:  ${url}/`));
+  const files = (await (await fetch(`${url}/polis/api/files`)).json()) as { files: { path: string }[] };
+  assert.ok(files.files.some((f) => f.path.endsWith('examples/demo/database-policy.yaml')), JSON.stringify(files.files.map((f) => f.path)));
+  assert.equal((await fetch(`${url}/api/v1/namespaces/default/pods`)).status, 200, 'the Kubernetes API still answers beside it');
   const code = await new Promise<number | null>((resolve) => {
     child.on('exit', (c) => resolve(c));
     child.kill('SIGTERM');

@@ -2,7 +2,7 @@
  * @module cli/commands/serve
  *
  * `polis serve [-f PATH...]`: a virtual cluster in one process, for the real
- * `kubectl` (Kubernetes API on `--port`) and Hubble clients (gRPC Observer
+ * `kubectl` (Kubernetes API on `--port`, beside the policy editor at `/`) and Hubble clients (gRPC Observer
  * API on `--hubble-port`). Loads the manifests (the built-in demo when none
  * are given), binds to loopback unless told otherwise, prints the URL and a
  * kubeconfig (written to `--kubeconfig FILE` only when asked, and never over
@@ -11,10 +11,11 @@
  * flag, unreadable path, port in use, kubeconfig exists).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option } from 'commander';
 import { startServer } from '../../server/server.js';
+import { createWebHandler } from '../../web/handler.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import type { RegisterCommand } from './index.js';
@@ -80,7 +81,9 @@ export const registerServe: RegisterCommand = (program, io, setExit) => {
       const sources = read.sources;
       let server;
       try {
-        server = await startServer({ sources, host: opts.host, port: opts.port, hubblePort: opts.hubblePort });
+        // The editor reads and writes exactly the files given (the demo's by default), nothing else.
+        const web = createWebHandler({ files: sources.map((s) => resolve(s.path)) });
+        server = await startServer({ sources, host: opts.host, port: opts.port, hubblePort: opts.hubblePort, web });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         io.err(`polis serve: cannot listen: ${err.code === 'EADDRINUSE' ? 'the port is in use; choose another with --port / --hubble-port (0 picks a free one)' : err.message}\n`);
@@ -90,6 +93,7 @@ export const registerServe: RegisterCommand = (program, io, setExit) => {
       const errors = server.api.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) io.err(`polis serve: the manifests have ${errors.length} error(s); run polis validate for details\n`);
       if (opts.kubeconfig) writeFileSync(opts.kubeconfig, kubeconfigText(server.url), { flag: opts.force ? 'w' : 'wx' });
+      io.out(`Policy editor:  ${server.url}/\n`);
       io.out(`Kubernetes API: ${server.url}\n`);
       if (server.hubbleAddress) io.out(`Hubble API:     ${server.hubbleAddress} (hubble observe --server ${server.hubbleAddress})\n`);
       io.out(opts.kubeconfig ? `kubeconfig:     ${opts.kubeconfig} (export KUBECONFIG=${opts.kubeconfig})\n` : `kubectl:        kubectl -s ${server.url} get pods\n\n${kubeconfigText(server.url)}`);
