@@ -52,9 +52,8 @@ export type ObservedEndpoint =
   /** A world address. */
   | { readonly kind: 'ip'; readonly ip: string };
 
-/** Details kept per pod endpoint: an address to replay from, namespace labels, service account. */
+/** Details kept per pod endpoint: namespace labels, service account, cluster (all from its identity labels). */
 export interface PodInfo {
-  ip?: string;
   namespaceLabels: Record<string, string>;
   serviceAccount?: string;
   cluster?: string;
@@ -213,12 +212,6 @@ export interface ReductionData {
   readonly dns: readonly (readonly [string, readonly string[]])[];
 }
 
-function minIp(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a < b ? a : b;
-}
-
 function httpPath(url: string): string {
   // Hubble's url is absolute (`http://host:port/path?query`); policies match the path alone.
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
@@ -333,8 +326,8 @@ export class Reduction {
     const dstKey = dst.world ? (f.ip?.destination ? `i\t${f.ip.destination}` : 'e\tworld') : dst.key;
     if (srcKey === '' || dstKey === '') return 'no-identity';
     if (!src.pod && !dst.pod) return 'no-workload';
-    if (src.pod) this.notePod(srcKey, src.pod, f.ip?.source);
-    if (dst.pod) this.notePod(dstKey, dst.pod, f.ip?.destination);
+    if (src.pod) this.notePod(srcKey, src.pod);
+    if (dst.pod) this.notePod(dstKey, dst.pod);
     let l7 = '';
     if (this.l7 && rec && f.l7?.type === 'REQUEST') {
       if (rec.kind === 'http' && rec.method) l7 = `http\t${rec.method}\t${httpPath(rec.url ?? '/')}`;
@@ -357,14 +350,9 @@ export class Reduction {
     }
   }
 
-  private notePod(key: string, pod: NonNullable<Resolved['pod']>, ip: string | undefined): void {
-    const p = this.pods.get(key);
-    if (p) {
-      if (ip !== undefined && (p.ip === undefined || ip < p.ip)) p.ip = ip;
-      return;
-    }
-    const info: PodInfo = { namespaceLabels: pod.namespaceLabels };
-    if (ip !== undefined) info.ip = ip;
+  private notePod(key: string, pod: NonNullable<Resolved['pod']>): void {
+    if (this.pods.has(key)) return;
+    const info: PodInfo = { namespaceLabels: { ...pod.namespaceLabels } };
     if (pod.serviceAccount !== undefined) info.serviceAccount = pod.serviceAccount;
     if (pod.cluster !== undefined) info.cluster = pod.cluster;
     this.pods.set(key, info);
@@ -380,8 +368,6 @@ export class Reduction {
       const p = this.pods.get(k);
       if (!p) this.pods.set(k, { ...info, namespaceLabels: { ...info.namespaceLabels } });
       else {
-        const ip = minIp(p.ip, info.ip);
-        if (ip !== undefined) p.ip = ip;
         // Namespace labels come from whichever flow was seen: keep the union, a later relabel adds.
         Object.assign(p.namespaceLabels, info.namespaceLabels);
         p.serviceAccount ??= info.serviceAccount;
@@ -416,7 +402,6 @@ export class Reduction {
 
 function sortedInfo(p: PodInfo): PodInfo {
   const out: PodInfo = { namespaceLabels: Object.fromEntries(Object.entries(p.namespaceLabels).sort(([a], [b]) => cmp(a, b))) };
-  if (p.ip !== undefined) out.ip = p.ip;
   if (p.serviceAccount !== undefined) out.serviceAccount = p.serviceAccount;
   if (p.cluster !== undefined) out.cluster = p.cluster;
   return out;
