@@ -12,8 +12,10 @@ import { registerObserve } from './observe.js';
 import { registerTest } from './test.js';
 import { registerExplain } from './explain.js';
 import { compileEngine } from '../../engine/index.js';
+import { registerGenerate } from './generate.js';
+import { registerReplay } from './replay.js';
 
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve];
+export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve, registerGenerate, registerReplay];

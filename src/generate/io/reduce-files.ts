@@ -106,19 +106,28 @@ async function plan(path: string, l7: boolean, parts: number, rangeBytes: number
   }
 }
 
-function workerUrl(): URL {
-  // Under tsx (tests, `npm run polis`) the sources are .ts; built, they are .js.
-  return new URL(import.meta.url.endsWith('.ts') ? './reduce-worker.ts' : './reduce-worker.js', import.meta.url);
+/**
+ * A worker running `reduce-worker`. Built, it is a .js file. Under tsx (tests,
+ * `npm run polis`) it is .ts, and Node 20 starts a worker's module before an
+ * inherited `--import tsx` has registered its loader, so a bootstrap
+ * registers tsx first and then imports the worker.
+ */
+function startWorker(): Worker {
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reduce-worker.js', import.meta.url), { execArgv });
+  const worker = new URL('./reduce-worker.ts', import.meta.url).href;
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+  return new Worker(boot, { eval: true, execArgv: [] });
 }
 
 /** Runs tasks on `threads` workers; resolves with results in task order. */
 async function runPool(tasks: readonly ReduceTask[], threads: number, progress: (task: number, flows: number) => void): Promise<ReduceTaskResult[]> {
   const results: ReduceTaskResult[] = new Array(tasks.length);
   let next = 0;
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(workerUrl(), { execArgv });
+      const w = startWorker();
       const feed = () => {
         if (next >= tasks.length) {
           void w.terminate().then(() => resolve());
