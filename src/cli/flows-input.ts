@@ -27,6 +27,11 @@ export type FlowsRead =
 
 const MAX_REPORTED = 20;
 
+/** Standard input through `readStdin`, for an IO that cannot stream it (tests). */
+async function* stdinOnce(io: CliIO): AsyncGenerator<Uint8Array> {
+  yield new TextEncoder().encode(await io.readStdin());
+}
+
 const num = (n: number) => n.toLocaleString('en-US');
 
 /** Reads every `--flows` source; reports skipped lines and causes on stderr (unless quiet). */
@@ -57,7 +62,7 @@ export async function readFlowsInput(cmd: string, o: FlowsFlags, io: CliIO): Pro
         shown = true;
       }
     : undefined;
-  const read = await reduceFlowFiles(files, { l7, ...(workers ? { workers } : {}), ...(io.stdinStream ? { stdin: io.stdinStream } : {}), ...(onProgress ? { onProgress } : {}) });
+  const read = await reduceFlowFiles(files, { l7, ...(workers ? { workers } : {}), stdin: io.stdinStream ?? (() => stdinOnce(io)), ...(onProgress ? { onProgress } : {}) });
   if (shown) io.err('\r\x1b[K');
   const reduction = read.reduction;
   const stats = emptyStats();

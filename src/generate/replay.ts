@@ -31,7 +31,7 @@ export interface ReplayedConnection {
   /** For a denied connection: where it was denied and the rules behind it. */
   readonly deniedAt?: string;
   readonly rules?: readonly DecidingRule[];
-  /** For an allowed connection: whether a policy enforced each side (else it was allowed by default). */
+  /** With `sides`, for an allowed connection: whether a policy enforced each side (else it was allowed by default). */
   readonly enforced?: { readonly egress: boolean; readonly ingress: boolean };
 }
 
@@ -83,6 +83,7 @@ export function replayConnections(
   observed: ObservedCluster,
   connections: readonly ObservedConnection[],
   dns: ReadonlyMap<string, ReadonlySet<string>>,
+  options: { readonly sides?: boolean } = {},
 ): ReplayReport {
   const pods = new Map<string, Pod>(cluster.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
   const peers = (w: Where, fqdnOk: boolean): Peer[] | string => {
@@ -136,12 +137,17 @@ export function replayConnections(
           result = { connection: c, verdict: 'deny', reason: v.reason, ...(v.deniedAt ? { deniedAt: v.deniedAt } : {}), rules: side ? rulesOf(side) : l7 };
           break;
         }
-        const enforced = { egress: v.egressMatch !== undefined, ingress: v.ingressMatch !== undefined };
-        if (result?.enforced) {
-          enforced.egress &&= result.enforced.egress;
-          enforced.ingress &&= result.enforced.ingress;
+        let enforced: { egress: boolean; ingress: boolean } | undefined;
+        if (options.sides) {
+          // Whether a side is enforced is the explanation's to say; only asked for when the caller needs it.
+          const x = engine.explain(q);
+          enforced = isProblem(x) ? { egress: false, ingress: false } : { egress: x.egress?.enforced === true, ingress: x.ingress?.enforced === true };
+          if (result?.enforced) {
+            enforced.egress &&= result.enforced.egress;
+            enforced.ingress &&= result.enforced.ingress;
+          }
         }
-        result = { connection: c, verdict: 'allow', reason: result?.reason ?? v.reason, enforced };
+        result = { connection: c, verdict: 'allow', reason: result?.reason ?? v.reason, ...(enforced ? { enforced } : {}) };
       }
       if (result && result.verdict !== 'allow') break;
     }

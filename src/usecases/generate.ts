@@ -79,8 +79,8 @@ function load(cluster: ObservedCluster, policies: readonly SourceFile[], r: Redu
   return { session, engineOptions: { dns: dnsAnswers(r) } };
 }
 
-function replay(l: Loaded, cluster: ObservedCluster, connections: readonly ObservedConnection[], r: Reduction): ReplayReport {
-  return replayConnections(l.session.engine(l.engineOptions), l.session.workspace.cluster, cluster, connections, r.dns);
+function replay(l: Loaded, cluster: ObservedCluster, connections: readonly ObservedConnection[], r: Reduction, sides = false): ReplayReport {
+  return replayConnections(l.session.engine(l.engineOptions), l.session.workspace.cluster, cluster, connections, r.dns, { sides });
 }
 
 /**
@@ -90,7 +90,7 @@ function replay(l: Loaded, cluster: ObservedCluster, connections: readonly Obser
  */
 function allowedByExisting(l: Loaded, cluster: ObservedCluster, connections: readonly ObservedConnection[], r: Reduction): Set<ObservedConnection> {
   const out = new Set<ObservedConnection>();
-  for (const x of replay(l, cluster, connections, r).connections) {
+  for (const x of replay(l, cluster, connections, r, true).connections) {
     const c = x.connection;
     if (x.verdict === 'allow' && x.enforced && (c.from.kind !== 'pod' || x.enforced.egress) && (c.to.kind !== 'pod' || x.enforced.ingress)) out.add(c);
   }
@@ -157,7 +157,7 @@ function attackSurface(before: Loaded, after: Loaded, cluster: ObservedCluster, 
 export function generateFromReduction(reduction: Reduction, options: GenerateOptions = {}): GenerateResult {
   const cluster = observedCluster(reduction.pods);
   const all = reduction.observed();
-  const existing = options.existing ?? [];
+  const existing = (options.existing ?? []).filter((e) => e.text.trim() !== '');
   const before = load(cluster, existing, reduction);
   const covered = existing.length > 0 ? allowedByExisting(before, cluster, all, reduction) : new Set<ObservedConnection>();
   const todo = all.filter((c) => !covered.has(c));
