@@ -351,7 +351,11 @@ export class Reduction {
   }
 
   private notePod(key: string, pod: NonNullable<Resolved['pod']>): void {
-    if (this.pods.has(key)) return;
+    const known = this.pods.get(key);
+    if (known) {
+      unionLabels(known.namespaceLabels, pod.namespaceLabels);
+      return;
+    }
     const info: PodInfo = { namespaceLabels: { ...pod.namespaceLabels } };
     if (pod.serviceAccount !== undefined) info.serviceAccount = pod.serviceAccount;
     if (pod.cluster !== undefined) info.cluster = pod.cluster;
@@ -368,8 +372,7 @@ export class Reduction {
       const p = this.pods.get(k);
       if (!p) this.pods.set(k, { ...info, namespaceLabels: { ...info.namespaceLabels } });
       else {
-        // Namespace labels come from whichever flow was seen: keep the union, a later relabel adds.
-        Object.assign(p.namespaceLabels, info.namespaceLabels);
+        unionLabels(p.namespaceLabels, info.namespaceLabels);
         p.serviceAccount ??= info.serviceAccount;
         p.cluster ??= info.cluster;
       }
@@ -397,6 +400,18 @@ export class Reduction {
   /** The connections, decoded and sorted by key. */
   observed(): ObservedConnection[] {
     return [...this.connections].sort(([a], [b]) => cmp(a, b)).map(([k, c]) => decodeConnection(k, c));
+  }
+}
+
+/**
+ * Namespace labels of one pod identity differ between flows (agents of
+ * different versions, a relabelled namespace): keep the union, and on a
+ * conflict the smaller value, so that the merge stays commutative.
+ */
+function unionLabels(into: Record<string, string>, from: Readonly<Record<string, string>>): void {
+  for (const [k, v] of Object.entries(from)) {
+    const old = into[k];
+    if (old === undefined || v < old) into[k] = v;
   }
 }
 
