@@ -124,6 +124,20 @@ describe('reduction', () => {
     assert.deepEqual(Reduction.fromData(b.toData()).merge(a).toData(), whole);
   });
 
+  test('the fast line decoder gives the reduction the full decoder gives, on every export', () => {
+    for (const name of FILES) {
+      for (const l7 of [false, true]) {
+        const full = new Reduction(l7);
+        const p = new FlowStreamParser({ flow: (x) => full.add(x) });
+        p.push(readFileSync(join(DATA, name)));
+        p.end();
+        const fast = reduceFlowChunks([readFileSync(join(DATA, name))], { l7 });
+        assert.deepEqual(fast.reduction.toData(), full.toData(), name);
+        assert.equal(fast.lines, p.stats.lines);
+      }
+    }
+  });
+
   test('replies are not connections; with no is_reply only a bare SYN proves who opened (flow.proto: is_reply)', () => {
     const base = { src: ['app=client'], dst: ['app=server'], srcNs: 'a', dstNs: 'a', port: 8080 };
     const r = reduce([

@@ -15,6 +15,7 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
+import { decodeForReduction } from '../fast-decode.js';
 import { Reduction } from '../observed.js';
 import { MAX_TASK_ISSUES, runReduceTask, type ReduceTask, type ReduceTaskResult } from './reduce-task.js';
 import type { WorkerMessage } from './reduce-worker.js';
@@ -206,7 +207,7 @@ export async function reduceFlowFiles(paths: readonly string[], options: ReduceF
         issue: (i) => {
           if (issues.filter((x) => x.source === 'stdin').length < MAX_TASK_ISSUES) issues.push({ source: 'stdin', issue: i });
         },
-      }, { name: 'stdin' });
+      }, { name: 'stdin', decode: decodeForReduction });
       addStats(stats, r.stats);
       if (r.error) errors.push(r.error);
       if (r.damage) damage.push(r.damage);
