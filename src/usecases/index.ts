@@ -8,3 +8,7 @@ export { Session } from './session.js';
 export { checkConnection, explainConnection, type ConnectionAnswer, type ConnectionRequest, type PairAnswer } from './connection.js';
 export { runTests, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';
+export {
+  generateFromReduction, reduceFlowChunks, replayReduction,
+  type GenerateOptions, type GenerateResult, type ReplayResult, type SurfaceEntry,
+} from './generate.js';
