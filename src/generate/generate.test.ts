@@ -265,6 +265,20 @@ describe('policies', () => {
     assert.equal(widen('2001:db8::1', 24), '2001:db8::/120');
   });
 
+  test('ICMP echo requests get an icmps rule of their own (Cilium refuses icmps beside toPorts: pkg/policy/api/rule_validation.go)', () => {
+    const r = reduce([
+      line({ src: ['app=a'], srcNs: 'x', dst: ['app=b'], dstNs: 'x', proto: 'ICMPv4', port: 8, reply: false }),
+      line({ src: ['app=b'], srcNs: 'x', dst: ['app=a'], dstNs: 'x', proto: 'ICMPv4', port: 0 }), // an echo reply
+      line({ src: ['app=a'], srcNs: 'x', dst: ['app=b'], dstNs: 'x', port: 80, reply: false }),
+    ]);
+    assert.equal(r.connections.size, 2);
+    const g = generateFromReduction(r);
+    assert.deepEqual(g.diagnostics, []);
+    assert.match(g.files[0]!.text, /toPorts:[\s\S]*    - toEndpoints:\n        - matchLabels:\n            app: b\n      icmps:\n        - fields:\n            - type: 8 /);
+    assert.equal(g.proof.denied, 0);
+    assertValid(r, g.files);
+  });
+
   test('--l7: HTTP method and path (anchored, escaped) at the server, proven with the requests', () => {
     const http = (method: string, url: string) => ({ type: 'REQUEST', http: { method, url } });
     const r = reduce([

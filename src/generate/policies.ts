@@ -280,50 +280,48 @@ function cnpPeerLines(out: Lines, p: RulePeer, dir: 'ingress' | 'egress', policy
   }
 }
 
-function cnpPortLines(out: Lines, ports: readonly PortEntry[]): void {
-  const l4 = ports.filter((p) => !p.protocol.startsWith('ICMP'));
-  const icmp = ports.filter((p) => p.protocol.startsWith('ICMP'));
-  if (l4.length > 0) {
-    out.push(6, 'toPorts:');
-    // Ports with the same L7 rules share one entry; each distinct set of rules is its own entry.
-    const entries = new Map<string, PortEntry[]>();
-    for (const p of l4) {
-      const k = `${[...p.http.keys()].sort(cmp).join('\n')}\u0000${[...p.dns].sort(cmp).join('\n')}`;
-      const list = entries.get(k);
-      if (list) list.push(p);
-      else entries.set(k, [p]);
+function cnpPortLines(out: Lines, l4: readonly PortEntry[]): void {
+  out.push(6, 'toPorts:');
+  // Ports with the same L7 rules share one entry; each distinct set of rules is its own entry.
+  const entries = new Map<string, PortEntry[]>();
+  for (const p of l4) {
+    const k = `${[...p.http.keys()].sort(cmp).join('\n')}\u0000${[...p.dns].sort(cmp).join('\n')}`;
+    const list = entries.get(k);
+    if (list) list.push(p);
+    else entries.set(k, [p]);
+  }
+  for (const list of entries.values()) {
+    out.push(8, '- ports:');
+    for (const p of list) {
+      out.push(12, `- port: "${p.port}"  # ${spanText(p)}`);
+      if (p.endPort !== undefined) out.push(14, `endPort: ${p.endPort}`);
+      out.push(14, `protocol: ${p.protocol}`);
     }
-    for (const list of entries.values()) {
-      out.push(8, '- ports:');
-      for (const p of list) {
-        out.push(12, `- port: "${p.port}"  # ${spanText(p)}`);
-        if (p.endPort !== undefined) out.push(14, `endPort: ${p.endPort}`);
-        out.push(14, `protocol: ${p.protocol}`);
-      }
-      const first = list[0]!;
-      if (first.http.size > 0 || first.dns.size > 0) {
-        out.push(10, 'rules:');
-        if (first.http.size > 0) {
-          out.push(12, 'http:');
-          for (const k of [...first.http.keys()].sort(cmp)) {
-            const h = first.http.get(k)!;
-            out.push(14, `- method: ${q(h.method)}`);
-            out.push(16, `path: ${q(`^${escapeRegex(h.path)}$`)}`);
-          }
-        } else {
-          out.push(12, 'dns:');
-          for (const n of [...first.dns].sort(cmp)) out.push(14, n === '*' ? '- matchPattern: "*"' : `- matchName: ${q(n)}`);
+    const first = list[0]!;
+    if (first.http.size > 0 || first.dns.size > 0) {
+      out.push(10, 'rules:');
+      if (first.http.size > 0) {
+        out.push(12, 'http:');
+        for (const k of [...first.http.keys()].sort(cmp)) {
+          const h = first.http.get(k)!;
+          out.push(14, `- method: ${q(h.method)}`);
+          out.push(16, `path: ${q(`^${escapeRegex(h.path)}$`)}`);
         }
+      } else {
+        out.push(12, 'dns:');
+        for (const n of [...first.dns].sort(cmp)) out.push(14, n === '*' ? '- matchPattern: "*"' : `- matchName: ${q(n)}`);
       }
     }
   }
-  if (icmp.length > 0) {
-    out.push(6, 'icmps:');
-    out.push(8, '- fields:');
-    for (const p of icmp) {
-      out.push(12, `- type: ${p.port}  # ${spanText(p)}`);
-      out.push(14, `family: ${p.protocol === 'ICMP' ? 'IPv4' : 'IPv6'}`);
-    }
+}
+
+/** ICMP types: a rule of their own, since Cilium refuses `icmps` beside `toPorts` in one rule. */
+function cnpIcmpLines(out: Lines, icmp: readonly PortEntry[]): void {
+  out.push(6, 'icmps:');
+  out.push(8, '- fields:');
+  for (const p of icmp) {
+    out.push(12, `- type: ${p.port}  # ${spanText(p)}`);
+    out.push(14, `family: ${p.protocol === 'ICMP' ? 'IPv4' : 'IPv6'}`);
   }
 }
 
@@ -357,9 +355,16 @@ function renderCnp(p: GeneratedPolicy, options: PolicyOptions): PolicyFile {
     for (const g of groups) {
       out.push(4, `# ${dir === 'ingress' ? 'from' : 'to'} ${peerText(g.peer)}: ${spanText(g)}`);
       const ports = portList(g, options.portRanges === true);
-      const icmpOnly = ports.every((x) => x.protocol.startsWith('ICMP'));
-      cnpPeerLines(out, g.peer, dir, p.workload.namespace);
-      if (ports.length > 0 && !(icmpOnly && ports.length === 0)) cnpPortLines(out, ports);
+      const l4 = ports.filter((x) => !x.protocol.startsWith('ICMP'));
+      const icmp = ports.filter((x) => x.protocol.startsWith('ICMP'));
+      if (l4.length > 0 || icmp.length === 0) {
+        cnpPeerLines(out, g.peer, dir, p.workload.namespace);
+        if (l4.length > 0) cnpPortLines(out, l4);
+      }
+      if (icmp.length > 0) {
+        cnpPeerLines(out, g.peer, dir, p.workload.namespace);
+        cnpIcmpLines(out, icmp);
+      }
     }
   }
   return { workload: p.workload.id, fileName: `${p.workload.namespace}.${p.workload.name}.yaml`, text: out.lines.join('\n') + '\n', notes: [] };
