@@ -150,6 +150,13 @@ interface Resolved {
 }
 
 const NO_IDENTITY: Resolved = { key: '' };
+const NO_LABELS: readonly string[] = [];
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Resolves one end of a flow. The label list decides; the numeric identity
@@ -244,7 +251,9 @@ export class Reduction {
   readonly pods = new Map<string, PodInfo>();
   /** World address → names DNS answered with it. */
   readonly dns = new Map<string, Set<string>>();
-  private readonly cache = new Map<string, Resolved>();
+  private readonly cache = new Map<number, { namespace: string; labels: readonly string[]; resolved: Resolved }[]>();
+  /** Pod details already merged into `pods` (the resolve cache hands out the same objects). */
+  private readonly noted = new WeakSet<object>();
 
   constructor(readonly l7 = false) {}
 
@@ -278,18 +287,27 @@ export class Reduction {
     }
   }
 
+  /**
+   * Resolves an endpoint, cached by identity number and checked against the
+   * label list (numbers repeat across clusters and time): comparing a few
+   * strings costs less than building a key of them for every flow.
+   */
   private resolve(e: Endpoint | undefined): Resolved {
     if (!e) return NO_IDENTITY;
-    const labels = e.labels;
-    const ck = labels && labels.length > 0 ? `${e.namespace ?? ''}\u0000${labels.join('\u0000')}` : `#${e.identity ?? 0}`;
-    let r = this.cache.get(ck);
-    if (!r) {
-      r = resolveUncached(e);
+    const labels = e.labels ?? NO_LABELS;
+    const ns = e.namespace ?? '';
+    const id = e.identity ?? 0;
+    let bucket = this.cache.get(id);
+    if (bucket) {
+      for (const c of bucket) if (c.namespace === ns && sameLabels(c.labels, labels)) return c.resolved;
+    } else {
       // Bounded: identities are few, but a hostile input could make each one unique.
       if (this.cache.size > 100_000) this.cache.clear();
-      this.cache.set(ck, r);
+      this.cache.set(id, (bucket = []));
     }
-    return r;
+    const resolved = resolveUncached(e);
+    if (bucket.length < 64) bucket.push({ namespace: ns, labels, resolved });
+    return resolved;
   }
 
   private connect(f: Flow, count: number, first: number, last: number, rec: L7Record | undefined): SkipCause | undefined {
@@ -351,6 +369,8 @@ export class Reduction {
   }
 
   private notePod(key: string, pod: NonNullable<Resolved['pod']>): void {
+    if (this.noted.has(pod)) return;
+    this.noted.add(pod);
     const known = this.pods.get(key);
     if (known) {
       unionLabels(known.namespaceLabels, pod.namespaceLabels);
