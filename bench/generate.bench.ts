@@ -174,11 +174,11 @@ export async function run(): Promise<void> {
     console.log(`  ${Math.round(perSec(all.reduction.stats.flows, cpu() - c)).toLocaleString('en-US')} flows/CPU-s; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`  (${one.reduction.connections.size.toLocaleString('en-US')} observed connections; the same from both: ${JSON.stringify(one.reduction.toData()) === JSON.stringify(all.reduction.toData())})`);
     rmSync(path);
+    await clickhouse(10_000_000, allRate);
     for (const m of (process.env['BENCH_GENERATE_MEMORY'] ?? '1000000,10000000').split(',').map(Number)) {
       const r = memoryRun(m);
       console.log(`memory, ${m.toLocaleString('en-US')} flows generated on the fly (${r.gb.toFixed(1)} GB of JSON): peak RSS ${r.peakRss.toFixed(0)} MB, heap after ${r.heapAfter.toFixed(0)} MB, ${r.connections} connections, ${Math.round(perSec(m, r.ms)).toLocaleString('en-US')} flows/s`);
     }
-    await clickhouse(10_000_000, allRate);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
