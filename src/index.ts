@@ -30,6 +30,9 @@ export {
 } from './analysis/connectivity/index.js';
 export { formatExplanation, explanationLine } from './analysis/explain/format.js';
 export * from './usecases/index.js';
+export { Reduction, type ObservedConnection, type ObservedEndpoint, type ReduceOptions } from './generate/observed.js';
+export type { PolicyFile, PolicyKind as GeneratedPolicyKind } from './generate/policies.js';
+export type { ReplayReport, ReplayedConnection, DecidingRule } from './generate/replay.js';
 /** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
 export * as hubble from './hubble/index.js';
 export { LINT_RULES, type LintRule } from './analysis/lint/rules.js';

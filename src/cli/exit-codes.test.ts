@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,11 @@ const JUNK = file('junk.jsonl', 'not a flow\n{"neither": 1}\n');
 const COMPACT = file('compact.txt', 'Jun 16 16:52:13.136: 10.0.2.16:15020 (ID:25339) -> 10.0.2.1:42044 (host) to-stack FORWARDED (TCP Flags: ACK)\n');
 const TRAILING = file('trailing.jsonl.gz', Buffer.concat([gzipSync(readFileSync(FLOWS)), Buffer.from('xyz')]));
 const CUT = file('cut.jsonl.gz', gzipSync(readFileSync(FLOWS)).subarray(0, 600));
+const TCP_FLOWS = 'testdata/hubble/cilium-hubble-otel__basic-sample-400-tcp-flows.jsonl';
+const DENY_BOOKINFO = file('deny-bookinfo.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: deny-all, namespace: bookinfo}\nspec:\n  endpointSelector: {}\n  ingress:\n    - {}\n');
+const TAKEN = join(dir, 'taken');
+mkdirSync(TAKEN, { recursive: true });
+writeFileSync(join(TAKEN, 'kube-system.kube-dns.yaml'), '# mine\n');
 const EXPLAIN = ['--from', 'default/frontend', '--to', 'default/backend', '--port', '80'];
 const STORY3 = 'examples/stories/3-backend-dns-egress';
 const LOCKDOWN = 'examples/stories/1-database-lockdown';
@@ -76,6 +81,12 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
       { name: 'a filter that matches nothing', argv: ['observe', '--input-file', FLOWS, '--pod', 'nosuch/pod'], out: /^$/ },
     ],
+    generate: [
+      { name: 'policies on stdout, proven', argv: ['generate', '--flows', FLOWS], out: /kind: CiliumNetworkPolicy/, err: /proof: 1 of 1 observed connections allowed/ },
+      { name: 'one file per policy', argv: ['generate', '--flows', TCP_FLOWS, '-o', join(dir, 'fresh')], out: /^$/, err: /wrote 6 files/ },
+      { name: 'over existing files with --force', argv: ['generate', '--flows', FLOWS, '-o', TAKEN, '--force'], err: /wrote 1 file/ },
+    ],
+    replay: [{ name: 'no policy: everything allowed', argv: ['replay', '--flows', TCP_FLOWS, '-f', APP], out: /13 observed connections: 13 allowed, 0 denied\n$/ }],
   },
   'case-failed': {
     test: [{ name: 'a case expecting deny where the policies allow', argv: ['test', '-f', APP, '--tests', WRONG], out: /0 passed, 1 failed\n$/ }],
@@ -89,7 +100,12 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
   'changes': {
     diff: [{ name: 'story 1: the database opened to the backend', argv: ['diff', '--old', `${APP},${LOCKDOWN}/database-deny-all.yaml`, '--new', `${APP},${LOCKDOWN}/database-policy.yaml`], out: /3 newly allowed/ }],
   },
+  'connection-denied': {
+    replay: [{ name: 'a deny-all ingress in bookinfo', argv: ['replay', '--flows', TCP_FLOWS, '-f', DENY_BOOKINFO], out: /DENIED [\s\S]*deny-bookinfo\.yaml:\d+: CiliumNetworkPolicy bookinfo\/deny-all/ }],
+  },
   'invalid-manifests': {
+    generate: [{ name: '--existing with an invalid policy', argv: ['generate', '--flows', FLOWS, '--existing', INVALID], out: /CiliumNetworkPolicy/, err: /is not a valid CIDR/ }],
+    replay: [{ name: 'an invalid policy enforces nothing', argv: ['replay', '--flows', FLOWS, '-f', INVALID], out: /1 allowed, 0 denied/, err: /is not a valid CIDR/ }],
     validate: [{ name: 'an invalid CIDR', argv: ['validate', '-f', INVALID], out: /is not a valid CIDR/ }],
     get: [{ name: 'the listing is still printed', argv: ['get', 'policies', '-f', APP, '-f', INVALID], out: /backend-policy\s+1\s+NO/, err: /is not a valid CIDR/ }],
     explain: [{ name: 'the verdict is still given', argv: ['explain', '-f', APP, '-f', INVALID, ...EXPLAIN], out: /^ALLOWED /, err: /^warning: the manifests have 1 error/ }],
@@ -114,6 +130,12 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'gzip with trailing bytes: the flows before are printed', argv: ['observe', '--input-file', TRAILING], out: /\S/, err: /3 bytes after the last complete gzip member/ },
       { name: 'gzip cut short', argv: ['observe', '--input-file', CUT], err: /gzip data is cut short/ },
     ],
+    generate: [
+      { name: 'no line is a flow', argv: ['generate', '--flows', JUNK], err: /no flow in the input/ },
+      { name: 'an empty input', argv: ['generate', '--flows', '-'], stdin: '', err: /no flow in the input/ },
+      { name: 'gzip cut short: policies from the flows before', argv: ['generate', '--flows', CUT], err: /gzip data is cut short/ },
+    ],
+    replay: [{ name: 'no line is a flow', argv: ['replay', '--flows', JUNK, '-f', APP], err: /no flow in the input/ }],
   },
   'bad-flag': {
     validate: [
@@ -161,6 +183,18 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'no --new', argv: ['diff', '--old', DEMO], err: /--old PATH --new PATH/ },
       { name: 'not git:REV:PATH', argv: ['diff', '--old', 'git:nopath', '--new', DEMO], err: /is not git:REVISION:PATH/ },
     ],
+    generate: [
+      { name: 'no --flows', argv: ['generate'], err: /no flows/ },
+      { name: '--cidr-prefix 40', argv: ['generate', '--flows', FLOWS, '--cidr-prefix', '40'], err: /expected 0 to 32/ },
+      { name: 'an unknown --kind', argv: ['generate', '--flows', FLOWS, '--kind', 'Policy'] },
+      { name: '-o over an existing file without --force: nothing is written', argv: ['generate', '--flows', FLOWS, '-o', TAKEN], err: /would be overwritten[\s\S]*--force/ },
+      { name: 'a malformed ClickHouse URL', argv: ['generate', '--flows', 'clickhouse://localhost:8123/nodot'], err: /expected DB\.TABLE/ },
+    ],
+    replay: [
+      { name: 'no -f', argv: ['replay', '--flows', FLOWS], err: /no policies/ },
+      { name: 'an unknown output format', argv: ['replay', '--flows', FLOWS, '-f', APP, '-o', 'xml'] },
+      { name: '--workers 0', argv: ['replay', '--flows', FLOWS, '-f', APP, '--workers', '0'], err: /--workers/ },
+    ],
   },
   'unknown-endpoint': {
     explain: [
@@ -192,6 +226,15 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
       { name: 'a folder', argv: ['observe', '--input-file', dir], err: /is a directory/ },
       { name: 'a path with a NUL byte', argv: ['observe', '--input-file', '\0'], err: /null bytes/ },
     ],
+    generate: [
+      { name: 'a missing flows file', argv: ['generate', '--flows', MISSING], err: /no such file/ },
+      { name: 'a missing --existing', argv: ['generate', '--flows', FLOWS, '--existing', MISSING], err: /does not exist/ },
+      { name: 'a ClickHouse nobody listens on', argv: ['generate', '--flows', 'clickhouse://127.0.0.1:1/db.flows'], err: /cannot reach ClickHouse/ },
+    ],
+    replay: [
+      { name: 'missing policies', argv: ['replay', '--flows', FLOWS, '-f', MISSING], err: /does not exist/ },
+      { name: 'a missing flows file', argv: ['replay', '--flows', MISSING, '-f', APP], err: /no such file/ },
+    ],
   },
   'internal-error': {
     validate: internal(['validate', '-f', DEMO]),
@@ -202,6 +245,8 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     lint: internal(['lint', '-f', DEMO]),
     matrix: internal(['matrix', '-f', DEMO]),
     diff: internal(['diff', '--old', DEMO, '--new', DEMO]),
+    generate: internal(['generate', '--flows', FLOWS]),
+    replay: internal(['replay', '--flows', FLOWS, '-f', APP]),
   },
 };
 

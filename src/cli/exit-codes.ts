@@ -28,7 +28,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff'] as const;
+export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff', 'generate', 'replay'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What can happen in a run; each row of the table is one. */
@@ -38,6 +38,7 @@ export type Situation =
   | 'lint-findings'
   | 'changes'
   | 'not-found'
+  | 'connection-denied'
   | 'invalid-manifests'
   | 'invalid-tests'
   | 'no-flows'
@@ -60,7 +61,7 @@ const all = (code: ExitCode): Record<CommandName, ExitCode> => Object.fromEntrie
 export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   {
     situation: 'success',
-    text: 'success: no error in the input (warnings are fine); `explain` gave a verdict, ALLOWED or DENIED; `test`: every case passed; `observe` read at least one flow (skipped lines are reported on stderr, as hubble does)',
+    text: 'success: no error in the input (warnings are fine); `explain` gave a verdict, ALLOWED or DENIED; `test`: every case passed; `observe` read at least one flow (skipped lines are reported on stderr, as hubble does); `generate` wrote policies that pass their replay proof; `replay`: every observed connection is allowed',
     codes: all(ExitCode.ok),
   },
   {
@@ -84,9 +85,14 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     codes: { get: ExitCode.failed },
   },
   {
+    situation: 'connection-denied',
+    text: '`replay`: an observed connection would be denied by the policies',
+    codes: { replay: ExitCode.failed },
+  },
+  {
     situation: 'invalid-manifests',
-    text: 'the manifests have errors (printed; `get` still lists, `explain` still answers and `test` still runs, for a policy Cilium refuses enforces nothing)',
-    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed, diff: ExitCode.failed },
+    text: 'the manifests have errors (printed; `get` still lists, `explain` still answers, `test`, `replay` and `generate --existing` still run, for a policy Cilium refuses enforces nothing)',
+    codes: { validate: ExitCode.failed, get: ExitCode.failed, explain: ExitCode.failed, test: ExitCode.failed, lint: ExitCode.failed, matrix: ExitCode.failed, diff: ExitCode.failed, generate: ExitCode.failed, replay: ExitCode.failed },
   },
   {
     situation: 'invalid-tests',
@@ -95,12 +101,12 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   },
   {
     situation: 'no-flows',
-    text: 'no line of the flows input is a flow, or gzip data is cut, corrupt or followed by trailing bytes (the complete lines before are printed)',
-    codes: { observe: ExitCode.failed },
+    text: 'no line of the flows input is a flow, or gzip data is cut, corrupt or followed by trailing bytes (the complete lines before are printed, or used)',
+    codes: { observe: ExitCode.failed, generate: ExitCode.failed, replay: ExitCode.failed },
   },
   {
     situation: 'bad-flag',
-    text: 'usage error: an unknown command or flag, a missing or invalid flag value (`--port 0`, `--pod-cidr garbage`, `--since 9999999h`), flags that contradict each other, no `-f`',
+    text: 'usage error: an unknown command or flag, a missing or invalid flag value (`--port 0`, `--pod-cidr garbage`, `--since 9999999h`), flags that contradict each other, no `-f`, no `--flows`, `generate -o DIR` over existing files without `--force`',
     codes: all(ExitCode.usage),
   },
   {
@@ -110,12 +116,12 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   },
   {
     situation: 'unreadable',
-    text: 'a path given with `-f`, `--tests` or `--input-file` does not exist or cannot be read',
+    text: 'a path given with `-f`, `--tests`, `--input-file`, `--flows` or `--existing` does not exist or cannot be read, or a ClickHouse `--flows` cannot be queried',
     codes: all(ExitCode.usage),
   },
   {
     situation: 'internal-error',
-    text: 'an internal error: a bug in polis (the message asks to report it with the input)',
+    text: 'an internal error: a bug in polis (the message asks to report it with the input), including generated policies that fail their own proof or validation',
     codes: all(ExitCode.internal),
   },
 ];

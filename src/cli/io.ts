@@ -13,6 +13,8 @@ export interface CliIO {
   readonly stdinStream?: () => AsyncIterable<Uint8Array>;
   /** Whether stdout is a terminal (for `--color auto`). */
   readonly isTTY: boolean;
+  /** Whether stderr is a terminal (for progress bars); absent means no. */
+  readonly errIsTTY?: boolean;
 }
 
 /** The real process streams. */
@@ -34,6 +36,7 @@ export function processIO(): CliIO {
     },
     stdinStream: () => process.stdin as AsyncIterable<Uint8Array>,
     isTTY: Boolean(process.stdout.isTTY),
+    errIsTTY: Boolean(process.stderr.isTTY),
   };
 }
 

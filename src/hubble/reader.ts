@@ -9,7 +9,7 @@
  * `io/read-flows.ts`; a browser can feed this from a `ReadableStream`.
  */
 import type { FlowRecord } from './flow.js';
-import { parseLine, type IgnoredKind, type SkipReason } from './parse-line.js';
+import { decodeValue, parseLine, type IgnoredKind, type LineResult, type SkipReason } from './parse-line.js';
 
 /** A line that was skipped, with its 1-based number. */
 export interface LineIssue {
@@ -39,6 +39,8 @@ export interface ReaderSink {
 export interface FlowStreamParserOptions {
   /** Longest line kept, in UTF-16 code units; longer lines are skipped. Default 1 MiB (1,048,576). */
   readonly maxLineLength?: number;
+  /** Turns each parsed JSON line into records (default: the full `decodeValue`). */
+  readonly decode?: (value: unknown) => LineResult;
 }
 
 /** The default line cap: 1 MiB. Hubble itself stops at bufio's 64 KiB; we are more lenient. */
@@ -64,6 +66,7 @@ export class FlowStreamParser {
   readonly stats: ReadStats = emptyStats();
   private readonly decoder = new TextDecoder('utf-8');
   private readonly max: number;
+  private readonly decode: (value: unknown) => LineResult;
   private carry = '';
   /** Length of the over-long line being skipped, or -1 when not skipping. */
   private skipping = -1;
@@ -72,6 +75,7 @@ export class FlowStreamParser {
 
   constructor(private readonly sink: ReaderSink, options: FlowStreamParserOptions = {}) {
     this.max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.decode = options.decode ?? decodeValue;
   }
 
   /** Feeds the next chunk of bytes (or already-decoded text). */
@@ -203,7 +207,7 @@ export class FlowStreamParser {
       this.stats.blank++;
       return;
     }
-    const r = parseLine(text);
+    const r = parseLine(text, this.decode);
     switch (r.kind) {
       case 'blank':
         this.stats.blank++;

@@ -11,3 +11,7 @@ export { listIdentities } from './identities.js';
 export { lintSession } from './lint.js';
 export { connectivityMatrix } from './matrix.js';
 export { diffSessions } from './diff.js';
+export {
+  generateFromReduction, reduceFlowChunks, replayReduction,
+  type GenerateOptions, type GenerateResult, type ReplayResult, type SurfaceEntry,
+} from './generate.js';
