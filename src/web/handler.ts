@@ -24,7 +24,14 @@ import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatExplanation } from '../analysis/explain/format.js';
 import { parseConnectivityTests } from '../analysis/connectivity/index.js';
 import type { SourceFile } from '../manifest/source.js';
-import { Session, checkConnection, explainConnection, runTests, type ConnectionRequest } from '../usecases/index.js';
+import { checkLintConfig } from '../analysis/lint/lint.js';
+import { matrixToJson } from '../analysis/matrix/format.js';
+import { diffToJson } from '../analysis/diff/format.js';
+import { describeConnection } from '../generate/replay.js';
+import {
+  Session, checkConnection, connectivityMatrix, diffSessions, explainConnection, generateFromReduction, lintSession, reduceFlowChunks, runTests,
+  type ConnectionRequest,
+} from '../usecases/index.js';
 import { WorkspaceFiles } from './files.js';
 import { quickFixes } from './fixes.js';
 import { clusterView, policyViews } from './views.js';
@@ -40,12 +47,19 @@ export interface WebContext {
   readonly staticDir?: string;
   /** Largest request body accepted, in bytes (default 4 MiB). */
   readonly maxBodyBytes?: number;
+  /** Largest Hubble export `generate` accepts, in bytes of request body (default 32 MiB): exports are bigger than policies. */
+  readonly maxUploadBytes?: number;
 }
 
 export type WebHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const API = '/polis/api/';
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+const DEFAULT_MAX_UPLOAD = 32 * 1024 * 1024;
+/** Routes whose body is an upload (a flow export), with the larger limit. */
+const UPLOADS = new Set(['POST generate']);
+/** The denied connections a proof report lists (the counts cover all). */
+const PROOF_LIST = 50;
 const STATIC: Readonly<Record<string, string>> = {
   '/': 'index.html', '/index.html': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css', '/app.js.map': 'app.js.map',
 };
@@ -74,6 +88,19 @@ const policiesSchema = z.object({ buffers: buffersSchema, file: z.string().optio
 const saveSchema = z.object({ path: z.string(), text: z.string(), base: z.string() }).strict();
 const testSchema = z.object({ buffers: buffersSchema, path: z.string().optional() }).strict();
 const flowsSchema = z.object({ text: z.string() }).strict();
+const lintSchema = z.object({ buffers: buffersSchema, enable: z.array(z.string()).optional(), disable: z.array(z.string()).optional() }).strict();
+const matrixSchema = z.object({
+  buffers: buffersSchema,
+  by: z.enum(['workload', 'identity', 'pod', 'namespace']).optional(),
+  namespaces: z.array(z.string().min(1)).optional(),
+  allNamespaces: z.boolean().optional(),
+}).strict();
+const generateSchema = z.object({
+  text: z.string(),
+  name: z.string().max(200).optional(),
+  kind: z.enum(['CiliumNetworkPolicy', 'NetworkPolicy']).optional(),
+  l7: z.boolean().optional(),
+}).strict();
 
 const TEST_KIND = /^kind:\s*["']?ConnectivityTest["']?\s*$/m;
 
@@ -81,6 +108,7 @@ export function createWebHandler(ctx: WebContext): WebHandler {
   const files = new WorkspaceFiles(ctx.files, ctx.root ?? process.cwd());
   const staticDir = ctx.staticDir ?? fileURLToPath(new URL('../../dist/web/app/', import.meta.url));
   const maxBody = ctx.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const maxUpload = ctx.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
   const sessions = new SessionCache();
 
   /** The workspace as the editor sees it: disk texts, each replaced by its unsaved buffer when there is one. */
@@ -159,6 +187,65 @@ export function createWebHandler(ctx: WebContext): WebHandler {
       return { results: run.results, diagnostics: run.diagnostics, empty: run.empty, passed: run.results.filter((r) => r.pass).length, failed: run.results.filter((r) => !r.pass).length };
     },
     'POST flows': async (body) => readFlows(parse(flowsSchema, body).text),
+    'POST lint': async (body) => {
+      const started = performance.now();
+      const b = parse(lintSchema, body);
+      const config = { ...(b.enable ? { enable: b.enable } : {}), ...(b.disable ? { disable: b.disable } : {}) };
+      const problems = checkLintConfig(config);
+      if (problems.length) throw new HttpError(400, problems[0]!, { problems });
+      const { session: s, all } = await session(b.buffers);
+      const r = lintSession(s, [config]);
+      const text = new Map(all.map((f) => [f.path, f.text]));
+      return {
+        findings: r.findings.map((d) => ({ ...d, fixes: d.location ? quickFixes(d, text.get(d.location.file) ?? '') : [] })),
+        rules: r.rules.map((x) => ({ id: x.id, severity: x.severity, title: x.title })),
+        suppressed: r.suppressed,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+    },
+    'POST matrix': async (body) => {
+      const b = parse(matrixSchema, body);
+      const { session: s } = await session(b.buffers);
+      const m = connectivityMatrix(s, { ...(b.by ? { by: b.by } : {}), ...(b.namespaces ? { namespaces: b.namespaces } : {}), ...(b.allNamespaces ? { allNamespaces: true } : {}) });
+      return matrixToJson(m);
+    },
+    // The saved files against the buffers: what the unsaved edits change, connection by connection.
+    'POST diff': async (body) => {
+      const b = parse(buffersOnly, body);
+      const saved = (await session(undefined)).session;
+      const edited = (await session(b.buffers)).session;
+      const d = diffSessions(saved, edited);
+      const json = diffToJson(d) as { changes: object[] };
+      return { ...json, changes: json.changes.map((c, i) => ({ ...c, location: d.changes[i]!.location() })) };
+    },
+    // An uploaded Hubble export: the policies that allow what it saw, proven by replaying every connection.
+    'POST generate': async (body) => {
+      const started = performance.now();
+      const b = parse(generateSchema, body);
+      const read = reduceFlowChunks([b.text], { l7: b.l7 === true });
+      const observed = read.reduction.observed().length;
+      if (observed === 0) {
+        throw new HttpError(422, `${b.name ?? 'the upload'} holds no connection polis can generate a policy for (${read.lines} lines read, ${read.skippedLines} skipped)`, {
+          hint: 'upload a Hubble export: `hubble observe -o json` (or jsonpb), or the Hubble exporter\'s file', lines: read.lines, skippedLines: read.skippedLines,
+        });
+      }
+      const g = generateFromReduction(read.reduction, { ...(b.kind ? { kind: b.kind } : {}) });
+      const p = g.proof;
+      const denied = p.connections.filter((c) => c.verdict === 'deny');
+      return {
+        files: g.files.map((f) => ({ path: f.fileName, workload: f.workload, text: f.text, notes: f.notes })),
+        proof: {
+          passed: p.denied === 0 && g.diagnostics.length === 0,
+          observed: p.observed, allowed: p.allowed, denied: p.denied, notReplayed: p.notReplayed,
+          deniedConnections: denied.slice(0, PROOF_LIST).map((c) => ({ connection: describeConnection(c.connection), reason: c.reason })),
+          notReplayedReasons: [...new Set(p.connections.filter((c) => c.verdict === 'not-replayed').map((c) => c.reason))],
+        },
+        surface: g.surface,
+        diagnostics: g.diagnostics,
+        lines: read.lines, skippedLines: read.skippedLines,
+        ms: Math.round(performance.now() - started),
+      };
+    },
   };
 
   async function connection(body: unknown): Promise<{ session: Session; req: ConnectionRequest & { dnsAnswers?: ReadonlyMap<string, readonly string[]> } }> {
@@ -205,7 +292,7 @@ export function createWebHandler(ctx: WebContext): WebHandler {
       let body: unknown = undefined;
       if (req.method !== 'GET') {
         checkWriteRequest(req);
-        body = await readJson(req, maxBody);
+        body = await readJson(req, UPLOADS.has(`${req.method} ${path.slice(API.length)}`) ? maxUpload : maxBody);
       }
       sendJson(res, 200, await route(body, req));
     } catch (e) {
