@@ -4,7 +4,9 @@
  * demo, break a policy and see the marker at the right line, fix it with
  * the quick fix, build a rule and see the diagram change (and undo it), ask
  * a verdict and follow the link to the rule, run the tests, read a Hubble
- * export, the service map, the terminal, the dark theme, a save conflict.
+ * export, the service map, the terminal, lint findings, the connectivity
+ * matrix, the diff of an unsaved edit, generate from an uploaded export
+ * with its proof, the dark theme, a save conflict.
  * Each journey saves a screenshot in tmp/web-journeys/ (for people to look
  * at); the last one measures keystroke → diagnostics in the browser.
  */
@@ -198,6 +200,54 @@ describe('editor journeys in Chromium', { skip }, () => {
     await page.keyboard.press('Enter');
     await page.locator('.term-out pre', { hasText: 'DENIED' }).waitFor();
     await shot('11-terminal');
+  });
+
+  test('lint findings beside validation: a warning marker at the line, listed apart from problems', async () => {
+    await openTab('database-policy.yaml');
+    const lint = page.locator('.problem.lint', { hasText: 'port-not-listening' }).filter({ hasText: 'database-policy.yaml:' });
+    await lint.first().waitFor();
+    await page.locator('.cm-lintRange-warning').first().waitFor();
+    const text = await doc();
+    assert.match((await lint.first().textContent()) ?? '', new RegExp(`database-policy\\.yaml:${lineOf(text, 'port: "443"')}:`));
+    assert.equal(await page.locator('.problems-head', { hasText: 'none' }).count(), 1, 'lint findings are not validation problems');
+    await shot('15-lint-findings');
+  });
+
+  test('matrix: the connectivity matrix as a table', async () => {
+    await panel('Matrix');
+    const row = page.locator('.conn-matrix tbody tr', { hasText: 'default/frontend' }).first();
+    await row.waitFor();
+    assert.ok(await row.locator('.chip').count() > 0);
+    await shot('16-matrix');
+  });
+
+  test('diff: an unsaved edit newly denies frontend → backend:80', async () => {
+    await openTab('backend-policy.yaml');
+    await page.locator('.cm-line', { hasText: /^\s*tier: frontend$/ }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('-v2');
+    await panel('Diff');
+    const change = page.locator('.diff-changes li.change.denied', { hasText: 'newly denies default/frontend → default/backend:80/TCP' });
+    await change.waitFor();
+    await shot('17-diff-newly-denied');
+    await change.locator('.link').click();
+    await page.locator('.editor-pane .tab.active', { hasText: 'backend-policy.yaml' }).waitFor();
+    assert.match((await page.locator('.cm-activeLine').textContent()) ?? '', /ingress:/, 'the link opens the side that now denies');
+    await page.locator('.cm-content').focus();
+    while ((await doc()).includes('frontend-v2')) await page.keyboard.press('Control+z');
+    await page.locator('.diff-view .summary', { hasText: 'no change' }).waitFor();
+  });
+
+  test('generate: upload a sample export and get policies with a passing proof', async () => {
+    await panel('Generate');
+    await page.getByLabel('Upload a Hubble export to generate policies').setInputFiles(join(REPO, 'testdata/hubble/cilium-hubble-otel__basic-sample-348-http-flows.jsonl'));
+    const proof = page.locator('[data-testid=proof]');
+    await proof.waitFor();
+    assert.match((await proof.textContent()) ?? '', /^Proof passed: (\d+) of \1 observed connections allowed/);
+    assert.equal(await page.locator('.editor-pane .tab.generated').count(), 5);
+    await page.locator('.editor-pane .tab.active', { hasText: 'generated/bookinfo.productpage.yaml' }).waitFor();
+    assert.match(await doc(), /kind: CiliumNetworkPolicy/);
+    await shot('18-generated-with-proof');
   });
 
   test('dark theme, and the keyboard alone reaches the views', async () => {

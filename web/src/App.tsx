@@ -11,7 +11,7 @@ import React, { Component, useCallback, useEffect, useMemo, useRef, useState, ty
 import { EditorSelection, type EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { api, ApiError, type Buffers } from './api';
-import { editorState, type FieldTree } from './editor';
+import { editorState, showDiagnostics, type FieldTree } from './editor';
 import type { Diag, FileSnap, PolicyView } from './types';
 import { PolicyPanel } from './PolicyPanel';
 import { ClusterPanel } from './ClusterPanel';
@@ -20,12 +20,16 @@ import { TestsPanel } from './TestsPanel';
 import { FlowsPanel } from './FlowsPanel';
 import { TerminalPanel } from './TerminalPanel';
 import { Problems } from './Problems';
+import { DiffPanel, GeneratePanel, MatrixPanel } from './AnalysisPanels';
+import type { GeneratedFile } from './types';
 
 export type Reveal = (file: string, from: number, to?: number) => void;
 
 interface Conflict { path: string; mine: string; disk: FileSnap }
 
-const PANELS = ['Policy', 'Cluster', 'Try it', 'Tests', 'Flows', 'Terminal'] as const;
+const PANELS = ['Policy', 'Cluster', 'Try it', 'Tests', 'Flows', 'Terminal', 'Matrix', 'Diff', 'Generate'] as const;
+/** Generated policies open as tabs under this prefix: unsaved, and never sent as workspace buffers. */
+const GENERATED = 'generated/';
 type Panel = (typeof PANELS)[number];
 
 /** Timings of the last analysis, read by the browser benchmark. */
@@ -54,6 +58,8 @@ export function App() {
   const activeRef = useRef('');
   const lastEdit = useRef(0);
   const inflight = useRef<{ key: string; p: Promise<Diag[]> } | undefined>(undefined);
+  /** The last lint findings and the buffers they are of: shown (perhaps a keystroke old) until the fresh ones arrive. */
+  const lintFindings = useRef<{ key: string; findings: Diag[] }>({ key: '', findings: [] });
   const cursorRef = useRef(0);
   const shown = useRef<PolicyView[]>([]);
   const trees = useRef<Record<string, FieldTree> | undefined>(undefined);
@@ -67,6 +73,7 @@ export function App() {
   const buffers = useCallback((): Buffers => {
     const out: Buffers = {};
     for (const [path, st] of states.current) {
+      if (path.startsWith(GENERATED)) continue;
       const text = st.doc.toString();
       if (text !== saved.current.get(path)?.text) out[path] = text;
     }
@@ -88,13 +95,24 @@ export function App() {
     const started = performance.now();
     const edit = lastEdit.current || started;
     const p = (async () => {
+      // Lint runs beside validate but does not hold it up: validation problems (and the last lint
+      // findings) show at once; fresh findings replace them when they come. A lint failure leaves validation shown.
+      const lint = api.lint(b).then((l) => l.findings.map((d) => ({ ...d, lint: true })), () => [] as Diag[]);
       const [v] = await Promise.all([api.validate(b), refreshDiagram(b)]);
-      setDiags(v.diagnostics);
+      const all = [...v.diagnostics, ...lintFindings.current.findings];
+      setDiags(all);
+      void lint.then((findings) => {
+        lintFindings.current = { key, findings };
+        if (JSON.stringify(buffers()) !== key) return;
+        const fresh = [...v.diagnostics, ...findings];
+        setDiags(fresh);
+        if (view.current) showDiagnostics(view.current, activeRef.current, fresh);
+      });
       setRevision((r) => r + 1);
       const done = performance.now();
       (window.__polis ??= { keystrokes: [] }).keystrokes.push({ diagnosticsMs: done - edit, diagramMs: done - edit, serverMs: v.ms });
       setStatus(v.errors ? `${v.diagnostics.filter((d) => d.severity === 'error').length} error(s)` : 'no errors');
-      return v.diagnostics;
+      return all;
     })();
     p.catch((e: unknown) => setStatus(`analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     inflight.current = { key, p };
@@ -135,7 +153,7 @@ export function App() {
       }
       if (docChanged) {
         lastEdit.current = performance.now();
-        const isDirty = st.doc.toString() !== saved.current.get(path)?.text;
+        const isDirty = !path.startsWith(GENERATED) && st.doc.toString() !== saved.current.get(path)?.text;
         setDirty((d) => (d[path] === isDirty ? d : { ...d, [path]: isDirty }));
       }
     },
@@ -196,6 +214,17 @@ export function App() {
     v.focus();
   }, []);
 
+  /** Generated policies in new tabs (replacing earlier ones of the same name); the first one is shown. */
+  const openGenerated = useCallback((generated: GeneratedFile[]) => {
+    const snaps = generated.map((g) => ({ path: `${GENERATED}${g.path}`, text: g.text, version: '' }));
+    for (const f of snaps) states.current.set(f.path, editorState(f.path, f.text, hooks));
+    setFiles((fs) => [...fs.filter((f) => !snaps.some((n) => n.path === f.path)), ...snaps]);
+    if (snaps[0]) {
+      activeRef.current = '';
+      open(snaps[0].path);
+    }
+  }, [hooks, open]);
+
   const docText = useCallback(() => view.current?.state.doc.toString() ?? '', []);
 
   const resolveConflict = (take: 'mine' | 'disk') => {
@@ -241,7 +270,7 @@ export function App() {
         <section className="editor-pane" aria-label="Editor">
           <div className="tabs" role="tablist" aria-label="Open files" onKeyDown={arrowKeys}>
             {files.map((f) => (
-              <button key={f.path} type="button" role="tab" aria-selected={f.path === active} className={`tab${f.path === active ? ' active' : ''}`} onClick={() => open(f.path)}>
+              <button key={f.path} type="button" role="tab" aria-selected={f.path === active} className={`tab${f.path === active ? ' active' : ''}${f.path.startsWith(GENERATED) ? ' generated' : ''}`} onClick={() => open(f.path)}>
                 {f.path}{dirty[f.path] ? ' •' : ''}
                 {errorsIn(f.path) > 0 && <span className="badge err" aria-label={`${errorsIn(f.path)} errors`}>{errorsIn(f.path)}</span>}
               </button>
@@ -263,6 +292,9 @@ export function App() {
             {panel === 'Tests' && <TestsPanel buffers={buffers} reveal={reveal} />}
             {panel === 'Flows' && <FlowsPanel />}
             {panel === 'Terminal' && <TerminalPanel buffers={buffers} />}
+            {panel === 'Matrix' && <MatrixPanel buffers={buffers} revision={revision} />}
+            {panel === 'Diff' && <DiffPanel buffers={buffers} revision={revision} reveal={reveal} />}
+            {panel === 'Generate' && <GeneratePanel openGenerated={openGenerated} />}
           </PanelBoundary></div>
         </section>
       </main>

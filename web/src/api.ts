@@ -5,7 +5,7 @@
  * sending the unsaved buffers so every answer is about what is on screen.
  * A non-2xx answer becomes an {@link ApiError} carrying the server's message.
  */
-import type { ClusterEdge, ClusterNode, CaseResult, Diag, Endpoints, ExplainPair, FileSnap, FlowRow, PolicyView } from './types';
+import type { ClusterEdge, ClusterNode, CaseResult, Diag, DiffJson, Endpoints, ExplainPair, FileSnap, FlowRow, GenerateJson, MatrixJson, PolicyView } from './types';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly body: Record<string, unknown>) {
@@ -36,5 +36,9 @@ export const api = {
   endpoints: (buffers: Buffers) => call<Endpoints>('POST', 'endpoints', { buffers }),
   explain: (q: Record<string, unknown>) => call<{ pairs: ExplainPair[] }>('POST', 'explain', q),
   test: (buffers: Buffers) => call<{ results: CaseResult[]; diagnostics: Diag[]; passed: number; failed: number }>('POST', 'test', { buffers }),
+  lint: (buffers: Buffers) => call<{ findings: Diag[]; ms: number }>('POST', 'lint', { buffers }),
+  matrix: (buffers: Buffers, by: string) => call<MatrixJson>('POST', 'matrix', { buffers, by }),
+  diff: (buffers: Buffers) => call<DiffJson>('POST', 'diff', { buffers }),
+  generate: (text: string, name: string, kind: string) => call<GenerateJson>('POST', 'generate', { text, name, kind }),
   flows: (text: string) => call<{ flows: FlowRow[]; total: number; skipped: number; problems: string[] }>('POST', 'flows', { text }),
 };

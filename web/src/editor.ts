@@ -10,7 +10,7 @@ import { basicSetup } from 'codemirror';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, hoverTooltip, keymap } from '@codemirror/view';
 import { yaml } from '@codemirror/lang-yaml';
-import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
+import { linter, lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import { autocompletion, type CompletionContext } from '@codemirror/autocomplete';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
@@ -61,6 +61,12 @@ function toCm(d: Diag, len: number): CmDiagnostic {
       apply: (view: EditorView) => view.dispatch({ changes: { from: f.from, to: f.to, insert: f.insert }, userEvent: 'input.quickfix' }),
     })),
   };
+}
+
+/** Shows a newer set of diagnostics of the view's file now (lint findings that arrived after validate's), without waiting for an edit. */
+export function showDiagnostics(view: EditorView, path: string, diags: readonly Diag[]): void {
+  const len = view.state.doc.length;
+  view.dispatch(setDiagnostics(view.state, diags.filter((d) => d.location?.file === path).map((d) => toCm(d, len))));
 }
 
 function completeFrom(trees: () => Record<string, FieldTree> | undefined) {

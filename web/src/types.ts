@@ -10,6 +10,8 @@ export interface Place { file: string; line: number; from: number; to: number }
 export interface Fix { title: string; from: number; to: number; insert: string }
 export interface Diag {
   code: string; severity: 'error' | 'warning' | 'info'; message: string; hint?: string; location?: Loc; path?: string; object?: string; fixes: Fix[];
+  /** A lint finding (POST lint), not a validation problem. */
+  lint?: boolean;
 }
 export interface FileSnap { path: string; text: string; version: string }
 
@@ -41,3 +43,15 @@ export interface ClusterNode { id: string; kind: 'workload' | 'service'; namespa
 export interface ClusterEdge { from: string; to: string; port: number; protocol: string; verdict: 'allow' | 'deny' | 'l7'; reason: string }
 export interface FlowRow { compact: string; time: string; node: string; source: string; destination: string; type: string; verdict: string; summary: string }
 export interface Endpoints { workloads: string[]; services: { id: string; ports: number[] }[]; dns: Record<string, string[]> }
+
+export interface MatrixEnd { name: string; kind: string; namespace?: string; pods?: string[] }
+export interface MatrixJson { by: string; portClasses: string[]; sources: MatrixEnd[]; destinations: MatrixEnd[]; cells: { from: string; to: string; symbol: string; allowed: string }[]; verdictsAsked: number }
+export interface DiffChange { kind: 'allowed' | 'denied' | 'l7'; from: string; to: string; ports: string; before: string; after: string; rules: { before: string; after: string }; location?: Loc }
+export interface DiffJson { summary: string; changed: boolean; added: string[]; removed: string[]; changes: DiffChange[] }
+export interface GeneratedFile { path: string; workload: string; text: string; notes: string[] }
+export interface GenerateJson {
+  files: GeneratedFile[];
+  proof: { passed: boolean; observed: number; allowed: number; denied: number; notReplayed: number; deniedConnections: { connection: string; reason: string }[]; notReplayedReasons: string[] };
+  surface: { workload: string; checked: number; nowDenied: number }[];
+  diagnostics: Diag[]; lines: number; skippedLines: number; ms: number;
+}
