@@ -57,9 +57,10 @@ export function App() {
   const saved = useRef(new Map<string, FileSnap>());
   const activeRef = useRef('');
   const lastEdit = useRef(0);
+  /** The validation diagnostics of the last buffers asked about. */
   const inflight = useRef<{ key: string; p: Promise<Diag[]> } | undefined>(undefined);
-  /** The last lint findings and the buffers they are of: shown (perhaps a keystroke old) until the fresh ones arrive. */
-  const lintFindings = useRef<{ key: string; findings: Diag[] }>({ key: '', findings: [] });
+  /** The last lint findings and the buffers they are of. */
+  const lintFindings = useRef<{ key: string; buffers: Buffers; findings: Diag[] }>({ key: '', buffers: {}, findings: [] });
   const cursorRef = useRef(0);
   const shown = useRef<PolicyView[]>([]);
   const trees = useRef<Record<string, FieldTree> | undefined>(undefined);
@@ -87,37 +88,51 @@ export function App() {
     setPolicies(r.policies);
   }, [buffers]);
 
+  /**
+   * Lint findings for the buffers of `key`, fetched beside validate but never holding it up: until they
+   * come, the last findings stand for the files whose text has not changed since. A lint failure leaves
+   * validation shown.
+   */
+  const withLint = useCallback((b: Buffers, v: Diag[]): Diag[] => {
+    const last = lintFindings.current;
+    const same = (file: string | undefined) => file !== undefined && last.buffers[file] === b[file];
+    return [...v, ...(last.key === JSON.stringify(b) ? last.findings : last.findings.filter((d) => same(d.location?.file)))];
+  }, []);
+  const refreshLint = useCallback((b: Buffers, key: string, validated: Promise<Diag[]>) => {
+    const lint = api.lint(b).then((l) => l.findings.map((d) => ({ ...d, lint: true })), () => [] as Diag[]);
+    void Promise.all([validated, lint]).then(([v, findings]) => {
+      lintFindings.current = { key, buffers: b, findings };
+      if (JSON.stringify(buffers()) !== key) return;
+      const fresh = [...v, ...findings];
+      setDiags(fresh);
+      if (view.current) showDiagnostics(view.current, activeRef.current, fresh);
+    }, () => undefined);
+  }, [buffers]);
+
   /** Diagnostics and diagram for the current buffers; one request pair per distinct set of buffers. */
   const analyze = useCallback((): Promise<Diag[]> => {
     const b = buffers();
     const key = JSON.stringify(b);
-    if (inflight.current?.key === key) return inflight.current.p;
+    if (inflight.current?.key === key) {
+      if (lintFindings.current.key !== key) refreshLint(b, key, inflight.current.p);
+      return inflight.current.p.then((v) => withLint(b, v));
+    }
     const started = performance.now();
     const edit = lastEdit.current || started;
     const p = (async () => {
-      // Lint runs beside validate but does not hold it up: validation problems (and the last lint
-      // findings) show at once; fresh findings replace them when they come. A lint failure leaves validation shown.
-      const lint = api.lint(b).then((l) => l.findings.map((d) => ({ ...d, lint: true })), () => [] as Diag[]);
       const [v] = await Promise.all([api.validate(b), refreshDiagram(b)]);
-      const all = [...v.diagnostics, ...lintFindings.current.findings];
-      setDiags(all);
-      void lint.then((findings) => {
-        lintFindings.current = { key, findings };
-        if (JSON.stringify(buffers()) !== key) return;
-        const fresh = [...v.diagnostics, ...findings];
-        setDiags(fresh);
-        if (view.current) showDiagnostics(view.current, activeRef.current, fresh);
-      });
+      setDiags(withLint(b, v.diagnostics));
       setRevision((r) => r + 1);
       const done = performance.now();
       (window.__polis ??= { keystrokes: [] }).keystrokes.push({ diagnosticsMs: done - edit, diagramMs: done - edit, serverMs: v.ms });
       setStatus(v.errors ? `${v.diagnostics.filter((d) => d.severity === 'error').length} error(s)` : 'no errors');
-      return all;
+      return v.diagnostics;
     })();
     p.catch((e: unknown) => setStatus(`analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     inflight.current = { key, p };
-    return p;
-  }, [buffers, refreshDiagram]);
+    refreshLint(b, key, p);
+    return p.then((v) => withLint(b, v));
+  }, [buffers, refreshDiagram, refreshLint, withLint]);
 
   const save = useCallback(async (force?: FileSnap) => {
     const path = activeRef.current;
