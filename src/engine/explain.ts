@@ -9,7 +9,7 @@
  * never re-taken here: it comes in as {@link LegDecision}s from the engine,
  * and this module only describes them, locating rules in the files.
  */
-import { identityScope, type IdentityId } from '../identity/reserved.js';
+import { identityScope, publicIdentity, type IdentityId } from '../identity/reserved.js';
 import { formatPath } from '../manifest/object.js';
 import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
@@ -70,7 +70,7 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
     policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
   }));
   const base = {
-    direction: d.direction, endpoint, identity: s.identity, peerIdentity: s.peer, enforcedBy, enforced: o.enforced, verdict: o.verdict,
+    direction: d.direction, endpoint, identity: publicIdentity(s.identity), peerIdentity: publicIdentity(s.peer), enforcedBy, enforced: o.enforced, verdict: o.verdict,
     matchType: o.matchType, redirect: o.redirect, ...(o.dropReason ? { dropReason: o.dropReason } : {}),
   };
   const omitted = (decided: number) => (decided > 0 || d.rules.length > CITED ? { omitted: { decidedBy: decided, enforcedBy: Math.max(0, d.rules.length - CITED) } } : {});

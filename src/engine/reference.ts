@@ -11,7 +11,7 @@
  * `explain` to it, the semantic table runs on it too, and benchmarks report
  * the engine's speed as a ratio to it. Not part of the public API.
  */
-import { Reserved } from '../identity/reserved.js';
+import { isHostIdentity, Reserved } from '../identity/reserved.js';
 import type { EndpointSelector } from '../identity/selector.js';
 import type { NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
 import { makeOutcome, type CompiledEntry, type SideOutcome } from './compile.js';
@@ -79,7 +79,7 @@ export class ReferenceEngine extends PolicyEngine {
       if (typeof h.e === 'object' && h.e.deny) continue;
       if (!h.port?.l7) return { ...base, allowed: true, why: 'no-l7-rules' };
       if (!s.defaultDeny) return { ...base, allowed: true, why: 'visibility-only' };
-      if (a.direction === 'ingress' && a.peer === Reserved.host) return { ...base, allowed: true, why: 'host' };
+      if (a.direction === 'ingress' && isHostIdentity(a.peer)) return { ...base, allowed: true, why: 'host' };
       const m = matchingL7Rule(h.port.l7, request, host);
       if (m) return { ...base, allowed: true, why: 'rule', ruleText: m.text };
     }
@@ -89,7 +89,7 @@ export class ReferenceEngine extends PolicyEngine {
   /** Every (element, port) of the applicable rules that names the peer and covers the port; undefined when the side is not enforced. */
   private scan(a: SideQuestion): { hits: Hit[]; defaultDeny: boolean } | undefined {
     const enforcement = this.settings.policyEnforcement;
-    const isHost = a.identity === Reserved.host;
+    const isHost = isHostIdentity(a.identity);
     if (enforcement === 'never' || (isHost && !this.settings.hostFirewall)) return undefined;
     const subject = this.table.labelsOf(a.identity)!;
     const peer = this.table.labelsOf(a.peer);
@@ -115,7 +115,7 @@ export class ReferenceEngine extends PolicyEngine {
       }
     }
     if (!defaultDeny) hits.push({ e: 'default-allow', port: undefined, wildcard: true, spec: 0, redirect: false });
-    if (a.direction === 'ingress' && !isHost && a.peer === Reserved.host) hits.push({ e: 'allow-localhost', port: undefined, wildcard: false, spec: 0, redirect: false });
+    if (a.direction === 'ingress' && !isHost && isHostIdentity(a.peer)) hits.push({ e: 'allow-localhost', port: undefined, wildcard: false, spec: 0, redirect: false });
     // Denies first, so the first covering deny is found as the datapath finds it.
     hits.sort((x, y) => Number(typeof y.e === 'object' && y.e.deny) - Number(typeof x.e === 'object' && x.e.deny));
     return { hits, defaultDeny };

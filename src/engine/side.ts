@@ -13,7 +13,7 @@
  * It allocates nothing once warm: outcomes are shared objects, built by an
  * entry the first time it decides.
  */
-import { Reserved, type IdentityId } from '../identity/reserved.js';
+import { isHostIdentity, type IdentityId } from '../identity/reserved.js';
 import type { L4Protocol } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort, SideOutcome } from './compile.js';
 import { matchingL7Rule } from './l7.js';
@@ -240,7 +240,7 @@ export function decideL7(d: CompiledDirection, side: SideOutcome, ask: SideAsk, 
       const at = { entry: c, port };
       if (!port.l7) return { ...base, ...at, allowed: true, why: 'no-l7-rules' };
       if (c.l7VisibilityOnly) return { ...base, ...at, allowed: true, why: 'visibility-only' };
-      if (d.direction === 'ingress' && ask.peer === Reserved.host) return { ...base, ...at, allowed: true, why: 'host' };
+      if (d.direction === 'ingress' && isHostIdentity(ask.peer)) return { ...base, ...at, allowed: true, why: 'host' };
       const m = matchingL7Rule(port.l7, request, defaultHost);
       if (m) return { ...base, ...at, allowed: true, why: 'rule', ruleText: m.text };
     }

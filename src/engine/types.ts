@@ -186,6 +186,13 @@ export interface EngineOptions {
   readonly policyEnforcement?: 'default' | 'always' | 'never';
   /** `enable-host-firewall`: false, so host policies are accepted but not enforced. */
   readonly hostFirewall?: boolean;
+  /**
+   * `policy-cidr-match-mode`: empty by default, so CIDR selectors never match
+   * nodes; `nodes` makes them match node addresses too (the local host
+   * included: `pkg/node/manager.go nodeIdentityLabels` gives it the CIDR
+   * labels of its addresses).
+   */
+  readonly policyCidrMatchMode?: '' | 'nodes';
   /** DNS answers for names outside the cluster: name → addresses. */
   readonly dns?: ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>>;
 }

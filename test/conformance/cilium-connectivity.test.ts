@@ -613,13 +613,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'pod-to-k8s-on-controlplane', source: 'builder/pod_to_k8s_on_controlplane.go', k8sLocalHostTest: true,
+    // client-cp runs on the control-plane node, whose agent sees its own node as host + kube-apiserver (semantics.md §3.4).
     policies: ['client-egress-to-entities-k8s.yaml'], actions: [podToK8sLocal()],
-    unsupported: () => ({
-      // A polis limitation, not a Cilium subtlety: the identity table is built from one node's view (the first
-      // worker's), so the host identity of the control-plane node, as its own pods see it, lacks
-      // reserved:kube-apiserver (semantics.md §3.4: identity 1 gets it where the apiserver runs).
-      reason: 'polis sees node identities from the first worker; on the control-plane node its own host is not kube-apiserver',
-    }),
   },
   {
     name: 'client-egress-l7-tls-deny-without-headers', source: 'builder/client_egress_l7_tls_deny_without_headers.go',
