@@ -29,6 +29,14 @@ export interface CompiledPort {
   /** `name/PROTOCOL` for a named port (lower-case name), else undefined. */
   readonly namedKey: string | undefined;
   readonly l7: L7Rules | undefined;
+  /** TLS SNI filter (`serverNames`, lower-case), undefined when none. */
+  readonly serverNames: readonly string[] | undefined;
+  /**
+   * The port sends matching connections to the proxy: it has L7 rules or a
+   * TLS SNI filter (`pkg/policy/l4.go addPolicyForSelector`: isRedirect when
+   * rules, TLS contexts or `len(sni) > 0`).
+   */
+  readonly redirect: boolean;
 }
 
 /** What one side decides: shared, immutable objects (one per entry and port, plus two per direction). */
@@ -104,7 +112,7 @@ export class CompiledEntry {
     const common = { direction: this.direction, enforced: true, matchType: matchTypeOf(this.anyPeer, port), entry: this, ...(port ? { port } : {}) } as const;
     if (this.deny) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false });
     if (auth) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false });
-    return makeOutcome({ ...common, verdict: 'allow', redirect: port?.l7 !== undefined });
+    return makeOutcome({ ...common, verdict: 'allow', redirect: port?.redirect === true });
   }
 }
 
@@ -180,6 +188,7 @@ function compilePort(p: PortEntry): CompiledPort {
   return {
     source: p, protocol: p.protocol, port: named ? 0 : (p.port as number), endPort: p.endPort,
     namedKey: named ? namedPortKey(p.port as string, p.protocol) : undefined, l7: p.l7,
+    serverNames: p.serverNames?.length ? p.serverNames : undefined, redirect: p.l7 !== undefined || (p.serverNames?.length ?? 0) > 0,
   };
 }
 

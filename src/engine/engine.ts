@@ -414,8 +414,11 @@ function validPort(port: number, icmp: boolean): boolean {
 }
 
 function requestOf(q: ConnectionQuery): L7Request {
-  if (!q.http && q.dns === undefined && !q.kafka) return NO_REQUEST;
-  return { ...(q.http ? { http: q.http } : {}), ...(q.dns !== undefined ? { dns: toFqdn(q.dns) } : {}), ...(q.kafka ? { kafka: q.kafka } : {}) };
+  if (!q.http && q.dns === undefined && !q.kafka && !q.tls) return NO_REQUEST;
+  return {
+    ...(q.http ? { http: q.http } : {}), ...(q.dns !== undefined ? { dns: toFqdn(q.dns) } : {}), ...(q.kafka ? { kafka: q.kafka } : {}),
+    ...(q.tls ? { sni: q.tls.serverName.toLowerCase().replace(/\.$/, '') } : {}),
+  };
 }
 
 function serviceAsSource(s: Service): QueryProblem {

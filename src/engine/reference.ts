@@ -72,18 +72,30 @@ export class ReferenceEngine extends PolicyEngine {
     if (!outcome.redirect || outcome.verdict !== 'allow') return undefined;
     const s = this.scan(a)!;
     const kinds = s.hits.flatMap((h) => (h.redirect && h.port?.l7 ? [h.port.l7.kind] : []));
-    const protocol = kinds[0] === 'dns' ? 'dns' : kinds[0] === 'kafka' ? 'kafka' : 'http';
-    if (protocol === 'http' ? !request.http : protocol === 'dns' ? request.dns === undefined : !request.kafka) return undefined;
+    const protocol = kinds[0] === 'dns' ? 'dns' : kinds[0] === 'kafka' ? 'kafka' : kinds[0] ? 'http' : 'tls';
+    const judged = protocol === 'http' ? !!request.http : protocol === 'dns' ? request.dns !== undefined : protocol === 'kafka' ? !!request.kafka : false;
+    if (!judged && request.sni === undefined) return undefined;
     const base = { protocol, direction: a.direction } as const;
+    let refused = false;
+    let passed = false;
     for (const h of s.hits) {
       if (typeof h.e === 'object' && h.e.deny) continue;
-      if (!h.port?.l7) return { ...base, allowed: true, why: 'no-l7-rules' };
+      const names = h.port?.serverNames ?? [];
+      // The handshake is checked first: a port rule with serverNames admits only the names it lists.
+      if (names.length > 0 && request.sni !== undefined && !names.some((n) => sniAllows(n, request.sni!))) {
+        refused = true;
+        continue;
+      }
+      passed = true;
+      if (!h.port?.l7) return { ...base, allowed: true, why: names.length ? 'sni' : 'no-l7-rules' };
       if (!s.defaultDeny) return { ...base, allowed: true, why: 'visibility-only' };
       if (a.direction === 'ingress' && isHostIdentity(a.peer)) return { ...base, allowed: true, why: 'host' };
+      if (!judged) return { ...base, allowed: true, why: 'sni' };
       const m = matchingL7Rule(h.port.l7, request, host);
       if (m) return { ...base, allowed: true, why: 'rule', ruleText: m.text };
     }
-    return { ...base, allowed: false, why: 'no-match' };
+    if (!judged && !refused) return undefined;
+    return { ...base, protocol: refused && !passed ? 'tls' : protocol, allowed: false, why: 'no-match' };
   }
 
   /** Every (element, port) of the applicable rules that names the peer and covers the port; undefined when the side is not enforced. */
@@ -110,7 +122,7 @@ export class ReferenceEngine extends PolicyEngine {
       else {
         for (const p of e.ports.ports) {
           const spec = this.portSpec(p, a);
-          if (spec >= 0) hits.push({ e, port: p, wildcard, spec, redirect: p.l7 !== undefined });
+          if (spec >= 0) hits.push({ e, port: p, wildcard, spec, redirect: p.l7 !== undefined || (p.serverNames?.length ?? 0) > 0 });
         }
       }
     }
@@ -154,6 +166,12 @@ export class ReferenceEngine extends PolicyEngine {
     const numbers = new Set(this.cluster.pods.flatMap(wanted));
     return numbers.size === 1 ? [...numbers][0] : undefined;
   }
+}
+
+/** A serverNames entry against an SNI, written as a regular expression: `*` one label, `**` one or more. */
+function sniAllows(pattern: string, sni: string): boolean {
+  const re = pattern.toLowerCase().replace(/\.$/, '').split('.').map((label) => (label === '**' ? '[^.]+(?:\\.[^.]+)*' : label === '*' ? '[^.]+' : label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('\\.');
+  return new RegExp(`^${re}$`).test(sni.toLowerCase().replace(/\.$/, ''));
 }
 
 function authTypeOf(h: Hit): number {

@@ -31,6 +31,9 @@ const aEgress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {ap
 /** Pod default/cp (app=cp) on the control-plane node, as cilium-cli's client-cp (--k8s-localhost-test). */
 const CP_POD = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: cp, namespace: default, labels: {app: cp}}\nspec:\n  nodeName: kind-control-plane\n  containers: [{name: c}]\n';
 
+/** Pod a may reach 198.51.100.0/24 on 443 only in TLS to one.one.one.one (cilium-cli client-egress-tls-sni.yaml, with a CIDR peer). */
+const SNI_POLICY = cnp('p', 'endpointSelector: {matchLabels: {app: a}}\negress:\n  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: [one.one.one.one]}]');
+
 /** A CiliumCIDRGroup `partners` (team=x): 198.51.100.0/24 and 203.0.113.0/24. */
 const CIDR_GROUP = '---\napiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: partners, labels: {team: x}}\nspec:\n  externalCIDRs: [198.51.100.0/24, 203.0.113.0/24]\n';
 
@@ -135,6 +138,14 @@ const cases: Case[] = [
   { name: 'HTTP: the connection itself is allowed at L4', source: 'semantics.md §5.3 (L7 denial never drops packets)', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080), expect: 'allow', matchType: 'L4-Only' },
   { name: 'HTTP: an L4-only rule for the same peer and port allows every request', source: 'semantics.md §5.4 item 1; docs layer7.rst', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow', l7: 'allowed' },
   { name: 'HTTP: L7 is only visibility when default deny is off (1.18)', source: 'semantics.md §5.5 (1.18+ ensureWildcard)', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningress:\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow' },
+  // --- TLS SNI (§5.9; pkg/policy/api/l4.go PortRule.ServerNames; pkg/policy/l4.go addPolicyForSelector: len(sni) > 0 redirects) ---
+  { name: 'TLS SNI: a handshake naming an allowed server passes the SNI filter', source: 'pkg/policy/api/l4.go PortRule.ServerNames ("one of the provided SNIs must be indicated in the TLS handshake"); cilium-cli builder/client_egress_tls_sni.go', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'one.one.one.one' }, expect: 'allow', l7: 'allowed', matchType: 'L3-L4' },
+  { name: 'TLS SNI: a handshake naming another server is reset by the proxy', source: 'pkg/policy/api/l4.go PortRule.ServerNames; semantics.md §5.9 (non-matching SNI → connection reset); cilium-cli client-egress-tls-sni-denied (curl exit 35)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' }, expect: 'deny', l7: 'denied' },
+  { name: 'TLS SNI: server names are matched without regard to case', source: 'semantics.md §5.9; TLS server names are DNS names (RFC 6066 §3)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'ONE.one.one.one' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: "*." stands for exactly one label', source: 'semantics.md §5.9 (ServerName type comment: *. one label)', policies: aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: ["*.example.com"]}]'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'a.b.example.com' }, expect: 'deny', l7: 'denied' },
+  { name: 'TLS SNI: "**." stands for one or more labels', source: 'semantics.md §5.9 (ServerName type comment: **. many labels, 1.18+)', policies: aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: ["**.example.com"]}]'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'a.b.example.com' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: another rule for the peer and port without serverNames admits every server name', source: 'semantics.md §5.4 item 1 (a covering rule with no L7 restriction allows at the proxy), §5.9', policies: SNI_POLICY + aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]').replace('name: p,', 'name: q,'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: without a known server name the connection is allowed at L3/L4 (and redirected)', source: 'pkg/policy/l4.go addPolicyForSelector (the filter is in the proxy, not the datapath)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443 }, expect: 'allow', matchType: 'L3-L4' },
   // --- authentication (§1.12) ---
   { name: 'authentication required drops until authenticated', source: 'semantics.md §1.12 (reason 189)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
   // --- Kubernetes NetworkPolicy (§6) ---
@@ -175,6 +186,30 @@ const cases: Case[] = [
   { name: 'a NodePort on a node address reaches the backend', source: 'bpf/bpf_sock.c sock4_wildcard_lookup (host / remote-node address + NodePort)', policies: '---\napiVersion: v1\nkind: Service\nmetadata: {name: np, namespace: default}\nspec: {type: NodePort, selector: {app: b}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}\n' + bIngress('  - {}'), ask: { from: 'a', to: 'node:kind-worker', port: 30080 }, expect: 'deny', side: 'ingress' },
   { name: 'a pod addressed by its IP is that pod, with its identity', source: 'semantics.md §3.4 (the ipcache maps a pod IP to the pod identity)', policies: `${bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]')}# a fresh engine: pod a not asked about before\n`, ask: { from: 'podip:a', to: 'b', port: 8080 }, expect: 'allow', matchType: 'L3-Only' },
 ];
+
+describe('TLS SNI filters are proxy redirects (pkg/policy/l4.go addPolicyForSelector: isRedirect when len(sni) > 0)', () => {
+  test('the verdict marks the redirect and its reason says an SNI filter applies', () => {
+    const [v, r] = verdicts(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(v.redirect, true);
+    assert.equal(r.redirect, true);
+    assert.match(v.reason, /SNI filter applies \(serverNames: \[one\.one\.one\.one\]\)/);
+    const e = explainAsk(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(e.egress?.redirect, true);
+    assert.match(e.egress?.decidedBy[0]?.ports ?? '', /SNI filter: serverNames: \[one\.one\.one\.one\]/);
+  });
+  test('a refused server name is explained as the SNI filter\'s, with the TLS reset', () => {
+    const e = explainAsk(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' });
+    assert.equal(e.l7?.protocol, 'tls');
+    assert.equal(e.l7?.allowed, false);
+    assert.match(e.l7?.response ?? '', /TLS handshake reset/);
+    assert.match(e.l7?.detail ?? '', /SNI filter applies: the TLS server name evil\.example is not among the allowed ones \(serverNames: \[one\.one\.one\.one\]\)/);
+    assert.match(e.reason, /SNI filter applies/);
+  });
+  test('a port without serverNames is not redirected and carries no mark', () => {
+    const [v] = verdicts(aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]'), { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(v.redirect, undefined);
+  });
+});
 
 // Every row runs on the three evaluators, the way one shared suite runs against every implementation:
 // `verdict` (compiled, compact), `explain` (the same decision with its rules) and the rule-by-rule reference.
