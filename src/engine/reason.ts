@@ -34,7 +34,13 @@ export function l7Response(protocol: L7Outcome['protocol']): string {
 /** The verdict of a decided connection (sides absent where no endpoint enforces policy). */
 export function reasonLine(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {
   const v = decide(egress, ingress, l7);
-  return { ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}) };
+  return {
+    ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}),
+    ...(egress?.enforced ? { egressEnforced: true } : {}),
+    ...(ingress?.enforced ? { ingressEnforced: true } : {}),
+    ...(egress?.redirect && egress.verdict === 'allow' ? { egressRedirect: true } : {}),
+    ...(ingress?.redirect && ingress.verdict === 'allow' ? { ingressRedirect: true } : {}),
+  };
 }
 
 function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefined, l7: L7Outcome | undefined): Verdict {

@@ -149,6 +149,12 @@ export interface Verdict {
   /** Hubble's match type of each side's policy verdict (absent where no endpoint enforces policy, or the side was not reached). */
   readonly egressMatch?: MatchType;
   readonly ingressMatch?: MatchType;
+  /** True when a rule selects that side's endpoint in that direction (only then does its node emit policy-verdict events). */
+  readonly egressEnforced?: true;
+  readonly ingressEnforced?: true;
+  /** True when that side's allow sends the connection to the L7 proxy (Hubble shows its policy verdict as REDIRECTED, then L7 events). */
+  readonly egressRedirect?: true;
+  readonly ingressRedirect?: true;
   /** One line naming the deciding rule by policy and field path, e.g. `denied at ingress: default deny, no rule of CiliumNetworkPolicy default/db allows it`. */
   readonly reason: string;
   /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
