@@ -80,6 +80,17 @@ export interface CommandResult {
   readonly durationMs: number;
 }
 
+/** One object an apply or delete touched, as kubectl reports it (`deployment.apps/backend created`). */
+export interface Change {
+  /** `Kind|namespace|name`. */
+  readonly key: string;
+  /** kubectl's resource name: `deployment.apps`, `ciliumnetworkpolicy.cilium.io`, `service`. */
+  readonly resource: string;
+  readonly name: string;
+  /** False when an apply gave the same text again (`unchanged`). */
+  readonly changed: boolean;
+}
+
 interface Entry {
   readonly keys: readonly string[];
   readonly source: SourceFile;
@@ -102,6 +113,7 @@ export class VirtualCluster {
   private cachedEngine: { session: Session; version: number; engine: Engine } | undefined;
   private port = 0;
   private commandFlows: Flow[] | undefined;
+  private changes: Change[] = [];
 
   constructor(sources: readonly SourceFile[], private readonly options: VirtualClusterOptions = {}) {
     this.clock = new VirtualClock(options.now);
@@ -124,6 +136,16 @@ export class VirtualCluster {
     return this.revisionNo;
   }
 
+  /** The objects the last apply or delete touched. */
+  get lastChanges(): readonly Change[] {
+    return this.changes;
+  }
+
+  /** `Kind|namespace|name` of every object in the cluster's state. */
+  objectKeys(): Set<string> {
+    return new Set(this.entries.flatMap((e) => e.keys));
+  }
+
   /** The documents in force, one per object (what `kubectl get -o yaml` of everything would give back). */
   sources(): SourceFile[] {
     return this.entries.map((e) => e.source);
@@ -138,18 +160,25 @@ export class VirtualCluster {
 
   /** `kubectl apply`: each object replaces the one of the same kind, namespace and name, or is added. */
   apply(sources: readonly SourceFile[]): readonly Diagnostic[] {
-    for (const e of documentsOf(sources)) this.put(e);
+    this.changes = [];
+    for (const e of documentsOf(sources)) {
+      const old = this.entries.find((x) => x.keys.some((k) => e.keys.includes(k)));
+      for (const key of e.keys) this.changes.push(change(key, !old || old.source.text.trim() !== e.source.text.trim()));
+      this.put(e);
+    }
     return this.only(sources, this.rebuild());
   }
 
   /** `kubectl delete -f`: removes the objects these documents name (a warning for each that is not there). */
   delete(sources: readonly SourceFile[]): readonly Diagnostic[] {
     const missing: Diagnostic[] = [];
+    this.changes = [];
     for (const e of documentsOf(sources)) {
       for (const key of e.keys) {
         const before = this.entries.length;
         this.entries = this.entries.filter((x) => !x.keys.includes(key));
-        if (this.entries.length === before) {
+        if (this.entries.length !== before) this.changes.push(change(key, true));
+        else {
           missing.push({ code: 'not-found', severity: 'warning', location: { file: e.source.path, line: e.line, col: 1, offset: 0, endOffset: 0 }, message: `${key.replace(/\|/g, ' ')} not found: nothing to delete` });
         }
       }
@@ -271,6 +300,19 @@ export class VirtualCluster {
     const pod = index.byName.get(`${ns}/${name}`) ?? index.byWorkload.get(`${ns}/${name}`)?.[0];
     return pod ? { kind: 'pod', pod } : { error: `Error from server (NotFound): pods "${name}" not found` };
   }
+}
+
+/** kubectl's `resource.group` of a kind, as apply and delete print it. */
+const RESOURCES: Readonly<Record<string, string>> = {
+  Deployment: 'deployment.apps', StatefulSet: 'statefulset.apps', DaemonSet: 'daemonset.apps', ReplicaSet: 'replicaset.apps',
+  Job: 'job.batch', CronJob: 'cronjob.batch', NetworkPolicy: 'networkpolicy.networking.k8s.io',
+  CiliumNetworkPolicy: 'ciliumnetworkpolicy.cilium.io', CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicy.cilium.io',
+  EndpointSlice: 'endpointslice.discovery.k8s.io',
+};
+
+function change(key: string, changed: boolean): Change {
+  const [kind, , name] = key.split('|') as [string, string, string];
+  return { key, resource: RESOURCES[kind] ?? kind.toLowerCase(), name, changed };
 }
 
 const WORKLOAD_PREFIX = new Set(['deploy', 'deployment', 'deployments', 'sts', 'statefulset', 'ds', 'daemonset', 'pod', 'po', 'job', 'rs', 'replicaset']);

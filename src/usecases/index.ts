@@ -8,3 +8,4 @@ export { Session } from './session.js';
 export { checkConnection, explainConnection, type ConnectionAnswer, type ConnectionRequest, type PairAnswer } from './connection.js';
 export { runTests, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';
+export { runCommandIn, runScenarioFile, VirtualCluster, type CommandResult, type VirtualClusterOptions } from './run.js';

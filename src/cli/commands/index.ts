@@ -11,9 +11,10 @@ import { registerGet } from './get.js';
 import { registerObserve } from './observe.js';
 import { registerTest } from './test.js';
 import { registerExplain } from './explain.js';
+import { registerRun } from './run.js';
 import { compileEngine } from '../../engine/index.js';
 
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve];
+export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve, registerRun];
