@@ -300,7 +300,7 @@ export class Network {
     clock.advanceMicros(DNS_US);
     const a = this.answer(name, qtype);
     if (proxied) {
-      f.dns(this.src, dst, reply, {
+      f.dns(dst, this.src, reply, {
         node: srcNode, type: 'RESPONSE', verdict: 'FORWARDED', query: name, qtype, ips: a.ips,
         ttl: a.rcode === 'NXDOMAIN' ? NXDOMAIN_TTL : a.external ? EXTERNAL_TTL : CLUSTER_TTL, ...(a.rcode === 'NXDOMAIN' ? { rcode: 3 } : {}),
         ...(a.cnames ? { cnames: a.cnames } : {}),
