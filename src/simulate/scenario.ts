@@ -3,8 +3,8 @@
  *
  * A `Scenario` file (`polis.dev/v1alpha1`) is a tutorial or a runbook as
  * steps against one evolving virtual cluster: apply or delete manifests,
- * run a command in a pod, observe the flows since the last observation
- * with `hubble observe`'s filter flags, and expect an exit code, output or
+ * run a command in a pod, observe the flows of the commands since the last
+ * observation with `hubble observe`'s filter flags, and expect an exit code, output or
  * flow lines. Applying a policy between two commands changes the next
  * verdict, as it does in a real cluster. Steps run in order and stop at
  * the first failed expectation, which is reported at its file:line. The
@@ -132,8 +132,8 @@ export function parseScenarios(source: SourceFile): { scenarios: Scenario[]; dia
       if (actions.length === 0 && spec.note === undefined) {
         diagnostics.push({ code: 'step-actions', severity: 'error', location: obj.locate(base), path: formatPath(base), object: obj.displayName, message: 'a step needs one of apply, delete, run, observe (or a note)' });
       }
-      if (spec.expect && actions[0] !== 'run' && actions[0] !== 'observe') {
-        diagnostics.push({ code: 'step-expect', severity: 'error', location: obj.locate([...base, 'expect'], 'key'), path: formatPath([...base, 'expect']), object: obj.displayName, message: 'only run and observe steps have something to expect' });
+      if (spec.expect && actions[0] === undefined) {
+        diagnostics.push({ code: 'step-expect', severity: 'error', location: obj.locate([...base, 'expect'], 'key'), path: formatPath([...base, 'expect']), object: obj.displayName, message: 'a note has nothing to expect' });
       }
       if (spec.observe !== undefined) {
         const f = observeFlags(spec.observe);
@@ -231,11 +231,17 @@ export type ReadManifests = (path: string) => { sources: readonly SourceFile[] }
 /** Runs a scenario's steps in order, stopping at the first unmet expectation or unreadable file. */
 export function runScenario(s: Scenario, read: ReadManifests, options: { policyNames?: boolean } = {}): ScenarioRun {
   const vc = new VirtualCluster([], { ...(s.now ? { now: s.now } : {}), dns: s.dns, responses: s.responses, ...options });
+  // An observe step shows the flows of the commands run since the previous observe; observe steps in a row share them.
   let since = 0;
+  let observed = false;
   const results: StepResult[] = [];
   for (const step of s.steps) {
+    if (step.spec.run !== undefined && observed) {
+      since = vc.flows.seenFlows;
+      observed = false;
+    }
     const r = runStep(vc, step, read, since);
-    if (step.spec.observe !== undefined) since = vc.flows.seenFlows;
+    if (step.spec.observe !== undefined) observed = true;
     results.push(r);
     if (r.failures.length > 0) return { scenario: s, steps: results, passed: false, cluster: vc };
   }
@@ -257,12 +263,20 @@ function runStep(vc: VirtualCluster, step: ScenarioStep, read: ReadManifests, si
     }
     const before = vc.objectKeys();
     const diagnostics = deleting ? vc.delete(sources) : vc.apply(sources);
-    const errors = diagnostics.filter((d) => d.severity === 'error');
-    let out = '';
-    for (const c of vc.lastChanges) out += `${c.resource}/${c.name} ${deleting ? 'deleted' : before.has(c.key) ? (c.changed ? 'configured' : 'unchanged') : 'created'}\n`;
-    return done(`$ kubectl ${deleting ? 'delete' : 'apply'} ${paths.map((p) => `-f ${p}`).join(' ')}\n${out}`, {
-      diagnostics,
-      failures: errors.length > 0 ? [`the manifests have ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors.map((d) => `${d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : ''}${d.message}`).join('; ')}`] : [],
+    let stdout = '';
+    let stderr = '';
+    for (const c of vc.lastChanges) stdout += `${c.resource}/${c.name} ${deleting ? 'deleted' : before.has(c.key) ? (c.changed ? 'configured' : 'unchanged') : 'created'}\n`;
+    // kubectl fails (exit 1) only for what the API server refuses; what Cilium will refuse is stored, and polis says so.
+    const refused = diagnostics.filter((d) => VirtualCluster.refusedByApiServer(d) || d.code === 'not-found');
+    for (const d of diagnostics) {
+      if (d.severity !== 'error' && d.code !== 'not-found') continue;
+      const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : '';
+      stderr += refused.includes(d) ? `error: ${where}${d.message}\n` : `polis: ${where}${d.message}${d.hint ? ` (${d.hint})` : ''}\n`;
+    }
+    if (diagnostics.some((d) => d.severity === 'error' && !refused.includes(d))) stderr += 'polis: Cilium refuses a policy with these errors, and a refused policy enforces nothing (run polis validate)\n';
+    const result: CommandResult = { stdout, stderr, exitCode: refused.length > 0 ? 1 : 0, flows: [], steps: [], origin: 'kubectl', startedAt: vc.clock.now().toISOString(), durationMs: 0 };
+    return done(`$ kubectl ${deleting ? 'delete' : 'apply'} ${paths.map((p) => `-f ${p}`).join(' ')}\n${stdout}${stderr}`, {
+      diagnostics, command: result, failures: expectCommand(spec.expect ?? { exitCode: 0 }, result),
     });
   }
   if (spec.run !== undefined) {
@@ -320,7 +334,7 @@ function expectLines(e: StepSpec['expect'], lines: readonly string[]): string[] 
   let at = 0;
   for (const want of e.lines ?? []) {
     const re = globLine(want);
-    const withTime = TIMESTAMP.test(want);
+    const withTime = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d/.test(want);
     let found = -1;
     for (let i = at; i < lines.length; i++) {
       const l = withTime ? lines[i]! : lines[i]!.replace(TIMESTAMP, '');

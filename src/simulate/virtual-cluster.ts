@@ -25,6 +25,9 @@ import { podIndex } from '../model/pods.js';
 import type { Labels, Pod } from '../model/types.js';
 import { formatIp, parseCidr, nthAddress } from '../net/ip.js';
 import { Session } from '../usecases/session.js';
+import { storedByApiServer } from '../policy/in-force.js';
+import { validatePolicies } from '../policy/validate/index.js';
+import { formatPolicyRef } from '../policy/types.js';
 import type { WorkspaceOptions } from '../workspace/load.js';
 import { VirtualClock } from './clock.js';
 import { FlowLog } from './flow-log.js';
@@ -161,12 +164,27 @@ export class VirtualCluster {
   /** `kubectl apply`: each object replaces the one of the same kind, namespace and name, or is added. */
   apply(sources: readonly SourceFile[]): readonly Diagnostic[] {
     this.changes = [];
+    const refused: Diagnostic[] = [];
     for (const e of documentsOf(sources)) {
+      // The API server stores nothing it refuses (a policy whose shape breaks the CRD schema): the object before stays.
+      const bad = validatePolicies(loadManifests([e.source]).objects).policies.find((p) => !storedByApiServer(p));
+      if (bad) {
+        refused.push({
+          code: 'refused-by-api-server', severity: 'error', location: bad.object.location, object: bad.object.displayName,
+          message: `the API server refuses ${formatPolicyRef(bad.ref)}: it is not stored, and what was there before stays in force`,
+        });
+        continue;
+      }
       const old = this.entries.find((x) => x.keys.some((k) => e.keys.includes(k)));
       for (const key of e.keys) this.changes.push(change(key, !old || old.source.text.trim() !== e.source.text.trim()));
       this.put(e);
     }
-    return this.only(sources, this.rebuild());
+    return [...refused, ...this.only(sources, this.rebuild())];
+  }
+
+  /** Whether a diagnostic of {@link apply} means kubectl apply itself failed (exit 1), not only that Cilium will refuse something. */
+  static refusedByApiServer(d: Diagnostic): boolean {
+    return d.code === 'refused-by-api-server';
   }
 
   /** `kubectl delete -f`: removes the objects these documents name (a warning for each that is not there). */
