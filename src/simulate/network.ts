@@ -385,6 +385,7 @@ export class Network {
     clientLeg({ SYN: true }, 'NEW');
     serverLeg({ SYN: true, ACK: true });
     clientLeg({ ACK: true }, 'ESTABLISHED');
+    record({ ...common, result: 'established' });
     let response: Connection['response'];
     if (o.http) {
       clientLeg({ ACK: true, PSH: true }, 'ESTABLISHED');
@@ -412,7 +413,9 @@ export class Network {
           node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
         });
         this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
-        this.state.flows.trace('TO_ENDPOINT', target.host, this.src, tcp({ ACK: true, PSH: true }, true), { node: this.src.node, reply: true, direction: 'EGRESS', reason: 'REPLY' });
+        // The proxy's response goes back to the client: delivered to its endpoint, or out through the stack to the world.
+        if (this.src.pod) this.state.flows.trace('TO_ENDPOINT', target.host, this.src, tcp({ ACK: true, PSH: true }, true), { node: this.src.node, reply: true, direction: 'EGRESS', reason: 'REPLY' });
+        else this.state.flows.trace('TO_STACK', target.host, this.src, tcp({ ACK: true, PSH: true }, true), { node: target.host.node, reply: true, direction: 'INGRESS', reason: 'REPLY' });
       } else {
         clock.advanceMicros(SERVER_US);
         response = { ...this.respond(target, req), deniedByProxy: false };
@@ -423,7 +426,6 @@ export class Network {
     clientLeg({ ACK: true, FIN: true }, 'ESTABLISHED');
     serverLeg({ ACK: true, FIN: true });
     clientLeg({ ACK: true }, 'ESTABLISHED');
-    record({ ...common, result: 'established' });
     return { result: 'established', ip, port, elapsedMs: elapsed(), ...(response ? { response } : {}) };
   }
 
