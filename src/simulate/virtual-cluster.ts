@@ -165,7 +165,7 @@ export class VirtualCluster {
   apply(sources: readonly SourceFile[]): readonly Diagnostic[] {
     this.changes = [];
     const refused: Diagnostic[] = [];
-    for (const e of documentsOf(sources)) {
+    for (const e of documentsOf(sources).flatMap(splitEntry)) {
       // The API server stores nothing it refuses (a policy whose shape breaks the CRD schema): the object before stays.
       const bad = validatePolicies(loadManifests([e.source]).objects).policies.find((p) => !storedByApiServer(p));
       if (bad) {
@@ -176,7 +176,8 @@ export class VirtualCluster {
         continue;
       }
       const old = this.entries.find((x) => x.keys.some((k) => e.keys.includes(k)));
-      for (const key of e.keys) this.changes.push(change(key, !old || old.source.text.trim() !== e.source.text.trim()));
+      const oldText = old && (old.keys.length > 1 ? splitEntry(old).find((x) => x.keys.some((k) => e.keys.includes(k))) : old)?.source.text.trim();
+      for (const key of e.keys) this.changes.push(change(key, !old || oldText !== e.source.text.trim()));
       this.put(e);
     }
     return [...refused, ...this.only(sources, this.rebuild())];
@@ -193,9 +194,7 @@ export class VirtualCluster {
     this.changes = [];
     for (const e of documentsOf(sources)) {
       for (const key of e.keys) {
-        const before = this.entries.length;
-        this.entries = this.entries.filter((x) => !x.keys.includes(key));
-        if (this.entries.length !== before) this.changes.push(change(key, true));
+        if (this.remove([key])) this.changes.push(change(key, true));
         else {
           missing.push({ code: 'not-found', severity: 'warning', location: { file: e.source.path, line: e.line, col: 1, offset: 0, endOffset: 0 }, message: `${key.replace(/\|/g, ' ')} not found: nothing to delete` });
         }
@@ -238,8 +237,24 @@ export class VirtualCluster {
   // ---- internals -----------------------------------------------------------------------------
 
   private put(e: Entry): void {
-    this.entries = this.entries.filter((x) => !x.keys.some((k) => e.keys.includes(k)));
+    this.remove(e.keys);
     this.entries.push(e);
+  }
+
+  /** Removes the objects with these keys; a file that holds others too is cut into documents first. */
+  private remove(keys: readonly string[]): boolean {
+    const wanted = new Set(keys);
+    let removed = false;
+    const next: Entry[] = [];
+    for (const x of this.entries) {
+      if (!x.keys.some((k) => wanted.has(k))) next.push(x);
+      else {
+        removed = true;
+        if (x.keys.length > 1) for (const part of splitEntry(x)) if (!part.keys.some((k) => wanted.has(k))) next.push(part);
+      }
+    }
+    this.entries = next;
+    return removed;
   }
 
   private rebuild(): readonly Diagnostic[] {
@@ -339,27 +354,47 @@ function originText(o: Origin): string {
   return o.kind === 'pod' ? `${o.pod.namespace}/${o.pod.name}` : o.kind === 'world' ? `world:${o.ip}` : `node:${o.node.name}`;
 }
 
-/** Splits sources into one entry per document, keyed by its objects; line numbers stay those of the file. */
+/**
+ * One entry per source, keyed by all its objects (loading each file once);
+ * {@link splitEntry} cuts one into its documents when a later change touches
+ * only some of them.
+ */
 function documentsOf(sources: readonly SourceFile[]): Entry[] {
   const out: Entry[] = [];
   for (const s of sources) {
-    const chunks = splitDocuments(s.text);
-    let line = 0;
-    let consumed = 0;
-    for (const c of chunks) {
-      line += countLines(s.text, consumed, c.offset);
-      consumed = c.offset;
-      const text = '\n'.repeat(line) + c.text;
-      const source = { path: s.path, text };
-      const objs = loadManifests([source]).objects;
-      if (objs.length === 0 && c.text.trim() !== '' && !/^(---\s*)?(#.*\s*)*$/.test(c.text.trim())) {
-        // Not an object (or unreadable): kept so the workspace reports it where it is.
-        out.push({ keys: [`?|${s.path}|${c.offset}`], source, line: line + 1 });
-        continue;
-      }
-      if (objs.length === 0) continue;
-      out.push({ keys: objs.map((o) => `${o.kind}|${CLUSTER_SCOPED.has(o.kind) ? '' : (o.namespace ?? 'default')}|${o.name}`), source, line: line + 1 });
+    const objs = loadManifests([s]).objects;
+    if (objs.length === 0) {
+      // Not an object (or unreadable): kept so the workspace reports it where it is.
+      if (s.text.trim() !== '') out.push({ keys: [`?|${s.path}`], source: s, line: 1 });
+      continue;
     }
+    out.push({ keys: objs.map(objectKey), source: s, line: 1 });
+  }
+  return out;
+}
+
+function objectKey(o: { kind: string; namespace: string | undefined; name: string }): string {
+  return `${o.kind}|${CLUSTER_SCOPED.has(o.kind) ? '' : (o.namespace ?? 'default')}|${o.name}`;
+}
+
+/** The documents of an entry, each padded with the lines before it, so positions stay those of the file. */
+function splitEntry(e: Entry): Entry[] {
+  const s = e.source;
+  const chunks = splitDocuments(s.text);
+  if (chunks.length <= 1) return [e];
+  const out: Entry[] = [];
+  let line = 0;
+  let consumed = 0;
+  for (const c of chunks) {
+    line += countLines(s.text, consumed, c.offset);
+    consumed = c.offset;
+    const source = { path: s.path, text: '\n'.repeat(line) + c.text };
+    const objs = loadManifests([source]).objects;
+    if (objs.length === 0) {
+      if (!/^(---)?[\s]*(#[^\n]*\s*)*$/.test(c.text)) out.push({ keys: [`?|${s.path}|${c.offset}`], source, line: line + 1 });
+      continue;
+    }
+    out.push({ keys: objs.map(objectKey), source, line: line + 1 });
   }
   return out;
 }
