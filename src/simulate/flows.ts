@@ -60,6 +60,17 @@ function layer4(t: Transport, withFlags = true): Layer4 {
   }
 }
 
+const TCP_SUMMARIES = new WeakMap<TcpFlags, string>();
+
+/** `generateSummary`, remembered for the shared TCP flag objects (the common case: most events are TCP trace events). */
+function summaryOf(f: Flow): string {
+  const l4 = f.l4;
+  if (f.l7 || l4?.protocol !== 'TCP' || !l4.flags || !Object.isFrozen(l4.flags)) return generateSummary(f);
+  let s = TCP_SUMMARIES.get(l4.flags);
+  if (s === undefined) TCP_SUMMARIES.set(l4.flags, (s = generateSummary(f)));
+  return s;
+}
+
 /** Builds and records events; one per virtual cluster (its uuids and node names). */
 export class FlowFactory {
   private seq = 0;
@@ -98,7 +109,7 @@ export class FlowFactory {
   }
 
   private emit(f: Flow): Flow {
-    f.summary = generateSummary(f);
+    f.summary = summaryOf(f);
     this.sink(f);
     return f;
   }

@@ -26,7 +26,7 @@
 import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
 import { PolicyEngine } from '../engine/engine.js';
-import type { Endpoint, Policy } from '../hubble/flow.js';
+import type { Endpoint, Policy, TcpFlags } from '../hubble/flow.js';
 import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { fnv32a } from '../model/names.js';
@@ -99,6 +99,8 @@ export interface NetworkState {
   readonly policyNames: boolean;
   /** The policy revision to print beside policy names. */
   readonly revision: number;
+  /** Hosts as Hubble describes them, shared by every command of one engine (identities and labels do not change in between). */
+  readonly hosts: Map<unknown, Host>;
 }
 
 export interface Resolved {
@@ -133,12 +135,25 @@ export interface Connection {
   readonly response?: HttpResponse & { readonly deniedByProxy: boolean };
 }
 
+/** The TCP flags of the packets polis sends, shared and frozen (flows only read them). */
+const FLAGS = {
+  SYN: Object.freeze({ SYN: true }), SYN_ACK: Object.freeze({ SYN: true, ACK: true }), ACK: Object.freeze({ ACK: true }),
+  ACK_PSH: Object.freeze({ ACK: true, PSH: true }), ACK_FIN: Object.freeze({ ACK: true, FIN: true }), RST_ACK: Object.freeze({ RST: true, ACK: true }),
+} as const satisfies Record<string, TcpFlags>;
+
+/** One TCP connection under way. */
+interface Conn {
+  readonly target: Target;
+  readonly sport: number;
+  /** The side whose proxy terminates the connection. */
+  readonly proxyAt: 'egress' | 'ingress' | undefined;
+}
+
 type Target = { readonly host: Host; readonly port: number; readonly peer: Peer; readonly service?: Service; readonly listening: boolean };
 
 /** The network as seen from one command (one exec). */
 export class Network {
   readonly steps: Step[] = [];
-  private readonly hosts = new Map<string, Host>();
   private readonly src: Host;
   private readonly srcPeer: Peer;
 
@@ -319,114 +334,136 @@ export class Network {
   connect(ip: string, port: number, o: ConnectOptions = {}): Connection {
     const clock = this.state.clock;
     const start = clock.micros;
-    const elapsed = () => (clock.micros - start) / 1000;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
     const target = this.target(ip, port, protocol, sport, o);
-    const record = (result: Step & { kind: 'connect' }) => this.steps.push(result);
     const label = this.src.endpoint.podName ? `${this.src.endpoint.namespace}/${this.src.endpoint.podName}` : this.src.ip;
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
-      record({ kind: 'connect', protocol, from: label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
+      this.steps.push({ kind: 'connect', protocol, from: label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
       return { result: 'refused', ip, port, elapsedMs: 0 };
     }
     const to = `${target.host.endpoint.podName ? `${target.host.endpoint.namespace}/${target.host.endpoint.podName}` : target.host.ip}:${target.port}`;
     const service = target.service ? `${target.service.namespace}/${target.service.name}` : undefined;
     const http = o.http && !o.http.tls ? o.http : undefined;
-    const v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, ...(http ? { http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } } : {}) });
-    const t: Transport = protocol === 'TCP' ? { protocol: 'TCP', sport, dport: target.port } : { protocol: 'UDP', sport, dport: target.port };
-    const common = { kind: 'connect', protocol, from: label, to, port: target.port, ...(service ? { service } : {}), verdict: v.verdict, reason: v.reason, ...(v.deniedAt ? { deniedAt: v.deniedAt } : {}) } as const;
+    // The request matters only where a side sends the connection to its proxy: ask without it first (the engine's
+    // allocation-free pod-to-pod path), and again with it when the answer says a proxy is involved.
+    let v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
+    if (http && (v.egressRedirect || v.ingressRedirect)) {
+      v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } });
+    }
+    const step = (result: 'established' | 'timeout' | 'refused' | 'sent'): void => {
+      this.steps.push({ kind: 'connect', protocol, from: label, to, port: target.port, ...(service ? { service } : {}), result, verdict: v.verdict, reason: v.reason, ...(v.deniedAt ? { deniedAt: v.deniedAt } : {}) });
+    };
+    const elapsedMs = () => (clock.micros - start) / 1000;
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
-        this.deniedPacket(target.host, t, v, true);
-        record({ ...common, result: 'sent' });
+        this.deniedPacket(target.host, { protocol: 'UDP', sport, dport: target.port }, v, true);
+        step('sent');
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
+      const syn: Transport = { protocol: 'TCP', sport, dport: target.port, flags: FLAGS.SYN };
       for (const at of SYN_TIMES_MS) {
         if (at >= limit) break;
         clock.advanceMicros(start + at * 1000 - clock.micros);
-        this.deniedPacket(target.host, { ...t, flags: { SYN: true } } as Transport, v, at === 0);
+        this.deniedPacket(target.host, syn, v, at === 0);
       }
       clock.advanceMicros(start + limit * 1000 - clock.micros);
-      record({ ...common, result: 'timeout' });
-      return { result: 'timeout', ip, port, elapsedMs: elapsed() };
+      step('timeout');
+      return { result: 'timeout', ip, port, elapsedMs: elapsedMs() };
     }
 
     if (protocol === 'UDP') {
+      const t: Transport = { protocol: 'UDP', sport, dport: target.port };
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
-      record({ ...common, result: 'sent' });
+      step('sent');
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
-    const tcp = (flags: Record<string, boolean>, reverse = false): Transport =>
-      reverse ? { protocol: 'TCP', sport: target.port, dport: sport, flags } : { protocol: 'TCP', sport, dport: target.port, flags };
-    const proxyAt: 'egress' | 'ingress' | undefined = v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined;
-    const syn = tcp({ SYN: true });
-    this.allowedVerdicts(target.host, syn, v, target.peer, 'TCP', target.port);
-    // The proxy terminates the connection on the redirecting side: the client's packets go to it.
-    const clientLeg = (flags: Record<string, boolean>, reason: 'NEW' | 'ESTABLISHED') => {
-      if (proxyAt) {
-        const node = proxyAt === 'egress' ? this.src.node : target.host.node;
-        if (proxyAt === 'ingress' && this.src.node !== target.host.node && this.src.pod) this.state.flows.trace('TO_OVERLAY', this.src, target.host, tcp(flags), { node: this.src.node, reply: false, direction: 'EGRESS', reason });
-        this.state.flows.trace('TO_PROXY', this.src, target.host, tcp(flags), { node, reply: false, direction: proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason });
-        clock.advanceMicros(HOP_US);
-      } else this.packet(this.src, target.host, tcp(flags), false, reason);
-    };
-    const serverLeg = (flags: Record<string, boolean>) => this.packet(target.host, this.src, tcp(flags, true), true, 'REPLY');
-
-    if (!target.listening && !proxyAt) {
-      clientLeg({ SYN: true }, 'NEW');
-      serverLeg({ RST: true, ACK: true });
-      record({ ...common, result: 'refused' });
-      return { result: 'refused', ip, port, elapsedMs: elapsed() };
+    const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined };
+    this.allowedVerdicts(target.host, this.tcp(c, FLAGS.SYN, false), v, target.peer, 'TCP', target.port);
+    if (!target.listening && !c.proxyAt) {
+      this.clientLeg(c, FLAGS.SYN, 'NEW');
+      this.serverLeg(c, FLAGS.RST_ACK);
+      step('refused');
+      return { result: 'refused', ip, port, elapsedMs: elapsedMs() };
     }
-    clientLeg({ SYN: true }, 'NEW');
-    serverLeg({ SYN: true, ACK: true });
-    clientLeg({ ACK: true }, 'ESTABLISHED');
-    record({ ...common, result: 'established' });
+    this.clientLeg(c, FLAGS.SYN, 'NEW');
+    this.serverLeg(c, FLAGS.SYN_ACK);
+    this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
+    step('established');
     let response: Connection['response'];
     if (o.http) {
-      clientLeg({ ACK: true, PSH: true }, 'ESTABLISHED');
-      const req = o.http;
-      if (proxyAt && http) {
-        const node = proxyAt === 'egress' ? this.src.node : target.host.node;
-        const direction = proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
-        const l4: Transport = { protocol: 'TCP', sport, dport: target.port };
-        const allowed = v.verdict === 'allow';
-        const reqStart = clock.micros;
-        this.state.flows.http(this.src, target.host, l4, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
-        if (allowed) {
-          // The proxy's own connection to the server carries the request on.
-          this.packet(this.src, target.host, tcp({ SYN: true }), false, 'NEW');
-          this.packet(target.host, this.src, tcp({ SYN: true, ACK: true }, true), true, 'REPLY');
-          this.packet(this.src, target.host, tcp({ ACK: true, PSH: true }), false, 'ESTABLISHED');
-          clock.advanceMicros(SERVER_US);
-          response = { ...this.respond(target, req), deniedByProxy: false };
-          this.packet(target.host, this.src, tcp({ ACK: true, PSH: true }, true), true, 'REPLY');
-        } else {
-          clock.advanceMicros(HOP_US);
-          response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
-        }
-        this.state.flows.http(target.host, this.src, { protocol: 'TCP', sport: target.port, dport: sport }, {
-          node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
-        });
-        this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
-        // The proxy's response goes back to the client: delivered to its endpoint, or out through the stack to the world.
-        if (this.src.pod) this.state.flows.trace('TO_ENDPOINT', target.host, this.src, tcp({ ACK: true, PSH: true }, true), { node: this.src.node, reply: true, direction: 'EGRESS', reason: 'REPLY' });
-        else this.state.flows.trace('TO_STACK', target.host, this.src, tcp({ ACK: true, PSH: true }, true), { node: target.host.node, reply: true, direction: 'INGRESS', reason: 'REPLY' });
-      } else {
-        clock.advanceMicros(SERVER_US);
-        response = { ...this.respond(target, req), deniedByProxy: false };
-        serverLeg({ ACK: true, PSH: true });
-        this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
-      }
+      this.clientLeg(c, FLAGS.ACK_PSH, 'ESTABLISHED');
+      response = c.proxyAt && http ? this.throughProxy(c, v, o.http) : this.direct(c, o.http);
     }
-    clientLeg({ ACK: true, FIN: true }, 'ESTABLISHED');
-    serverLeg({ ACK: true, FIN: true });
-    clientLeg({ ACK: true }, 'ESTABLISHED');
-    return { result: 'established', ip, port, elapsedMs: elapsed(), ...(response ? { response } : {}) };
+    this.clientLeg(c, FLAGS.ACK_FIN, 'ESTABLISHED');
+    this.serverLeg(c, FLAGS.ACK_FIN);
+    this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
+    return { result: 'established', ip, port, elapsedMs: elapsedMs(), ...(response ? { response } : {}) };
+  }
+
+  private tcp(c: Conn, flags: TcpFlags, reverse: boolean): Transport {
+    return reverse ? { protocol: 'TCP', sport: c.target.port, dport: c.sport, flags } : { protocol: 'TCP', sport: c.sport, dport: c.target.port, flags };
+  }
+
+  /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
+  private clientLeg(c: Conn, flags: TcpFlags, reason: 'NEW' | 'ESTABLISHED'): void {
+    const host = c.target.host;
+    if (!c.proxyAt) return this.packet(this.src, host, this.tcp(c, flags, false), false, reason);
+    const f = this.state.flows;
+    const node = c.proxyAt === 'egress' ? this.src.node : host.node;
+    if (c.proxyAt === 'ingress' && this.src.node !== host.node && this.src.pod) f.trace('TO_OVERLAY', this.src, host, this.tcp(c, flags, false), { node: this.src.node, reply: false, direction: 'EGRESS', reason });
+    f.trace('TO_PROXY', this.src, host, this.tcp(c, flags, false), { node, reply: false, direction: c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason });
+    this.state.clock.advanceMicros(HOP_US);
+  }
+
+  private serverLeg(c: Conn, flags: TcpFlags): void {
+    this.packet(c.target.host, this.src, this.tcp(c, flags, true), true, 'REPLY');
+  }
+
+  /** The request straight to the server (no proxy on the way). */
+  private direct(c: Conn, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
+    this.state.clock.advanceMicros(SERVER_US);
+    const response = { ...this.respond(c.target, req), deniedByProxy: false };
+    this.serverLeg(c, FLAGS.ACK_PSH);
+    this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
+    return response;
+  }
+
+  /** The request through the proxy: its access log (http-request, http-response), and its own connection to the server when allowed. */
+  private throughProxy(c: Conn, v: Verdict, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
+    const clock = this.state.clock;
+    const f = this.state.flows;
+    const host = c.target.host;
+    const node = c.proxyAt === 'egress' ? this.src.node : host.node;
+    const direction = c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
+    const allowed = v.verdict === 'allow';
+    const reqStart = clock.micros;
+    f.http(this.src, host, { protocol: 'TCP', sport: c.sport, dport: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
+    let response: NonNullable<Connection['response']>;
+    if (allowed) {
+      // The proxy's own connection to the server carries the request on.
+      this.packet(this.src, host, this.tcp(c, FLAGS.SYN, false), false, 'NEW');
+      this.packet(host, this.src, this.tcp(c, FLAGS.SYN_ACK, true), true, 'REPLY');
+      this.packet(this.src, host, this.tcp(c, FLAGS.ACK_PSH, false), false, 'ESTABLISHED');
+      clock.advanceMicros(SERVER_US);
+      response = { ...this.respond(c.target, req), deniedByProxy: false };
+      this.packet(host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), true, 'REPLY');
+    } else {
+      clock.advanceMicros(HOP_US);
+      response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
+    }
+    f.http(host, this.src, { protocol: 'TCP', sport: c.target.port, dport: c.sport }, {
+      node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
+    });
+    this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
+    // The proxy's response goes back to the client: delivered to its endpoint, or out through the stack to the world.
+    if (this.src.pod) f.trace('TO_ENDPOINT', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), { node: this.src.node, reply: true, direction: 'EGRESS', reason: 'REPLY' });
+    else f.trace('TO_STACK', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), { node: host.node, reply: true, direction: 'INGRESS', reason: 'REPLY' });
+    return response;
   }
 
   /** Echo requests to an address: how many of `count` are answered. */
@@ -595,7 +632,7 @@ export class Network {
 
   podHost(pod: Pod): Host {
     const key = `pod:${pod.namespace}/${pod.name}`;
-    let h = this.hosts.get(key);
+    let h = this.state.hosts.get(pod);
     if (!h) {
       const e = this.policyEngine;
       const id = e?.table.identityOfPod(pod);
@@ -609,14 +646,15 @@ export class Network {
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
       h = { ip: pod.ip, endpoint, node: pod.nodeName, pod };
-      this.hosts.set(key, h);
+      this.state.hosts.set(pod, h);
     }
     return h;
   }
 
   private ipHost(ip: string, names?: readonly string[]): Host {
-    const key = `ip:${ip}:${names?.join(',') ?? ''}`;
-    let h = this.hosts.get(key);
+    // A node's address is `host` on its own node and `remote-node` elsewhere: the key says from where.
+    const key = `ip:${ip}:${names?.join(',') ?? ''}:${this.src?.node ?? ''}`;
+    let h = this.state.hosts.get(key);
     if (!h) {
       const node = this.state.cluster.nodes.find((n) => n.ip === ip);
       let id: IdentityId | undefined;
@@ -624,7 +662,7 @@ export class Network {
       else id = this.policyEngine?.table.identityOf(ip) ?? Reserved.world;
       const labels = this.policyEngine?.table.labelsOf(id)?.toStrings() ?? [];
       h = { ip, endpoint: { identity: id, labels: longestCidrOnly(labels) }, ...(node ? { node: node.name } : {}), ...(names?.length ? { names } : {}) };
-      this.hosts.set(key, h);
+      this.state.hosts.set(key, h);
     }
     return h;
   }
@@ -640,9 +678,9 @@ export function candidatesOf(name: string, search: readonly string[]): string[] 
 
 /** Whether a pod accepts connections on a port: any port when it declares none (many manifests leave them out), else a declared one. */
 function listens(pod: Pod | undefined, port: number, protocol: 'TCP' | 'UDP' | 'ICMP'): boolean {
-  if (!pod || protocol === 'ICMP') return true;
-  const declared = pod.ports.filter((p) => p.protocol === protocol);
-  return declared.length === 0 ? pod.ports.length === 0 : declared.some((p) => p.containerPort === port);
+  if (!pod || protocol === 'ICMP' || pod.ports.length === 0) return true;
+  for (const p of pod.ports) if (p.protocol === protocol && p.containerPort === port) return true;
+  return false;
 }
 
 /** Hubble keeps only the longest `cidr:` label of a local identity (`threefour/parser.go` filterCIDRLabels). */

@@ -117,6 +117,8 @@ export class VirtualCluster {
   private port = 0;
   private commandFlows: Flow[] | undefined;
   private changes: Change[] = [];
+  private state: { engineOf: Engine; value: NetworkState } | undefined;
+  private readonly origins = new Map<string, Origin | { error: string }>();
 
   constructor(sources: readonly SourceFile[], private readonly options: VirtualClusterOptions = {}) {
     this.clock = new VirtualClock(options.now);
@@ -262,6 +264,8 @@ export class VirtualCluster {
     const { now: _n, policyEnforcement: _p, hostFirewall: _h, dns: _d, responses: _r, policyNames: _pn, bufferSize: _b, ...ws } = this.options;
     this.current = Session.load(this.entries.map((e) => e.source), { ...ws, ...(previousPods ? { previousPods } : {}) });
     this.cachedEngine = undefined;
+    this.state = undefined;
+    this.origins.clear();
     this.revisionNo++;
     return this.current.workspace.diagnostics;
   }
@@ -295,22 +299,40 @@ export class VirtualCluster {
     return [ip];
   }
 
+  /** What the network of a command sees; one per engine, so hosts are described once, not per command. */
   private networkState(): NetworkState {
+    const engine = this.engine();
+    if (this.state?.engineOf === engine) return this.state.value;
     const vc = this;
-    return {
+    const value: NetworkState = {
       cluster: this.current.workspace.cluster,
       clock: this.clock,
       flows: this.factory,
       engine: () => vc.engine(),
       externalAnswer: (n) => vc.externalAnswer(n),
-      nextPort: () => 32768 + (this.port++ % 28232),
-      respond: (server, req) => respond(this.options.responses ?? [], server, req),
+      nextPort: () => 32768 + (vc.port++ % 28232),
+      respond: (server, req) => respond(vc.options.responses ?? [], server, req),
       policyNames: this.options.policyNames ?? true,
-      revision: this.revisionNo,
+      get revision() {
+        return vc.revisionNo;
+      },
+      hosts: new Map(),
     };
+    this.state = { engineOf: engine, value };
+    return value;
   }
 
   private originOf(ref: string): Origin | { error: string } {
+    let o = this.origins.get(ref);
+    if (!o) {
+      o = this.findOrigin(ref);
+      if (this.origins.size > 100_000) this.origins.clear();
+      this.origins.set(ref, o);
+    }
+    return o;
+  }
+
+  private findOrigin(ref: string): Origin | { error: string } {
     const cluster = this.current.workspace.cluster;
     if (ref.startsWith('world:')) return { kind: 'world', ip: ref.slice(6) };
     if (ref.startsWith('node:')) {
