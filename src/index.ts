@@ -30,5 +30,10 @@ export {
 } from './analysis/connectivity/index.js';
 export { formatExplanation, explanationLine } from './analysis/explain/format.js';
 export * from './usecases/index.js';
+export { FlowLog, HUBBLE_BUFFER_SIZE, type FlowListener } from './simulate/flow-log.js';
+export type { ResponseRule, Change } from './simulate/virtual-cluster.js';
+export type { Step as CommandStep, HttpResponse } from './simulate/network.js';
+export { parseScenarios, runScenario, type Scenario, type ScenarioRun, type StepResult, type ReadManifests } from './simulate/scenario.js';
+export { formatScenarioJson, formatScenarioJunit, scenarioFailure } from './simulate/scenario-format.js';
 /** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
 export * as hubble from './hubble/index.js';
