@@ -171,20 +171,26 @@ export class FlowFactory {
     return this.emit(f);
   }
 
+  /** What every proxy access-log event has: L7 type, ports without flags, `is_reply` on responses. */
+  private l7Base(src: Host, dst: Host, t: Transport, node: string | undefined, verdict: 'FORWARDED' | 'DROPPED', direction: 'INGRESS' | 'EGRESS', type: 'REQUEST' | 'RESPONSE'): Flow {
+    const f = this.base(src, dst, node);
+    f.verdict = verdict;
+    f.l4 = layer4(t, false);
+    f.type = 'L7';
+    f.eventType = { type: EventTypeNumber.l7 };
+    f.trafficDirection = direction;
+    const reply = type === 'RESPONSE';
+    if (reply) f.reply = true;
+    f.isReply = reply;
+    return f;
+  }
+
   /** An HTTP request or response as the proxy logs it. */
   http(src: Host, dst: Host, t: Transport, o: {
     node: string | undefined; direction: 'INGRESS' | 'EGRESS'; type: 'REQUEST' | 'RESPONSE'; verdict: 'FORWARDED' | 'DROPPED';
     method: string; url: string; code?: number; latencyNs?: number; headers?: readonly { key: string; value: string }[];
   }): Flow {
-    const f = this.base(src, dst, o.node);
-    f.verdict = o.verdict;
-    f.l4 = layer4(t, false);
-    f.type = 'L7';
-    f.eventType = { type: EventTypeNumber.l7 };
-    f.trafficDirection = o.direction;
-    const reply = o.type === 'RESPONSE';
-    if (reply) f.reply = true;
-    f.isReply = reply;
+    const f = this.l7Base(src, dst, t, o.node, o.verdict, o.direction, o.type);
     f.l7 = {
       type: o.type,
       ...(o.latencyNs !== undefined ? { latencyNs: String(o.latencyNs) } : {}),
@@ -201,15 +207,8 @@ export class FlowFactory {
     node: string | undefined; type: 'REQUEST' | 'RESPONSE'; verdict: 'FORWARDED' | 'DROPPED'; query: string; qtype: string;
     ips?: readonly string[]; ttl?: number; rcode?: number; cnames?: readonly string[];
   }): Flow {
-    const f = this.base(src, dst, o.node);
-    f.verdict = o.verdict;
-    f.l4 = layer4(t, false);
-    f.type = 'L7';
-    f.eventType = { type: EventTypeNumber.l7 };
-    f.trafficDirection = 'EGRESS';
+    const f = this.l7Base(src, dst, t, o.node, o.verdict, 'EGRESS', o.type);
     const reply = o.type === 'RESPONSE';
-    if (reply) f.reply = true;
-    f.isReply = reply;
     const query = o.query.endsWith('.') ? o.query : `${o.query}.`;
     f.l7 = {
       type: o.type,
