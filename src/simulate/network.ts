@@ -195,7 +195,8 @@ export class Network {
   resolve(name: string, o: { search?: boolean; qtypes?: readonly string[]; budgetMs?: number } = {}): Resolved & { elapsedMs: number } {
     const start = this.state.clock.micros;
     const elapsed = () => (this.state.clock.micros - start) / 1000;
-    if (parseIp(name)) return { ok: true, name, addresses: [name], viaProxy: false, external: false, elapsedMs: 0 };
+    // Names never start with a digit and a colon-free dotted quad is the common address: ask the full parser only then.
+    if ((/^\d/.test(name) || name.includes(':')) && parseIp(name)) return { ok: true, name, addresses: [name], viaProxy: false, external: false, elapsedMs: 0 };
     const lower = name.toLowerCase();
     if (lower === 'localhost') return { ok: true, name, addresses: ['127.0.0.1'], viaProxy: false, external: false, elapsedMs: 0 };
     const candidates = candidatesOf(lower, o.search === false ? [] : this.searchList());
@@ -692,12 +693,29 @@ function longestCidrOnly(labels: string[]): string[] {
   return labels.filter((l) => !l.startsWith('cidr:') || l === best);
 }
 
+/** Default answers by pod object (a changed pod is a new object, so a relabelled pod answers anew), then by request. */
+const DEFAULT_RESPONSES = new WeakMap<object, Map<string, HttpResponse>>();
+const EXTERNAL = {};
+
 /**
  * What a pod answers when nothing else says: a small JSON document naming
  * the server and echoing the request, from its labels and port, so output
  * shows who answered and is the same on every run.
  */
 export function defaultResponse(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
+  // The same pod asked the same thing answers the same bytes: built once (bounded, so random paths cannot grow it).
+  let byRequest = DEFAULT_RESPONSES.get(pod ?? EXTERNAL);
+  if (!byRequest) DEFAULT_RESPONSES.set(pod ?? EXTERNAL, (byRequest = new Map()));
+  const key = `${pod ? '' : req.host ?? ip}|${ip}|${port}|${req.method}|${req.path}`;
+  let r = byRequest.get(key);
+  if (!r) {
+    if (byRequest.size > 10_000) byRequest.clear();
+    byRequest.set(key, (r = buildDefaultResponse(pod, ip, port, req)));
+  }
+  return r;
+}
+
+function buildDefaultResponse(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
   const doc: Record<string, unknown> = pod
     ? { pod: `${pod.namespace}/${pod.name}`, labels: pod.labels, port, method: req.method, path: req.path }
     : { host: req.host ?? ip, ip, port, method: req.method, path: req.path };
