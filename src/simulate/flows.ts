@@ -14,7 +14,7 @@
  * function the reader uses. Every event is stamped by the virtual clock and
  * given a deterministic uuid.
  */
-import type { Endpoint, Flow, Layer4, Policy, TcpFlags } from '../hubble/flow.js';
+import type { CiliumEventType, Endpoint, Flow, Ip, Layer4, Policy, TcpFlags } from '../hubble/flow.js';
 import type { TraceObservationPoint, TrafficDirection } from '../hubble/enums.js';
 import { EventTypeNumber } from '../hubble/flow.js';
 import { generateSummary } from '../hubble/summary.js';
@@ -62,6 +62,24 @@ function layer4(t: Transport, withFlags = true): Layer4 {
 
 const TCP_SUMMARIES = new WeakMap<TcpFlags, string>();
 
+// Parts of a flow that many flows have alike are shared, frozen objects: flows are built by the hundred thousand, and read only.
+const EVENT_TYPES = new Map<number, CiliumEventType>();
+function eventType(type: number, subType: number): CiliumEventType {
+  const key = type * 1024 + subType;
+  let e = EVENT_TYPES.get(key);
+  if (!e) EVENT_TYPES.set(key, (e = Object.freeze(subType === 0 ? { type } : { type, subType })));
+  return e;
+}
+
+const IPS = new WeakMap<Host, WeakMap<Host, Ip>>();
+function ipOf(src: Host, dst: Host): Ip {
+  let byDst = IPS.get(src);
+  if (!byDst) IPS.set(src, (byDst = new WeakMap()));
+  let ip = byDst.get(dst);
+  if (!ip) byDst.set(dst, (ip = Object.freeze({ source: src.ip, destination: dst.ip, ipVersion: src.ip.includes(':') ? 'IPv6' : 'IPv4' })));
+  return ip;
+}
+
 /** `generateSummary`, remembered for the shared TCP flag objects (the common case: most events are TCP trace events). */
 function summaryOf(f: Flow): string {
   const l4 = f.l4;
@@ -97,7 +115,7 @@ export class FlowFactory {
     const f: Flow = {
       time: this.clock.timestamp(),
       uuid: this.uuid(),
-      ip: { source: src.ip, destination: dst.ip, ipVersion: src.ip.includes(':') ? 'IPv6' : 'IPv4' },
+      ip: ipOf(src, dst),
       source: src.endpoint,
       destination: dst.endpoint,
     };
@@ -121,7 +139,7 @@ export class FlowFactory {
     f.l4 = layer4(t);
     f.type = 'L3_L4';
     const sub = TRACE_SUBTYPE[point] ?? 0;
-    f.eventType = sub === 0 ? { type: EventTypeNumber.trace } : { type: EventTypeNumber.trace, subType: sub };
+    f.eventType = eventType(EventTypeNumber.trace, sub);
     f.trafficDirection = o.direction;
     f.traceObservationPoint = point;
     f.traceReason = o.reason;
@@ -144,7 +162,7 @@ export class FlowFactory {
     }
     f.l4 = layer4(t);
     f.type = 'L3_L4';
-    f.eventType = { type: EventTypeNumber.policyVerdict };
+    f.eventType = eventType(EventTypeNumber.policyVerdict, 0);
     f.trafficDirection = o.direction;
     if (o.match !== 'none') f.policyMatchType = MATCH_TYPE[o.match];
     // threefour/parser.go: is_reply is false on allowed verdicts and unknown on drops.
@@ -165,7 +183,7 @@ export class FlowFactory {
     f.dropReason = DROP_CODE[o.reason];
     f.l4 = layer4(t);
     f.type = 'L3_L4';
-    f.eventType = { type: EventTypeNumber.drop, subType: DROP_CODE[o.reason] };
+    f.eventType = eventType(EventTypeNumber.drop, DROP_CODE[o.reason]);
     f.trafficDirection = o.direction;
     f.dropReasonDesc = o.reason;
     return this.emit(f);
@@ -177,7 +195,7 @@ export class FlowFactory {
     f.verdict = verdict;
     f.l4 = layer4(t, false);
     f.type = 'L7';
-    f.eventType = { type: EventTypeNumber.l7 };
+    f.eventType = eventType(EventTypeNumber.l7, 0);
     f.trafficDirection = direction;
     const reply = type === 'RESPONSE';
     if (reply) f.reply = true;
