@@ -174,3 +174,31 @@ describe('commands print what the real programs print, with their exit codes', (
     assert.ok(vc.clock.micros - before >= 127_000_000, 'the kernel waited 127 s of virtual time');
   });
 });
+
+describe('no command line makes a command throw', () => {
+  // Words people type, and words nobody should: every mix must give output and an exit code, never an exception.
+  const WORDS = [
+    'curl', 'wget', 'busybox', 'nc', 'nslookup', 'dig', 'host', 'ping', 'sh', '-c', 'echo', 'cat', 'hostname', 'sleep',
+    '-s', '-S', '-sS', '-m', '5', '-m0.5', '--max-time', '--max-time=', '--connect-timeout', '-X', 'POST', '-H', 'A: b', '-H', ':', '-d', '',
+    '-o', '/dev/null', '-w', '%{http_code}', '%{nope}', '\\n', '-f', '-v', '-I', '-i', '-k', '-O', '-', '-O-', '-q', '-T', '-T0', '-z', '-zv', '-u', '-w', '-c', '3', '-c0',
+    '+short', '+search', '@10.96.0.10', 'AAAA', '-t', 'database', 'database/PING', 'http://database:80/x?y#z', 'https://[::1]:443/',
+    'http://:80', 'ftp://x', 'http://database:99999', '10.244.1.4', '10.244.1.4:7379', '999.1.1.1', 'example.com', 'example.com.', '.', '..',
+    'nosuch', 'a'.repeat(300), '\u0000', '\x1b[31m', '"', "'", '&&', '||', ';', '-', '--', '--frob', '80', '0', '65536', '-1', '/etc/resolv.conf',
+  ];
+  const vc = cluster(DENY_ALL);
+  let seed = 1;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  test('2,000 random command lines', () => {
+    for (let i = 0; i < 2000; i++) {
+      const argv = Array.from({ length: 1 + rnd(7) }, () => WORDS[rnd(WORDS.length)]!);
+      let r;
+      try {
+        r = vc.exec(rnd(2) ? BACKEND : 'deploy/database', argv);
+      } catch (e) {
+        assert.fail(`${JSON.stringify(argv)} threw ${e instanceof Error ? e.stack : String(e)}`);
+      }
+      assert.ok(Number.isInteger(r.exitCode) && r.exitCode >= 0 && r.exitCode <= 255, JSON.stringify(argv));
+      assert.equal(typeof r.stdout, 'string');
+    }
+  });
+});
