@@ -99,6 +99,17 @@ describe('VirtualCluster', () => {
     assert.equal(new Set(got).size, got.length, 'uuids are unique');
   });
 
+  test('toFQDNs works for names with a made-up address too: the engine learns the names its selectors match', () => {
+    const vc = new VirtualCluster([APP, read('examples/stories/3-backend-dns-egress/backend-policy.yaml')]);
+    assert.equal(vc.exec('deploy/backend', ['curl', '-s', '-m', '2', 'api.github.com']).exitCode, 28, 'not *.cloud.google.com');
+    const r = vc.exec('deploy/backend', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'pubsub.cloud.google.com']); // one label under *.cloud.google.com (a * never spans a dot)
+    assert.deepEqual([r.exitCode, r.stdout], [0, '200']);
+    // A policy applied later that selects an earlier name: the name is known to it too.
+    const later = { path: 'gh.yaml', text: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: gh, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {tier: backend}}\n  egress:\n    - toFQDNs: [{matchName: api.github.com}]\n' };
+    vc.apply([later]);
+    assert.equal(vc.exec('deploy/backend', ['curl', '-s', '-m', '2', '-o', '/dev/null', '-w', '%{http_code}', 'api.github.com']).stdout, '200');
+  });
+
   test('external names without an answer get a stable address in 198.18.0.0/15, and the same one every time', () => {
     const vc = new VirtualCluster([APP]);
     const a = vc.exec('deploy/backend', ['dig', '+short', 'api.github.com']).stdout;

@@ -25,6 +25,8 @@ import { podIndex } from '../model/pods.js';
 import type { Labels, Pod } from '../model/types.js';
 import { formatIp, parseCidr, nthAddress } from '../net/ip.js';
 import { Session } from '../usecases/session.js';
+import { PolicyEngine } from '../engine/engine.js';
+import { fqdnMatcher, toFqdn } from '../policy/normalize/index.js';
 import { storedByApiServer } from '../policy/in-force.js';
 import { validatePolicies } from '../policy/validate/index.js';
 import { formatPolicyRef } from '../policy/types.js';
@@ -112,6 +114,9 @@ export class VirtualCluster {
   private revisionNo = 1;
   private readonly factory: FlowFactory;
   private readonly dnsMap = new Map<string, readonly string[]>();
+  /** The names the engine is told: those a toFQDNs selector matches (others change no verdict, and a new engine costs a compile). */
+  private readonly engineDns = new Map<string, readonly string[]>();
+  private fqdnMatchers: ((fqdn: string) => boolean)[] = [];
   private dnsVersion = 0;
   private cachedEngine: { session: Session; version: number; engine: Engine } | undefined;
   private port = 0;
@@ -123,7 +128,10 @@ export class VirtualCluster {
   constructor(sources: readonly SourceFile[], private readonly options: VirtualClusterOptions = {}) {
     this.clock = new VirtualClock(options.now);
     this.flows = new FlowLog(options.bufferSize);
-    for (const [k, v] of Object.entries(options.dns ?? {})) this.dnsMap.set(k.toLowerCase().replace(/\.$/, ''), v);
+    for (const [k, v] of Object.entries(options.dns ?? {})) {
+      this.dnsMap.set(k.toLowerCase().replace(/\.$/, ''), v);
+      this.engineDns.set(k.toLowerCase().replace(/\.$/, ''), v);
+    }
     this.factory = new FlowFactory(this.clock, options.clusterName ?? 'default', (f) => {
       this.flows.push(f);
       this.commandFlows?.push(f);
@@ -278,11 +286,24 @@ export class VirtualCluster {
   private engine(): Engine {
     const c = this.cachedEngine;
     if (c && c.session === this.current && c.version === this.dnsVersion) return c.engine;
-    const engine = this.current.engine({
+    const build = () => this.current.engine({
       ...(this.options.policyEnforcement ? { policyEnforcement: this.options.policyEnforcement } : {}),
       ...(this.options.hostFirewall ? { hostFirewall: true } : {}),
-      dns: this.dnsMap,
+      dns: this.engineDns,
     });
+    let engine = build();
+    if (engine instanceof PolicyEngine) {
+      // New policies may select names learnt before: tell the engine about those too.
+      this.fqdnMatchers = [...engine.normalized.fqdnSelectors.values()].flatMap((sel) => fqdnMatcher(sel) ?? []);
+      let added = false;
+      for (const [name, ips] of this.dnsMap) {
+        if (!this.engineDns.has(name) && this.fqdnMatchers.some((m) => m(toFqdn(name)))) {
+          this.engineDns.set(name, ips);
+          added = true;
+        }
+      }
+      if (added) engine = build();
+    }
     this.cachedEngine = { session: this.current, version: this.dnsVersion, engine };
     return engine;
   }
@@ -295,7 +316,10 @@ export class VirtualCluster {
     if (!key.includes('.') || /\.(invalid|test|example|localhost|local)$/.test(key)) return undefined;
     const ip = formatIp(nthAddress(SYNTHETIC_DNS, BigInt(1 + (fnv32a(key) % 131070))));
     this.dnsMap.set(key, [ip]);
-    this.dnsVersion++;
+    if (this.fqdnMatchers.some((m) => m(toFqdn(key)))) {
+      this.engineDns.set(key, [ip]);
+      this.dnsVersion++;
+    }
     return [ip];
   }
 
