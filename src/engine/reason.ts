@@ -41,6 +41,10 @@ export function reasonLine(egress: SideOutcome | undefined, ingress: SideOutcome
   return {
     ...v, ...(redirect ? { redirect } : {}), ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}),
     ...(proxied ? { l7: proxied.port!.l7!.kind } : {}),
+    ...(egress?.enforced ? { egressEnforced: true } : {}),
+    ...(ingress?.enforced ? { ingressEnforced: true } : {}),
+    ...(egress?.redirect && egress.verdict === 'allow' ? { egressRedirect: true } : {}),
+    ...(ingress?.redirect && ingress.verdict === 'allow' ? { ingressRedirect: true } : {}),
   };
 }
 

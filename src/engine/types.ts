@@ -160,6 +160,12 @@ export interface Verdict {
    * still refuse what is sent; absent otherwise.
    */
   readonly redirect?: true;
+  /** True when a rule selects that side's endpoint in that direction (only then does its node emit policy-verdict events). */
+  readonly egressEnforced?: true;
+  readonly ingressEnforced?: true;
+  /** True when that side's allow sends the connection to the L7 proxy (Hubble shows its policy verdict as REDIRECTED, then L7 events). */
+  readonly egressRedirect?: true;
+  readonly ingressRedirect?: true;
   /** One line naming the deciding rule by policy and field path, e.g. `denied at ingress: default deny, no rule of CiliumNetworkPolicy default/db allows it`. */
   readonly reason: string;
   /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
