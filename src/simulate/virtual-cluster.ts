@@ -177,11 +177,14 @@ export class VirtualCluster {
     const refused: Diagnostic[] = [];
     for (const e of documentsOf(sources).flatMap(splitEntry)) {
       // The API server stores nothing it refuses (a policy whose shape breaks the CRD schema): the object before stays.
-      const bad = validatePolicies(loadManifests([e.source]).objects).policies.find((p) => !storedByApiServer(p));
+      const validated = validatePolicies(loadManifests([e.source]).objects);
+      const bad = validated.policies.find((p) => !storedByApiServer(p));
       if (bad) {
+        // As kubectl prints the API server's 422: the object, then the field and why.
+        const why = validated.diagnostics.find((d) => d.severity === 'error' && d.object === bad.object.displayName);
         refused.push({
-          code: 'refused-by-api-server', severity: 'error', location: bad.object.location, object: bad.object.displayName,
-          message: `the API server refuses ${formatPolicyRef(bad.ref)}: it is not stored, and what was there before stays in force`,
+          code: 'refused-by-api-server', severity: 'error', location: why?.location ?? bad.object.location, object: bad.object.displayName,
+          message: `the API server refuses ${formatPolicyRef(bad.ref)}${why ? ` (${why.path ? `${why.path}: ` : ''}${why.message})` : ''}: it is not stored, and what was there before stays in force`,
         });
         continue;
       }
