@@ -33,6 +33,11 @@ export * from './usecases/index.js';
 export { Reduction, type ObservedConnection, type ObservedEndpoint, type ReduceOptions } from './generate/observed.js';
 export type { PolicyFile, PolicyKind as GeneratedPolicyKind } from './generate/policies.js';
 export type { ReplayReport, ReplayedConnection, DecidingRule } from './generate/replay.js';
+export { FlowLog, HUBBLE_BUFFER_SIZE, type FlowListener } from './simulate/flow-log.js';
+export type { ResponseRule, Change as ClusterChange } from './simulate/virtual-cluster.js';
+export type { Step as CommandStep, HttpResponse } from './simulate/network.js';
+export { parseScenarios, runScenario, type Scenario, type ScenarioRun, type StepResult, type ReadManifests } from './simulate/scenario.js';
+export { formatScenarioJson, formatScenarioJunit, scenarioFailure } from './simulate/scenario-format.js';
 /** Hubble flows: types, reader, printers and filters (namespaced: its Flow types reuse names such as Service). */
 export * as hubble from './hubble/index.js';
 export { LINT_RULES, type LintRule } from './analysis/lint/rules.js';

@@ -354,4 +354,21 @@ describe('agent settings', () => {
     assert.match((await run(args)).out, /^ALLOWED/);
     assert.match((await run([...args, '--host-firewall'])).out, /^DENIED/);
   });
+
+  test('--sni: a TLS server name is judged against serverNames (pkg/policy/api/l4.go PortRule.ServerNames)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'sni.yaml'), 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: sni, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {tier: backend}}\n  egress:\n    - toCIDR: [198.51.100.0/24]\n      toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: [api.example.com]}]\n');
+    const args = ['explain', '-f', 'examples/demo/app.yaml', '-f', join(dir, 'sni.yaml'), '--from', 'default/backend', '--to', 'ip:198.51.100.7', '--port', '443'];
+    assert.match((await run(args)).out, /^ALLOWED[^]*SNI filter applies/);
+    assert.match((await run([...args, '--sni', 'api.example.com'])).out, /^ALLOWED/);
+    assert.match((await run([...args, '--sni', 'evil.example'])).out, /^DENIED[^]*SNI filter/);
+  });
+
+  test('--policy-cidr-match-mode nodes lets a CIDR rule select a node (Cilium policy-cidr-match-mode, cilium/cilium#28421)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-'));
+    writeFileSync(join(dir, 'cidr.yaml'), 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: from-nodes, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {tier: backend}}\n  ingress:\n    - fromCIDR: [172.18.0.0/16]\n');
+    const args = ['explain', '-f', 'examples/demo/app.yaml', '-f', join(dir, 'cidr.yaml'), '--from', 'ip:172.18.0.2', '--to', 'default/backend', '--port', '80'];
+    assert.match((await run(args)).out, /^DENIED/);
+    assert.match((await run([...args, '--policy-cidr-match-mode', 'nodes'])).out, /^ALLOWED/);
+  });
 });

@@ -50,6 +50,11 @@ const EXPLAIN = ['--from', 'default/frontend', '--to', 'default/backend', '--por
 const STORY3 = 'examples/stories/3-backend-dns-egress';
 const LOCKDOWN = 'examples/stories/1-database-lockdown';
 const BAD_CONFIG = file('lint-config.yaml', 'disabled: [dns-blocked]\n');
+const scenarioFile = (name: string, steps: string) => file(name, `apiVersion: polis.dev/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  steps:\n    - apply: ${join(process.cwd(), APP)}\n${steps}`);
+const SCENARIO_OK = scenarioFile('scenario-ok.yaml', '    - run: deploy/frontend curl -s -o /dev/null -w "%{http_code}" backend\n      expect: {exitCode: 0, stdout: "200"}\n');
+const SCENARIO_WRONG = scenarioFile('scenario-wrong.yaml', '    - run: deploy/frontend curl -s -o /dev/null -w "%{http_code}" backend\n      expect: {stdout: "000"}\n');
+const SCENARIO_BAD = scenarioFile('scenario-bad.yaml', '    - run: deploy/frontend curl backend\n      expct: {exitCode: 0}\n');
+const RUN = ['run', '-f', APP, '--'];
 
 interface Scenario {
   readonly name: string;
@@ -76,6 +81,11 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     lint: [{ name: 'the fixed "Combining Policies"', argv: ['lint', '-f', 'examples/broken/combining-fixed.yaml'], out: /0 errors, 0 warnings/ }, { name: 'notes only', argv: ['lint', '-f', STORY3], out: /0 warnings, \d+ notes?/ }],
     matrix: [{ name: 'the demo', argv: ['matrix', '-f', DEMO], out: /^FROM \\ TO/ }, { name: 'as SVG', argv: ['matrix', '-f', DEMO, '-o', 'svg', '--port', '80/TCP'], out: /^<svg / }],
     diff: [{ name: 'a version against itself', argv: ['diff', '--old', DEMO, '--new', DEMO], out: /no change/ }],
+    run: [
+      { name: 'curl through the Service', argv: [...RUN, 'deploy/frontend', 'curl', '-s', 'backend/api'], out: /^\{"pod":"default\/backend-/ },
+      { name: 'the manifests have errors: the command still runs', argv: ['run', '-f', APP, '-f', INVALID, '--', 'deploy/frontend', 'echo', 'hi'], out: /^hi\n$/, err: /warning: the manifests have 1 error/ },
+      { name: 'a scenario that passes', argv: ['run', '--scenario', SCENARIO_OK], out: /\$ kubectl apply -f .*\ndeployment.apps\/frontend created\n/ },
+    ],
     observe: [
       { name: 'ten flows', argv: ['observe', '--input-file', FLOWS], err: /read 10 lines: 10 flows/ },
       { name: 'skipped lines beside flows, as hubble skips them', argv: ['observe', '--input-file', '-'], stdin: `garbage\n${readFileSync(FLOWS, 'utf8')}`, err: /1 skipped \(1 invalid JSON\)/ },
@@ -89,6 +99,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     replay: [{ name: 'no policy: everything allowed', argv: ['replay', '--flows', TCP_FLOWS, '-f', APP], out: /13 observed connections: 13 allowed, 0 denied\n$/ }],
   },
   'case-failed': {
+    run: [{ name: 'a scenario step expects what does not happen', argv: ['run', '--scenario', SCENARIO_WRONG], err: /scenario-wrong.yaml:\d+:\d+: expected stdout "000", got "200"/ }],
     test: [{ name: 'a case expecting deny where the policies allow', argv: ['test', '-f', APP, '--tests', WRONG], out: /0 passed, 1 failed\n$/ }],
   },
   'lint-findings': {
@@ -115,11 +126,18 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     diff: [{ name: 'diffed anyway', argv: ['diff', '--old', APP, '--new', INVALID], err: /the manifests have 1 error/ }],
   },
   'invalid-tests': {
+    run: [{ name: 'a misspelt field in a scenario', argv: ['run', '--scenario', SCENARIO_BAD], err: /expct/ }],
     test: [
       { name: 'an unknown field', argv: ['test', '-f', DEMO, '--tests', UNKNOWN_FIELD], err: /unknown field "expct"[\s\S]*no tests were run/ },
       { name: 'an endpoint that names nothing', argv: ['test', '-f', DEMO, '--tests', GHOST], err: /default\/ghost[\s\S]*no tests were run/ },
       { name: 'a manifest as the tests', argv: ['test', '-f', DEMO, '--tests', NOT_A_TEST], err: /Namespace is not a ConnectivityTest/ },
       { name: 'no ConnectivityTest at all', argv: ['test', '-f', DEMO, '--tests', COMMENTS], err: /no ConnectivityTest found/ },
+    ],
+  },
+  'command-failed': {
+    run: [
+      { name: 'wget cannot resolve the name', argv: [...RUN, 'deploy/database', 'busybox', 'wget', '-O', '-', 'nosuch'], err: /^wget: bad address 'nosuch'\n$/ },
+      { name: 'a pod that is not there, as kubectl says', argv: [...RUN, 'ghost', 'true'], err: /Error from server \(NotFound\): pods "ghost" not found/ },
     ],
   },
   'no-flows': {
@@ -138,6 +156,11 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     replay: [{ name: 'no line is a flow', argv: ['replay', '--flows', JUNK, '-f', APP], err: /no flow in the input/ }],
   },
   'bad-flag': {
+    run: [
+      { name: 'no command', argv: ['run', '-f', APP], err: /no command given/ },
+      { name: 'a bad --now', argv: ['run', '-f', APP, '--now', 'yesterday', '--', 'deploy/frontend', 'true'], err: /--now "yesterday" is not a time/ },
+      { name: 'no -f', argv: ['run', '--', 'deploy/frontend', 'true'], err: /no input/ },
+    ],
     validate: [
       { name: 'no -f', argv: ['validate'], err: /no input/ },
       { name: 'an unknown output format', argv: ['validate', '-o', 'xml', '-f', DEMO] },
@@ -205,6 +228,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     ],
   },
   'unreadable': {
+    run: [{ name: 'a missing manifest', argv: ['run', '-f', MISSING, '--', 'x', 'true'], err: /does not exist/ }, { name: 'a missing scenario', argv: ['run', '--scenario', MISSING], err: /does not exist/ }],
     validate: [
       { name: 'the only path', argv: ['validate', '-f', MISSING], err: /does not exist/ },
       { name: 'one path of two: the other is still checked', argv: ['validate', '-f', DEMO, '-f', MISSING], out: /does not exist[\s\S]*5 files/ },
@@ -247,6 +271,7 @@ const SCENARIOS: Readonly<Record<Situation, Partial<Record<CommandName, readonly
     diff: internal(['diff', '--old', DEMO, '--new', DEMO]),
     generate: internal(['generate', '--flows', FLOWS]),
     replay: internal(['replay', '--flows', FLOWS, '-f', APP]),
+    run: internal(['run', '-f', APP, '--', 'deploy/frontend', 'echo', 'hi']),
   },
 };
 

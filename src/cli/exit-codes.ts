@@ -28,7 +28,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff', 'generate', 'replay'] as const;
+export const COMMANDS = ['validate', 'get', 'explain', 'test', 'observe', 'lint', 'matrix', 'diff', 'generate', 'replay', 'run'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What can happen in a run; each row of the table is one. */
@@ -42,6 +42,7 @@ export type Situation =
   | 'invalid-manifests'
   | 'invalid-tests'
   | 'no-flows'
+  | 'command-failed'
   | 'bad-flag'
   | 'unknown-endpoint'
   | 'unreadable'
@@ -61,13 +62,13 @@ const all = (code: ExitCode): Record<CommandName, ExitCode> => Object.fromEntrie
 export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   {
     situation: 'success',
-    text: 'success: no error in the input (warnings are fine); `explain` gave a verdict, ALLOWED or DENIED; `test`: every case passed; `observe` read at least one flow (skipped lines are reported on stderr, as hubble does); `generate` wrote policies that pass their replay proof; `replay`: every observed connection is allowed',
+    text: 'success: no error in the input (warnings are fine); `explain` gave a verdict, ALLOWED or DENIED; `test`: every case passed; `observe` read at least one flow (skipped lines are reported on stderr, as hubble does); `generate` wrote policies that pass their replay proof; `replay`: every observed connection is allowed; `run`: the command exited 0 (also when the manifests have errors), or every step of the scenario passed',
     codes: all(ExitCode.ok),
   },
   {
     situation: 'case-failed',
-    text: 'a test case failed: the policies allow what it expects denied, or the reverse',
-    codes: { test: ExitCode.failed },
+    text: 'a test case failed: the policies allow what it expects denied, or the reverse; `run --scenario`: an expectation of a step failed (its file:line is printed)',
+    codes: { test: ExitCode.failed, run: ExitCode.failed },
   },
   {
     situation: 'lint-findings',
@@ -96,13 +97,18 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   },
   {
     situation: 'invalid-tests',
-    text: 'a tests file has errors, holds no ConnectivityTest, or one of its endpoints names nothing in the manifests (no case is run)',
-    codes: { test: ExitCode.failed },
+    text: 'a tests file has errors, holds no ConnectivityTest, or one of its endpoints names nothing in the manifests (no case is run); `run --scenario`: the scenario file has errors (no step is run)',
+    codes: { test: ExitCode.failed, run: ExitCode.failed },
   },
   {
     situation: 'no-flows',
     text: 'no line of the flows input is a flow, or gzip data is cut, corrupt or followed by trailing bytes (the complete lines before are printed, or used)',
     codes: { observe: ExitCode.failed, generate: ExitCode.failed, replay: ExitCode.failed },
+  },
+  {
+    situation: 'command-failed',
+    text: '`run`: the command failed in its pod; polis exits with the command\'s own code, as `kubectl exec` does (1 for wget, nc, nslookup, ping and a pod that is not there; curl 6, 7, 22, 28; 127 for a program the pod lacks)',
+    codes: { run: ExitCode.failed },
   },
   {
     situation: 'bad-flag',

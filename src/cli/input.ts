@@ -46,18 +46,20 @@ export function addInputOptions(cmd: Command): Command {
 export interface EngineFlags {
   policyEnforcement: 'default' | 'always' | 'never';
   hostFirewall?: boolean;
+  policyCidrMatchMode?: '' | 'nodes';
 }
 
-/** Adds the Cilium agent settings that change verdicts (`--policy-enforcement`, `--host-firewall`). */
+/** Adds the Cilium agent settings that change verdicts (`--policy-enforcement`, `--host-firewall`, `--policy-cidr-match-mode`). */
 export function addEngineOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--policy-enforcement <mode>', 'Cilium enable-policy mode').choices(['default', 'always', 'never']).default('default'))
-    .option('--host-firewall', 'enforce host policies (nodeSelector), as with enable-host-firewall=true');
+    .option('--host-firewall', 'enforce host policies (nodeSelector), as with enable-host-firewall=true')
+    .addOption(new Option('--policy-cidr-match-mode <mode>', 'Cilium policy-cidr-match-mode: "nodes" lets CIDR selectors match node addresses').choices(['', 'nodes']).default(''));
 }
 
 /** Engine options from those flags. */
 export function engineOptionsFrom(opts: EngineFlags): EngineOptions {
-  return { policyEnforcement: opts.policyEnforcement, hostFirewall: opts.hostFirewall === true };
+  return { policyEnforcement: opts.policyEnforcement, hostFirewall: opts.hostFirewall === true, ...(opts.policyCidrMatchMode === 'nodes' ? { policyCidrMatchMode: 'nodes' } : {}) };
 }
 
 export type LoadOutcome =

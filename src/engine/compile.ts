@@ -15,7 +15,7 @@
  */
 import type { IdentityTable } from '../identity/table.js';
 import { EndpointSelector } from '../identity/selector.js';
-import { Reserved, type IdentityId } from '../identity/reserved.js';
+import { isHostIdentity, Reserved, type IdentityId } from '../identity/reserved.js';
 import type { AuthMode, Direction, L4Protocol, L7Rules, NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
 import type { DropReason, MatchType } from './types.js';
 
@@ -29,6 +29,14 @@ export interface CompiledPort {
   /** `name/PROTOCOL` for a named port (lower-case name), else undefined. */
   readonly namedKey: string | undefined;
   readonly l7: L7Rules | undefined;
+  /** TLS SNI filter (`serverNames`, lower-case), undefined when none. */
+  readonly serverNames: readonly string[] | undefined;
+  /**
+   * The port sends matching connections to the proxy: it has L7 rules or a
+   * TLS SNI filter (`pkg/policy/l4.go addPolicyForSelector`: isRedirect when
+   * rules, TLS contexts or `len(sni) > 0`).
+   */
+  readonly redirect: boolean;
 }
 
 /** What one side decides: shared, immutable objects (one per entry and port, plus two per direction). */
@@ -104,7 +112,7 @@ export class CompiledEntry {
     const common = { direction: this.direction, enforced: true, matchType: matchTypeOf(this.anyPeer, port), entry: this, ...(port ? { port } : {}) } as const;
     if (this.deny) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false });
     if (auth) return makeOutcome({ ...common, verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false });
-    return makeOutcome({ ...common, verdict: 'allow', redirect: port?.l7 !== undefined });
+    return makeOutcome({ ...common, verdict: 'allow', redirect: port?.redirect === true });
   }
 }
 
@@ -139,7 +147,13 @@ export interface CompileSettings {
 
 const EMPTY: readonly CompiledEntry[] = Object.freeze([]);
 const NOBODY: ReadonlySet<IdentityId> = new Set();
-const HOST_ONLY: ReadonlySet<IdentityId> = new Set([Reserved.host]);
+/** The host as each node sees itself, by table: allow-localhost admits the endpoint's own host, so any node's view. */
+const hostSets = new WeakMap<IdentityTable, ReadonlySet<IdentityId>>();
+function hostOnly(table: IdentityTable): ReadonlySet<IdentityId> {
+  let set = hostSets.get(table);
+  if (!set) hostSets.set(table, (set = new Set([Reserved.host, ...table.hostViews()])));
+  return set;
+}
 
 /**
  * What compiling endpoints can share: peer sets by selector key (many rules
@@ -174,6 +188,7 @@ function compilePort(p: PortEntry): CompiledPort {
   return {
     source: p, protocol: p.protocol, port: named ? 0 : (p.port as number), endPort: p.endPort,
     namedKey: named ? namedPortKey(p.port as string, p.protocol) : undefined, l7: p.l7,
+    serverNames: p.serverNames?.length ? p.serverNames : undefined, redirect: p.l7 !== undefined || (p.serverNames?.length ?? 0) > 0,
   };
 }
 
@@ -196,7 +211,7 @@ function prepare(entry: PolicyEntry, requires: readonly EndpointSelector[], tabl
       let set = memo.peerSets.get(peerKey);
       if (!set) {
         const ids = new Set<IdentityId>();
-        for (const s of sels) for (const id of table.select(s)) ids.add(id);
+        for (const s of sels) for (const id of table.selectWithViews(s)) ids.add(id);
         set = ids;
         memo.peerSets.set(peerKey, set);
       }
@@ -223,7 +238,7 @@ export function compileDirection(
   identity: IdentityId, direction: Direction, applicable: readonly NormalizedRule[], table: IdentityTable, settings: CompileSettings,
   memo: CompileMemo = newCompileMemo(),
 ): CompiledDirection {
-  const isHost = identity === Reserved.host;
+  const isHost = isHostIdentity(identity);
   const rules = applicable.filter((r) => r[direction] !== undefined);
   const open = makeOutcome({ direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
   const defaultDenied = makeOutcome({ direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false });
@@ -276,7 +291,7 @@ export function compileDirection(
   }
   if (direction === 'ingress' && !isHost) {
     // allow-localhost=always in Kubernetes mode: the local host may always reach pods (§4.8).
-    allows.push(new CompiledEntry(direction, undefined, [], false, undefined, false, HOST_ONLY, 'all', true, 'allow-localhost'));
+    allows.push(new CompiledEntry(direction, undefined, [], false, undefined, false, hostOnly(table), 'all', true, 'allow-localhost'));
   }
   const all = denies.length ? [...denies, ...allows] : allows;
   const compiled = {

@@ -22,7 +22,7 @@
 import { buildIdentityTable, type IdentityTable } from '../identity/table.js';
 import { IpCache } from '../identity/ipcache.js';
 import type { EndpointSelector } from '../identity/selector.js';
-import { Reserved, type IdentityId } from '../identity/reserved.js';
+import { isHostIdentity, Reserved, type IdentityId } from '../identity/reserved.js';
 import { LOCAL_IDENTITY_FLAG, MIN_CLUSTER_IDENTITY } from '../identity/reserved.js';
 import { formatCidr, formatIp, nthAddress, parseIp } from '../net/ip.js';
 import { portClasses, type PortClass } from './classes.js';
@@ -135,8 +135,11 @@ export class PolicyEngine implements InspectableEngine {
         prefixLabels.push({ prefix, extra: matching.map(([text]) => ({ source: 'fqdn', key: text, value: '' })) });
       }
     }
+    // The ipcache is one node's (a worker's); verdicts use the view of the enforcing endpoint's node (`hostOf`, `remoteOf`).
     const localNode = cluster.nodes.find((n) => !n.controlPlane) ?? cluster.nodes[0];
-    this.table = buildIdentityTable(cluster, { localNode: localNode?.name ?? '', referencedCidrs: this.normalized.referencedCidrs, prefixLabels }).table;
+    this.table = buildIdentityTable(cluster, {
+      localNode: localNode?.name ?? '', referencedCidrs: this.normalized.referencedCidrs, prefixLabels, cidrMatchesNodes: options.policyCidrMatchMode === 'nodes',
+    }).table;
     this.unlearnt = new IpCache(this.table.ipcache.entries.filter((e) => !fqdnIps.has(formatCidr(e.prefix))), { v4: Reserved.world, v6: Reserved.world });
     this.ends = new Ends(cluster, this.table);
 
@@ -158,7 +161,7 @@ export class PolicyEngine implements InspectableEngine {
     // Cluster identities are small integers: an array is the fastest cache; local identities use the map.
     let d = key < DENSE_LIMIT ? this.dense[key] : this.compiled.get(key);
     if (!d) {
-      const rules = identity === Reserved.host ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
+      const rules = isHostIdentity(identity) ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
       d = compileDirection(identity, direction, rules, this.table, this.settings, this.memo);
       if (key < DENSE_LIMIT) this.dense[key] = d;
       else this.compiled.set(key, d);
@@ -467,20 +470,22 @@ export class PolicyEngine implements InspectableEngine {
   /** The endpoint enforcing policy at an end: a pod, or the host when the host firewall is on. */
   private enforcer(e: End): { identity: IdentityId; node: string } | undefined {
     if (e.identity !== undefined && e.pod) return { identity: e.identity, node: e.pod.nodeName };
-    if (e.node && this.settings.hostFirewall) return { identity: Reserved.host, node: e.node.name };
+    if (e.node && this.settings.hostFirewall) return { identity: this.table.hostOf(e.node.name), node: e.node.name };
     return undefined;
   }
 
   /**
    * The identity the enforcing node sees for a peer (§3.4): pods keep theirs;
-   * node addresses are `host` on their own node and `remote-node` (or
-   * `kube-apiserver` for control-plane nodes) elsewhere; other addresses go
+   * node addresses are `host` on their own node, with that node's labels and
+   * `kube-apiserver` where the apiserver runs (`pkg/node/manager.go
+   * nodeIdentityLabels`: each agent labels its own node `reserved:host`), and
+   * `remote-node` (or `kube-apiserver`) elsewhere; other addresses go
    * through the ipcache, where a toFQDNs name counts only if the source's
    * lookup of it went through the DNS proxy and was allowed.
    */
   private peerIdentity(peer: End, enforcingNode: string, source: End | undefined): IdentityId {
     if (peer.identity !== undefined) return peer.identity;
-    if (peer.node) return peer.node.name === enforcingNode ? Reserved.host : peer.node.controlPlane ? Reserved.kubeApiserver : Reserved.remoteNode;
+    if (peer.node) return peer.node.name === enforcingNode ? this.table.hostOf(enforcingNode) : this.table.remoteOf(peer.node.name);
     const addr = parseIp(peer.ip)!;
     if (peer.fqdn !== undefined && source?.identity !== undefined && this.learnt(source, peer.fqdn)) return this.table.identityOfAddress(addr);
     return this.unlearnt.lookup(addr);
@@ -570,8 +575,11 @@ function validPort(port: number, icmp: boolean): boolean {
 }
 
 function requestOf(q: ConnectionQuery): L7Request {
-  if (!q.http && q.dns === undefined && !q.kafka) return NO_REQUEST;
-  return { ...(q.http ? { http: q.http } : {}), ...(q.dns !== undefined ? { dns: toFqdn(q.dns) } : {}), ...(q.kafka ? { kafka: q.kafka } : {}) };
+  if (!q.http && q.dns === undefined && !q.kafka && !q.tls) return NO_REQUEST;
+  return {
+    ...(q.http ? { http: q.http } : {}), ...(q.dns !== undefined ? { dns: toFqdn(q.dns) } : {}), ...(q.kafka ? { kafka: q.kafka } : {}),
+    ...(q.tls ? { sni: q.tls.serverName.toLowerCase().replace(/\.$/, '') } : {}),
+  };
 }
 
 function serviceAsSource(s: Service): QueryProblem {

@@ -9,13 +9,13 @@
  * never re-taken here: it comes in as {@link LegDecision}s from the engine,
  * and this module only describes them, locating rules in the files.
  */
-import { identityScope, type IdentityId } from '../identity/reserved.js';
+import { identityScope, publicIdentity, type IdentityId } from '../identity/reserved.js';
 import { formatPath } from '../manifest/object.js';
 import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
 import { l7Response, serviceVerdict } from './reason.js';
-import { coverage, portSpecificity, selectsPeer, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import { coverage, portSpecificity, selectsPeer, serverNamesText, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
 import { CITED, type BackendVerdict, type Explanation, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
 
 /** What explaining needs of the engine. */
@@ -70,7 +70,7 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
     policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
   }));
   const base = {
-    direction: d.direction, endpoint, identity: s.identity, peerIdentity: s.peer, enforcedBy, enforced: o.enforced, verdict: o.verdict,
+    direction: d.direction, endpoint, identity: publicIdentity(s.identity), peerIdentity: publicIdentity(s.peer), enforcedBy, enforced: o.enforced, verdict: o.verdict,
     matchType: o.matchType, redirect: o.redirect, ...(o.dropReason ? { dropReason: o.dropReason } : {}),
   };
   const omitted = (decided: number) => (decided > 0 || d.rules.length > CITED ? { omitted: { decidedBy: decided, enforcedBy: Math.max(0, d.rules.length - CITED) } } : {});
@@ -93,19 +93,24 @@ const L7_DETAIL: Record<Exclude<L7Outcome['why'], 'rule' | 'no-match'>, string> 
   'visibility-only': 'L7 rules only give visibility: the direction is not default-deny',
   host: 'requests from the local host are always allowed at L7 (allow-localhost)',
   'no-l7-rules': 'a rule for this peer and port has no L7 rules, so every request is allowed',
+  sni: 'an SNI filter applies: the TLS server name is one its serverNames allow',
 };
 
 function describeL7(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: ExplainContext): L7Result {
   const s = (l7.direction === 'egress' ? d.egress : d.ingress)!;
   const base = { protocol: l7.protocol, direction: l7.direction } as const;
   if (l7.allowed) {
-    const detail = l7.why === 'rule' ? `matches ${l7.ruleText}` : L7_DETAIL[l7.why as keyof typeof L7_DETAIL];
+    const detail = l7.why === 'rule' ? `matches ${l7.ruleText}` : `${L7_DETAIL[l7.why as keyof typeof L7_DETAIL]}${l7.ruleText ? ` (${l7.ruleText})` : ''}`;
     return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(l7.entry, l7.port)] : [], detail };
   }
   const { protocol, port } = d.leg;
   const rules = ctx.policyOf(s.identity, l7.direction).all
     .filter((c) => !c.deny && selectsPeer(c, s.peer) && c.ports !== 'all')
-    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => p.l7 && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p)));
+    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => (l7.protocol === 'tls' ? p.serverNames : p.l7) && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p)));
+  if (l7.protocol === 'tls') {
+    const names = [...new Set(rules.flatMap((r) => /SNI filter: (.*)\)$/.exec(r.ports)?.[1] ?? []))];
+    return { ...base, allowed: false, decidedBy: rules, response: l7Response('tls'), detail: `an SNI filter applies: the TLS server name ${request.sni} is not among the allowed ones (${names.join('; ')})` };
+  }
   const what = l7.protocol === 'http' ? `${request.http!.method} ${request.http!.path}` : l7.protocol === 'dns' ? `query ${request.dns}` : `Kafka ${request.kafka!.apiKey}`;
   return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules` };
 }
@@ -124,7 +129,7 @@ function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, element: Po
   const e = element!;
   return {
     policy: e.origin.policy, path: formatPath(e.origin.path), location: e.origin.object.locate(e.origin.path), deny: e.deny, peer: peerText(e),
-    ports: port ? `${port.source.text}${port.l7 ? ` with ${port.l7.kind.toUpperCase()} rules` : ''}` : 'all ports',
+    ports: port ? `${port.source.text}${port.l7 ? ` with ${port.l7.kind.toUpperCase()} rules` : ''}${port.serverNames ? ` (SNI filter: ${serverNamesText(port.serverNames)})` : ''}` : 'all ports',
   };
 }
 

@@ -38,6 +38,24 @@ export function kafkaRuleMatches(rule: KafkaRule, req: KafkaRequest): boolean {
   return true;
 }
 
+/**
+ * Whether a TLS server name (SNI, lower-case) is one a `serverNames` entry
+ * allows (`pkg/policy/api/l4.go PortRule.ServerNames`: "TLS must be present
+ * and one of the provided SNIs must be indicated in the TLS handshake";
+ * semantics.md §5.9): equal ignoring case, or under a leading `*.` (exactly
+ * one more label) or `**.` (one or more labels).
+ */
+export function serverNameMatches(pattern: string, sni: string): boolean {
+  const name = sni.toLowerCase().replace(/\.$/, '');
+  const p = pattern.toLowerCase().replace(/\.$/, '');
+  if (p.startsWith('**.')) return name.endsWith(p.slice(2)) && name.length > p.length - 2;
+  if (p.startsWith('*.')) {
+    const rest = p.slice(1);
+    return name.endsWith(rest) && name.length > rest.length && !name.slice(0, name.length - rest.length).includes('.');
+  }
+  return name === p;
+}
+
 /** The first rule of `l7` that matches the request, or undefined. */
 export function matchingL7Rule(l7: L7Rules, req: { http?: HttpRequest; dns?: string; kafka?: KafkaRequest }, defaultHost: string): { text: string } | undefined {
   switch (l7.kind) {

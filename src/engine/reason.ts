@@ -8,7 +8,7 @@
 import { formatPath } from '../manifest/object.js';
 import { formatPolicyRef } from '../policy/types.js';
 import type { CompiledEntry, SideOutcome } from './compile.js';
-import type { L7Outcome } from './side.js';
+import { serverNamesText, type L7Outcome } from './side.js';
 import type { Verdict } from './types.js';
 
 export const SELF_REASON = 'allowed: a pod talking to its own address never leaves its network namespace, so no policy applies';
@@ -28,6 +28,7 @@ function sideName(s: SideOutcome): string {
 
 /** What the client sees when the proxy refuses a request. */
 export function l7Response(protocol: L7Outcome['protocol']): string {
+  if (protocol === 'tls') return 'TLS handshake reset (server name not allowed)';
   return protocol === 'http' ? '403 Access denied' : protocol === 'dns' ? 'REFUSED' : 'Kafka error (topic authorization failed)';
 }
 
@@ -36,9 +37,14 @@ export function reasonLine(egress: SideOutcome | undefined, ingress: SideOutcome
   const v = decide(egress, ingress, l7);
   // The proxy restricts requests only where the redirecting entry filters (not visibility-only, §5.4).
   const proxied = v.verdict === 'allow' ? [egress, ingress].find((s) => s?.redirect && s.entry && !s.entry.l7VisibilityOnly && s.port?.l7) : undefined;
+  const redirect = v.verdict === 'allow' && (egress?.redirect === true || ingress?.redirect === true);
   return {
-    ...v, ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}),
+    ...v, ...(redirect ? { redirect } : {}), ...(egress ? { egressMatch: egress.matchType } : {}), ...(ingress ? { ingressMatch: ingress.matchType } : {}),
     ...(proxied ? { l7: proxied.port!.l7!.kind } : {}),
+    ...(egress?.enforced ? { egressEnforced: true } : {}),
+    ...(ingress?.enforced ? { ingressEnforced: true } : {}),
+    ...(egress?.redirect && egress.verdict === 'allow' ? { egressRedirect: true } : {}),
+    ...(ingress?.redirect && ingress.verdict === 'allow' ? { ingressRedirect: true } : {}),
   };
 }
 
@@ -53,6 +59,9 @@ function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefine
   }
   if (l7 && !l7.allowed) {
     const redirect = l7.direction === 'egress' ? egress : ingress;
+    if (l7.protocol === 'tls') {
+      return { verdict: 'deny', deniedAt: 'l7', reason: `denied at L7 (${l7.direction} proxy) by ${entryName(redirect?.entry)}: an SNI filter applies and the TLS server name is none of its serverNames → ${l7Response('tls')}` };
+    }
     return {
       verdict: 'deny', deniedAt: 'l7',
       reason: `denied at L7 (${l7.direction} proxy) by ${entryName(redirect?.entry)}: the request matches none of its ${l7.protocol.toUpperCase()} rules → ${l7Response(l7.protocol)}`,
@@ -61,7 +70,12 @@ function decide(egress: SideOutcome | undefined, ingress: SideOutcome | undefine
   const parts: string[] = [];
   if (egress) parts.push(`egress: ${sideName(egress)}`);
   if (ingress) parts.push(`ingress: ${sideName(ingress)}`);
-  if (l7) parts.push(`L7: ${l7.why === 'rule' ? `matches ${l7.ruleText}` : l7.why === 'host' ? 'the local host is always allowed' : 'every request is allowed'}`);
+  if (l7) parts.push(`L7: ${l7.why === 'rule' ? `matches ${l7.ruleText}` : l7.why === 'sni' ? `an SNI filter applies and the TLS server name passes it (${l7.ruleText})` : l7.why === 'host' ? 'the local host is always allowed' : 'every request is allowed'}`);
+  else {
+    // Nothing was sent to judge, but the proxy will check the TLS handshake (§5.9): say so.
+    const sni = [egress, ingress].flatMap((s) => (s?.verdict === 'allow' && s.port?.serverNames ? [serverNamesText(s.port.serverNames)] : []));
+    if (sni.length) parts.push(`L7: an SNI filter applies (${sni.join('; ')}): a TLS handshake naming another server is reset`);
+  }
   return { verdict: 'allow', reason: `allowed (${parts.join('; ') || 'no Cilium endpoint on either side'})` };
 }
 

@@ -11,7 +11,7 @@
  * `explain` to it, the semantic table runs on it too, and benchmarks report
  * the engine's speed as a ratio to it. Not part of the public API.
  */
-import { Reserved } from '../identity/reserved.js';
+import { isHostIdentity, Reserved } from '../identity/reserved.js';
 import type { EndpointSelector } from '../identity/selector.js';
 import type { NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
 import { makeOutcome, type CompiledEntry, type SideOutcome } from './compile.js';
@@ -72,24 +72,36 @@ export class ReferenceEngine extends PolicyEngine {
     if (!outcome.redirect || outcome.verdict !== 'allow') return undefined;
     const s = this.scan(a)!;
     const kinds = s.hits.flatMap((h) => (h.redirect && h.port?.l7 ? [h.port.l7.kind] : []));
-    const protocol = kinds[0] === 'dns' ? 'dns' : kinds[0] === 'kafka' ? 'kafka' : 'http';
-    if (protocol === 'http' ? !request.http : protocol === 'dns' ? request.dns === undefined : !request.kafka) return undefined;
+    const protocol = kinds[0] === 'dns' ? 'dns' : kinds[0] === 'kafka' ? 'kafka' : kinds[0] ? 'http' : 'tls';
+    const judged = protocol === 'http' ? !!request.http : protocol === 'dns' ? request.dns !== undefined : protocol === 'kafka' ? !!request.kafka : false;
+    if (!judged && request.sni === undefined) return undefined;
     const base = { protocol, direction: a.direction } as const;
+    let refused = false;
+    let passed = false;
     for (const h of s.hits) {
       if (typeof h.e === 'object' && h.e.deny) continue;
-      if (!h.port?.l7) return { ...base, allowed: true, why: 'no-l7-rules' };
+      const names = h.port?.serverNames ?? [];
+      // The handshake is checked first: a port rule with serverNames admits only the names it lists.
+      if (names.length > 0 && request.sni !== undefined && !names.some((n) => sniAllows(n, request.sni!))) {
+        refused = true;
+        continue;
+      }
+      passed = true;
+      if (!h.port?.l7) return { ...base, allowed: true, why: names.length ? 'sni' : 'no-l7-rules' };
       if (!s.defaultDeny) return { ...base, allowed: true, why: 'visibility-only' };
-      if (a.direction === 'ingress' && a.peer === Reserved.host) return { ...base, allowed: true, why: 'host' };
+      if (a.direction === 'ingress' && isHostIdentity(a.peer)) return { ...base, allowed: true, why: 'host' };
+      if (!judged) return { ...base, allowed: true, why: 'sni' };
       const m = matchingL7Rule(h.port.l7, request, host);
       if (m) return { ...base, allowed: true, why: 'rule', ruleText: m.text };
     }
-    return { ...base, allowed: false, why: 'no-match' };
+    if (!judged && !refused) return undefined;
+    return { ...base, protocol: refused && !passed ? 'tls' : protocol, allowed: false, why: 'no-match' };
   }
 
   /** Every (element, port) of the applicable rules that names the peer and covers the port; undefined when the side is not enforced. */
   private scan(a: SideQuestion): { hits: Hit[]; defaultDeny: boolean } | undefined {
     const enforcement = this.settings.policyEnforcement;
-    const isHost = a.identity === Reserved.host;
+    const isHost = isHostIdentity(a.identity);
     if (enforcement === 'never' || (isHost && !this.settings.hostFirewall)) return undefined;
     const subject = this.table.labelsOf(a.identity)!;
     const peer = this.table.labelsOf(a.peer);
@@ -110,12 +122,12 @@ export class ReferenceEngine extends PolicyEngine {
       else {
         for (const p of e.ports.ports) {
           const spec = this.portSpec(p, a);
-          if (spec >= 0) hits.push({ e, port: p, wildcard, spec, redirect: p.l7 !== undefined });
+          if (spec >= 0) hits.push({ e, port: p, wildcard, spec, redirect: p.l7 !== undefined || (p.serverNames?.length ?? 0) > 0 });
         }
       }
     }
     if (!defaultDeny) hits.push({ e: 'default-allow', port: undefined, wildcard: true, spec: 0, redirect: false });
-    if (a.direction === 'ingress' && !isHost && a.peer === Reserved.host) hits.push({ e: 'allow-localhost', port: undefined, wildcard: false, spec: 0, redirect: false });
+    if (a.direction === 'ingress' && !isHost && isHostIdentity(a.peer)) hits.push({ e: 'allow-localhost', port: undefined, wildcard: false, spec: 0, redirect: false });
     // Denies first, so the first covering deny is found as the datapath finds it.
     hits.sort((x, y) => Number(typeof y.e === 'object' && y.e.deny) - Number(typeof x.e === 'object' && x.e.deny));
     return { hits, defaultDeny };
@@ -154,6 +166,12 @@ export class ReferenceEngine extends PolicyEngine {
     const numbers = new Set(this.cluster.pods.flatMap(wanted));
     return numbers.size === 1 ? [...numbers][0] : undefined;
   }
+}
+
+/** A serverNames entry against an SNI, written as a regular expression: `*` one label, `**` one or more. */
+function sniAllows(pattern: string, sni: string): boolean {
+  const re = pattern.toLowerCase().replace(/\.$/, '').split('.').map((label) => (label === '**' ? '[^.]+(?:\\.[^.]+)*' : label === '*' ? '[^.]+' : label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('\\.');
+  return new RegExp(`^${re}$`).test(sni.toLowerCase().replace(/\.$/, ''));
 }
 
 function authTypeOf(h: Hit): number {

@@ -28,6 +28,12 @@ const toB = (port = 8080, extra: Partial<Ask> = {}): Ask => ({ from: 'a', to: 'b
 const bIngress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: b}}\ningress:\n${rules}`);
 const aEgress = (rules: string) => cnp('p', `endpointSelector: {matchLabels: {app: a}}\negress:\n${rules}`);
 
+/** Pod default/cp (app=cp) on the control-plane node, as cilium-cli's client-cp (--k8s-localhost-test). */
+const CP_POD = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: cp, namespace: default, labels: {app: cp}}\nspec:\n  nodeName: kind-control-plane\n  containers: [{name: c}]\n';
+
+/** Pod a may reach 198.51.100.0/24 on 443 only in TLS to one.one.one.one (cilium-cli client-egress-tls-sni.yaml, with a CIDR peer). */
+const SNI_POLICY = cnp('p', 'endpointSelector: {matchLabels: {app: a}}\negress:\n  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: [one.one.one.one]}]');
+
 /** A CiliumCIDRGroup `partners` (team=x): 198.51.100.0/24 and 203.0.113.0/24. */
 const CIDR_GROUP = '---\napiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: partners, labels: {team: x}}\nspec:\n  externalCIDRs: [198.51.100.0/24, 203.0.113.0/24]\n';
 
@@ -74,6 +80,18 @@ const cases: Case[] = [
   { name: 'other nodes are not allowed by default', source: 'semantics.md §4.8 (nothing auto-allowed for remote-node)', policies: bIngress('  - {}'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'deny' },
   { name: 'a deny of the host beats allow-localhost', source: 'semantics.md §4.8', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny:\n  - fromEntities: [host]'), ask: { from: 'node:kind-worker', to: 'b', port: 8080 }, expect: 'deny', dropReason: 'POLICY_DENY' },
   { name: 'host policies are not enforced without the host firewall', source: 'semantics.md §7 (enable-host-firewall off by default)', policies: ccnp('h', 'nodeSelector: {}\negress:\n  - {}'), ask: { from: 'node:kind-worker', to: 'b', port: 8080 }, expect: 'allow' },
+  // --- each node's view of the nodes (semantics.md §3.4; pkg/node/manager.go nodeIdentityLabels: the local node is reserved:host) ---
+  { name: 'a pod on the control-plane node sees its own node as host and kube-apiserver', source: 'semantics.md §3.4 (identity 1 gets reserved:kube-apiserver where the apiserver runs); pkg/node/manager.go nodeIdentityLabels; cilium-cli builder/pod_to_k8s_on_controlplane.go', policies: CP_POD + cnp('p', 'endpointSelector: {matchLabels: {app: cp}}\negress:\n  - toEntities: [kube-apiserver]'), ask: { from: 'cp', to: 'node:kind-control-plane', port: 6443 }, expect: 'allow', matchType: 'L3-Only' },
+  { name: 'a pod on the control-plane node: toEntities host is its own node', source: 'pkg/node/manager.go nodeIdentityLabels (IsLocal → reserved:host)', policies: CP_POD + cnp('p', 'endpointSelector: {matchLabels: {app: cp}}\negress:\n  - toEntities: [host]'), ask: { from: 'cp', to: 'node:kind-control-plane', port: 10250 }, expect: 'allow' },
+  { name: 'a pod on the control-plane node: a worker is a remote node, not host', source: 'pkg/node/manager.go nodeIdentityLabels (other nodes: reserved:remote-node)', policies: CP_POD + cnp('p', 'endpointSelector: {matchLabels: {app: cp}}\negress:\n  - toEntities: [host]'), ask: { from: 'cp', to: 'node:kind-worker', port: 10250 }, expect: 'deny', side: 'egress' },
+  { name: 'a pod on a worker: the control-plane node is kube-apiserver, not host', source: 'semantics.md §3.4 (identity 7 = kube-apiserver on a remote node)', policies: aEgress('  - toEntities: [host]'), ask: { from: 'a', to: 'node:kind-control-plane', port: 6443 }, expect: 'deny', side: 'egress' },
+  { name: 'host firewall: nodeSelector is matched against the enforcing node\'s labels', source: 'semantics.md §2.2 (nodeSelector selects the host endpoint by its node labels); pkg/node/manager.go', policies: ccnp('h', 'nodeSelector: {matchLabels: {node-role.kubernetes.io/control-plane: ""}}\ningress:\n  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]'), ask: { from: 'a', to: 'node:kind-control-plane', port: 22 }, expect: 'deny', side: 'ingress', options: { hostFirewall: true } },
+  { name: 'host firewall: a node the nodeSelector does not select is not enforced', source: 'semantics.md §2.2, §7', policies: ccnp('h', 'nodeSelector: {matchLabels: {node-role.kubernetes.io/control-plane: ""}}\ningress:\n  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]'), ask: { from: 'a', to: 'node:kind-worker', port: 22 }, expect: 'allow', options: { hostFirewall: true } },
+  // --- policy-cidr-match-mode=nodes (pkg/node/manager.go: node addresses get CIDR labels; pkg/identity/reserved.go: remote nodes leave the reserved identities) ---
+  { name: 'policy-cidr-match-mode=nodes: a CIDR rule selects a remote node', source: 'Cilium docs policy/language (policy-cidr-match-mode=nodes, cilium/cilium#28421); pkg/node/manager.go addressLabels.MergeLabels(GetCIDRLabels)', policies: bIngress('  - fromCIDR: [172.16.0.0/12]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'allow', options: { policyCidrMatchMode: 'nodes' } },
+  { name: 'policy-cidr-match-mode=nodes: a CIDR rule selects the local host', source: 'pkg/node/manager.go nodeIdentityLabels (IsLocal: the host gets the CIDR labels of its addresses) — answers semantics.md §10 item 5', policies: aEgress('  - toCIDR: [172.18.0.3/32]'), ask: { from: 'a', to: 'node:kind-worker', port: 10250 }, expect: 'allow', options: { policyCidrMatchMode: 'nodes' } },
+  { name: 'policy-cidr-match-mode=nodes: entities still select nodes', source: 'cilium/cilium#28421 review ("kube-apiserver is a selectable entity, and that logic hasn\'t changed")', policies: bIngress('  - fromEntities: [remote-node]'), ask: { from: 'node:kind-control-plane', to: 'b', port: 8080 }, expect: 'allow', options: { policyCidrMatchMode: 'nodes' } },
+  { name: 'policy-cidr-match-mode=nodes: a CIDR rule still never selects pods', source: 'semantics.md §4.9; cilium/cilium#9209', policies: bIngress('  - fromCIDR: [10.0.0.0/8]'), ask: toB(), expect: 'deny', options: { policyCidrMatchMode: 'nodes' } },
   // --- CIDR (§4.9) ---
   { name: 'fromCIDR allows an address inside it', source: 'semantics.md §4.9', policies: bIngress('  - fromCIDR: [198.51.100.0/24]'), ask: { from: 'ip:198.51.100.7', to: 'b', port: 8080 }, expect: 'allow' },
   { name: 'a CIDR rule never selects a pod, even inside the CIDR', source: 'semantics.md §4.9; cilium/cilium#9209', policies: bIngress('  - fromCIDR: [10.0.0.0/8]'), ask: toB(), expect: 'deny' },
@@ -120,6 +138,14 @@ const cases: Case[] = [
   { name: 'HTTP: the connection itself is allowed at L4', source: 'semantics.md §5.3 (L7 denial never drops packets)', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080), expect: 'allow', matchType: 'L4-Only' },
   { name: 'HTTP: an L4-only rule for the same peer and port allows every request', source: 'semantics.md §5.4 item 1; docs layer7.rst', policies: bIngress('  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}]}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow', l7: 'allowed' },
   { name: 'HTTP: L7 is only visibility when default deny is off (1.18)', source: 'semantics.md §5.5 (1.18+ ensureWildcard)', policies: cnp('p', 'endpointSelector: {matchLabels: {app: b}}\nenableDefaultDeny: {ingress: false}\ningress:\n  - toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{path: /docs}]}}]'), ask: toB(8080, { http: { method: 'GET', path: '/admin' } }), expect: 'allow' },
+  // --- TLS SNI (§5.9; pkg/policy/api/l4.go PortRule.ServerNames; pkg/policy/l4.go addPolicyForSelector: len(sni) > 0 redirects) ---
+  { name: 'TLS SNI: a handshake naming an allowed server passes the SNI filter', source: 'pkg/policy/api/l4.go PortRule.ServerNames ("one of the provided SNIs must be indicated in the TLS handshake"); cilium-cli builder/client_egress_tls_sni.go', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'one.one.one.one' }, expect: 'allow', l7: 'allowed', matchType: 'L3-L4' },
+  { name: 'TLS SNI: a handshake naming another server is reset by the proxy', source: 'pkg/policy/api/l4.go PortRule.ServerNames; semantics.md §5.9 (non-matching SNI → connection reset); cilium-cli client-egress-tls-sni-denied (curl exit 35)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' }, expect: 'deny', l7: 'denied' },
+  { name: 'TLS SNI: server names are matched without regard to case', source: 'semantics.md §5.9; TLS server names are DNS names (RFC 6066 §3)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'ONE.one.one.one' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: "*." stands for exactly one label', source: 'semantics.md §5.9 (ServerName type comment: *. one label)', policies: aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: ["*.example.com"]}]'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'a.b.example.com' }, expect: 'deny', l7: 'denied' },
+  { name: 'TLS SNI: "**." stands for one or more labels', source: 'semantics.md §5.9 (ServerName type comment: **. many labels, 1.18+)', policies: aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: ["**.example.com"]}]'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'a.b.example.com' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: another rule for the peer and port without serverNames admits every server name', source: 'semantics.md §5.4 item 1 (a covering rule with no L7 restriction allows at the proxy), §5.9', policies: SNI_POLICY + aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]').replace('name: p,', 'name: q,'), ask: { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' }, expect: 'allow', l7: 'allowed' },
+  { name: 'TLS SNI: without a known server name the connection is allowed at L3/L4 (and redirected)', source: 'pkg/policy/l4.go addPolicyForSelector (the filter is in the proxy, not the datapath)', policies: SNI_POLICY, ask: { from: 'a', to: 'ip:198.51.100.7', port: 443 }, expect: 'allow', matchType: 'L3-L4' },
   // --- authentication (§1.12) ---
   { name: 'authentication required drops until authenticated', source: 'semantics.md §1.12 (reason 189)', policies: bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]\n    authentication: {mode: required}'), ask: toB(), expect: 'deny', dropReason: 'AUTH_REQUIRED' },
   // --- Kubernetes NetworkPolicy (§6) ---
@@ -160,6 +186,30 @@ const cases: Case[] = [
   { name: 'a NodePort on a node address reaches the backend', source: 'bpf/bpf_sock.c sock4_wildcard_lookup (host / remote-node address + NodePort)', policies: '---\napiVersion: v1\nkind: Service\nmetadata: {name: np, namespace: default}\nspec: {type: NodePort, selector: {app: b}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}\n' + bIngress('  - {}'), ask: { from: 'a', to: 'node:kind-worker', port: 30080 }, expect: 'deny', side: 'ingress' },
   { name: 'a pod addressed by its IP is that pod, with its identity', source: 'semantics.md §3.4 (the ipcache maps a pod IP to the pod identity)', policies: `${bIngress('  - fromEndpoints: [{matchLabels: {app: a}}]')}# a fresh engine: pod a not asked about before\n`, ask: { from: 'podip:a', to: 'b', port: 8080 }, expect: 'allow', matchType: 'L3-Only' },
 ];
+
+describe('TLS SNI filters are proxy redirects (pkg/policy/l4.go addPolicyForSelector: isRedirect when len(sni) > 0)', () => {
+  test('the verdict marks the redirect and its reason says an SNI filter applies', () => {
+    const [v, r] = verdicts(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(v.redirect, true);
+    assert.equal(r.redirect, true);
+    assert.match(v.reason, /SNI filter applies \(serverNames: \[one\.one\.one\.one\]\)/);
+    const e = explainAsk(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(e.egress?.redirect, true);
+    assert.match(e.egress?.decidedBy[0]?.ports ?? '', /SNI filter: serverNames: \[one\.one\.one\.one\]/);
+  });
+  test('a refused server name is explained as the SNI filter\'s, with the TLS reset', () => {
+    const e = explainAsk(SNI_POLICY, { from: 'a', to: 'ip:198.51.100.7', port: 443, sni: 'evil.example' });
+    assert.equal(e.l7?.protocol, 'tls');
+    assert.equal(e.l7?.allowed, false);
+    assert.match(e.l7?.response ?? '', /TLS handshake reset/);
+    assert.match(e.l7?.detail ?? '', /SNI filter applies: the TLS server name evil\.example is not among the allowed ones \(serverNames: \[one\.one\.one\.one\]\)/);
+    assert.match(e.reason, /SNI filter applies/);
+  });
+  test('a port without serverNames is not redirected and carries no mark', () => {
+    const [v] = verdicts(aEgress('  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]'), { from: 'a', to: 'ip:198.51.100.7', port: 443 });
+    assert.equal(v.redirect, undefined);
+  });
+});
 
 // Every row runs on the three evaluators, the way one shared suite runs against every implementation:
 // `verdict` (compiled, compact), `explain` (the same decision with its rules) and the rule-by-rule reference.

@@ -13,10 +13,10 @@
  * It allocates nothing once warm: outcomes are shared objects, built by an
  * entry the first time it decides.
  */
-import { Reserved, type IdentityId } from '../identity/reserved.js';
+import { isHostIdentity, type IdentityId } from '../identity/reserved.js';
 import type { L4Protocol } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort, SideOutcome } from './compile.js';
-import { matchingL7Rule } from './l7.js';
+import { matchingL7Rule, serverNameMatches } from './l7.js';
 import { coveringPrefixLength } from './ports.js';
 import type { HttpRequest, KafkaRequest } from './types.js';
 
@@ -95,7 +95,7 @@ export function coverage(c: CompiledEntry, protocol: L4Protocol, port: number, n
     const p = ports[i]!;
     const s = portSpecificity(p, protocol, port, names);
     if (s < 0) continue;
-    const r = rank(s, p.l7 !== undefined, c.anyPeer) * 1024 + i + 1;
+    const r = rank(s, p.redirect, c.anyPeer) * 1024 + i + 1;
     if (r > best) best = r;
   }
   return best;
@@ -205,32 +205,55 @@ export interface L7Request {
   /** Lower-case, with the trailing dot. */
   readonly dns?: string;
   readonly kafka?: KafkaRequest;
+  /** The TLS server name (SNI) of the handshake, lower-case. */
+  readonly sni?: string;
 }
 
 /** What the proxy decided; `entry` is the allow that let the request through, or undefined when it was refused. */
 export interface L7Outcome {
-  readonly protocol: 'http' | 'dns' | 'kafka';
+  /** `tls` when the TLS SNI filter alone decided (no rule of the proxy's kind was judged). */
+  readonly protocol: 'http' | 'dns' | 'kafka' | 'tls';
   readonly allowed: boolean;
   readonly direction: SideOutcome['direction'];
   readonly entry?: CompiledEntry;
   readonly port?: CompiledPort;
   /** Why: the matching rule's text, or the reason every request passes. */
-  readonly why: 'no-l7-rules' | 'visibility-only' | 'host' | 'rule' | 'no-match';
+  readonly why: 'no-l7-rules' | 'visibility-only' | 'host' | 'rule' | 'no-match' | 'sni';
   readonly ruleText?: string;
 }
 
+/** The proxy kind a port's L7 rules call for; `tls` for a port with a TLS SNI filter only. */
+export function proxyKind(port: { readonly l7: CompiledPort['l7'] }): L7Outcome['protocol'] {
+  const kind = port.l7?.kind;
+  return kind === 'dns' ? 'dns' : kind === 'kafka' ? 'kafka' : kind ? 'http' : 'tls';
+}
+
+/** The request carries something the proxy of `protocol` judges. */
+export function carries(request: L7Request, protocol: L7Outcome['protocol']): boolean {
+  return protocol === 'http' ? request.http !== undefined : protocol === 'dns' ? request.dns !== undefined : protocol === 'kafka' ? request.kafka !== undefined : false;
+}
+
+/** Whether a port's SNI filter lets the handshake through: true without a filter or without a known SNI. */
+export function sniPasses(serverNames: readonly string[] | undefined, sni: string | undefined): boolean {
+  return !serverNames || sni === undefined || serverNames.some((n) => serverNameMatches(n, sni));
+}
+
 /**
- * The proxy's decision for a redirected side (§5.4): allowed when any
- * covering allow entry has no L7 rules of its own (an implicit allow-all),
- * gives visibility only, or has a matching rule. Undefined when the side
- * does not redirect or the query carries no request of the proxy's kind.
+ * The proxy's decision for a redirected side (§5.4, §5.9): allowed when any
+ * covering allow entry whose TLS SNI filter (if any) admits the handshake
+ * has no L7 rules of its own (an implicit allow-all), gives visibility
+ * only, or has a matching rule. Undefined when the side does not redirect
+ * or the query carries nothing the proxy judges (no request of its kind,
+ * no SNI).
  */
 export function decideL7(d: CompiledDirection, side: SideOutcome, ask: SideAsk, request: L7Request, defaultHost: string): L7Outcome | undefined {
   if (!side.redirect || side.verdict !== 'allow') return undefined;
-  const kind = side.port!.l7!.kind;
-  const protocol = kind === 'dns' ? 'dns' : kind === 'kafka' ? 'kafka' : 'http';
-  if (protocol === 'http' ? !request.http : protocol === 'dns' ? request.dns === undefined : !request.kafka) return undefined;
+  const protocol = proxyKind(side.port!);
+  const judged = carries(request, protocol);
+  if (!judged && request.sni === undefined) return undefined;
   const base = { protocol, direction: d.direction } as const;
+  let sniRefused = false;
+  let sniPassed = false;
   // Every covering port of every covering allow counts, not only the winning one (§5.4 items 1 and 3).
   for (const c of d.all) {
     if (c.deny || !selectsPeer(c, ask.peer)) continue;
@@ -238,12 +261,26 @@ export function decideL7(d: CompiledDirection, side: SideOutcome, ask: SideAsk, 
     for (const port of c.ports) {
       if (portSpecificity(port, ask.protocol, ask.port, ask.names) < 0) continue;
       const at = { entry: c, port };
-      if (!port.l7) return { ...base, ...at, allowed: true, why: 'no-l7-rules' };
+      // Envoy's TLS inspector reads the SNI before any L7 rule is looked at (PortRule.ServerNames).
+      if (!sniPasses(port.serverNames, request.sni)) {
+        sniRefused = true;
+        continue;
+      }
+      sniPassed = true;
+      if (!port.l7) return { ...base, ...at, allowed: true, why: port.serverNames ? 'sni' : 'no-l7-rules', ...(port.serverNames ? { ruleText: serverNamesText(port.serverNames) } : {}) };
       if (c.l7VisibilityOnly) return { ...base, ...at, allowed: true, why: 'visibility-only' };
-      if (d.direction === 'ingress' && ask.peer === Reserved.host) return { ...base, ...at, allowed: true, why: 'host' };
+      if (d.direction === 'ingress' && isHostIdentity(ask.peer)) return { ...base, ...at, allowed: true, why: 'host' };
+      // Only the SNI is known: it passed, and the request itself is not asked about.
+      if (!judged) return { ...base, ...at, allowed: true, why: 'sni', ruleText: serverNamesText(port.serverNames ?? []) };
       const m = matchingL7Rule(port.l7, request, defaultHost);
       if (m) return { ...base, ...at, allowed: true, why: 'rule', ruleText: m.text };
     }
   }
-  return { ...base, allowed: false, why: 'no-match' };
+  if (!judged && !sniRefused) return undefined;
+  return { ...base, ...(sniRefused && !sniPassed ? { protocol: 'tls' } : {}), allowed: false, why: 'no-match' };
+}
+
+/** `serverNames: [a, b]`, as an explanation cites the filter. */
+export function serverNamesText(names: readonly string[]): string {
+  return `serverNames: [${names.join(', ')}]`;
 }

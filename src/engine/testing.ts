@@ -51,6 +51,8 @@ export interface Ask {
   icmpType?: number;
   http?: HttpRequest;
   dns?: string;
+  /** The TLS server name (SNI) of the handshake. */
+  sni?: string;
 }
 
 /** The three evaluators a semantic question is put to. */
@@ -122,6 +124,7 @@ export function query(engine: PolicyEngine, ask: Ask): ConnectionQuery {
     ...(ask.icmpType !== undefined ? { icmpType: ask.icmpType } : {}),
     ...(ask.http ? { http: ask.http } : {}),
     ...(ask.dns !== undefined ? { dns: ask.dns } : {}),
+    ...(ask.sni !== undefined ? { tls: { serverName: ask.sni } } : {}),
   };
 }
 

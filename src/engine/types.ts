@@ -55,6 +55,8 @@ export interface TrafficSpec {
   /** A DNS query for this name (to port 53 of a DNS server). */
   readonly dns?: string;
   readonly kafka?: KafkaRequest;
+  /** A TLS handshake naming this server (SNI): judged where a port rule has `serverNames`. */
+  readonly tls?: { readonly serverName: string };
 }
 
 export interface ConnectionQuery extends TrafficSpec {
@@ -120,7 +122,8 @@ export interface SideResult {
 }
 
 export interface L7Result {
-  readonly protocol: 'http' | 'dns' | 'kafka';
+  /** `tls`: the TLS SNI filter (`serverNames`) decided. */
+  readonly protocol: 'http' | 'dns' | 'kafka' | 'tls';
   readonly allowed: boolean;
   /** What the client sees when denied: `403 Access denied`, `REFUSED`. */
   readonly response?: string;
@@ -151,6 +154,18 @@ export interface Verdict {
   /** Hubble's match type of each side's policy verdict (absent where no endpoint enforces policy, or the side was not reached). */
   readonly egressMatch?: MatchType;
   readonly ingressMatch?: MatchType;
+  /**
+   * True when a side that allows sends the connection to a proxy (L7 rules,
+   * or a TLS SNI filter: `pkg/policy/l4.go addPolicyForSelector`), which may
+   * still refuse what is sent; absent otherwise.
+   */
+  readonly redirect?: true;
+  /** True when a rule selects that side's endpoint in that direction (only then does its node emit policy-verdict events). */
+  readonly egressEnforced?: true;
+  readonly ingressEnforced?: true;
+  /** True when that side's allow sends the connection to the L7 proxy (Hubble shows its policy verdict as REDIRECTED, then L7 events). */
+  readonly egressRedirect?: true;
+  readonly ingressRedirect?: true;
   /** One line naming the deciding rule by policy and field path, e.g. `denied at ingress: default deny, no rule of CiliumNetworkPolicy default/db allows it`. */
   readonly reason: string;
   /** For a Service: the verdict of every backend (the verdict is a deny if any backend denies). */
@@ -190,6 +205,13 @@ export interface EngineOptions {
   readonly policyEnforcement?: 'default' | 'always' | 'never';
   /** `enable-host-firewall`: false, so host policies are accepted but not enforced. */
   readonly hostFirewall?: boolean;
+  /**
+   * `policy-cidr-match-mode`: empty by default, so CIDR selectors never match
+   * nodes; `nodes` makes them match node addresses too (the local host
+   * included: `pkg/node/manager.go nodeIdentityLabels` gives it the CIDR
+   * labels of its addresses).
+   */
+  readonly policyCidrMatchMode?: '' | 'nodes';
   /** DNS answers for names outside the cluster: name → addresses. */
   readonly dns?: ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>>;
 }

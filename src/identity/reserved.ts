@@ -41,6 +41,31 @@ export const MIN_CLUSTER_IDENTITY = 256;
 export const MAX_CLUSTER_IDENTITY = 65535;
 /** Flag of node-local identities (CIDR, FQDN, CIDR group): `1 << 24` (`IdentityScopeLocal`). */
 export const LOCAL_IDENTITY_FLAG = 1 << 24;
+/**
+ * Flag of per-node remote-node identities: `2 << 24` (`IdentityScopeRemoteNode`),
+ * allocated with `policy-cidr-match-mode=nodes`, when each node's labels carry
+ * its CIDR (`pkg/identity/reserved.go LookupReservedIdentityByLabels` then
+ * returns no reserved identity for remote nodes).
+ */
+export const REMOTE_NODE_IDENTITY_FLAG = 2 << 24;
+/**
+ * Flag of polis's per-node views of the host identity. Cilium numbers the
+ * host 1 on every node, but each agent gives it its own node's labels
+ * (`pkg/node/manager.go nodeIdentityLabels`): one number cannot carry them
+ * all, so polis gives each node's host its own internal number and shows
+ * it as 1 (`host`). Never on the wire; see {@link publicIdentity}.
+ */
+export const HOST_VIEW_FLAG = 0x7e << 24;
+
+/** True for the host identity: 1, or one node's view of it. */
+export function isHostIdentity(id: IdentityId): boolean {
+  return id === Reserved.host || (id & 0xff000000) === HOST_VIEW_FLAG;
+}
+
+/** The number Cilium and Hubble show for an identity: 1 for every view of the host. */
+export function publicIdentity(id: IdentityId): IdentityId {
+  return isHostIdentity(id) ? Reserved.host : id;
+}
 
 /** Reserved identity names, as `cilium identity list` and Hubble print them. */
 const NAMES: ReadonlyMap<number, string> = new Map([
@@ -60,7 +85,7 @@ const NAMES: ReadonlyMap<number, string> = new Map([
 
 /** The reserved name of an identity, or `undefined` when it is not reserved. */
 export function reservedName(id: IdentityId): string | undefined {
-  return NAMES.get(id);
+  return NAMES.get(publicIdentity(id));
 }
 
 /** Which numeric range an identity lies in (semantics.md §3.2). */
@@ -68,7 +93,7 @@ export type IdentityScope = 'reserved' | 'cluster' | 'local';
 
 /** Reserved (< 256), local (CIDR/FQDN: has the `1<<24` flag) or cluster (label sets). */
 export function identityScope(id: IdentityId): IdentityScope {
-  if (id < MIN_CLUSTER_IDENTITY) return 'reserved';
+  if (id < MIN_CLUSTER_IDENTITY || isHostIdentity(id)) return 'reserved';
   return (id & 0xff000000) === LOCAL_IDENTITY_FLAG ? 'local' : 'cluster';
 }
 

@@ -8,9 +8,14 @@
  * distinct selector, STYLE "work per identity, not per pod") and which
  * identity a packet's peer IP has.
  *
- * polis evaluates per node (`localNode`): that node's IPs and hostNetwork
- * pods are `host` (1); other nodes are `remote-node` (6), or
- * `kube-apiserver` (7) when they run a kube-apiserver (semantics.md §3.4).
+ * The ipcache and `identityOfPod` are one node's view (`localNode`): that
+ * node's IPs and hostNetwork pods are `host` (1); other nodes are
+ * `remote-node` (6), or `kube-apiserver` (7) when they run a kube-apiserver
+ * (semantics.md §3.4). Each agent sees its own node as the host, with its
+ * own node's labels, so the table also holds every node's view of itself
+ * ({@link IdentityTable.hostOf}) and of the others
+ * ({@link IdentityTable.remoteOf}): the engine picks the view of the node
+ * whose endpoint enforces policy.
  */
 import type { Cluster, ClusterNode, Namespace, Pod } from '../model/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -19,9 +24,10 @@ import { allocateClusterIdentities, allocatePrefixIdentities, type PrefixLabels 
 import { IpCache, hostPrefix, type IpCacheEntry } from './ipcache.js';
 import { podIdentityLabels } from './label-filter.js';
 import { PrefixIndex } from './prefix-index.js';
-import type { Label, LabelSet } from './labels.js';
+import { LabelSet, type Label } from './labels.js';
 import { messages } from './messages.js';
-import { Reserved, reservedLabels, reservedName, type IdentityId } from './reserved.js';
+import { HOST_VIEW_FLAG, REMOTE_NODE_IDENTITY_FLAG, Reserved, reservedLabels, reservedName, type IdentityId } from './reserved.js';
+import { cidrLabel } from './cidr-labels.js';
 import type { EndpointSelector } from './selector.js';
 
 /** Options of {@link buildIdentityTable}. */
@@ -55,6 +61,14 @@ export interface IdentityTableOptions {
    * `reserved:kube-apiserver` + `reserved:world` (semantics.md §3.4).
    */
   readonly kubeApiserverIps?: readonly string[];
+  /**
+   * `policy-cidr-match-mode=nodes`: node identities carry the CIDR labels of
+   * their addresses, so CIDR selectors match nodes; remote nodes then get
+   * per-node identities in the remote-node scope (`pkg/node/manager.go
+   * nodeIdentityLabels`, `pkg/identity/reserved.go
+   * LookupReservedIdentityByLabels`). Default `false` (Cilium's `[]`).
+   */
+  readonly cidrMatchesNodes?: boolean;
 }
 
 /** The result of {@link buildIdentityTable}: always a table, plus what was wrong with the input. */
@@ -90,13 +104,31 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
     else diagnostics.push(messages.invalidIp('kube-apiserver endpoint', text));
   }
   const isApiserver = (ip: IpAddress | undefined) => ip !== undefined && apiserverIps.has(formatIp(ip));
-  const nodeIdentity = (n: ClusterNode): IdentityId =>
-    n === localNode ? Reserved.host : isApiserver(nodeIps.get(n)) ? Reserved.kubeApiserver : Reserved.remoteNode;
+
+  // --- each node's view of itself (host) and of the others --------------------------------
+  const views: NodeViews = { hostOf: new Map(), remoteOf: new Map(), hostLabels: new Map() };
+  const remoteScoped = new Map<IdentityId, LabelSet>();
+  cluster.nodes.forEach((n, i) => {
+    const ip = nodeIps.get(n);
+    const apiserver = isApiserver(ip);
+    const cidr = options.cidrMatchesNodes && ip ? [cidrLabel(hostPrefix(ip))] : [];
+    const host = (HOST_VIEW_FLAG | i) as IdentityId;
+    views.hostOf.set(n.name, host);
+    views.hostLabels.set(host, LabelSet.of([...reservedLabels(Reserved.host, { hostIsKubeApiserver: apiserver, hostNodeLabels: n.labels }).labels, ...cidr]));
+    let remote: IdentityId = apiserver ? Reserved.kubeApiserver : Reserved.remoteNode;
+    if (cidr.length) {
+      remote = (REMOTE_NODE_IDENTITY_FLAG | (i + 1)) as IdentityId;
+      remoteScoped.set(remote, LabelSet.of([...reservedLabels(apiserver ? Reserved.kubeApiserver : Reserved.remoteNode).labels, ...cidr]));
+    }
+    views.remoteOf.set(n.name, remote);
+  });
+  const nodeIdentity = (n: ClusterNode): IdentityId => (n === localNode ? Reserved.host : views.remoteOf.get(n.name)!);
 
   const identities = new Map<IdentityId, LabelSet>();
   const reservedIds = [1, 2, 3, 4, 5, 6, 7, 8, ...(dualStack ? [9, 10] : [])] as IdentityId[];
   const hostOptions = { hostIsKubeApiserver: isApiserver(localNode && nodeIps.get(localNode)), hostNodeLabels: localNode?.labels ?? {} };
   for (const id of reservedIds) identities.set(id, reservedLabels(id, hostOptions));
+  for (const [id, labels] of remoteScoped) identities.set(id, labels);
 
   // --- pods → cluster identities ------------------------------------------------------------
   const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
@@ -191,7 +223,7 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   const world = { v4: dualStack ? Reserved.worldIpv4 : Reserved.world, v6: dualStack ? Reserved.worldIpv6 : Reserved.world };
 
   return {
-    table: new IdentityTable(cluster.name, options.localNode, identities, podIds, podsById, new IpCache(entries, world)),
+    table: new IdentityTable(cluster.name, options.localNode, identities, podIds, podsById, new IpCache(entries, world), views),
     diagnostics,
   };
 }
@@ -201,9 +233,18 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
  * state it keeps is a memo of selector results keyed by
  * {@link EndpointSelector.canonical}.
  */
+/** Each node's view of the nodes: its own host, and the identity it gives every other node. */
+export interface NodeViews {
+  readonly hostOf: Map<string, IdentityId>;
+  readonly remoteOf: Map<string, IdentityId>;
+  readonly hostLabels: Map<IdentityId, LabelSet>;
+}
+
 export class IdentityTable {
   private readonly ids: readonly IdentityId[];
-  private readonly selections = new Map<string, { readonly list: readonly IdentityId[]; readonly set: ReadonlySet<IdentityId> }>();
+  /** `ids` and the host views: what selectors are evaluated against. */
+  private readonly selectable: readonly IdentityId[];
+  private readonly selections = new Map<string, { readonly list: readonly IdentityId[]; readonly withViews: readonly IdentityId[]; readonly set: ReadonlySet<IdentityId> }>();
 
   /** @internal use {@link buildIdentityTable}. */
   constructor(
@@ -216,8 +257,25 @@ export class IdentityTable {
     private readonly pods: ReadonlyMap<IdentityId, readonly Pod[]>,
     /** The IP → identity table. */
     readonly ipcache: IpCache,
+    private readonly views: NodeViews = { hostOf: new Map(), remoteOf: new Map(), hostLabels: new Map() },
   ) {
     this.ids = Object.freeze([...labels.keys()].sort((a, b) => a - b));
+    this.selectable = Object.freeze([...this.ids, ...views.hostLabels.keys()]);
+  }
+
+  /** The host identity as node `node` sees itself (its labels, kube-apiserver where the apiserver runs); 1 for a node the cluster lacks. */
+  hostOf(node: string): IdentityId {
+    return this.views.hostOf.get(node) ?? Reserved.host;
+  }
+
+  /** The identity every other node gives node `node`: remote-node, kube-apiserver, or its own with policy-cidr-match-mode=nodes. */
+  remoteOf(node: string): IdentityId {
+    return this.views.remoteOf.get(node) ?? Reserved.remoteNode;
+  }
+
+  /** Every node's view of its host (allow-localhost admits the host of the endpoint's own node, whichever it is). */
+  hostViews(): readonly IdentityId[] {
+    return [...this.views.hostLabels.keys()];
   }
 
   /** Identity of a peer IP (longest referenced prefix, else world); `undefined` when `ip` is not an IP address. */
@@ -238,7 +296,7 @@ export class IdentityTable {
 
   /** Labels of an identity, `undefined` for an identity this table does not have. */
   labelsOf(id: IdentityId): LabelSet | undefined {
-    return this.labels.get(id);
+    return this.labels.get(id) ?? this.views.hostLabels.get(id);
   }
 
   /** Pods with this identity, in cluster order (hostNetwork pods under host / remote-node / kube-apiserver). */
@@ -261,6 +319,11 @@ export class IdentityTable {
     return this.selection(selector).list;
   }
 
+  /** {@link select} plus the nodes' views of the host it selects: the peers a policy entry names. */
+  selectWithViews(selector: EndpointSelector): readonly IdentityId[] {
+    return this.selection(selector).withViews;
+  }
+
   /** True when the selector selects the identity (cached like {@link select}). */
   selects(selector: EndpointSelector, id: IdentityId): boolean {
     return this.selection(selector).set.has(id);
@@ -279,17 +342,17 @@ export class IdentityTable {
 
   private candidates(selector: EndpointSelector): readonly IdentityId[] {
     const prefixes = selector.requiredPrefixes();
-    if (selector.matchLabels.length === 0 && prefixes.length === 0) return this.ids;
+    if (selector.matchLabels.length === 0 && prefixes.length === 0) return this.selectable;
     if (!this.byLabel) {
       this.byLabel = new Map();
-      for (const id of this.ids) {
-        for (const l of this.labels.get(id)!.labels) {
+      for (const id of this.selectable) {
+        for (const l of this.labelsOf(id)!.labels) {
           const k = `${l.key}=${l.value}`;
           (this.byLabel.get(k) ?? this.byLabel.set(k, []).get(k)!).push(id);
         }
       }
     }
-    let best: readonly IdentityId[] = this.ids;
+    let best: readonly IdentityId[] = this.selectable;
     for (const t of selector.matchLabels) {
       // cidr: keys match by prefix, not by equality: the prefix index below narrows those.
       if (t.source === 'cidr') continue;
@@ -308,15 +371,16 @@ export class IdentityTable {
 
   private cidrIndex(): PrefixIndex<IdentityId> {
     return (this.prefixIndex ??= new PrefixIndex(
-      this.ids.flatMap((id) => this.labels.get(id)!.cidrPrefixes().map((prefix) => ({ prefix, item: id }))),
+      this.selectable.flatMap((id) => this.labelsOf(id)!.cidrPrefixes().map((prefix) => ({ prefix, item: id }))),
     ));
   }
 
   private selection(selector: EndpointSelector) {
     let hit = this.selections.get(selector.canonical);
     if (!hit) {
-      const list = Object.freeze(this.candidates(selector).filter((id) => selector.matches(this.labels.get(id)!)));
-      hit = { list, set: new Set(list) };
+      const withViews = Object.freeze(this.candidates(selector).filter((id) => selector.matches(this.labelsOf(id)!)));
+      const list = this.views.hostLabels.size ? Object.freeze(withViews.filter((id) => this.labels.has(id))) : withViews;
+      hit = { list, withViews, set: new Set(withViews) };
       this.selections.set(selector.canonical, hit);
     }
     return hit;

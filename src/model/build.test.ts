@@ -152,3 +152,34 @@ describe('endpoint and node addresses must be IPs (issue 8)', () => {
     assert.equal(node?.ip, '172.18.0.2');
   });
 });
+
+describe('pods keep their node and address across changes (a real cluster never renumbers running pods)', () => {
+  const pod = (name: string) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default}\nspec: {containers: [{name: c, image: x}]}\n`;
+  const previousOf = (pods: readonly { namespace: string; name: string; ip: string; nodeName: string }[]) =>
+    new Map(pods.map((p) => [`${p.namespace}/${p.name}`, { ip: p.ip, nodeName: p.nodeName }]));
+
+  test('without the previous pods, a pod sorted first takes the address of another (why the option exists)', () => {
+    const before = build(pod('m'));
+    const after = build(pod('a') + pod('m'));
+    const ipOf = (c: typeof before.cluster, n: string) => c.pods.find((p) => p.name === n)?.ip;
+    assert.equal(ipOf(after.cluster, 'a'), ipOf(before.cluster, 'm'));
+  });
+
+  test('with them, existing pods keep their IP and node; new pods get free addresses', () => {
+    const before = build(demo + pod('m'));
+    const after = build(demo + pod('a') + pod('m') + pod('z'), { previousPods: previousOf(before.cluster.pods) });
+    for (const p of before.cluster.pods) {
+      const q = after.cluster.pods.find((x) => x.namespace === p.namespace && x.name === p.name);
+      assert.equal(q?.ip, p.ip, `${p.name} kept its address`);
+      assert.equal(q?.nodeName, p.nodeName);
+    }
+    const ips = after.cluster.pods.filter((p) => !p.hostNetwork).map((p) => p.ip);
+    assert.equal(new Set(ips).size, ips.length, 'no address is given twice');
+  });
+
+  test('a deleted pod frees nothing that others depend on: the rest keep their addresses', () => {
+    const before = build(pod('a') + pod('m'));
+    const after = build(pod('m'), { previousPods: previousOf(before.cluster.pods) });
+    assert.equal(after.cluster.pods.find((p) => p.name === 'm')?.ip, before.cluster.pods.find((p) => p.name === 'm')?.ip);
+  });
+});

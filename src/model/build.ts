@@ -30,6 +30,14 @@ export interface ClusterOptions {
   readonly podCIDR?: string;
   /** Service CIDR, default `10.96.0.0/12` (kubeadm's default). */
   readonly serviceCIDR?: string;
+  /**
+   * Pods of the cluster as it was before this change (`ns/name` → node and
+   * address). A running pod is never moved or renumbered by a real cluster,
+   * so a pod named here keeps its node and IP (when the node still exists and
+   * nothing fixed another address), and new pods are placed around them:
+   * applying a Deployment never shifts the addresses of the others.
+   */
+  readonly previousPods?: ReadonlyMap<string, { readonly ip: string; readonly nodeName: string }>;
 }
 
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
@@ -181,7 +189,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     if (cp) endpoints.set('default/kubernetes', [{ ip: cp.ip, ports: [] }]);
   }
 
-  const pods = schedule(drafts, nodes, podCIDR, diagnostics);
+  const pods = schedule(drafts, nodes, podCIDR, diagnostics, options.previousPods);
   const services = assignServiceIPs(serviceDrafts, serviceCIDR, endpoints, diagnostics);
   const namespaces = collectNamespaces(objects, of('Namespace'), typed, pods, services);
   const serviceAccounts = collectServiceAccounts(of('ServiceAccount'), namespaces, pods, nsOf);
@@ -305,7 +313,10 @@ function toleratesControlPlane(spec: s.PodSpec): boolean {
 }
 
 /** Places pods on nodes (round-robin over workers, honouring nodeName and nodeSelector) and gives them IPs. */
-function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: string, diagnostics: Diagnostic[]): Pod[] {
+function schedule(
+  drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: string, diagnostics: Diagnostic[],
+  previous?: ClusterOptions['previousPods'],
+): Pod[] {
   const pools = new Map<string, AddressPool>();
   for (const n of nodes) {
     const c = parseCidr(n.podCIDR);
@@ -316,10 +327,20 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
   const clusterPrefix = parseCidr(podCIDR);
   const overflow = clusterPrefix && new AddressPool(clusterPrefix, BigInt(nodes.length) * 256n);
   let overflowed = false;
+  // Pods that already run keep their place; their addresses are taken before any new pod is given one.
+  const kept = new Map<PodDraft, { ip: string; node: ClusterNode }>();
   for (const d of drafts) {
-    if (!d.podIP) continue;
-    for (const p of pools.values()) p.reserve(d.podIP);
-    overflow?.reserve(d.podIP);
+    const before = previous?.get(`${d.namespace}/${d.name}`);
+    const node = before && !d.podIP && nodes.find((n) => n.name === before.nodeName);
+    if (before && node && (!d.pinnedNode || d.pinnedNode === node.name)) {
+      kept.set(d, { ip: before.ip, node });
+    }
+  }
+  for (const d of drafts) {
+    const ip = d.podIP ?? (d.spec.hostNetwork === true ? undefined : kept.get(d)?.ip);
+    if (!ip) continue;
+    for (const p of pools.values()) p.reserve(ip);
+    overflow?.reserve(ip);
   }
   const workers = nodes.filter((n) => !n.controlPlane);
   const candidates = workers.length > 0 ? workers : nodes;
@@ -329,15 +350,16 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
   const ordered = keyed.map((k) => k.d);
   const pods: Pod[] = [];
   for (const d of ordered) {
-    let node: ClusterNode | undefined;
-    const wanted = d.pinnedNode ?? d.spec.nodeName;
+    const keep = kept.get(d);
+    let node: ClusterNode | undefined = keep?.node;
+    const wanted = keep ? undefined : d.pinnedNode ?? d.spec.nodeName;
     if (wanted) {
       node = nodes.find((n) => n.name === wanted);
       if (!node) {
         diagnostics.push({ code: 'unknown-node', severity: 'warning', location: d.origin, message: `pod ${d.namespace}/${d.name} names node "${wanted}", which is not in the cluster; it is placed on another node` });
       }
     }
-    if (!node && d.spec.nodeSelector) {
+    if (!node && !keep && d.spec.nodeSelector) {
       const sel = d.spec.nodeSelector;
       const fits = nodes.filter((n) => Object.entries(sel).every(([k, v]) => own(n.labels, k) === v));
       node = fits[rr++ % Math.max(1, fits.length)];
@@ -345,7 +367,7 @@ function schedule(drafts: PodDraft[], nodes: readonly ClusterNode[], podCIDR: st
     node ??= candidates[rr++ % candidates.length];
     if (!node) continue;
     const hostNetwork = d.spec.hostNetwork === true;
-    let ip = hostNetwork ? node.ip : d.podIP;
+    let ip = hostNetwork ? node.ip : d.podIP ?? keep?.ip;
     if (ip !== undefined && !parseIp(ip)) {
       diagnostics.push({ code: 'invalid-ip', severity: 'error', location: d.origin, message: `status.podIP ${ip} of pod ${d.namespace}/${d.name} is not a valid IP address` });
       ip = undefined;

@@ -42,8 +42,8 @@ export function policyKey(ref: PolicyRef): string {
 
 /** Whether `kubectl apply` gets the object stored: it passed the API server's validation. */
 export function storedByApiServer(p: LoadedPolicy): boolean {
-  // A CNP/CCNP with a spec passed the CRD schema; Cilium's own checks come later, in the agent.
-  return p.kind === 'NetworkPolicy' ? p.valid : p.spec !== undefined;
+  // A CNP/CCNP that passed the CRD schema is stored; Cilium's own checks come later, in the agent.
+  return p.kind === 'NetworkPolicy' ? p.valid : !p.refusedByApiServer;
 }
 
 /**

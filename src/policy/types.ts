@@ -43,6 +43,13 @@ export interface LoadedCiliumPolicy extends PolicyBase {
   readonly spec: CiliumPolicySpec | undefined;
   /** `spec` followed by each of `specs`, as Cilium orders them. */
   readonly rules: readonly LocatedRule[];
+  /**
+   * True when the CRD's OpenAPI schema already refuses it, so `kubectl apply`
+   * fails and nothing is stored: the wrong shape, or a CIDR that is not one
+   * (the CRD types every CIDR field `format: cidr`). Every other error is the
+   * agent's: stored, shown VALID False, enforcing nothing.
+   */
+  readonly refusedByApiServer: boolean;
 }
 
 export interface LoadedNetworkPolicy extends PolicyBase {

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
 import type { Flow } from '../hubble/flow.js';
-import { SessionBackend } from './backend.js';
+import { VirtualCluster } from '../simulate/virtual-cluster.js';
 import { loadHubbleProtos } from './hubble-grpc.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -33,11 +33,11 @@ function flow(seconds: number, from: string, to: string, verdict: 'DROPPED' | 'F
 
 describe('polis serve: bad requests and the Hubble API', () => {
   let server: RunningServer;
-  let backend: SessionBackend;
+  let backend: VirtualCluster;
   let pkg: any;
 
   before(async () => {
-    backend = new SessionBackend();
+    backend = new VirtualCluster([]);
     server = await startServer({ sources: [app], port: 0, hubblePort: 0, backend });
     backend.flows.push(flow(1, 'backend', 'database', 'DROPPED'));
     backend.flows.push(flow(2, 'frontend', 'backend', 'FORWARDED'));

@@ -9,7 +9,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SourceFile } from '../manifest/source.js';
-import { SessionBackend, type ClusterBackend } from './backend.js';
+import type { ClusterBackend } from './backend.js';
+import { VirtualCluster } from '../simulate/virtual-cluster.js';
 import { VirtualApi } from './cluster.js';
 import { OpenApi } from './discovery.js';
 import { ExecServer } from './exec.js';
@@ -41,7 +42,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const backend = options.backend ?? new SessionBackend();
+  const backend = options.backend ?? new VirtualCluster([]);
   const api = new VirtualApi(backend);
   const skipped = api.seed(options.sources);
   const streams = new Set<ServerResponse>();

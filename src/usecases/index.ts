@@ -15,3 +15,4 @@ export {
   generateFromReduction, reduceFlowChunks, replayReduction,
   type GenerateOptions, type GenerateResult, type ReplayResult, type SurfaceEntry,
 } from './generate.js';
+export { runCommandIn, runScenarioFile, VirtualCluster, type CommandResult, type VirtualClusterOptions } from './run.js';

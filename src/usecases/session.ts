@@ -52,5 +52,5 @@ export class Session {
 /** A stable key for engine options: settings plus the DNS answers, sorted. */
 function optionsKey(o: EngineOptions): string {
   const dns = o.dns instanceof Map ? [...o.dns] : Object.entries(o.dns ?? {});
-  return JSON.stringify([o.policyEnforcement ?? 'default', o.hostFirewall === true, dns.map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  return JSON.stringify([o.policyEnforcement ?? 'default', o.hostFirewall === true, o.policyCidrMatchMode ?? '', dns.map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 }

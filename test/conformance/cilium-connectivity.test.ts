@@ -257,7 +257,8 @@ function urlAction(scenario: string, src: Peer, url: string, validates: Action['
   return {
     scenario, src, lookup: name, validates,
     dst: { ref: `fqdn:${name}`, name: host, labels: {}, address: host, port, path },
-    traffic: { port, ...(port === 80 ? { http: GET(path || '/') } : {}) },
+    // curl sends the URL's host as the TLS server name (SNI).
+    traffic: { port, ...(port === 80 ? { http: GET(path || '/') } : { tls: { serverName: name } }) },
   };
 }
 
@@ -587,12 +588,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'client-egress-tls-sni-denied', source: 'builder/client_egress_tls_sni.go', policies: ['client-egress-tls-sni-other.yaml', 'client-egress-only-dns.yaml'],
+    // Envoy checks the TLS SNI (serverNames: ParserTypeTLS, pkg/policy/l4.go); the query carries curl's.
     actions: [podToWorld()], expect: (a) => (a.dst.port === 443 ? [R.CurlSSLError, R.None] : [R.DefaultDenyEgressDrop, R.None]),
-    unsupported: (a) => (a.dst.port !== 443 ? undefined : {
-      reason: 'Envoy checks the TLS SNI (serverNames: ParserTypeTLS, pkg/policy/l4.go), which a polis query does not carry',
-      // What holds without the SNI: L3/L4 let port 443 through (the handshake is refused after it).
-      check: (v, detail) => assert.equal(v.verdict, 'allow', detail),
-    }),
   },
   ...(['', '-port-range'] as const).map((pr): Scenario => ({
     name: `client-egress-l7-set-header${pr}`, source: 'builder/client_egress_l7_set_header.go',
@@ -613,13 +610,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'pod-to-k8s-on-controlplane', source: 'builder/pod_to_k8s_on_controlplane.go', k8sLocalHostTest: true,
+    // client-cp runs on the control-plane node, whose agent sees its own node as host + kube-apiserver (semantics.md §3.4).
     policies: ['client-egress-to-entities-k8s.yaml'], actions: [podToK8sLocal()],
-    unsupported: () => ({
-      // A polis limitation, not a Cilium subtlety: the identity table is built from one node's view (the first
-      // worker's), so the host identity of the control-plane node, as its own pods see it, lacks
-      // reserved:kube-apiserver (semantics.md §3.4: identity 1 gets it where the apiserver runs).
-      reason: 'polis sees node identities from the first worker; on the control-plane node its own host is not kube-apiserver',
-    }),
   },
   {
     name: 'client-egress-l7-tls-deny-without-headers', source: 'builder/client_egress_l7_tls_deny_without_headers.go',
@@ -645,10 +637,6 @@ const SCENARIOS: Scenario[] = [
     name: 'client-egress-l7-tls-headers-other-sni', source: 'builder/client_egress_tls_sni.go',
     policies: ['client-egress-l7-tls-other-sni.yaml', 'client-egress-only-dns.yaml'], actions: [podToWorldWithTlsIntercept({ header: true })],
     expect: (a) => (a.dst.port === 443 ? [R.CurlSSLError, R.None] : [R.DefaultDenyEgressDrop, R.None]),
-    unsupported: () => ({
-      reason: 'Envoy refuses the TLS handshake for an SNI not in serverNames, and a polis query carries no SNI',
-      check: (v, detail) => assert.notEqual(v.deniedAt, 'egress', detail), // L3/L4 let port 443 to the target through
-    }),
   },
   // With a node without Cilium (WithFeatureRequirements NodeWithoutCilium), reached from outside the cluster.
   {
@@ -753,6 +741,10 @@ for (const sc of SCENARIOS) {
           assert.ok(why.ok);
           const l7 = why.pairs.map((p) => p.answer.l7).find((x) => x && !x.allowed);
           assert.match(l7?.response ?? '', /403/, detail);
+        } else if (exit === 35) {
+          // The proxy resets the handshake: the SNI filter, not a drop (pkg/policy/api/l4.go PortRule.ServerNames).
+          assert.equal(v.deniedAt, 'l7', detail);
+          assert.match(v.reason, /SNI filter/, detail);
         } else if (exit === 28) {
           // A timeout: the packet was dropped, not answered by the proxy.
           assert.notEqual(v.deniedAt, 'l7', detail);

@@ -138,6 +138,7 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<stri
   if (c.http) traffic.http = c.http;
   if (c.dns !== undefined) traffic.dns = c.dns;
   if (c.kafka) traffic.kafka = c.kafka;
+  if (c.tls) traffic.tls = c.tls;
   const probes: Probe[] = [];
   for (const from of src.peers) {
     for (const target of dst.peers) probes.push(new PairProbe({ ...traffic, from: from as Peer, to: target }));

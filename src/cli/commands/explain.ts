@@ -35,6 +35,7 @@ interface ExplainOptions extends InputOptions, EngineFlags {
   httpHeader?: string[];
   dns?: string;
   dnsAnswer?: string[];
+  sni?: string;
   output: 'text' | 'json';
 }
 
@@ -56,6 +57,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
       .option('--http-header <name:value>', 'an HTTP request header (repeatable)', collect)
       .option('--dns <name>', 'a DNS query for this name (to kube-dns on 53/UDP unless --to/--port say otherwise)')
       .option('--dns-answer <name=ip>', 'what an external name resolves to, for fqdn: endpoints (repeatable)', collect)
+      .option('--sni <server-name>', 'a TLS handshake naming this server (judged where a rule has serverNames)')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: ExplainOptions) => {
         const usage = (m: string, situation: Situation = 'bad-flag') => {
@@ -103,7 +105,7 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
         const session = new Session(ws, factory);
         const answer = explainConnection(session, {
           from: opts.from, to: opts.to, dnsAnswers: dns, dnsSource: '--dns-answer',
-          traffic: { ...(protocol ? { protocol } : {}), ...(port !== undefined ? { port } : {}), ...(icmpType !== undefined ? { icmpType } : {}), ...(http ? { http } : {}), ...(opts.dns ? { dns: opts.dns } : {}) },
+          traffic: { ...(protocol ? { protocol } : {}), ...(port !== undefined ? { port } : {}), ...(icmpType !== undefined ? { icmpType } : {}), ...(http ? { http } : {}), ...(opts.dns ? { dns: opts.dns } : {}), ...(opts.sni ? { tls: { serverName: opts.sni } } : {}) },
         }, engineOptionsFrom(opts));
         if (!answer.ok) {
           for (const d of answer.diagnostics) io.err(`${formatDiagnostic(d)}\n`);

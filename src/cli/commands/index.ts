@@ -14,6 +14,7 @@ import { registerExplain } from './explain.js';
 import { registerLint } from './lint.js';
 import { registerMatrix } from './matrix.js';
 import { registerDiff } from './diff.js';
+import { registerRun } from './run.js';
 import { compileEngine } from '../../engine/index.js';
 import { registerServe } from './serve.js';
 import { registerGenerate } from './generate.js';
@@ -22,4 +23,4 @@ import { registerReplay } from './replay.js';
 /** Adds a subcommand; `setExit` records the exit code the command decided on. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve, registerLint, registerMatrix, registerDiff, registerGenerate, registerReplay, registerServe];
+export const commands: readonly RegisterCommand[] = [registerValidate, registerGet, registerExplain(compileEngine), registerTest(compileEngine), registerObserve, registerLint, registerMatrix, registerDiff, registerGenerate, registerReplay, registerRun, registerServe];

@@ -13,6 +13,13 @@ import { checkCiliumRule } from './cilium-rule.js';
 import { ciliumRejects, Reporter } from './reporter.js';
 import { checkObjectName } from './names.js';
 
+/**
+ * Errors the API server finds before Cilium sees the object: the CRD types
+ * `CIDR` with `+kubebuilder:validation:Format=cidr` (pkg/policy/api/cidr.go),
+ * which the apiextensions server checks with net.ParseCIDR (kube-openapi strfmt "cidr").
+ */
+const SCHEMA_FORMAT_CODES: ReadonlySet<string> = new Set(['invalid-cidr']);
+
 export function validateCiliumPolicy(obj: ManifestObject): { policy: LoadedCiliumPolicy; diagnostics: Reporter['diagnostics'] } {
   const r = new Reporter(obj);
   const kind = obj.kind as LoadedCiliumPolicy['kind'];
@@ -38,6 +45,7 @@ export function validateCiliumPolicy(obj: ManifestObject): { policy: LoadedCiliu
   const policy: LoadedCiliumPolicy = {
     kind, ref: { kind, namespace: clusterwide ? undefined : (obj.namespace ?? 'default'), name: obj.name },
     object: obj, spec, rules: spec ? rules : [], valid: spec !== undefined && !r.hasErrors,
+    refusedByApiServer: spec === undefined || r.diagnostics.some((d) => d.severity === 'error' && SCHEMA_FORMAT_CODES.has(d.code)),
   };
   return { policy, diagnostics: r.diagnostics };
 }

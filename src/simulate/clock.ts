@@ -1,0 +1,43 @@
+/**
+ * @module simulate/clock
+ *
+ * The virtual clock of a virtual cluster. Commands never wait in real time:
+ * a dropped SYN that a real curl would wait 5 s for moves this clock 5 s on,
+ * so output (timestamps, "after 5000 milliseconds") is the same on every
+ * run. Time is kept in whole microseconds since the epoch, which a double
+ * holds exactly for the next few centuries.
+ */
+import type { Timestamp } from '../hubble/flow.js';
+
+/** Where the clock starts unless told otherwise: a fixed instant, so output is deterministic. */
+export const DEFAULT_START = new Date('2026-01-01T12:00:00.000Z');
+
+export class VirtualClock {
+  private us: number;
+
+  constructor(start: Date = DEFAULT_START) {
+    this.us = start.getTime() * 1000;
+  }
+
+  /** Microseconds since the epoch. */
+  get micros(): number {
+    return this.us;
+  }
+
+  advanceMicros(us: number): void {
+    this.us += Math.max(0, Math.round(us));
+  }
+
+  advanceMs(ms: number): void {
+    this.advanceMicros(ms * 1000);
+  }
+
+  timestamp(): Timestamp {
+    const seconds = Math.floor(this.us / 1e6);
+    return { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+  }
+
+  now(): Date {
+    return new Date(Math.floor(this.us / 1000));
+  }
+}
