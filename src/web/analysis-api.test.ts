@@ -79,6 +79,24 @@ describe('web API: lint, matrix, diff, generate', () => {
     assert.match(r.json.files[0].text, /kind: CiliumNetworkPolicy/);
   });
 
+  // Story 1 of the seed tutorial: the backend reaches the database until database-policy allows nothing in; then
+  // Hubble shows the SYN "Policy denied DROPPED" and curl gives up (the golden lines are testdata/simulate/story1.compact.txt).
+  test('run: a command in a pod of the virtual cluster built from the buffers, with its flows as Hubble compact lines', async () => {
+    const argv = ['kubectl', 'exec', 'deploy/backend', '--', 'curl', '-s', '-m', '2', 'database/PING'];
+    const open = await call('POST', 'run', { buffers: { 'database-policy.yaml': '' }, argv });
+    assert.equal(open.status, 200, JSON.stringify(open.json));
+    assert.equal(open.json.exitCode, 0);
+    assert.match(open.json.pod, /^default\/backend-/);
+    assert.ok(open.json.flows.some((l: string) => /:7379 .*FORWARDED \(TCP Flags: SYN\)/.test(l)));
+    const denyAll = readFileSync(join(REPO, 'examples/stories/1-database-lockdown/database-deny-all.yaml'), 'utf8');
+    const shut = await call('POST', 'run', { buffers: { 'database-policy.yaml': denyAll }, argv });
+    assert.equal(shut.json.exitCode, 28, 'curl: operation timed out');
+    assert.ok(shut.json.flows.some((l: string) => /:7379 .*Policy denied DROPPED \(TCP Flags: SYN\)/.test(l)), shut.json.flows.join('\n'));
+    const from = await call('POST', 'run', { argv: ['nslookup', 'database'], from: 'deploy/backend' });
+    assert.equal(from.json.exitCode, 0);
+    assert.match(from.json.stdout, /database/);
+  });
+
   test('bad requests get a 4xx with a message', async () => {
     const cases: [string, () => Promise<{ status: number; json: Json }>, number, RegExp][] = [
       ['lint: an unknown rule', () => call('POST', 'lint', { enable: ['no-such-rule'] }), 400, /no-such-rule/],
@@ -89,6 +107,9 @@ describe('web API: lint, matrix, diff, generate', () => {
       ['generate: no text', () => call('POST', 'generate', { name: 'x' }), 400, /^text:/],
       ['generate: not a Hubble export', () => call('POST', 'generate', { text: 'hello\nworld\n' }), 422, /no connection/],
       ['generate: an export over the upload limit', () => call('POST', 'generate', { text: 'x'.repeat(2 * 1024 * 1024) }), 413, /limit/],
+      ['run: no command', () => call('POST', 'run', { argv: [] }), 400, /^argv:/],
+      ['run: kubectl exec without a pod', () => call('POST', 'run', { argv: ['kubectl', 'exec', '--', 'curl', 'x'] }), 422, /needs a pod/],
+      ['run: a buffer outside the workspace', () => call('POST', 'run', { argv: ['a', 'b'], buffers: { '../x': '' } }), 403, /workspace/],
       ['generate: GET', () => call('GET', 'generate'), 405, /not allowed/],
     ];
     for (const [what, run, status, message] of cases) {

@@ -28,9 +28,10 @@ import { checkLintConfig } from '../analysis/lint/lint.js';
 import { matrixToJson } from '../analysis/matrix/format.js';
 import { diffToJson } from '../analysis/diff/format.js';
 import { describeConnection } from '../generate/replay.js';
+import { createPrinter } from '../hubble/printer.js';
 import {
-  Session, checkConnection, connectivityMatrix, diffSessions, explainConnection, generateFromReduction, lintSession, reduceFlowChunks, runTests,
-  type ConnectionRequest,
+  Session, checkConnection, connectivityMatrix, diffSessions, explainConnection, generateFromReduction, lintSession, reduceFlowChunks, runCommandIn, runTests,
+  VirtualCluster, type ConnectionRequest,
 } from '../usecases/index.js';
 import { WorkspaceFiles } from './files.js';
 import { quickFixes } from './fixes.js';
@@ -94,6 +95,12 @@ const matrixSchema = z.object({
   by: z.enum(['workload', 'identity', 'pod', 'namespace']).optional(),
   namespaces: z.array(z.string().min(1)).optional(),
   allNamespaces: z.boolean().optional(),
+}).strict();
+const runSchema = z.object({
+  buffers: buffersSchema,
+  /** `kubectl exec POD -- CMD…`, `POD CMD…`, or `CMD…` with `from`. */
+  argv: z.array(z.string().max(4096)).min(1).max(64),
+  from: z.string().min(1).max(300).optional(),
 }).strict();
 const generateSchema = z.object({
   text: z.string(),
@@ -217,6 +224,24 @@ export function createWebHandler(ctx: WebContext): WebHandler {
       const d = diffSessions(saved, edited);
       const json = diffToJson(d) as { changes: object[] };
       return { ...json, changes: json.changes.map((c, i) => ({ ...c, location: d.changes[i]!.location() })) };
+    },
+    // A command in a pod of a virtual cluster built from the files as the editor shows them (a new
+    // cluster each time: what the buffers say now, with nothing left over from an earlier run).
+    'POST run': async (body) => {
+      const b = parse(runSchema, body);
+      const { tests, all } = await session(b.buffers);
+      const dns: Record<string, string[]> = {};
+      for (const t of parseConnectivityTests(tests).tests) for (const [k, v] of t.dns) dns[k] = [...v];
+      const vc = new VirtualCluster(all.filter((s) => !tests.includes(s)), { dns });
+      const errors = vc.session.workspace.diagnostics.filter((d) => d.severity === 'error').length;
+      const r = runCommandIn(vc, b.argv, b.from);
+      if ('problem' in r) throw new HttpError(422, r.problem);
+      const printer = createPrinter('compact');
+      return {
+        pod: r.origin, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs,
+        flows: r.flows.map((f) => printer.write({ flow: f }).replace(/\n$/, '')),
+        ...(errors ? { warning: `the manifests have ${errors} error(s); policies Cilium would refuse enforce nothing (see Problems)` } : {}),
+      };
     },
     // An uploaded Hubble export: the policies that allow what it saw, proven by replaying every connection.
     'POST generate': async (body) => {

@@ -6,7 +6,8 @@
  * a verdict and follow the link to the rule, run the tests, read a Hubble
  * export, the service map, the terminal, lint findings, the connectivity
  * matrix, the diff of an unsaved edit, generate from an uploaded export
- * with its proof, the dark theme, a save conflict.
+ * with its proof, story 1's curl before and after the database policy in
+ * the simulator, the dark theme, a save conflict.
  * Each journey saves a screenshot in tmp/web-journeys/ (for people to look
  * at); the last one measures keystroke → diagnostics in the browser.
  */
@@ -249,6 +250,39 @@ describe('editor journeys in Chromium', { skip }, () => {
     await page.locator('.editor-pane .tab.active', { hasText: 'generated/bookinfo.productpage.yaml' }).waitFor();
     assert.match(await doc(), /kind: CiliumNetworkPolicy/);
     await shot('18-generated-with-proof');
+  });
+
+  // Story 1 of the seed tutorial (examples/stories/1-database-lockdown): with no database policy the backend's
+  // curl reaches the database; with the deny-all version, Hubble shows the SYN dropped by policy.
+  test('story 1: curl database/PING from the backend before and after the database policy: Policy denied DROPPED', async () => {
+    const original = readFileSync(join(demo.dir, 'database-policy.yaml'), 'utf8');
+    const setBuffer = async (text: string) => {
+      await openTab('database-policy.yaml');
+      await page.locator('.cm-content').focus();
+      await page.keyboard.press('Control+a');
+      if (text) await page.keyboard.insertText(text);
+      else await page.keyboard.press('Delete');
+    };
+    const run = async () => {
+      await page.getByLabel('Terminal command').fill('kubectl exec deploy/backend -- curl -s database/PING');
+      await page.getByLabel('Terminal command').press('Enter');
+    };
+    await setBuffer('');
+    await panel('Terminal');
+    await page.getByLabel('Terminal command').fill('clear');
+    await page.getByLabel('Terminal command').press('Enter');
+    await run();
+    await page.locator('.term-out pre.flow', { hasText: /:7379 .*to-endpoint FORWARDED \(TCP Flags: SYN\)/ }).first().waitFor();
+    assert.equal(await page.locator('.term-out pre.drop').count(), 0);
+    await shot('19-story1-before-policy');
+    await setBuffer(readFileSync(join(REPO, 'examples/stories/1-database-lockdown/database-deny-all.yaml'), 'utf8'));
+    await run();
+    await page.locator('.term-out pre.drop', { hasText: /:7379 .*Policy denied DROPPED \(TCP Flags: SYN\)/ }).first().waitFor();
+    await page.locator('.term-out pre.err', { hasText: 'exit code 28' }).waitFor();
+    await page.locator('.term-out pre.drop').first().scrollIntoViewIfNeeded();
+    await shot('20-story1-after-policy-dropped');
+    await setBuffer(original);
+    await page.waitForFunction(() => ![...document.querySelectorAll('.editor-pane .tab.active')].some((t) => (t.textContent ?? '').includes('•')));
   });
 
   test('dark theme, and the keyboard alone reaches the views', async () => {

@@ -11,7 +11,7 @@ import React, { Component, useCallback, useEffect, useMemo, useRef, useState, ty
 import { EditorSelection, type EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { api, ApiError, type Buffers } from './api';
-import { editorState, showDiagnostics, type FieldTree } from './editor';
+import { editorState, relintView, type FieldTree } from './editor';
 import type { Diag, FileSnap, PolicyView } from './types';
 import { PolicyPanel } from './PolicyPanel';
 import { ClusterPanel } from './ClusterPanel';
@@ -105,7 +105,7 @@ export function App() {
       if (JSON.stringify(buffers()) !== key) return;
       const fresh = [...v, ...findings];
       setDiags(fresh);
-      if (view.current) showDiagnostics(view.current, activeRef.current, fresh);
+      if (view.current) relintView(view.current);
     }, () => undefined);
   }, [buffers]);
 

@@ -2,9 +2,11 @@
  * @module web/TerminalPanel
  *
  * A terminal-like panel for the polis commands that run over the buffers
- * (`validate`, `test`, `explain`), printing what the CLI prints. Commands
- * run in a pod (`curl`, `wget`, `nslookup`) need the traffic simulator and
- * `polis serve`; until they land the panel says so rather than pretending.
+ * (`validate`, `test`, `explain`), printing what the CLI prints, and for the
+ * tutorial's commands in a pod (`curl`, `wget`, `nslookup`, `kubectl exec`),
+ * run by the traffic simulator in a virtual cluster built from the files as
+ * the editor shows them: their output, then the flows they caused as
+ * `hubble observe` prints them.
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, type Buffers } from './api';
@@ -13,6 +15,8 @@ const HELP = `commands (over the editor's buffers, saved or not):
   validate                                   every problem, file:line:col
   test                                       run the ConnectivityTest files
   explain --from SRC --to DST [--port N] [--protocol TCP|UDP|SCTP|ICMP] [--http-method M --http-path P] [--dns NAME]
+  kubectl exec POD -- CMD…                   run CMD in POD of a virtual cluster of the buffers (deploy/backend, default/frontend-…)
+  curl|wget|nslookup|dig|nc|ping …           the same, in the pod chosen above the prompt
   clear                                      clear the screen
 endpoints as in ConnectivityTest files: default/frontend, svc:default/backend, ip:1.2.3.4, fqdn:name`;
 
@@ -24,8 +28,11 @@ export function splitArgs(line: string): string[] {
   return out;
 }
 
+const IN_POD = new Set(['curl', 'wget', 'nslookup', 'dig', 'host', 'nc', 'ping', 'kubectl']);
+
 export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
-  const [lines, setLines] = useState<{ text: string; kind: 'in' | 'out' | 'err' }[]>([{ text: 'polis terminal: type help', kind: 'out' }]);
+  const [pod, setPod] = useState('deploy/backend');
+  const [lines, setLines] = useState<{ text: string; kind: 'in' | 'out' | 'err' | 'flow' | 'drop' }[]>([{ text: 'polis terminal: type help', kind: 'out' }]);
   const [input, setInput] = useState('');
   const [history, setHistory] = useState<string[]>([]);
   const [pos, setPos] = useState(-1);
@@ -35,6 +42,18 @@ export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
   }, [lines]);
 
   const print = (text: string, kind: 'out' | 'err' = 'out') => setLines((l) => [...l, { text, kind }]);
+  const runInPod = async (argv: string[]) => {
+    if (argv[0] !== 'kubectl' && !pod.trim()) return print('choose the pod to run in (above the prompt), or: kubectl exec POD -- COMMAND', 'err');
+    const r = await api.run(buffers(), argv, argv[0] === 'kubectl' ? undefined : pod.trim());
+    const out: { text: string; kind: 'out' | 'err' | 'flow' | 'drop' }[] = [];
+    if (r.warning) out.push({ text: `warning: ${r.warning}`, kind: 'err' });
+    if (r.stdout) out.push({ text: r.stdout.replace(/\n$/, ''), kind: 'out' });
+    if (r.stderr) out.push({ text: r.stderr.replace(/\n$/, ''), kind: 'err' });
+    if (r.exitCode !== 0) out.push({ text: `command terminated with exit code ${r.exitCode}`, kind: 'err' });
+    out.push({ text: `# hubble observe (${r.flows.length} flow${r.flows.length === 1 ? '' : 's'} from ${r.pod})`, kind: 'flow' });
+    for (const f of r.flows) out.push({ text: f, kind: /DROPPED|DENIED/.test(f) ? 'drop' : 'flow' });
+    setLines((l) => [...l, ...out]);
+  };
   const run = async (line: string) => {
     setLines((l) => [...l, { text: `$ ${line}`, kind: 'in' }]);
     const argv = splitArgs(line);
@@ -67,9 +86,8 @@ export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
           const r = await api.explain(q);
           return print(r.pairs.map((p) => p.text).join('\n'));
         }
-        case 'curl': case 'wget': case 'nslookup': case 'dig': case 'nc': case 'kubectl':
-          return print(`${cmd}: commands in pods run through the traffic simulator with \`polis serve\`, which this build does not have yet; ask the same question with explain --from … --to … --port …`, 'err');
         default:
+          if (argv[0] !== 'polis' && IN_POD.has(cmd)) return await runInPod(argv);
           return print(`${cmd}: unknown command (type help)`, 'err');
       }
     } catch (e) {
@@ -77,6 +95,8 @@ export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
     }
   };
   return (
+    <div className="terminal-wrap">
+    <div className="row"><label>Pod for curl, wget, nslookup…<input value={pod} onChange={(e) => setPod(e.target.value)} aria-label="Run in pod" placeholder="deploy/backend" /></label></div>
     <div className="terminal" onClick={() => document.getElementById('term-input')?.focus()}>
       <div className="term-out" aria-live="polite">
         {lines.map((l, i) => <pre key={i} className={l.kind}>{l.text}</pre>)}
@@ -90,6 +110,7 @@ export function TerminalPanel({ buffers }: { buffers: () => Buffers }) {
             if (e.key === 'ArrowDown' && pos >= 0) { const p = pos + 1; setPos(p >= history.length ? -1 : p); setInput(p >= history.length ? '' : history[p]!); e.preventDefault(); }
           }} />
       </form>
+    </div>
     </div>
   );
 }

@@ -40,5 +40,6 @@ export const api = {
   matrix: (buffers: Buffers, by: string) => call<MatrixJson>('POST', 'matrix', { buffers, by }),
   diff: (buffers: Buffers) => call<DiffJson>('POST', 'diff', { buffers }),
   generate: (text: string, name: string, kind: string) => call<GenerateJson>('POST', 'generate', { text, name, kind }),
+  run: (buffers: Buffers, argv: string[], from?: string) => call<{ pod: string; exitCode: number; stdout: string; stderr: string; flows: string[]; warning?: string }>('POST', 'run', { buffers, argv, ...(from ? { from } : {}) }),
   flows: (text: string) => call<{ flows: FlowRow[]; total: number; skipped: number; problems: string[] }>('POST', 'flows', { text }),
 };

@@ -7,10 +7,10 @@
  * EditorState per open file keeps each tab's undo history.
  */
 import { basicSetup } from 'codemirror';
-import { EditorState, type Extension } from '@codemirror/state';
+import { EditorState, StateEffect, type Extension } from '@codemirror/state';
 import { EditorView, hoverTooltip, keymap } from '@codemirror/view';
 import { yaml } from '@codemirror/lang-yaml';
-import { linter, lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
+import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import { autocompletion, type CompletionContext } from '@codemirror/autocomplete';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
@@ -63,10 +63,14 @@ function toCm(d: Diag, len: number): CmDiagnostic {
   };
 }
 
-/** Shows a newer set of diagnostics of the view's file now (lint findings that arrived after validate's), without waiting for an edit. */
-export function showDiagnostics(view: EditorView, path: string, diags: readonly Diag[]): void {
-  const len = view.state.doc.length;
-  view.dispatch(setDiagnostics(view.state, diags.filter((d) => d.location?.file === path).map((d) => toCm(d, len))));
+const relint = StateEffect.define<null>();
+
+/**
+ * Asks the lint extension to run again without an edit (lint findings came after validate's). Through the
+ * extension rather than setting diagnostics directly, so a run already under way cannot overwrite them.
+ */
+export function relintView(view: EditorView): void {
+  view.dispatch({ effects: relint.of(null) });
 }
 
 function completeFrom(trees: () => Record<string, FieldTree> | undefined) {
@@ -131,7 +135,7 @@ export function editorState(path: string, text: string, hooks: EditorHooks): Edi
       const diags = await hooks.lint();
       const len = view.state.doc.length;
       return diags.filter((d) => d.location?.file === path).map((d) => toCm(d, len));
-    }, { delay: 25 }),
+    }, { delay: 25, needsRefresh: (u) => u.transactions.some((tr) => tr.effects.some((e) => e.is(relint))) }),
     autocompletion({ override: [completeFrom(hooks.fieldTrees)] }),
     fieldHover,
     keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (hooks.save(), true) }]),
