@@ -17,8 +17,10 @@ const knp = (name: string, cidr: string) =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]\n`;
 const GOOD_A = 'ingress: [{fromEntities: [world]}]';
 const GOOD_B = 'ingress: [{fromEntities: [cluster]}]';
-/** Stored by the API server (the CRD schema passes), refused by Cilium (`Rule.Sanitize`: invalid CIDR). */
-const CILIUM_REFUSES = 'ingress: [{fromCIDR: [1.2.3]}]';
+/** Stored by the API server (the CRD schema passes), refused by Cilium (`Rule.Sanitize`: two kinds of L3 peer in one rule). */
+const CILIUM_REFUSES = 'ingress: [{fromCIDR: [10.0.0.0/8], fromEndpoints: [{}]}]';
+// The CRD types CIDR `format: cidr` (pkg/policy/api/cidr.go): the API server refuses a CIDR that is not one.
+const BAD_CIDR = 'ingress: [{fromCIDR: [1.2.3]}]';
 /** Refused by the API server: not the CRD's shape. */
 const API_REFUSES = 'ingress: [{fromEntitys: [world]}]';
 
@@ -37,6 +39,7 @@ describe('policiesInForce', () => {
     { name: 'two valid definitions: the last', text: docs(cnp('a', GOOD_A), cnp('a', GOOD_B)), inForce: [10], superseded: [[1, 10, 'later']] },
     { name: 'three definitions: the last, in input order', text: docs(cnp('a', GOOD_A), cnp('b', GOOD_A), cnp('a', GOOD_B), cnp('a', GOOD_A)), inForce: [10, 28], superseded: [[1, 28, 'later'], [19, 28, 'later']] },
     { name: 'the last is refused by the API server: the one before stays', text: docs(cnp('a', GOOD_A), cnp('a', API_REFUSES)), inForce: [1], superseded: [[10, 1, 'refused']] },
+    { name: 'the last has a CIDR that is not one: the API server refuses it (CRD format: cidr), the one before stays', text: docs(cnp('a', GOOD_A), cnp('a', BAD_CIDR)), inForce: [1], superseded: [[10, 1, 'refused']] },
     { name: 'the last is stored but refused by Cilium: it replaces the first (and enforces nothing)', text: docs(cnp('a', GOOD_A), cnp('a', CILIUM_REFUSES)), inForce: [10], superseded: [[1, 10, 'later']] },
     { name: 'NetworkPolicy: an invalid CIDR is refused by the API server (its validation), so the first stays', text: docs(knp('a', '10.0.0.0/8'), knp('a', '10.0.0.0/33')), inForce: [1], superseded: [[10, 1, 'refused']] },
     { name: 'none stored: the last (which enforces nothing)', text: docs(cnp('a', API_REFUSES), cnp('a', API_REFUSES)), inForce: [10], superseded: [[1, 10, 'later']] },

@@ -68,11 +68,12 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     assert.match(got.stdout, /^deployment\.apps\/backend\s+2\/2\s+2\s+2\s+/m);
     assert.match(got.stdout, /^service\/database\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/m);
     assert.match(got.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
-    // The same names and addresses `polis get pods -f examples/demo` prints.
+    // The same names `polis get pods -f examples/demo` prints; addresses come in creation order, as a
+    // cluster's IPAM hands them out (kubectl creates app.yaml's frontend first), and never change after.
     assert.match(got.stdout, /^pod\/backend-f7b7ddfdf-9wp48\s+1\/1\s+Running\s+0\s+/m);
     const wide = await k('get', 'pods', '-o', 'wide', '-l', 'tier=backend');
     assert.match(wide.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE/m);
-    assert.match(wide.stdout, /^backend-f7b7ddfdf-9wp48\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.1\.2\s+kind-worker/m);
+    assert.match(wide.stdout, /^backend-f7b7ddfdf-9wp48\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.1\.4\s+kind-worker/m);
     assert.doesNotMatch(wide.stdout, /frontend/);
   });
 
@@ -96,7 +97,7 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     assert.match(again.stdout, /database-policy unchanged/);
     const short = await k('get', 'ciliumnp,cep,ciliumid');
     assert.equal(short.code, 0, short.stderr);
-    assert.match(short.stdout, /backend-f7b7ddfdf-9wp48\s+256\s+ready\s+10\.244\.1\.2/);
+    assert.match(short.stdout, /backend-f7b7ddfdf-9wp48\s+256\s+ready\s+10\.244\.1\.4/);
   });
 
   test('an invalid CNP is refused with polis\'s message at the field (422), kubectl exits 1', async () => {
@@ -120,6 +121,19 @@ describe('polis serve with the real kubectl', { skip: !hasKubectl && 'no kubectl
     const noPod = await k('exec', 'nope', '--', 'true');
     assert.equal(noPod.code, 1);
     assert.match(noPod.stderr, /pods "nope" not found/);
+  });
+
+  test('exec runs the tutorial\'s commands in the virtual cluster: the database policy lets the backend in, drops the frontend (curl 28), and Hubble\'s API shows the drop', async () => {
+    // database-policy.yaml (applied above) allows only tier=backend into the database.
+    const allowed = await k('exec', 'backend-f7b7ddfdf-9wp48', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'database/PING');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(allowed.stdout, '200');
+    const dropped = await k('exec', 'frontend-677d445bd9-6fncn', '--', 'curl', '-sS', '-m', '5', 'database/PING');
+    assert.equal(dropped.code, 28, dropped.stderr);
+    assert.match(dropped.stderr, /curl: \(28\) Connection timed out after 5\d\d\d milliseconds/);
+    const flows = await (await fetch(`${server.url}/hubble/flows`)).text();
+    assert.match(flows, /"verdict":"DROPPED"/);
+    assert.match(flows, /POLICY_DENIED/);
   });
 
   test('exec over SPDY/3.1 with kubectl 1.29 and 1.27 (no WebSocket exec before 1.30); their discovery (v2beta1 for 1.29) finds cnp', { skip: !legacyKubectl('1.29') && 'no kubectl 1.29 beside kubectl' }, async () => {

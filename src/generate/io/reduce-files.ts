@@ -12,7 +12,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../util/worker.js';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
 import { decodeForReduction } from '../fast-decode.js';
@@ -107,28 +108,13 @@ async function plan(path: string, l7: boolean, parts: number, rangeBytes: number
   }
 }
 
-/**
- * A worker running `reduce-worker`. Built, it is a .js file. Under tsx (tests,
- * `npm run polis`) it is .ts, and Node 20 starts a worker's module before an
- * inherited `--import tsx` has registered its loader, so a bootstrap
- * registers tsx first and then imports the worker.
- */
-function startWorker(): Worker {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reduce-worker.js', import.meta.url), { execArgv });
-  const worker = new URL('./reduce-worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
-  return new Worker(boot, { eval: true, execArgv: [] });
-}
-
 /** Runs tasks on `threads` workers; resolves with results in task order. */
 async function runPool(tasks: readonly ReduceTask[], threads: number, progress: (task: number, flows: number) => void): Promise<ReduceTaskResult[]> {
   const results: ReduceTaskResult[] = new Array(tasks.length);
   let next = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const w = startWorker();
+      const w = startWorker('./reduce-worker.js', import.meta.url);
       const feed = () => {
         if (next >= tasks.length) {
           void w.terminate().then(() => resolve());
