@@ -248,7 +248,15 @@ export function compileDirection(
   }
   const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
   const enforced = forced || rules.length > 0;
-  if (!enforced) return { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
+  if (!enforced) {
+    // No rule selects it: every such endpoint decides alike, so one object (and one outcome id) serves them all.
+    const key = `${direction}|open`;
+    const shared = memo.directions.get(key);
+    if (shared) return shared;
+    const d: CompiledDirection = { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
+    memo.directions.set(key, d);
+    return d;
+  }
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);
   // Nothing below depends on the identity but for `isHost` and `forced`: share the result.
   let key = `${direction}|${isHost}|${forced}`;

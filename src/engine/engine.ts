@@ -228,7 +228,8 @@ export class PolicyEngine implements InspectableEngine {
     }
     const objectIds = new Map<object | undefined, number>();
     const idOf = (o: object | undefined) => objectIds.get(o) ?? objectIds.set(o, objectIds.size).get(o)!;
-    // Unenforced directions are built per identity (not shared through the memo) but all decide alike.
+    // Unenforced directions all decide alike (most are one shared object; with enforcement "never" and
+    // for host endpoints without the host firewall each identity keeps its own, listing its rules).
     const policyId = (d: CompiledDirection) => (d.enforced ? idOf(d) : -1);
     const classes = new Map<string, number>();
     const out = new Map<Pod, number>();

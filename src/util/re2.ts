@@ -13,14 +13,29 @@ export type Re2 = RE2JS;
 
 export type Re2Result = { readonly ok: true; readonly re: Re2 } | { readonly ok: false; readonly error: string };
 
+/**
+ * Compiled patterns, shared: validation and normalisation compile the same
+ * HTTP paths and methods, and a cluster repeats them across policies. A
+ * compiled RE2JS is immutable (matching makes its own matcher). Bounded, so
+ * endless distinct patterns start it over rather than grow it.
+ */
+const compiled = new Map<string, Re2Result>();
+const MAX_COMPILED = 10_000;
+
 /** Compiles an RE2 pattern; a syntax error is a value, not an exception. */
 export function compileRe2(pattern: string): Re2Result {
+  const known = compiled.get(pattern);
+  if (known) return known;
+  let result: Re2Result;
   try {
-    return { ok: true, re: RE2JS.compile(pattern) };
+    result = { ok: true, re: RE2JS.compile(pattern) };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: msg.replace(/^error parsing regexp: /, '') };
+    result = { ok: false, error: msg.replace(/^error parsing regexp: /, '') };
   }
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(pattern, result);
+  return result;
 }
 
 /** True when the whole of `input` matches (Envoy's implicit anchoring). */
