@@ -21,7 +21,12 @@ export interface InputOptions {
 }
 
 // kubectl takes `-f a,b` as two paths; `-` (standard input) stays itself.
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...(v === '-' ? [v] : v.split(',').filter(Boolean))];
+/** A repeatable flag's parser: every value given, in order. */
+export const repeatable = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+/** The same for flags that also take comma-separated lists (`--port 80,443`, `-f a,b`). */
+export const repeatableList = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** `-f`: a comma-separated list as kubectl takes it, `-` (standard input) kept whole. */
+const collect = (v: string, prev: string[] | undefined) => (v === '-' ? repeatable(v, prev) : repeatableList(v, prev));
 
 /**
  * Checks a CIDR option while the command line is parsed, so a bad value is a

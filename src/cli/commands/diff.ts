@@ -18,7 +18,7 @@ import { diffSessions, Session } from '../../usecases/index.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { isGitSpec, readGitSources } from '../git-sources.js';
-import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../input.js';
+import { addEngineOptions, engineOptionsFrom, type EngineFlags, repeatableList } from '../input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -32,13 +32,12 @@ interface DiffOptions extends EngineFlags {
   clusterName: string;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)];
 
 export const registerDiff: RegisterCommand = (program, io, setExit) => {
   addEngineOptions(program.command('diff'))
     .description('what a change to the manifests newly allows or denies, with the rules on each side')
-    .option('--old <path>', 'the manifests before: file, folder or git:REV:PATH (repeatable or comma-separated)', collect)
-    .option('--new <path>', 'the manifests after (same forms)', collect)
+    .option('--old <path>', 'the manifests before: file, folder or git:REV:PATH (repeatable or comma-separated)', repeatableList)
+    .option('--new <path>', 'the manifests after (same forms)', repeatableList)
     .option('-R, --recursive', 'read folders recursively')
     .addOption(new Option('-o, --output <format>', 'output format (md fits a pull-request comment)').choices(['text', 'json', 'md', 'junit', 'sarif']).default('text'))
     .addOption(new Option('--pod-cidr <cidr>', 'cluster pod CIDR').default('10.244.0.0/16'))

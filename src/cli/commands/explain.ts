@@ -19,7 +19,7 @@ import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { parseIp } from '../../net/ip.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
-import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatable } from '../input.js';
 import type { RegisterCommand } from './index.js';
 import { nullRecord } from '../../util/record.js';
 
@@ -39,7 +39,6 @@ interface ExplainOptions extends InputOptions, EngineFlags {
   output: 'text' | 'json';
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 const PROTOCOLS: readonly L4Protocol[] = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'];
 
 export function registerExplain(factory: EngineFactory): RegisterCommand {
@@ -54,9 +53,9 @@ export function registerExplain(factory: EngineFactory): RegisterCommand {
       .option('--http-method <method>', 'an HTTP request: method')
       .option('--http-path <path>', 'an HTTP request: path (default /)')
       .option('--http-host <host>', 'an HTTP request: Host header')
-      .option('--http-header <name:value>', 'an HTTP request header (repeatable)', collect)
+      .option('--http-header <name:value>', 'an HTTP request header (repeatable)', repeatable)
       .option('--dns <name>', 'a DNS query for this name (to kube-dns on 53/UDP unless --to/--port say otherwise)')
-      .option('--dns-answer <name=ip>', 'what an external name resolves to, for fqdn: endpoints (repeatable)', collect)
+      .option('--dns-answer <name=ip>', 'what an external name resolves to, for fqdn: endpoints (repeatable)', repeatable)
       .option('--sni <server-name>', 'a TLS handshake naming this server (judged where a rule has serverNames)')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: ExplainOptions) => {

@@ -22,6 +22,7 @@ import { readFlowsInput, type FlowsFlags } from '../flows-input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 import { formatRules } from './replay.js';
+import { repeatable } from '../input.js';
 
 interface GenerateFlags extends FlowsFlags {
   kind: 'CiliumNetworkPolicy' | 'NetworkPolicy';
@@ -32,7 +33,6 @@ interface GenerateFlags extends FlowsFlags {
   portRanges?: boolean;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export const registerGenerate: RegisterCommand = (program, io, setExit) => {
   program.command('generate')
@@ -40,7 +40,7 @@ export const registerGenerate: RegisterCommand = (program, io, setExit) => {
     .option('--flows <source...>', 'Hubble exports: files (json/jsonpb, exporter, gzip), - for stdin, clickhouse://HOST:PORT/DB.TABLE')
     .addOption(new Option('--kind <kind>', 'kind of policy to write').choices(['CiliumNetworkPolicy', 'NetworkPolicy']).default('CiliumNetworkPolicy'))
     .option('--l7', 'add HTTP (method, path) and DNS (names) rules from L7 flows')
-    .option('--existing <path>', 'current policies (file or folder, repeatable): kept, and only what they do not allow is generated', collect)
+    .option('--existing <path>', 'current policies (file or folder, repeatable): kept, and only what they do not allow is generated', repeatable)
     .option('-o, --output-dir <dir>', 'write one file per policy into DIR (default: YAML on standard output)')
     .option('--force', 'overwrite files in the output folder')
     .option('--cidr-prefix <bits>', 'widen world addresses to this IPv4 prefix length (IPv6: + 96)')

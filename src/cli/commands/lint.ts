@@ -18,7 +18,7 @@ import { toJunit, toSarif } from '../../analysis/report/report.js';
 import { lintSession, Session } from '../../usecases/index.js';
 import { formatTable } from '../../util/table.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
-import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatableList } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
 interface LintOptions extends InputOptions, EngineFlags {
@@ -29,15 +29,14 @@ interface LintOptions extends InputOptions, EngineFlags {
   listRules?: boolean;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 export const DEFAULT_LINT_CONFIG = '.polis-lint.yaml';
 
 export const registerLint: RegisterCommand = (program, io, setExit) => {
   addEngineOptions(addInputOptions(program.command('lint')))
     .description('find policies that do not do what they seem to (each finding with its rule, file:line:col and a fix)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
-    .option('--enable <rule>', 'run a rule that is off (opt-in or disabled by the config); repeatable or comma-separated', collect)
-    .option('--disable <rule>', 'do not run a rule; repeatable or comma-separated', collect)
+    .option('--enable <rule>', 'run a rule that is off (opt-in or disabled by the config); repeatable or comma-separated', repeatableList)
+    .option('--disable <rule>', 'do not run a rule; repeatable or comma-separated', repeatableList)
     .option('--config <file>', `lint config (YAML: enable, disable, severity); default ${DEFAULT_LINT_CONFIG} when present`)
     .option('--list-rules', 'list the rules, their severity and whether they run by default')
     .addHelpText('after', `\nSuppress rules for one object with the annotation ${SUPPRESS_ANNOTATION}: "rule-a, rule-b" (or "all").`)

@@ -12,7 +12,7 @@ import type { GroupBy } from '../../analysis/matrix/matrix.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { connectivityMatrix, Session } from '../../usecases/index.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
-import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatableList } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
 interface MatrixCliOptions extends InputOptions, EngineFlags {
@@ -32,7 +32,6 @@ function portOption(value: string, prev: MatrixCliOptions['port']): NonNullable<
   return [...(prev ?? []), { protocol: (m[3]?.toUpperCase() ?? 'TCP') as L4Protocol, from, to }];
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)];
 
 export const registerMatrix: RegisterCommand = (program, io, setExit) => {
   addEngineOptions(addInputOptions(program.command('matrix')))
@@ -40,7 +39,7 @@ export const registerMatrix: RegisterCommand = (program, io, setExit) => {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md', 'csv', 'dot', 'svg']).default('text'))
     .addOption(new Option('--by <grouping>', 'one row and column per').choices(['workload', 'identity', 'pod', 'namespace']).default('workload'))
     .option('--port <port[/protocol]>', 'only these ports, e.g. 80, 53/UDP, 8000-8080/TCP (repeatable)', portOption)
-    .option('-n, --namespace <ns>', 'only pods of this namespace (repeatable or comma-separated)', collect)
+    .option('-n, --namespace <ns>', 'only pods of this namespace (repeatable or comma-separated)', repeatableList)
     .option('-A, --all-namespaces', 'pods of every namespace (default: all but kube-system, of which kube-dns shows)')
     .action(async (opts: MatrixCliOptions) => {
       const stop = (message: string, ...s: Situation[]) => {

@@ -22,6 +22,7 @@ import { readSources } from '../files.js';
 import { readFlowsInput, type FlowsFlags } from '../flows-input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { repeatable } from '../input.js';
 
 interface ReplayFlags extends FlowsFlags {
   filename?: string[];
@@ -30,13 +31,12 @@ interface ReplayFlags extends FlowsFlags {
   hubble?: string;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export const registerReplay: RegisterCommand = (program, io, setExit) => {
   program.command('replay')
     .description('replay observed Hubble flows against a policy set: which real connections would it drop?')
     .option('--flows <source...>', 'Hubble exports: files (json/jsonpb, exporter, gzip), - for stdin, clickhouse://HOST:PORT/DB.TABLE')
-    .option('-f, --filename <path>', 'policies: file, folder or - (repeatable)', collect)
+    .option('-f, --filename <path>', 'policies: file, folder or - (repeatable)', repeatable)
     .option('-R, --recursive', 'read folders given with -f recursively')
     .option('--l7', 'replay HTTP requests and DNS lookups too, not only their connections')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))

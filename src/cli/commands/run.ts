@@ -27,7 +27,7 @@ import { runCommandIn, runScenarioFile, VirtualCluster } from '../../usecases/in
 import { escapeControls } from '../../util/terminal.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
-import { addInputOptions, type InputOptions } from '../input.js';
+import { addInputOptions, type InputOptions, repeatable } from '../input.js';
 import type { RegisterCommand } from './index.js';
 
 interface RunOptions extends InputOptions {
@@ -42,7 +42,6 @@ interface RunOptions extends InputOptions {
   policyEnforcement?: 'default' | 'always' | 'never';
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 const SHORT: Readonly<Record<string, string>> = { namespace: 'n', label: 'l', type: 't' };
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
@@ -53,7 +52,7 @@ export const registerRun: RegisterCommand = (program, io, setExit) => {
     .argument('[command...]', '[POD] COMMAND ARGS… after --, as with kubectl exec')
     .option('--from <pod>', 'the pod to run in: NS/NAME, NAME (in default), deploy/NAME, NS/WORKLOAD, world:IP or node:NAME')
     .option('--now <time>', 'where the virtual clock starts (RFC 3339; default 2026-01-01T12:00:00Z)')
-    .option('--dns <name=ip>', 'the address of a name outside the cluster (repeatable; others get a made-up stable address)', collect)
+    .option('--dns <name=ip>', 'the address of a name outside the cluster (repeatable; others get a made-up stable address)', repeatable)
     .addOption(new Option('-o, --output <format>', 'output: text, json (every step), junit (scenarios)').choices(['text', 'json', 'junit']).default('text'))
     .option('--hubble <file>', 'append the flows as Hubble jsonpb lines to FILE')
     .option('--observe', 'print the flows after the output, as `hubble observe` does (filter with its flags)')

@@ -19,6 +19,7 @@ import { createWebHandler } from '../../web/handler.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import type { RegisterCommand } from './index.js';
+import { repeatable } from '../input.js';
 
 interface ServeOptions {
   filename?: string[];
@@ -30,7 +31,6 @@ interface ServeOptions {
   force?: boolean;
 }
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 function portOption(value: string): number {
   const n = Number(value);
@@ -59,7 +59,7 @@ export function kubeconfigText(url: string): string {
 export const registerServe: RegisterCommand = (program, io, setExit) => {
   program.command('serve')
     .description('run a virtual cluster that the real kubectl and Hubble clients talk to')
-    .option('-f, --filename <path>', 'file or folder of manifests (repeatable; default: the built-in demo)', collect)
+    .option('-f, --filename <path>', 'file or folder of manifests (repeatable; default: the built-in demo)', repeatable)
     .option('-R, --recursive', 'read folders given with -f recursively')
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'Kubernetes API port (0: any free port)').default(8080).argParser(portOption))

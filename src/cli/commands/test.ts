@@ -19,7 +19,7 @@ import { formatJson, formatJunit, formatText, startParse, type CaseResult, type 
 import { runParsedTests, Session } from '../../usecases/index.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
-import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions } from '../input.js';
+import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatable } from '../input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -32,14 +32,13 @@ const FORMATS: Record<TestOptions['output'], (r: readonly CaseResult[]) => strin
   text: formatText, json: formatJson, junit: formatJunit, sarif: (r) => JSON.stringify(toSarif(testResultsReport(r)), null, 2) + '\n',
 };
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /** The `test` command, evaluating with engines built by `factory`. */
 export function registerTest(factory: EngineFactory): RegisterCommand {
   return (program, io, setExit) => {
     addEngineOptions(addInputOptions(program.command('test')))
       .description('run connectivity tests (kind: ConnectivityTest) against the manifests')
-      .option('--tests <path>', 'file or folder of ConnectivityTest objects (repeatable)', collect)
+      .option('--tests <path>', 'file or folder of ConnectivityTest objects (repeatable)', repeatable)
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
       .action(async (opts: TestOptions) => setExit(await runTest(opts, io, factory)));
   };
