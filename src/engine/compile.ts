@@ -240,21 +240,20 @@ export function compileDirection(
 ): CompiledDirection {
   const isHost = isHostIdentity(identity);
   const rules = applicable.filter((r) => r[direction] !== undefined);
+  const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
+  const unenforced = settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall);
+  const enforced = !unenforced && (forced || rules.length > 0);
+  // No rule selects it: every such endpoint decides alike, so one object (and one outcome id) serves them all.
+  // (With enforcement "never", or a host without the host firewall, each keeps its own: it lists its rules.)
+  const openKey = !enforced && !unenforced ? `${direction}|open` : undefined;
+  const sharedOpen = openKey && memo.directions.get(openKey);
+  if (sharedOpen) return sharedOpen;
   const open = makeOutcome({ direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
   const defaultDenied = makeOutcome({ direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false });
   const base = { direction, rules, open, defaultDenied };
-  if (settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall)) {
-    return { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
-  }
-  const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
-  const enforced = forced || rules.length > 0;
   if (!enforced) {
-    // No rule selects it: every such endpoint decides alike, so one object (and one outcome id) serves them all.
-    const key = `${direction}|open`;
-    const shared = memo.directions.get(key);
-    if (shared) return shared;
-    const d: CompiledDirection = { ...base, enforced, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
-    memo.directions.set(key, d);
+    const d: CompiledDirection = { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
+    if (openKey) memo.directions.set(openKey, d);
     return d;
   }
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);

@@ -10,7 +10,6 @@
  */
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { EndpointSelector } from '../identity/selector.js';
-import { buildIdentityTable } from '../identity/table.js';
 import { normalizePolicies } from '../policy/normalize/index.js';
 import type { DirectionRules, NormalizedRule, PeerKind, PortEntry } from '../policy/rule.js';
 import type { FieldPath, ManifestObject } from '../manifest/object.js';
@@ -85,15 +84,14 @@ function at(o: ManifestObject, path: FieldPath, key: 'key' | 'value' = 'value'):
   return place(start ?? o.locate(path, key));
 }
 
-/** Pods whose identity labels the selector selects, by the identity table Cilium's selector cache would use. */
+/** Pods the selector selects, as the engine that gives the verdicts sees them (its identity table). */
 function selectedPods(session: Session): (sel: EndpointSelector) => string[] {
-  const cluster = session.workspace.cluster;
-  const table = buildIdentityTable(cluster, { localNode: cluster.nodes[0]?.name ?? '' }).table;
+  const engine = session.inspectable();
   const memo = new Map<string, string[]>();
   return (sel) => {
     let hit = memo.get(sel.canonical);
     if (!hit) {
-      hit = table.select(sel).flatMap((id) => table.podsOf(id).map((p) => `${p.namespace}/${p.name}`)).sort();
+      hit = engine.podsSelectedBy(sel).map((p) => `${p.namespace}/${p.name}`).sort();
       memo.set(sel.canonical, hit);
     }
     return hit;

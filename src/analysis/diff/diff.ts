@@ -167,11 +167,8 @@ export function semanticDiff(before: DiffSide, after: DiffSide, dns: ReadonlyMap
 
   const index = (list: readonly MatrixEndpoint[]) => new Map(list.map((e, i) => [e.name, i]));
   const [os, od, ns, nd] = [index(mo.sources), index(mo.destinations), index(mn.sources), index(mn.destinations)];
-  const names = (a: readonly MatrixEndpoint[], b: readonly MatrixEndpoint[]) => ({
-    added: b.filter((e) => !a.some((x) => x.name === e.name) && e.kind === 'pods').map((e) => e.name),
-    removed: a.filter((e) => !b.some((x) => x.name === e.name) && e.kind === 'pods').map((e) => e.name),
-  });
-  const { added, removed } = names(mo.destinations, mn.destinations);
+  const added = mn.destinations.filter((e) => !od.has(e.name) && e.kind === 'pods').map((e) => e.name);
+  const removed = mo.destinations.filter((e) => !nd.has(e.name) && e.kind === 'pods').map((e) => e.name);
 
   // Group the endpoints both versions have by (old signature, new signature): equal signatures, equal cells.
   const groupsOf = (oldList: readonly MatrixEndpoint[], oldIdx: Map<string, number>, newList: readonly MatrixEndpoint[], newIdx: Map<string, number>) => {
