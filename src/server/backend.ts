@@ -16,6 +16,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Flow, FlowRecord } from '../hubble/flow.js';
 import type { SourceFile } from '../manifest/source.js';
 import type { Session } from '../usecases/session.js';
+import type { Engine } from '../engine/types.js';
 
 /** What a command run in a pod gave back. */
 export interface ExecResult {
@@ -45,6 +46,8 @@ export interface ClusterBackend {
   /** Replaces the whole state; returns the load diagnostics. */
   setSources(sources: readonly SourceFile[]): readonly Diagnostic[];
   readonly session: Session;
+  /** The engine the cluster's verdicts come from (its options: enforcement mode, DNS answers learnt). */
+  engine(): Engine;
   /** Runs `argv` in the pod `ns/name`. */
   exec(pod: string, argv: readonly string[]): ExecResult;
   readonly flows: FlowSource;

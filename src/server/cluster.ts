@@ -306,7 +306,8 @@ function derive(backend: ClusterBackend, user: readonly KubeObject[], now: strin
     if (!owner) return undefined;
     return p.owner.kind === 'CronJob' ? owner.spec?.jobTemplate?.spec?.template : owner.spec?.template;
   };
-  const identities = session.engine().identities();
+  // The identities of the engine the verdicts come from (same options), not a second compile.
+  const identities = backend.engine().identities();
   const identityOfPod = new Map<string, (typeof identities)[number]>();
   for (const id of identities) for (const p of id.pods) identityOfPod.set(p, id);
 

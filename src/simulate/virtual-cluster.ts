@@ -286,7 +286,8 @@ export class VirtualCluster {
     return diagnostics.filter((d) => !d.location || paths.has(d.location.file));
   }
 
-  private engine(): Engine {
+  /** The engine every verdict of this cluster comes from (built once per state and DNS answers). */
+  engine(): Engine {
     const c = this.cachedEngine;
     if (c && c.session === this.current && c.version === this.dnsVersion) return c.engine;
     const build = () => this.current.engine({
