@@ -89,5 +89,7 @@ export function serviceVerdict(verdicts: readonly Verdict[], endpoints: readonly
   const denied = endpoints.filter((_, i) => verdicts[i]!.verdict === 'deny');
   const shown = verdicts.find((v) => v.verdict === 'deny') ?? verdicts[0]!;
   const summary = verdicts.length === 1 ? '' : denied.length === 0 ? `all ${verdicts.length} backends allow it; ` : `${denied.length} of ${verdicts.length} backends deny it (${denied.join(', ')}); `;
-  return { ...shown, reason: summary + shown.reason, backends: { total: verdicts.length, allowed: verdicts.length - denied.length, denied } };
+  // Allowed through a proxy when any backend's allow redirects (the first backend alone may not).
+  const redirect = denied.length === 0 && verdicts.some((v) => v.redirect === true);
+  return { ...shown, ...(redirect ? { redirect } : {}), reason: summary + shown.reason, backends: { total: verdicts.length, allowed: verdicts.length - denied.length, denied } };
 }

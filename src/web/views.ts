@@ -14,7 +14,7 @@ import { normalizePolicies } from '../policy/normalize/index.js';
 import type { DirectionRules, NormalizedRule, PeerKind, PortEntry } from '../policy/rule.js';
 import type { FieldPath, ManifestObject } from '../manifest/object.js';
 import { formatPolicyRef } from '../policy/types.js';
-import { checkConnection, explainConnection, type Session } from '../usecases/index.js';
+import { checkConnection, type Session } from '../usecases/index.js';
 
 /** A place in a file, as the editor selects it. */
 export interface Place {
@@ -204,8 +204,6 @@ export interface ClusterEdgeView {
   readonly reason: string;
 }
 
-/** Above this many (workload, Service port) questions the map asks `verdict` only, not `explain` (which finds L7 redirects). */
-const EXPLAIN_EDGES = 400;
 /** Above this the map is cut: a picture of thousands of edges helps nobody, and the matrix is the tool for that. */
 export const MAX_EDGES = 5000;
 
@@ -223,23 +221,13 @@ export function clusterView(session: Session): { nodes: ClusterNodeView[]; edges
   const nodes: ClusterNodeView[] = [...workloads.values(), ...services.map((s) => ({ id: `svc:${s.namespace}/${s.name}`, kind: 'service' as const, namespace: s.namespace, name: s.name }))];
   const questions = [...workloads.keys()].flatMap((w) => services.flatMap((s) => s.ports.map((p) => ({ from: w, to: `svc:${s.namespace}/${s.name}`, port: p.port, protocol: p.protocol }))));
   const truncated = questions.length > MAX_EDGES;
-  const explain = questions.length <= EXPLAIN_EDGES;
   const edges: ClusterEdgeView[] = [];
   for (const q of questions.slice(0, MAX_EDGES)) {
-    const req = { from: q.from, to: q.to, traffic: { port: q.port, protocol: q.protocol } };
-    if (explain) {
-      const a = explainConnection(session, req);
-      if (!a.ok || a.pairs.length === 0) continue;
-      const denied = a.pairs.find((p) => p.answer.verdict === 'deny');
-      const l7 = !denied && a.pairs.some((p) => p.answer.ingress?.redirect || p.answer.egress?.redirect);
-      const first = denied ?? a.pairs[0]!;
-      edges.push({ ...q, verdict: denied ? 'deny' : l7 ? 'l7' : 'allow', reason: first.answer.reason });
-    } else {
-      const a = checkConnection(session, req);
-      if (!a.ok || a.pairs.length === 0) continue;
-      const denied = a.pairs.find((p) => p.answer.verdict === 'deny');
-      edges.push({ ...q, verdict: denied ? 'deny' : 'allow', reason: (denied ?? a.pairs[0]!).answer.reason });
-    }
+    const a = checkConnection(session, { from: q.from, to: q.to, traffic: { port: q.port, protocol: q.protocol } });
+    if (!a.ok || a.pairs.length === 0) continue;
+    const denied = a.pairs.find((p) => p.answer.verdict === 'deny');
+    const l7 = !denied && a.pairs.some((p) => p.answer.redirect === true);
+    edges.push({ ...q, verdict: denied ? 'deny' : l7 ? 'l7' : 'allow', reason: (denied ?? a.pairs[0]!).answer.reason });
   }
   return { nodes, edges, truncated };
 }
