@@ -142,10 +142,14 @@ function explainOf(m: Matrix, engine: InspectableEngine, i: number, j: number, k
   return { text: responsible(x), ...(location ? { location } : {}) };
 }
 
-/** A signature of an endpoint: the classes of its pods (for pod groups) or its name. */
+/**
+ * A signature of an endpoint: the classes of its pods with their nodes (for
+ * pod groups; host, remote-node and kube-apiserver cells depend on the node,
+ * as the matrix keys them) or its name.
+ */
 function signature(m: Matrix, e: MatrixEndpoint): string {
   if (e.kind !== 'pods') return `x:${e.name}`;
-  return [...new Set(e.pods.map((p) => m.classes.get(p)!))].sort((a, b) => a - b).join(',');
+  return [...new Set(e.pods.map((p) => `${m.classes.get(p)!}@${p.nodeName}`))].sort().join(',');
 }
 
 /**
