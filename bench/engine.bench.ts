@@ -14,6 +14,7 @@ import { ReferenceEngine } from '../src/engine/reference.js';
 import { isProblem, type ConnectionQuery, type Verdict } from '../src/engine/types.js';
 import type { L4Protocol } from '../src/policy/rule.js';
 import { report } from './harness.js';
+import { seededRandom } from './random.js';
 import { generateCluster } from './generate.js';
 
 export function run(): void {
@@ -31,8 +32,7 @@ export function run(): void {
   const N = 2_000_000;
   const protos: L4Protocol[] = ['TCP', 'UDP'];
   const ports = [8080, 8085, 443, 22, 53];
-  let seed = 42;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = seededRandom(42);
   const pods = ws.cluster.pods.filter((p) => !p.hostNetwork);
   // 100,000 distinct questions, asked 20 times over in a shuffled order.
   const distinct: ConnectionQuery[] = [];

@@ -17,6 +17,7 @@ import { loadWorkspace } from '../src/workspace/load.js';
 import { compileEngine } from '../src/engine/engine.js';
 import type { Verdict } from '../src/engine/types.js';
 import { report } from './harness.js';
+import { seededRandom } from './random.js';
 import { generateCluster } from './generate.js';
 
 const CASES = 100_000;
@@ -31,8 +32,7 @@ export function run(): void {
     const ws = loadWorkspace([{ path: 'cluster.yaml', text: clusterYaml }]);
     const engine = compileEngine(ws);
     const pods = ws.cluster.pods.filter((p) => p.namespace.startsWith('ns-'));
-    let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const rnd = seededRandom(7);
     const ports = [8080, 8085, 443, 22];
     const lines = ['apiVersion: polis.dev/v1alpha1', 'kind: ConnectivityTest', 'metadata: {name: bench}', 'spec:', '  cases:'];
     for (let i = 0; i < CASES; i++) {

@@ -9,13 +9,14 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { processIO, type CliIO } from './io.js';
-import { commands, type RegisterCommand } from './commands/index.js';
+import { commandsFor, type RegisterCommand } from './commands/index.js';
 
 /**
  * Runs polis with the given arguments; resolves to the exit code.
- * `registered` is the command list (tests pass commands built with fakes).
+ * `registered` is the command list (tests pass commands built with fakes);
+ * by default, the modules of the commands `argv` names.
  */
-export async function main(argv: readonly string[], io: CliIO = processIO(), registered: readonly RegisterCommand[] = commands): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO(), registered?: readonly RegisterCommand[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = new Command('polis')
     .description('Offline workbench for Cilium and Kubernetes network policies')
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), reg
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const register of registered) {
+  for (const register of registered ?? (await commandsFor(argv))) {
     register(program, io, (code) => {
       exitCode = code;
     });

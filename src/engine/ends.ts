@@ -37,6 +37,8 @@ export interface End {
   readonly identity?: IdentityId;
   /** The pod's own named ports (what ingress rules resolve names against). */
   readonly names?: NamedPorts;
+  /** A number for {@link names}: pods with equal port tables share it (a verdict cache key). */
+  readonly namesId?: number;
 }
 
 /** One backend of a Service port. */
@@ -48,7 +50,7 @@ export interface Backend {
 
 export class Ends {
   private readonly pods = new Map<Pod, End>();
-  private readonly namesBySignature = new Map<string, NamedPorts>();
+  private readonly namesBySignature = new Map<string, { readonly table: NamedPorts; readonly id: number }>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
   private readonly services: ServiceIndex;
@@ -96,8 +98,9 @@ export class Ends {
       }
       // Pods of one workload have equal port tables: share them.
       const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
-      const names = this.namesBySignature.get(sig) ?? this.namesBySignature.set(sig, own).get(sig)!;
-      end = { ip: pod.ip, text, pod, identity: this.table.identityOfPod(pod) ?? Reserved.world, names };
+      let names = this.namesBySignature.get(sig);
+      if (!names) this.namesBySignature.set(sig, (names = { table: own, id: this.namesBySignature.size }));
+      end = { ip: pod.ip, text, pod, identity: this.table.identityOfPod(pod) ?? Reserved.world, names: names.table, namesId: names.id };
     }
     this.pods.set(pod, end);
     return end;

@@ -32,6 +32,7 @@ import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { Workspace } from '../workspace/load.js';
 import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo, type SideOutcome } from './compile.js';
 import { Ends, type End } from './ends.js';
+import { VerdictCache } from './verdict-cache.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
@@ -94,7 +95,6 @@ interface Plan {
 const NO_SIDE: SideOutcome = Object.freeze({ id: 0, direction: 'egress', enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
 const SELF: Verdict = Object.freeze({ verdict: 'allow', reason: SELF_REASON });
 const NO_REQUEST: L7Request = Object.freeze({});
-const PAIR_LIMIT = 4_000_000;
 const PROTOCOL_KEY: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
 export class PolicyEngine implements InspectableEngine {
@@ -113,9 +113,8 @@ export class PolicyEngine implements InspectableEngine {
   private readonly learntNames = new Map<string, boolean>();
   /** Verdicts by the ids of (egress outcome, ingress outcome): one shared object per distinct decision. */
   private readonly verdicts = new Map<number, Map<number, Verdict>>();
-  /** Pod-to-pod verdicts by (source pod, destination pod, protocol and port). */
-  private readonly pairs = new Map<Pod, Map<Pod, Map<number, Verdict>>>();
-  private pairCount = 0;
+  /** Pod-to-pod verdicts by (source identity, destination identity, its named ports, protocol and port). */
+  private readonly pairs = new VerdictCache();
 
   constructor(inputs: EngineInputs, options: EngineOptions = {}) {
     const cluster = inputs.cluster;
@@ -383,31 +382,23 @@ export class PolicyEngine implements InspectableEngine {
     const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
     const port = icmp ? (q.icmpType ?? (protocol === 'ICMP' ? 8 : 128)) : q.port;
     if (port === undefined || !validPort(port, icmp)) return undefined;
-    // The answer is a function of the two pods (their identities, the destination's named ports): remember it by them.
-    const key = PROTOCOL_KEY[protocol] * 65536 + port;
-    let byDst = this.pairs.get(q.from.pod);
-    const known = byDst?.get(q.to.pod)?.get(key);
-    if (known) return known;
     const src = this.ends.pod(q.from.pod);
     const dst = this.ends.pod(q.to.pod);
     const s = src.identity;
     const t = dst.identity;
     if (s === undefined || t === undefined) return undefined;
     if (src === dst) return SELF;
+    // The answer is a function of the two identities and the destination's named ports: remember it by them.
+    const key = PROTOCOL_KEY[protocol] * 65536 + port;
+    const names = dst.namesId ?? -1;
+    const known = this.pairs.get(s, t, names, key);
+    if (known) return known;
     const egress = decideSideMemo(this.policyOf(s, 'egress'), t, protocol, port, this.ends.egressNames);
     if (egress.redirect) return undefined; // a proxy is involved: the general path handles it
     const ingress = egress.verdict === 'deny' ? NO_SIDE : decideSideMemo(this.policyOf(t, 'ingress'), s, protocol, port, dst.names);
     if (ingress.redirect) return undefined;
     const v = this.interned(egress, ingress);
-    // Bounded: endless random questions start the table over rather than grow without end.
-    if (++this.pairCount > PAIR_LIMIT) {
-      this.pairs.clear();
-      this.pairCount = 0;
-    }
-    if (!byDst) this.pairs.set(q.from.pod, (byDst = new Map()));
-    let byPort = byDst.get(q.to.pod);
-    if (!byPort) byDst.set(q.to.pod, (byPort = new Map()));
-    byPort.set(key, v);
+    this.pairs.set(s, t, names, key, v);
     return v;
   }
 

@@ -18,9 +18,9 @@ export interface SchemaResult<T> {
   readonly diagnostics: Diagnostic[];
 }
 
-/** Checks `obj.value` against `schema`. */
-export function checkSchema<S extends z.ZodType>(obj: ManifestObject, schema: S): SchemaResult<z.infer<S>> {
-  const result = schema.safeParse(obj.value);
+/** Checks `obj.value` (or `value`, a stand-in for it with the same paths) against `schema`. */
+export function checkSchema<S extends z.ZodType>(obj: ManifestObject, schema: S, value: unknown = obj.value): SchemaResult<z.infer<S>> {
+  const result = schema.safeParse(value);
   if (result.success) return { value: result.data, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   for (const issue of result.error.issues) {

@@ -12,22 +12,30 @@
  */
 import type { CaseResult } from './types.js';
 
+/** Results per `JSON.stringify` call: large enough to stay in its fast path, small enough to keep strings short. */
+const CHUNK = 4096;
+
 /** Renders results as JSON, one result per line, ending with a newline. */
 export function formatJson(results: readonly CaseResult[]): string {
   const passed = results.filter((r) => r.pass).length;
-  const lines = results.map((r) => {
-    // Filled field by field (no spreads): this runs once per case of a suite of any size.
-    const o: Record<string, unknown> = {
-      name: r.name, from: r.from, to: r.to, port: r.port ?? null, protocol: r.protocol,
-      expect: r.expect, verdict: r.verdict, pass: r.pass, reason: r.reason,
-      test: r.test, file: r.location.file, line: r.location.line,
-    };
-    if (r.icmpType !== undefined) o.icmpType = r.icmpType;
-    if (r.dns !== undefined) o.dns = r.dns;
-    o.pairs = r.pairs;
-    if (r.explanation !== undefined) o.explanation = r.explanation;
-    return '    ' + JSON.stringify(o);
-  });
+  // One JSON.stringify per chunk of plain rows is several times faster than a call (or a
+  // template) per result. Rows are flat and every one starts with "name", and a quote inside a
+  // string is always escaped, so `},{"name"` occurs only between two rows: there the lines break.
+  const chunks: string[] = [];
+  for (let i = 0; i < results.length; i += CHUNK) {
+    const text = JSON.stringify(results.slice(i, i + CHUNK).map(row));
+    chunks.push(text.slice(1, -1).replaceAll('},{"name"', '},\n    {"name"'));
+  }
   const summary = JSON.stringify({ passed, failed: results.length - passed });
-  return `{\n  "results": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}],\n  "summary": ${summary}\n}\n`;
+  return `{\n  "results": [${chunks.length ? `\n    ${chunks.join(',\n    ')}\n  ` : ''}],\n  "summary": ${summary}\n}\n`;
+}
+
+/** A result as printed: every field in one literal (undefined ones are left out by JSON.stringify). */
+function row(r: CaseResult) {
+  return {
+    name: r.name, from: r.from, to: r.to, port: r.port ?? null, protocol: r.protocol,
+    expect: r.expect, verdict: r.verdict, pass: r.pass, reason: r.reason,
+    test: r.test, file: r.location.file, line: r.location.line,
+    icmpType: r.icmpType, dns: r.dns, pairs: r.pairs, explanation: r.explanation,
+  };
 }

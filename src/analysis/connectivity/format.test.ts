@@ -57,6 +57,16 @@ describe('formatJson', () => {
     assert.equal(parsed.results[0]!.explanation, undefined);
     assert.equal(parsed.results[1]!.explanation, 'allowed by CiliumNetworkPolicy shop/web (policy.yaml:4)');
   });
+  test('one line per result across chunks, whatever the strings hold', () => {
+    // Rows are stringified in chunks and split where one ends and the next begins: text that
+    // looks like that boundary inside a name must not split a line.
+    const tricky = mkResult({ name: 'a"},{"name":"b', reason: '},{"name"' });
+    const many = Array.from({ length: 5000 }, (_, i) => (i % 1000 === 0 ? tricky : mkResult({ name: `case ${i}` })));
+    const text = formatJson(many);
+    const rows = text.split('\n').filter((l) => l.startsWith('    {'));
+    assert.equal(rows.length, 5000);
+    assert.deepEqual(rows.map((l) => (JSON.parse(l.replace(/,$/, '')) as { name: string }).name), many.map((r) => r.name));
+  });
   test('no results: still a document', () => assert.deepEqual(JSON.parse(formatJson([])), { results: [], summary: { passed: 0, failed: 0 } }));
 });
 

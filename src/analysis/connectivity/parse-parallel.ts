@@ -18,7 +18,7 @@ import { loadManifests } from '../../manifest/load.js';
 import type { ManifestObject } from '../../manifest/object.js';
 import type { SourceFile } from '../../manifest/source.js';
 import { startWorker } from '../../util/worker.js';
-import { casePath, parseConnectivityTests, type ParseResult } from './parse.js';
+import { casePath, parseConnectivityTests, testCase, type ParseResult } from './parse.js';
 import type { ConnectivityTest, TestCase } from './types.js';
 
 /** Below this many bytes of tests, parsing in-thread is cheaper than starting a worker. */
@@ -95,10 +95,7 @@ export function fromWire(w: WireParseResult, sources: readonly SourceFile[]): Pa
     diagnostics: w.diagnostics,
     tests: w.tests.map((t) => ({
       ...t,
-      cases: t.cases.map((c): TestCase => ({
-        ...c,
-        locate: (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(c.index, f)) ?? c.location,
-      })),
+      cases: t.cases.map((c): TestCase => testCase(c, (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(c.index, f)) ?? c.location)),
     })),
   };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { nullRecord } from '../../util/record.js';
 import { parseConnectivityTests } from './parse.js';
 import { testDoc } from './testing.js';
+import { caseSchema, isPlainCase } from './schema.js';
 
 const parse = (text: string, path = 't.yaml') => parseConnectivityTests([{ path, text }]);
 
@@ -138,5 +139,44 @@ describe('parseConnectivityTests: input errors', () => {
   test('every error of a file is reported, not only the first', () => {
     const r = parse(testDoc('  cases:\n    - {from: a/, to: a/c, port: 80, expect: allow}\n    - {from: a/b, to: ip:x, port: 80, expect: allow}\n'));
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.location?.line]), [['invalid-endpoint', 7], ['invalid-endpoint', 8]]);
+  });
+});
+
+describe('plain cases skip the per-case schema run', () => {
+  // isPlainCase must never accept what caseSchema would refuse or change: every plain case is
+  // checked here against the schema itself, over a grid of fields and values.
+  const values: Record<string, unknown[]> = {
+    name: ['n', '', 3, undefined], from: ['a/b', '', null, undefined], to: ['svc:a/b', '', ['x'], undefined],
+    port: [1, 65535, 0, 65536, 8.5, '80', undefined], protocol: ['TCP', 'ICMPv6', 'tcp', undefined], dns: ['x.io', '', undefined],
+    expect: ['allow', 'deny', 'Allow', true, undefined], http: [{ path: '/' }, undefined], extra: [1, undefined],
+  };
+  const keys = Object.keys(values);
+  test('every plain case is one the schema returns unchanged (10,000 combinations)', () => {
+    let plain = 0;
+    let seed = 1;
+    const pick = <T>(list: readonly T[]): T => list[((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % list.length]!;
+    for (let i = 0; i < 10_000; i++) {
+      const c: Record<string, unknown> = {};
+      for (const k of keys) {
+        // Mostly well-formed values, so that plain cases are common.
+        const v = pick([0, 1, 2].includes(pick([0, 1, 2, 3, 4])) ? values[k]!.slice(0, 1).concat(undefined) : values[k]!);
+        if (v !== undefined) c[k] = v;
+      }
+      if (!isPlainCase(c)) continue;
+      plain++;
+      const r = caseSchema.safeParse(c);
+      assert.ok(r.success, JSON.stringify(c));
+      assert.deepEqual(r.data, c);
+    }
+    assert.ok(plain > 100, `only ${plain} plain cases generated`);
+  });
+  test('a suite of plain cases parses as with the schema, and a bad case still gets its message', () => {
+    const ok = parse(testDoc('  cases:\n    - {from: a/b, to: c/d, port: 80, expect: allow}\n    - {from: a/b, to: c/d, port: 81, protocol: UDP, expect: deny}\n'));
+    assert.deepEqual(ok.diagnostics, []);
+    assert.deepEqual(ok.tests[0]!.cases.map((c) => [c.port, c.protocol, c.expect]), [[80, undefined, 'allow'], [81, 'UDP', 'deny']]);
+    const bad = parse(testDoc('  cases:\n    - {from: a/b, to: c/d, port: 80, expect: allow}\n    - {from: a/b, to: c/d, port: 80, expect: maybe}\n'));
+    assert.equal(bad.diagnostics.length, 1);
+    assert.match(bad.diagnostics[0]!.message, /expect/);
+    assert.equal(bad.diagnostics[0]!.location?.line, 8);
   });
 });

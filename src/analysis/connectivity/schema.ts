@@ -64,3 +64,34 @@ export const connectivityTestSchema = z.strictObject({
 export type CaseSpec = z.infer<typeof caseSchema>;
 /** A test object as written (after the schema). */
 export type ConnectivityTestSpec = z.infer<typeof connectivityTestSchema>;
+
+const PLAIN_STRING_FIELDS = new Set(['name', 'from', 'to', 'dns']);
+
+/**
+ * Whether a case is made only of the fields most cases use (`name`, `from`,
+ * `to`, `port`, `protocol`, `dns`, `expect`), each well-formed: such a case
+ * is exactly what {@link caseSchema} would return for it, so a suite of
+ * plain cases skips running the schema a hundred thousand times. Anything
+ * else, valid or not, goes through the schema and its messages.
+ */
+export function isPlainCase(c: unknown): c is CaseSpec {
+  if (typeof c !== 'object' || c === null || Object.getPrototypeOf(c) !== Object.prototype) return false;
+  const o = c as Record<string, unknown>;
+  let hasFrom = false;
+  let hasExpect = false;
+  for (const key in o) {
+    const v = o[key];
+    if (PLAIN_STRING_FIELDS.has(key)) {
+      if (typeof v !== 'string' || v.length === 0) return false;
+      if (key === 'from') hasFrom = true;
+    } else if (key === 'port') {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return false;
+    } else if (key === 'protocol') {
+      if (!(CASE_PROTOCOLS as readonly unknown[]).includes(v)) return false;
+    } else if (key === 'expect') {
+      if (v !== 'allow' && v !== 'deny') return false;
+      hasExpect = true;
+    } else return false;
+  }
+  return hasFrom && hasExpect;
+}

@@ -14,7 +14,9 @@ import type { DiffResult } from '../../analysis/diff/diff.js';
 import { toJunit, toSarif } from '../../analysis/report/report.js';
 import type { SourceFile } from '../../manifest/source.js';
 import { loadWorkspace } from '../../workspace/load.js';
-import { diffSessions, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { diffSessions } from '../../usecases/diff.js';
+import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { isGitSpec, readGitSources } from '../git-sources.js';

@@ -14,7 +14,9 @@ import { parseEndpointRef, ENDPOINT_FORMS, SOURCE_FORMS } from '../../analysis/c
 import { formatExplanation } from '../../analysis/explain/format.js';
 import type { EngineFactory } from '../../analysis/connectivity/index.js';
 import type { Explanation } from '../../engine/types.js';
-import { explainConnection, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { explainConnection } from '../../usecases/connection.js';
+import { Session } from '../../usecases/session.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { icmpTypeNumber } from '../../policy/icmp.js';
 import { parseIp } from '../../net/ip.js';

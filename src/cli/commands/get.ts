@@ -16,7 +16,9 @@ import { formatPolicyRef, type PolicyKind } from '../../policy/types.js';
 import { formatTable } from '../../util/table.js';
 import { suggest } from '../../util/suggest.js';
 import { parseLabelSelector, selectorMatches } from '../../hubble/filter/label-selector.js';
-import { listIdentities, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { listIdentities } from '../../usecases/identities.js';
+import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addInputOptions, loadInput, type InputOptions } from '../input.js';
 import type { RegisterCommand } from './index.js';

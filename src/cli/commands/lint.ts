@@ -15,7 +15,9 @@ import { diagnosticsToJson } from '../../diagnostics/format.js';
 import { checkLintConfig, parseLintConfig, SUPPRESS_ANNOTATION, type LintConfig } from '../../analysis/lint/lint.js';
 import { LINT_RULES } from '../../analysis/lint/rules.js';
 import { toJunit, toSarif } from '../../analysis/report/report.js';
-import { lintSession, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { lintSession } from '../../usecases/lint.js';
+import { Session } from '../../usecases/session.js';
 import { formatTable } from '../../util/table.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatableList } from '../input.js';

@@ -10,7 +10,9 @@ import { formatDiagnostic } from '../../diagnostics/format.js';
 import { formatMatrixCsv, formatMatrixDot, formatMatrixMarkdown, formatMatrixSvg, formatMatrixText, matrixToJson } from '../../analysis/matrix/format.js';
 import type { GroupBy } from '../../analysis/matrix/matrix.js';
 import type { L4Protocol } from '../../policy/rule.js';
-import { connectivityMatrix, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { connectivityMatrix } from '../../usecases/matrix.js';
+import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatableList } from '../input.js';
 import type { RegisterCommand } from './index.js';

@@ -23,7 +23,7 @@ import { BOOLEAN_FILTER_FLAGS, VALUE_FILTER_FLAGS, buildFlowFilters, type Filter
 import { createPrinter } from '../../hubble/printer.js';
 import type { SourceFile } from '../../manifest/source.js';
 import { formatScenarioJson, formatScenarioJunit, scenarioFailure } from '../../simulate/scenario-format.js';
-import { runCommandIn, runScenarioFile, VirtualCluster } from '../../usecases/index.js';
+import { runCommandIn, runScenarioFile, VirtualCluster } from '../../usecases/run.js';
 import { escapeControls } from '../../util/terminal.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';

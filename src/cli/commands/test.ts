@@ -16,7 +16,9 @@ import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
 import { formatJson, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
-import { runParsedTests, Session } from '../../usecases/index.js';
+// The use-case modules themselves, not the barrel: a command loads only what it runs.
+import { runParsedTests } from '../../usecases/tests.js';
+import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatable } from '../input.js';
