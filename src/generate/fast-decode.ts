@@ -11,6 +11,7 @@
  * `decodeValue`, so skips and their messages are exactly the reader's.
  */
 import type { Endpoint, Flow, FlowRecord, L7Record, Layer4, TcpFlags } from '../hubble/flow.js';
+import { FLOW_TYPE, L7_FLOW_TYPE, VERDICT, type EnumTable } from '../hubble/enums.js';
 import { decodeValue, type LineResult } from '../hubble/parse-line.js';
 import { parseTimestamp } from '../hubble/time.js';
 
@@ -50,7 +51,22 @@ function strings(v: unknown): string[] | undefined {
   return v.length > 0 ? (v as string[]) : undefined;
 }
 
-const pick = (o: Obj, proto: string, json: string): unknown => (o[proto] !== undefined ? o[proto] : o[json]);
+/** An enum given by name, as the full decoder reads it (the zero name is unset); numbers and unknown names fall back. */
+function enumName(t: EnumTable<string>, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw FALLBACK;
+  const n = t.values.get(v);
+  if (n === undefined) throw FALLBACK;
+  return n === 0 ? undefined : v;
+}
+
+/** A field by proto or json name; both present → the careful decoder (which keeps the later one in key order). */
+function pick(o: Obj, proto: string, json: string): unknown {
+  const a = o[proto];
+  const b = o[json];
+  if (a !== undefined && b !== undefined) throw FALLBACK;
+  return a !== undefined ? a : b;
+}
 
 function endpoint(v: unknown): Endpoint | undefined {
   const o = obj(v);
@@ -94,8 +110,7 @@ function layer4(v: unknown): Layer4 | undefined {
 function layer7(v: unknown): Flow['l7'] {
   const o = obj(v);
   if (!o) return undefined;
-  const type = o['type'];
-  if (type !== undefined && type !== 'REQUEST' && type !== 'RESPONSE') throw FALLBACK;
+  const type = enumName(L7_FLOW_TYPE, o['type']);
   let record: L7Record | undefined;
   const http = obj(o['http']);
   const dns = obj(o['dns']);
@@ -108,7 +123,7 @@ function layer7(v: unknown): Flow['l7'] {
     const ips = strings(dns['ips']);
     record = { kind: 'dns', ...(query !== undefined ? { query } : {}), ...(ips ? { ips } : {}) };
   }
-  return { ...(type !== undefined ? { type: type as 'REQUEST' | 'RESPONSE' } : {}), ...(record ? { record } : {}) };
+  return { ...(type !== undefined ? { type: type as NonNullable<Flow['l7']>['type'] } : {}), ...(record ? { record } : {}) };
 }
 
 function time(v: unknown): FlowRecord['time'] {
@@ -122,14 +137,17 @@ function time(v: unknown): FlowRecord['time'] {
 function record(v: Obj): FlowRecord {
   const f = obj(v['flow'])!;
   const flow: { -readonly [K in keyof Flow]: Flow[K] } = {};
-  const verdict = f['verdict'];
-  if (verdict !== undefined && typeof verdict !== 'string') throw FALLBACK;
+  const verdict = enumName(VERDICT, f['verdict']);
   if (verdict) flow.verdict = verdict as Flow['verdict'];
-  const type = f['Type'] ?? f['type'];
-  if (type !== undefined && typeof type !== 'string') throw FALLBACK;
+  // Only `Type`: the full decoder does not read a lowercase `type` either.
+  const type = enumName(FLOW_TYPE, f['Type']);
   if (type) flow.type = type as Flow['type'];
   const et = obj(pick(f, 'event_type', 'eventType'));
-  if (et) flow.eventType = { type: num(et['type']) ?? 0 };
+  if (et) {
+    // Type 0 is unset (a field-masked export), not "type 0": the reduction gives it the benefit, as for a missing event type.
+    const t = num(et['type']);
+    flow.eventType = t ? { type: t } : {};
+  }
   const isReply = bool(pick(f, 'is_reply', 'isReply'));
   if (isReply !== undefined) flow.isReply = isReply;
   if (bool(f['reply'])) flow.reply = true;
@@ -139,7 +157,7 @@ function record(v: Obj): FlowRecord {
   if (src) flow.source = src;
   const dst = endpoint(f['destination']);
   if (dst) flow.destination = dst;
-  const ip = obj(f['IP'] ?? f['ip']);
+  const ip = obj(f['IP']);
   if (ip) {
     const s = str(ip['source']);
     const d = str(ip['destination']);

@@ -11,19 +11,25 @@ import type { Timestamp } from './flow.js';
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|([+-])(\d\d):(\d\d))$/;
 
-// Consecutive flows mostly share their second: remember the last whole-second prefix (UTC only).
+// Consecutive flows mostly share their second: remember the last two whole-second prefixes (UTC only) — two,
+// because an exporter line carries the flow's time and the envelope's, and they alternate.
 let lastPrefix = '';
 let lastSeconds = 0;
+let prevPrefix = '';
+let prevSeconds = 0;
 const FAST_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,9}))?Z$/;
 
 /** Parses an RFC 3339 timestamp (any offset, up to 9 fraction digits); `undefined` if invalid. */
 export function parseTimestamp(text: string): Timestamp | undefined {
-  if (lastPrefix !== '' && text.startsWith(lastPrefix)) {
+  const seconds = lastPrefix !== '' && text.startsWith(lastPrefix) ? lastSeconds : prevPrefix !== '' && text.startsWith(prevPrefix) ? prevSeconds : undefined;
+  if (seconds !== undefined) {
     const f = FAST_UTC.exec(text);
-    if (f) return { seconds: lastSeconds, nanos: f[1] === undefined ? 0 : Number(f[1].padEnd(9, '0')) };
+    if (f) return { seconds, nanos: f[1] === undefined ? 0 : Number(f[1].padEnd(9, '0')) };
   }
   const t = parseTimestampSlow(text);
   if (t && text.length >= 20 && text.endsWith('Z')) {
+    prevPrefix = lastPrefix;
+    prevSeconds = lastSeconds;
     lastPrefix = text.slice(0, 19);
     lastSeconds = t.seconds;
   }
