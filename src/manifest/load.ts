@@ -16,6 +16,7 @@ import { isAlias, isCollection, isScalar, parseAllDocuments, visit, type Documen
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { LineIndex, type SourceFile } from './source.js';
 import { findExcessiveNesting, MAX_NESTING } from './depth-guard.js';
+import { graftFlowRuns, readFlowLines } from './flow-lines.js';
 import { JS_YAML_SCHEMA, yamlNumberTags } from './numbers.js';
 import { makeLocator, type FieldPath, type ManifestObject } from './object.js';
 import { splitDocuments, type DocumentChunk } from './split.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   readonly maxFileBytes?: number;
   /** Most alias expansions per document before it is treated as a YAML bomb (default 1000). */
   readonly maxAliasCount?: number;
+  /** Fewest one-line flow mappings in a row read by the fast path of `flow-lines.ts` (default 64). */
+  readonly flowLineRun?: number;
 }
 
 export interface LoadResult {
@@ -34,6 +37,8 @@ export interface LoadResult {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Below this many lines in a row, js-yaml reads a list as fast as the skeleton would cost. */
+const FLOW_LINE_RUN = 64;
 /** An anchor (`&name`) makes a document take the careful path, which caps alias expansion. */
 const ANCHOR = /(^|[\s[{,:])&[^\s]/;
 
@@ -123,19 +128,30 @@ function loadChunk(
     // item (a test case) without the position-keeping parse, which costs ten times as much.
     const starts = new WeakMap<object, number>();
     const open: number[] = [];
+    // Long one-line flow lists are read by flow-lines.ts; js-yaml reads the rest (offsets mapped back).
+    const flow = readFlowLines(chunk.text, options.flowLineRun ?? FLOW_LINE_RUN);
+    let original = flow?.original;
     const listener = (event: 'open' | 'close', state: { position: number; result: unknown }) => {
       if (event === 'open') open.push(state.position);
       else {
         const at = open.pop();
-        if (at !== undefined && typeof state.result === 'object' && state.result !== null) starts.set(state.result, at);
+        if (at !== undefined && typeof state.result === 'object' && state.result !== null) starts.set(state.result, original ? original(at) : at);
       }
     };
+    let depth = 0;
     try {
-      value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
+      value = fastLoad(flow?.skeleton ?? chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
+      // Measured before the flat items go in, which add at most one level (a bound: the scan below decides).
+      depth = depthOf(value) + (flow ? 1 : 0);
+      if (flow && !graftFlowRuns(value, flow.runs, (item, at) => starts.set(item, at))) {
+        original = undefined;
+        value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
+        depth = depthOf(value);
+      }
     } catch {
       ok = false; // let the careful parser say precisely what is wrong
     }
-    if (ok && depthOf(value) > MAX_NESTING) {
+    if (ok && depth > MAX_NESTING) {
       if (tooDeep()) return;
       ok = false; // the scan saw no excess the reader did: let the careful parser decide
     }
