@@ -9,7 +9,13 @@
  */
 
 /** Where in a user's file something is. Lines and columns are 1-based. */
-export interface SourceLocation {
+/** A file and a line (1-based): all a one-line citation needs. */
+export interface SourceLine {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface SourceLocation extends SourceLine {
   readonly file: string;
   readonly line: number;
   readonly col: number;

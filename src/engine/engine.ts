@@ -36,7 +36,8 @@ import { VerdictCache } from './verdict-cache.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import type { ConnectionQuery, EngineOptions, InspectableEngine, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
+import type { ConnectionQuery, EngineOptions, InspectableEngine, ExplainOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
+import type { SourceLine } from '../diagnostics/diagnostic.js';
 
 /** What the engine is built from. */
 export interface EngineInputs {
@@ -312,16 +313,21 @@ export class PolicyEngine implements InspectableEngine {
     return serviceVerdict(verdicts, plan.legs.map((l) => l.dst.text));
   }
 
-  explain(query: ConnectionQuery): Explanation | QueryProblem {
+  explain(query: ConnectionQuery): Explanation | QueryProblem;
+  explain(query: ConnectionQuery, options: ExplainOptions): Explanation<SourceLine> | QueryProblem;
+  explain(query: ConnectionQuery, options?: ExplainOptions): Explanation<SourceLine> | QueryProblem {
     const plan = this.plan(query);
     if ('problem' in plan) return plan;
     const request = requestOf(query);
     const decisions = plan.legs.map((leg) => this.decideLeg(leg, request));
-    return explainLegs(decisions, request, plan.service !== undefined, {
-      policyOf: (id, dir) => this.policyOf(id, dir),
-      identityName: (id) => this.identityName(id),
-      verdictOf: (d) => this.verdictOf(d),
-    });
+    const context = {
+      policyOf: (id: IdentityId, dir: Direction) => this.policyOf(id, dir),
+      identityName: (id: number) => this.identityName(id),
+      verdictOf: (d: LegDecision) => this.verdictOf(d),
+    };
+    return options?.positions === 'lines'
+      ? explainLegs(decisions, request, plan.service !== undefined, { ...context, cite: (o, path, at) => o.lineOf(path, at) })
+      : explainLegs(decisions, request, plan.service !== undefined, { ...context, cite: (o, path, at) => o.locate(path, at) });
   }
 
   /**

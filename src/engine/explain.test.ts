@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatExplanation } from '../analysis/explain/format.js';
-import { ccnp, cnp, explainAsk, knp, verdicts } from './testing.js';
+import { ccnp, cnp, engineFor, explainAsk, knp, query, verdicts } from './testing.js';
 import { CITED } from './types.js';
 
 test('hundreds of rules: the first are cited, the rest counted', () => {
@@ -73,4 +73,32 @@ test('a pod not selected by a CIDR holding its IP is told why (cilium/cilium#920
   // An address outside the cluster is not a pod: no such note.
   const world = explainAsk(fromCidr, { from: 'ip:198.51.100.7', to: 'b', port: 8080 });
   assert.doesNotMatch(world.ingress?.nearMisses[0]?.detail ?? '', /never selects a pod/);
+});
+
+test("positions: 'lines' cites every rule at the file:line of the full explanation", () => {
+  // Block and flow styles, a deny, a near miss, an L7 rule and a Kubernetes policy: each citation
+  // comes from the fast reader's notes in one mode and from the careful parse in the other.
+  const policies = [
+    cnp('allow', 'endpointSelector: {matchLabels: {app: b}}\ningress:\n  # c\n  - fromEndpoints:\n      - matchLabels: {app: a}\n    toPorts: [{ports: [{port: "8080"}], rules: {http: [{method: GET}]}}]\n  - {fromEntities: [cluster], toPorts: [{ports: [{port: "9090"}]}]}'),
+    ccnp('deny', 'endpointSelector: {matchLabels: {app: b}}\ningressDeny: [{fromEntities: [world]}]'),
+    knp('np', 'podSelector: {matchLabels: {app: a}}\npolicyTypes: [Egress]\negress:\n- to:\n  - podSelector: {matchLabels: {app: c}}'),
+  ].join('');
+  const asks = [
+    { from: 'a', to: 'b', port: 8080, http: { method: 'GET', path: '/' } }, { from: 'a', to: 'b', port: 8080, http: { method: 'POST', path: '/' } },
+    { from: 'a', to: 'b', port: 7070 }, { from: 'ip:1.2.3.4', to: 'b', port: 8080 }, { from: 'a', to: 'other/c', port: 80 }, { from: 'other/c', to: 'b', port: 9090 },
+  ];
+  const engine = engineFor(policies);
+  let cited = 0;
+  for (const ask of asks) {
+    const full = engine.explain(query(engine, ask));
+    const lines = engine.explain(query(engine, ask), { positions: 'lines' });
+    const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (k, v: unknown) => {
+      if (k !== 'location' || typeof v !== 'object' || v === null) return v;
+      cited++;
+      const { file, line } = v as { file: string; line: number };
+      return { file, line };
+    }));
+    assert.deepEqual(strip(lines), strip(full), JSON.stringify(ask));
+  }
+  assert.ok(cited > 20, `${cited} citations compared`);
 });

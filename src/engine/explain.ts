@@ -10,7 +10,8 @@
  * and this module only describes them, locating rules in the files.
  */
 import { identityScope, publicIdentity, type IdentityId } from '../identity/reserved.js';
-import { formatPath } from '../manifest/object.js';
+import { formatPath, type FieldPath, type ManifestObject } from '../manifest/object.js';
+import type { SourceLine } from '../diagnostics/diagnostic.js';
 import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
@@ -19,14 +20,16 @@ import { coverage, portSpecificity, selectsPeer, serverNamesText, type L7Outcome
 import { CITED, type BackendVerdict, type Explanation, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
 
 /** What explaining needs of the engine. */
-export interface ExplainContext {
+export interface ExplainContext<L extends SourceLine> {
   policyOf(identity: IdentityId, direction: Direction): CompiledDirection;
   identityName(identity: number): string;
   verdictOf(d: LegDecision): Verdict;
+  /** Where a field of a policy is, as precisely as the caller asked. */
+  cite(object: ManifestObject, path: FieldPath, at?: 'key' | 'value'): L;
 }
 
 /** The explanation of a query's legs (one, or one per backend of a Service). */
-export function explainLegs(decisions: readonly LegDecision[], request: L7Request, service: boolean, ctx: ExplainContext): Explanation {
+export function explainLegs<L extends SourceLine>(decisions: readonly LegDecision[], request: L7Request, service: boolean, ctx: ExplainContext<L>): Explanation<L> {
   const verdicts = decisions.map((d) => ctx.verdictOf(d));
   const shownIndex = Math.max(0, verdicts.findIndex((v) => v.verdict === 'deny'));
   const base = explainLeg(decisions[shownIndex]!, verdicts[shownIndex]!, request, ctx);
@@ -46,7 +49,7 @@ interface Asked {
   readonly names: NamedPorts | undefined;
 }
 
-function explainLeg(d: LegDecision, v: Verdict, request: L7Request, ctx: ExplainContext): Explanation {
+function explainLeg<L extends SourceLine>(d: LegDecision, v: Verdict, request: L7Request, ctx: ExplainContext<L>): Explanation<L> {
   const { src, dst, protocol, port } = d.leg;
   const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
   const out = {
@@ -62,12 +65,12 @@ function explainLeg(d: LegDecision, v: Verdict, request: L7Request, ctx: Explain
   return { ...out, ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}), ...(l7 ? { l7 } : {}) };
 }
 
-function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainContext): SideResult {
+function describeSide<L extends SourceLine>(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainContext<L>): SideResult<L> {
   const o = s.outcome;
   const d = ctx.policyOf(s.identity, o.direction);
   // Locating a rule parses its document with positions: cite the first few, count the rest.
-  const enforcedBy: RuleMatch[] = d.rules.slice(0, CITED).map((r) => ({
-    policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: r.origin.object.locate([...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
+  const enforcedBy: RuleMatch<L>[] = d.rules.slice(0, CITED).map((r) => ({
+    policy: r.origin.policy, path: formatPath([...r.origin.path, d.direction]), location: ctx.cite(r.origin.object, [...r.origin.path, d.direction], 'key'), deny: false, peer: '', ports: '',
   }));
   const base = {
     direction: d.direction, endpoint, identity: publicIdentity(s.identity), peerIdentity: publicIdentity(s.peer), enforcedBy, enforced: o.enforced, verdict: o.verdict,
@@ -75,8 +78,8 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
   };
   const omitted = (decided: number) => (decided > 0 || d.rules.length > CITED ? { omitted: { decidedBy: decided, enforcedBy: Math.max(0, d.rules.length - CITED) } } : {});
   if (!o.enforced) return { ...base, decidedBy: [{ deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'not-enforced' }], nearMisses: [] };
-  if (o.dropReason === 'POLICY_DENY') return { ...base, ...omitted(0), decidedBy: [ruleMatch(o.entry!, o.port)], nearMisses: [] };
-  if (o.dropReason === 'POLICY_DENIED') return { ...base, ...omitted(0), decidedBy: [], nearMisses: nearMisses(d, q) };
+  if (o.dropReason === 'POLICY_DENY') return { ...base, ...omitted(0), decidedBy: [ruleMatch(ctx, o.entry!, o.port)], nearMisses: [] };
+  if (o.dropReason === 'POLICY_DENIED') return { ...base, ...omitted(0), decidedBy: [], nearMisses: nearMisses(ctx, d, q) };
   // The winner first, then every other allow that covers the connection, by rank; merged entries stand for several elements.
   const others = d.all
     .filter((c) => !c.deny && c !== o.entry && selectsPeer(c, q.peer))
@@ -85,7 +88,7 @@ function describeSide(s: SideDecision, endpoint: string, q: Asked, ctx: ExplainC
     .sort((a, b) => b.cov - a.cov)
     .map((h) => ({ c: h.c, port: h.c.ports === 'all' ? undefined : h.c.ports[(h.cov % 1024) - 1] }));
   const elements = [{ c: o.entry!, port: o.port }, ...others].flatMap((h) => (h.c.merged.length > 1 ? h.c.merged : [h.c.entry]).map((e) => ({ ...h, e })));
-  const decidedBy = elements.slice(0, CITED).map((h) => ruleMatch(h.c, h.port, h.e));
+  const decidedBy = elements.slice(0, CITED).map((h) => ruleMatch(ctx, h.c, h.port, h.e));
   return { ...base, ...omitted(elements.length - decidedBy.length), decidedBy, nearMisses: [] };
 }
 
@@ -96,17 +99,17 @@ const L7_DETAIL: Record<Exclude<L7Outcome['why'], 'rule' | 'no-match'>, string> 
   sni: 'an SNI filter applies: the TLS server name is one its serverNames allow',
 };
 
-function describeL7(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: ExplainContext): L7Result {
+function describeL7<L extends SourceLine>(d: LegDecision, l7: L7Outcome, request: L7Request, ctx: ExplainContext<L>): L7Result<L> {
   const s = (l7.direction === 'egress' ? d.egress : d.ingress)!;
   const base = { protocol: l7.protocol, direction: l7.direction } as const;
   if (l7.allowed) {
     const detail = l7.why === 'rule' ? `matches ${l7.ruleText}` : `${L7_DETAIL[l7.why as keyof typeof L7_DETAIL]}${l7.ruleText ? ` (${l7.ruleText})` : ''}`;
-    return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(l7.entry, l7.port)] : [], detail };
+    return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(ctx, l7.entry, l7.port)] : [], detail };
   }
   const { protocol, port } = d.leg;
   const rules = ctx.policyOf(s.identity, l7.direction).all
     .filter((c) => !c.deny && selectsPeer(c, s.peer) && c.ports !== 'all')
-    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => (l7.protocol === 'tls' ? p.serverNames : p.l7) && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(c, p)));
+    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => (l7.protocol === 'tls' ? p.serverNames : p.l7) && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(ctx, c, p)));
   if (l7.protocol === 'tls') {
     const names = [...new Set(rules.flatMap((r) => /SNI filter: (.*)\)$/.exec(r.ports)?.[1] ?? []))];
     return { ...base, allowed: false, decidedBy: rules, response: l7Response('tls'), detail: `an SNI filter applies: the TLS server name ${request.sni} is not among the allowed ones (${names.join('; ')})` };
@@ -123,12 +126,12 @@ function peerText(e: PolicyEntry): string {
 }
 
 /** A compiled entry (or one of the elements merged into it) as the user wrote it. */
-function ruleMatch(c: CompiledEntry, port: CompiledPort | undefined, element: PolicyEntry | undefined = c.entry): RuleMatch {
+function ruleMatch<L extends SourceLine>(ctx: ExplainContext<L>, c: CompiledEntry, port: CompiledPort | undefined, element: PolicyEntry | undefined = c.entry): RuleMatch<L> {
   if (c.synthetic === 'allow-localhost') return { deny: false, peer: 'host (kubelet and node-local traffic)', ports: 'all ports', synthetic: 'allow-localhost' };
   if (c.synthetic === 'default-allow') return { deny: false, peer: 'any peer', ports: 'all ports', synthetic: 'default-allow' };
   const e = element!;
   return {
-    policy: e.origin.policy, path: formatPath(e.origin.path), location: e.origin.object.locate(e.origin.path), deny: e.deny, peer: peerText(e),
+    policy: e.origin.policy, path: formatPath(e.origin.path), location: ctx.cite(e.origin.object, e.origin.path), deny: e.deny, peer: peerText(e),
     ports: port ? `${port.source.text}${port.l7 ? ` with ${port.l7.kind.toUpperCase()} rules` : ''}${port.serverNames ? ` (SNI filter: ${serverNamesText(port.serverNames)})` : ''}` : 'all ports',
   };
 }
@@ -148,7 +151,7 @@ function byCidr(e: PolicyEntry): boolean {
  * most 5); when there are none, the rules of the direction as they stand,
  * so a default deny is never explained by nothing.
  */
-function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
+function nearMisses<L extends SourceLine>(ctx: ExplainContext<L>, d: CompiledDirection, q: Asked): NearMiss<L>[] {
   const what = q.protocol === 'ICMP' || q.protocol === 'ICMPv6' ? `${q.protocol} type ${q.port}` : `port ${q.port}/${q.protocol}`;
   // Classify first, describe only the five shown: a direction can hold hundreds of entries.
   const near: { c: CompiledEntry; peerOk: boolean }[] = [];
@@ -163,12 +166,12 @@ function nearMisses(d: CompiledDirection, q: Asked): NearMiss[] {
   const wanted = (c: CompiledEntry) => (c.ports === 'all' ? 'all ports' : [...new Set(c.ports.map((p) => p.source.text))].join(', '));
   if (near.length === 0) {
     return far.map((c) => {
-      const rm = ruleMatch(c, undefined);
+      const rm = ruleMatch(ctx, c, undefined);
       return { rule: { ...rm, ports: wanted(c) }, mismatch: 'peer', detail: `neither peer nor port match: it allows ${rm.peer} on ${wanted(c)}` };
     });
   }
   return near.slice(0, 5).map(({ c, peerOk }) => {
-    const rm = ruleMatch(c, undefined);
+    const rm = ruleMatch(ctx, c, undefined);
     if (!peerOk) return { rule: rm, mismatch: 'peer', detail: `peer ${q.peerText} is not selected by ${rm.peer}${identityScope(q.peer) === 'cluster' && byCidr(c.entry!) ? CIDR_NEVER_SELECTS_PODS : ''}` };
     const sameProto = c.ports !== 'all' && c.ports.some((p) => p.protocol === q.protocol);
     const unresolved = c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined && p.protocol === q.protocol && !q.names?.has(p.namedKey));

@@ -7,7 +7,7 @@
  * connectivity tests, the simulator, analysis, the editor) asks the engine
  * with a {@link ConnectionQuery} and reads a {@link Verdict}.
  */
-import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import type { SourceLine, SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Pod, Service } from '../model/types.js';
 import type { EndpointSelector } from '../identity/selector.js';
 import type { PortClass } from './classes.js';
@@ -71,12 +71,12 @@ export type MatchType = 'none' | 'L3-Only' | 'L3-L4' | 'L4-Only' | 'all' | 'L3-P
 export type DropReason = 'POLICY_DENIED' | 'POLICY_DENY' | 'AUTH_REQUIRED';
 
 /** A rule element that took part in a decision, located in the user's files. */
-export interface RuleMatch {
+export interface RuleMatch<L extends SourceLine = SourceLocation> {
   /** Undefined for rules Cilium adds itself (see `synthetic`). */
   readonly policy?: PolicyRef;
   /** Field path of the rule element, e.g. `spec.ingress[1]`. */
   readonly path?: string;
-  readonly location?: SourceLocation;
+  readonly location?: L;
   readonly deny: boolean;
   /** The peer part that matched, as written (`fromEndpoints: tier=backend`, `toEntities: world`, `any peer`). */
   readonly peer: string;
@@ -90,15 +90,15 @@ export interface RuleMatch {
 export const CITED = 10;
 
 /** A rule that would have matched but for one field: the "why not" of a deny. */
-export interface NearMiss {
-  readonly rule: RuleMatch;
+export interface NearMiss<L extends SourceLine = SourceLocation> {
+  readonly rule: RuleMatch<L>;
   readonly mismatch: 'peer' | 'port' | 'protocol';
   /** e.g. `peer 203.0.113.5 (world) is not selected by fromEndpoints: tier=frontend`. */
   readonly detail: string;
 }
 
 /** The decision of one side: egress at the source, or ingress at the destination. */
-export interface SideResult {
+export interface SideResult<L extends SourceLine = SourceLocation> {
   readonly direction: Direction;
   /** The endpoint enforcing this side, e.g. `default/backend-7d4b9c8f6-x2kqz`. */
   readonly endpoint: string;
@@ -110,24 +110,24 @@ export interface SideResult {
   readonly matchType: MatchType;
   readonly dropReason?: DropReason;
   /** The deny entry, or the allow entries that matched (the winning one first). */
-  readonly decidedBy: readonly RuleMatch[];
+  readonly decidedBy: readonly RuleMatch<L>[];
   /** For a default deny: the rules that came closest. */
-  readonly nearMisses: readonly NearMiss[];
+  readonly nearMisses: readonly NearMiss<L>[];
   /** The rules that select this endpoint for this direction (and so turn enforcement on), at most {@link CITED} of them. */
-  readonly enforcedBy: readonly RuleMatch[];
+  readonly enforcedBy: readonly RuleMatch<L>[];
   /** How many more rules decided (allowed it too) or enforce, beyond those listed: a CCNP per team can make hundreds. */
   readonly omitted?: { readonly decidedBy: number; readonly enforcedBy: number };
   /** True when the winning entry sends the connection to the L7 proxy. */
   readonly redirect: boolean;
 }
 
-export interface L7Result {
+export interface L7Result<L extends SourceLine = SourceLocation> {
   /** `tls`: the TLS SNI filter (`serverNames`) decided. */
   readonly protocol: 'http' | 'dns' | 'kafka' | 'tls';
   readonly allowed: boolean;
   /** What the client sees when denied: `403 Access denied`, `REFUSED`. */
   readonly response?: string;
-  readonly decidedBy: readonly RuleMatch[];
+  readonly decidedBy: readonly RuleMatch<L>[];
   readonly detail: string;
   /** The side (and so the proxy) that judged the request. */
   readonly direction: Direction;
@@ -184,7 +184,11 @@ export interface BackendVerdict {
 }
 
 /** The answer of `explain`: the verdict with the chain of rules behind each side. */
-export interface Explanation {
+/**
+ * `L` is what a cited rule's position holds: a full {@link SourceLocation}
+ * by default, only file and line when asked with `positions: 'lines'`.
+ */
+export interface Explanation<L extends SourceLine = SourceLocation> {
   readonly verdict: 'allow' | 'deny';
   /** The same line as {@link Verdict.reason}. */
   readonly reason: string;
@@ -192,9 +196,9 @@ export interface Explanation {
   readonly destination: { readonly endpoint: string; readonly ip: string; readonly port?: number };
   readonly source: { readonly endpoint: string; readonly ip: string };
   readonly protocol: L4Protocol;
-  readonly egress?: SideResult;
-  readonly ingress?: SideResult;
-  readonly l7?: L7Result;
+  readonly egress?: SideResult<L>;
+  readonly ingress?: SideResult<L>;
+  readonly l7?: L7Result<L>;
   /** For a Service: every backend (the explanation above is of the first that denies, else the first). */
   readonly backends?: readonly BackendVerdict[];
 }
@@ -226,11 +230,18 @@ export function isProblem(x: object): x is QueryProblem {
   return 'problem' in x;
 }
 
+/** How `explain` cites rules. */
+export interface ExplainOptions {
+  readonly positions: 'lines';
+}
+
 export interface Engine {
   /** The verdict, from the compiled policy (no source positions, no explanation). */
   verdict(query: ConnectionQuery): Verdict | QueryProblem;
   /** The verdict with the rules that decided it, located in the files. */
   explain(query: ConnectionQuery): Explanation | QueryProblem;
+  /** …cited by file and line only, which costs no parse of the files (`polis test`'s one-line reasons). */
+  explain(query: ConnectionQuery, options: ExplainOptions): Explanation<SourceLine> | QueryProblem;
   /** Hubble's name for an identity (`world`, `ID:256`). */
   identityName(identity: number): string;
   /** Every security identity the engine allocated, ascending. */

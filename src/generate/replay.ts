@@ -7,6 +7,7 @@
  * `verdict`; `explain` runs only for denied connections, to name the policy
  * and rule (file:line) that decided. Nothing here decides policy.
  */
+import type { SourceLine } from '../diagnostics/diagnostic.js';
 import type { Engine, Peer, ConnectionQuery, RuleMatch, SideResult } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
 import type { Cluster, Pod } from '../model/types.js';
@@ -60,9 +61,9 @@ export function describeConnection(c: ObservedConnection): string {
   return `${describeEndpoint(c.from)} → ${describeEndpoint(c.to)} ${what}${l7}`;
 }
 
-function rulesOf(side: SideResult | undefined): DecidingRule[] {
+function rulesOf(side: SideResult<SourceLine> | undefined): DecidingRule[] {
   if (!side) return [];
-  const pick = (m: RuleMatch, role: DecidingRule['role']): DecidingRule => ({
+  const pick = (m: RuleMatch<SourceLine>, role: DecidingRule['role']): DecidingRule => ({
     policy: m.policy ? formatPolicyRef(m.policy) : m.synthetic ?? 'cilium',
     ...(m.path ? { path: m.path } : {}),
     ...(m.location ? { file: m.location.file, line: m.location.line } : {}),
@@ -128,7 +129,8 @@ export function replayConnections(
           break;
         }
         if (v.verdict === 'deny') {
-          const x = engine.explain(q);
+          // Replay cites rules by file:line only: no parse of the policy files for positions.
+          const x = engine.explain(q, { positions: 'lines' });
           const side = isProblem(x) ? undefined : v.deniedAt === 'egress' ? x.egress : v.deniedAt === 'ingress' ? x.ingress : undefined;
           const l7 = !isProblem(x) && v.deniedAt === 'l7' && x.l7 ? x.l7.decidedBy.map((m) => ({
             policy: m.policy ? formatPolicyRef(m.policy) : 'cilium', ...(m.path ? { path: m.path } : {}),
@@ -140,7 +142,7 @@ export function replayConnections(
         let enforced: { egress: boolean; ingress: boolean } | undefined;
         if (options.sides) {
           // Whether a side is enforced is the explanation's to say; only asked for when the caller needs it.
-          const x = engine.explain(q);
+          const x = engine.explain(q, { positions: 'lines' });
           enforced = isProblem(x) ? { egress: false, ingress: false } : { egress: x.egress?.enforced === true, ingress: x.ingress?.enforced === true };
           if (result?.enforced) {
             enforced.egress &&= result.enforced.egress;

@@ -4,6 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadManifests } from './load.js';
 
 const load = (text: string, path = 'x.yaml') => loadManifests([{ path, text }]);
@@ -201,4 +203,40 @@ test('a byte order mark before a one-line document is not mistaken for an empty 
   const r = loadManifests([{ path: 'bom.yaml', text: '\ufeff{apiVersion: v1, kind: Namespace, metadata: {name: bom}}\n' }]);
   assert.deepEqual(r.objects.map((o) => o.name), ['bom']);
   assert.deepEqual(r.diagnostics, []);
+});
+
+describe('positions from the fast reader are the careful parser\'s', () => {
+  // An anchor anywhere (here in a comment) sends a document down the careful path: the same
+  // text loaded both ways must place every key and list item alike.
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []);
+  const corpus = [...files('examples'), ...files('testdata/cilium-connectivity')];
+  test(`keys of mappings and lists, and list items, in ${corpus.length} files`, () => {
+    let keys = 0;
+    let items = 0;
+    for (const path of corpus) {
+      const text = readFileSync(path, 'utf8');
+      if (/(^|[\s[{,:])&[^\s]/.test(text)) continue;
+      const fast = loadManifests([{ path, text }]).objects;
+      const careful = loadManifests([{ path, text: `${text}\n# &careful\n` }]).objects;
+      assert.equal(fast.length, careful.length, path);
+      fast.forEach((o, i) => {
+        const c = careful[i]!;
+        const walk = (v: unknown, at: (string | number)[]): void => {
+          if (typeof v !== 'object' || v === null) return;
+          const last = at[at.length - 1];
+          if (typeof last === 'string') {
+            keys++;
+            assert.deepEqual(o.locate(at, 'key'), c.locate(at, 'key'), `${path} ${at.join('.')}`);
+          } else if (typeof last === 'number') {
+            items++;
+            assert.equal(o.lineOf(at).line, c.locate(at).line, `${path} ${at.join('.')}`);
+          }
+          for (const [k, x] of Object.entries(v)) walk(x, [...at, Array.isArray(v) ? Number(k) : k]);
+        };
+        walk(o.value, []);
+      });
+    }
+    assert.ok(keys > 1000 && items > 500, `${keys} keys, ${items} items`);
+  });
 });

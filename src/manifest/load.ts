@@ -13,7 +13,7 @@
  */
 import { load as fastLoad } from 'js-yaml';
 import { isAlias, isCollection, isScalar, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
+import type { Diagnostic, SourceLine, SourceLocation } from '../diagnostics/diagnostic.js';
 import { LineIndex, type SourceFile } from './source.js';
 import { findExcessiveNesting, MAX_NESTING } from './depth-guard.js';
 import { graftFlowRuns, readFlowLines } from './flow-lines.js';
@@ -161,7 +161,16 @@ function loadChunk(
           const at = starts.get(v);
           return at === undefined ? undefined : lines.locate(chunk.offset + at);
         };
-        collect(value, [], file, documentIndex, lines.locate(chunk.offset + start), locatorFor(0), objects, diagnostics, startOf);
+        // js-yaml notes a mapping value's start right after its key's colon: a plain key just before it is
+        // found without the careful parse, at exactly the range the careful parse gives the key.
+        const keyOf = (v: object, key: string): SourceLocation | undefined => {
+          const at = starts.get(v);
+          if (at === undefined || chunk.text.charCodeAt(at - 1) !== 58 /* : */) return undefined;
+          const k = at - 1 - key.length;
+          if (k < 0 || !chunk.text.startsWith(key, k) || !KEY_BEFORE.has(chunk.text.charCodeAt(k - 1))) return undefined;
+          return lines.locate(chunk.offset + k, chunk.offset + at - 1);
+        };
+        collect(value, [], file, documentIndex, lines.locate(chunk.offset + start), locatorFor(0), objects, diagnostics, { startOf, keyOf });
       }
       return;
     }
@@ -224,12 +233,50 @@ function firstContent(text: string): number {
   return -1;
 }
 
+/** What the fast reader noted about positions (nothing, after the careful parse). */
+interface FastPositions {
+  /** Where a mapping or list starts. */
+  startOf(v: object): SourceLocation | undefined;
+  /** Where the key whose value is `v` is, when that is certain. */
+  keyOf(v: object, key: string): SourceLocation | undefined;
+}
+
+const NO_FAST_POSITIONS: FastPositions = { startOf: () => undefined, keyOf: () => undefined };
+/** What may come just before a plain key: the line start or indentation, a flow mapping's `{` or `,`. */
+const KEY_BEFORE = new Set([NaN, 10, 32, 44, 123]);
+
+/** The value at `path` inside `root`, if every step exists. */
+function valueAt(root: unknown, path: FieldPath): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
 /** Adds the object at `value` (expanding `List`s) to `objects`. */
 function collect(
   value: unknown, prefix: (string | number)[], file: string, documentIndex: number, here: SourceLocation,
-  rootLocate: Locate, objects: ManifestObject[], diagnostics: Diagnostic[], startOf: (v: object) => SourceLocation | undefined = () => undefined,
+  rootLocate: Locate, objects: ManifestObject[], diagnostics: Diagnostic[], fast: FastPositions = NO_FAST_POSITIONS,
 ): void {
-  const locate: Locate = prefix.length ? (path, at) => rootLocate([...prefix, ...path], at) : rootLocate;
+  const careful: Locate = prefix.length ? (path, at) => rootLocate([...prefix, ...path], at) : rootLocate;
+  // A key whose value is a mapping or a list is placed from the fast reader's notes, when they are certain.
+  const locate: Locate = (path, at) => {
+    const last = path[path.length - 1];
+    if (at === 'key' && typeof last === 'string') {
+      const v = valueAt(value, path);
+      const k = typeof v === 'object' && v !== null ? fast.keyOf(v, last) : undefined;
+      if (k) return k;
+    }
+    return careful(path, at);
+  };
+  const lineOf = (path: FieldPath, at: 'key' | 'value' = 'value'): SourceLine => {
+    const v = at === 'value' && typeof path[path.length - 1] === 'number' ? valueAt(value, path) : undefined;
+    // A list item's first character: js-yaml notes it where the careful parse starts the item.
+    const l = (typeof v === 'object' && v !== null ? fast.startOf(v) : undefined) ?? locate(path, at);
+    return { file: l.file, line: l.line };
+  };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({
       code: 'not-an-object', severity: 'error', location: here,
@@ -256,7 +303,7 @@ function collect(
     }
     obj.items.forEach((item, i) => {
       const itemPrefix = [...prefix, 'items', i];
-      collect(item, itemPrefix, file, documentIndex, rootLocate(itemPrefix), rootLocate, objects, diagnostics, startOf);
+      collect(item, itemPrefix, file, documentIndex, rootLocate(itemPrefix), rootLocate, objects, diagnostics, fast);
     });
     return;
   }
@@ -264,7 +311,7 @@ function collect(
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   objects.push({
-    apiVersion, kind, name, namespace, value: obj, file, documentIndex, location: here, locate, startOf,
+    apiVersion, kind, name, namespace, value: obj, file, documentIndex, location: here, locate, startOf: fast.startOf, lineOf,
     displayName: `${kind} ${namespace ? `${namespace}/` : ''}${name || '<unnamed>'}`,
   });
 }

@@ -25,7 +25,7 @@ import type { ConnectivityTest, TestCase } from './types.js';
 export const WORKER_THRESHOLD_BYTES = 1 << 20;
 
 /** A case without its `locate` closure: what structured clone can carry. */
-type WireCase = Omit<TestCase, 'locate'>;
+type WireCase = Omit<TestCase, 'locate'> & { readonly locate?: undefined };
 interface WireTest extends Omit<ConnectivityTest, 'cases'> {
   readonly cases: readonly WireCase[];
 }
@@ -79,7 +79,7 @@ export function startParse(sources: readonly SourceFile[], threshold = WORKER_TH
 export function toWire(r: ParseResult): WireParseResult {
   return {
     diagnostics: r.diagnostics,
-    tests: r.tests.map((t) => ({ ...t, cases: t.cases.map(({ locate: _locate, ...c }) => c) })),
+    tests: r.tests.map((t) => ({ ...t, cases: t.cases.map((c): WireCase => testCase(c, undefined)) })),
   };
 }
 

@@ -70,7 +70,7 @@ export function runCases(
     }
     // A failure is worth the full explanation: the rules behind it, located in the files.
     const shown = resolved.value.probes[Math.max(0, verdicts.findIndex((v) => v.verdict !== c.expect))]!;
-    const e = engine.explain(shown.query);
+    const e = engine.explain(shown.query, { positions: 'lines' });
     if (!isProblem(e)) result.explanation = explanationLine(e);
     results.push(result);
   }

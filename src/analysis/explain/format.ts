@@ -7,7 +7,13 @@
  * closest and the field that did not match.
  */
 import { formatPolicyRef } from '../../policy/types.js';
-import type { Explanation, RuleMatch, SideResult } from '../../engine/types.js';
+import type { SourceLine } from '../../diagnostics/diagnostic.js';
+import type { Explanation as FullExplanation, RuleMatch as FullRuleMatch, SideResult as FullSideResult } from '../../engine/types.js';
+
+// Text cites file:line only, so it takes explanations made either way (`positions: 'lines'` or not).
+type Explanation = FullExplanation<SourceLine>;
+type RuleMatch = FullRuleMatch<SourceLine>;
+type SideResult = FullSideResult<SourceLine>;
 
 const where = (m: RuleMatch) => (m.location ? ` (${m.location.file}:${m.location.line})` : '');
 
