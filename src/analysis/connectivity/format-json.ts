@@ -17,17 +17,24 @@ const CHUNK = 4096;
 
 /** Renders results as JSON, one result per line, ending with a newline. */
 export function formatJson(results: readonly CaseResult[]): string {
+  return [...formatJsonChunks(results)].join('');
+}
+
+/**
+ * The same text in pieces of a few thousand results, to write as they are
+ * made: a suite of 100,000 cases is 40 MB of JSON, better never held whole.
+ */
+export function* formatJsonChunks(results: readonly CaseResult[]): Generator<string> {
   const passed = results.filter((r) => r.pass).length;
+  yield '{\n  "results": [';
   // One JSON.stringify per chunk of plain rows is several times faster than a call (or a
   // template) per result. Rows are flat and every one starts with "name", and a quote inside a
   // string is always escaped, so `},{"name"` occurs only between two rows: there the lines break.
-  const chunks: string[] = [];
   for (let i = 0; i < results.length; i += CHUNK) {
     const text = JSON.stringify(results.slice(i, i + CHUNK).map(row));
-    chunks.push(text.slice(1, -1).replaceAll('},{"name"', '},\n    {"name"'));
+    yield `${i === 0 ? '' : ','}\n    ${text.slice(1, -1).replaceAll('},{"name"', '},\n    {"name"')}`;
   }
-  const summary = JSON.stringify({ passed, failed: results.length - passed });
-  return `{\n  "results": [${chunks.length ? `\n    ${chunks.join(',\n    ')}\n  ` : ''}],\n  "summary": ${summary}\n}\n`;
+  yield `${results.length ? '\n  ' : ''}],\n  "summary": ${JSON.stringify({ passed, failed: results.length - passed })}\n}\n`;
 }
 
 /** A result as printed: every field in one literal (undefined ones are left out by JSON.stringify). */

@@ -17,7 +17,7 @@ export { parseEndpointRef, ENDPOINT_FORMS, SOURCE_FORMS, type EndpointRef, type 
 export { resolveCase, KUBE_DNS, type DnsAnswerSource, type Probe, type ResolvedCase, type ResolveResult } from './resolve.js';
 export { runCases, runConnectivityTests, type EngineFactory, type RunOutcome } from './run.js';
 export { formatText } from './format-text.js';
-export { formatJson } from './format-json.js';
+export { formatJson, formatJsonChunks } from './format-json.js';
 export { formatJunit } from './format-junit.js';
 export { portLabel, type CaseField, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
 export { connectivityTestSchema, caseSchema, CASE_PROTOCOLS, type CaseSpec, type ConnectivityTestSpec } from './schema.js';

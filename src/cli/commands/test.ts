@@ -15,7 +15,7 @@ import { testResultsReport, toSarif } from '../../analysis/report/report.js';
 import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import { formatJson, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
+import { formatJsonChunks, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
 // The use-case modules themselves, not the barrel: a command loads only what it runs.
 import { runParsedTests } from '../../usecases/tests.js';
 import { Session } from '../../usecases/session.js';
@@ -30,8 +30,9 @@ interface TestOptions extends InputOptions, EngineFlags {
   output: 'text' | 'json' | 'junit' | 'sarif';
 }
 
-const FORMATS: Record<TestOptions['output'], (r: readonly CaseResult[]) => string> = {
-  text: formatText, json: formatJson, junit: formatJunit, sarif: (r) => JSON.stringify(toSarif(testResultsReport(r)), null, 2) + '\n',
+/** Each format as pieces of text, written as they come (JSON of a large suite is tens of megabytes). */
+const FORMATS: Record<TestOptions['output'], (r: readonly CaseResult[]) => Iterable<string>> = {
+  text: (r) => [formatText(r)], json: formatJsonChunks, junit: (r) => [formatJunit(r)], sarif: (r) => [JSON.stringify(toSarif(testResultsReport(r)), null, 2) + '\n'],
 };
 
 
@@ -78,7 +79,7 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   const run = runParsedTests(session, await parsing.result(), engineOptions);
   if (run.empty) return stop(`no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts, 'invalid-tests', ...manifests);
-  io.out(FORMATS[opts.output](run.results));
+  for (const chunk of FORMATS[opts.output](run.results)) io.out(chunk);
   return exitCodeFor('test', ...manifests, ...(run.results.every((r) => r.pass) ? [] : ['case-failed' as const]));
 }
 
