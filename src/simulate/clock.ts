@@ -40,4 +40,22 @@ export class VirtualClock {
   now(): Date {
     return new Date(Math.floor(this.us / 1000));
   }
+
+  /** `now().toISOString()`, with the part up to the second remembered (every command is stamped, many a second). */
+  iso(): string {
+    const ms = Math.floor(this.us / 1000);
+    const second = Math.floor(ms / 1000);
+    if (second !== this.isoSecond) {
+      const full = new Date(second * 1000).toISOString();
+      this.isoSecond = second;
+      this.isoPrefix = full.slice(0, full.length - 4);
+    }
+    return this.isoPrefix + MILLIS[ms - second * 1000]!;
+  }
+
+  private isoSecond = NaN;
+  private isoPrefix = '';
 }
+
+/** `000Z` … `999Z`: the tail of an ISO 8601 instant. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);

@@ -32,10 +32,10 @@ export interface Host {
   readonly pod?: Pod;
   /** DNS names the proxy learnt for this address (`destination_names`). */
   readonly names?: readonly string[];
+  /** How steps name it: `ns/pod` for a pod, else the address. */
+  readonly label: string;
 }
 
-/** Trace sub-types (`pkg/monitor/api/types.go`), by observation point. */
-const TRACE_SUBTYPE: Readonly<Record<string, number>> = { TO_ENDPOINT: 0, TO_PROXY: 1, TO_HOST: 2, TO_STACK: 3, TO_OVERLAY: 4, FROM_ENDPOINT: 5, FROM_NETWORK: 10 };
 
 /** `flow.DropReason` numbers of the drops policy causes. */
 const DROP_CODE: Readonly<Record<DropReason, number>> = { POLICY_DENIED: 133, POLICY_DENY: 181, AUTH_REQUIRED: 189 };
@@ -49,9 +49,10 @@ export type Transport =
   | { readonly protocol: 'ICMPv4'; readonly type: number; readonly code?: number };
 
 function layer4(t: Transport, withFlags = true): Layer4 {
+  // Literals of one shape each (no spreads): flows are built by the hundred thousand.
   switch (t.protocol) {
     case 'TCP':
-      return { protocol: 'TCP', sourcePort: t.sport, destinationPort: t.dport, ...(withFlags && t.flags ? { flags: t.flags } : {}) };
+      return withFlags && t.flags ? { protocol: 'TCP', sourcePort: t.sport, destinationPort: t.dport, flags: t.flags } : { protocol: 'TCP', sourcePort: t.sport, destinationPort: t.dport };
     case 'UDP':
     case 'SCTP':
       return { protocol: t.protocol, sourcePort: t.sport, destinationPort: t.dport };
@@ -64,12 +65,23 @@ const TCP_SUMMARIES = new WeakMap<TcpFlags, string>();
 
 // Parts of a flow that many flows have alike are shared, frozen objects: flows are built by the hundred thousand, and read only.
 const EVENT_TYPES = new Map<number, CiliumEventType>();
-function eventType(type: number, subType: number): CiliumEventType {
+function eventTypeOf(type: number, subType: number): CiliumEventType {
   const key = type * 1024 + subType;
   let e = EVENT_TYPES.get(key);
   if (!e) EVENT_TYPES.set(key, (e = Object.freeze(subType === 0 ? { type } : { type, subType })));
   return e;
 }
+
+/** Trace events by observation point, with its sub-type (`pkg/monitor/api/types.go`). */
+const TRACE_EVENT_TYPES: Readonly<Record<string, CiliumEventType>> = Object.fromEntries(
+  Object.entries({ TO_ENDPOINT: 0, TO_PROXY: 1, TO_HOST: 2, TO_STACK: 3, TO_OVERLAY: 4, FROM_ENDPOINT: 5, FROM_NETWORK: 10 })
+    .map(([point, sub]) => [point, eventTypeOf(EventTypeNumber.trace, sub)]),
+);
+
+const POLICY_VERDICT_EVENT = eventTypeOf(EventTypeNumber.policyVerdict, 0);
+
+/** `00000000-0000-4000-8000-` and the zeros that pad a counter of each length to 12 hex digits. */
+const UUID_PREFIX = Array.from({ length: 13 }, (_, n) => `00000000-0000-4000-8000-${'0'.repeat(Math.max(0, 12 - n))}`);
 
 const IPS = new WeakMap<Host, WeakMap<Host, Ip>>();
 function ipOf(src: Host, dst: Host): Ip {
@@ -92,6 +104,14 @@ function summaryOf(f: Flow): string {
 /** Builds and records events; one per virtual cluster (its uuids and node names). */
 export class FlowFactory {
   private seq = 0;
+  /** The last two (source, destination) pairs and their `ip` parts: a connection's packets go back and forth between two hosts. */
+  private ipSrc: Host | undefined;
+  private ipDst: Host | undefined;
+  private ipFwd: Ip | undefined;
+  private ipRev: Ip | undefined;
+  /** The last transport and its `l4`, shared by the events of one packet (a verdict, a trace on each node). */
+  private lastT: Transport | undefined;
+  private lastL4: Layer4 | undefined;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -107,15 +127,32 @@ export class FlowFactory {
 
   /** A uuid from a counter: unique in the cluster's life and the same on every run. */
   private uuid(): string {
-    const n = (++this.seq).toString(16).padStart(12, '0');
-    return `00000000-0000-4000-8000-${n}`;
+    const n = (++this.seq).toString(16);
+    return (UUID_PREFIX[n.length] ?? UUID_PREFIX[12]!) + n;
+  }
+
+  private ip(src: Host, dst: Host): Ip {
+    if (src === this.ipSrc && dst === this.ipDst) return this.ipFwd!;
+    if (src === this.ipDst && dst === this.ipSrc) return this.ipRev!;
+    this.ipSrc = src;
+    this.ipDst = dst;
+    this.ipRev = ipOf(dst, src);
+    return (this.ipFwd = ipOf(src, dst));
+  }
+
+  private l4(t: Transport): Layer4 {
+    if (t !== this.lastT) {
+      this.lastT = t;
+      this.lastL4 = layer4(t);
+    }
+    return this.lastL4!;
   }
 
   private base(src: Host, dst: Host, node: string | undefined): Flow {
     const f: Flow = {
       time: this.clock.timestamp(),
       uuid: this.uuid(),
-      ip: ipOf(src, dst),
+      ip: this.ip(src, dst),
       source: src.endpoint,
       destination: dst.endpoint,
     };
@@ -133,18 +170,38 @@ export class FlowFactory {
   }
 
   /** A packet seen at a trace point: `to-endpoint`, `to-proxy`, `to-stack`, `to-overlay`. */
-  trace(point: TraceObservationPoint, src: Host, dst: Host, t: Transport, o: { node: string | undefined; reply: boolean; direction: TrafficDirection; reason: 'NEW' | 'ESTABLISHED' | 'REPLY' }): Flow {
-    const f = this.base(src, dst, o.node);
+  trace(point: TraceObservationPoint, src: Host, dst: Host, t: Transport, node: string | undefined, reply: boolean, direction: TrafficDirection, reason: 'NEW' | 'ESTABLISHED' | 'REPLY'): Flow {
+    const l4 = this.l4(t);
+    const nodeName = this.nodeName(node);
+    const summary = l4.protocol === 'TCP' && l4.flags ? TCP_SUMMARIES.get(l4.flags) : undefined;
+    if (nodeName !== undefined && summary !== undefined && !src.names?.length && !dst.names?.length) {
+      // The common event in one literal, fields in the order the general path below adds them.
+      const time = this.clock.timestamp();
+      const uuid = this.uuid();
+      const ip = this.ip(src, dst);
+      const eventType = TRACE_EVENT_TYPES[point] ?? eventTypeOf(EventTypeNumber.trace, 0);
+      const f: Flow = reply
+        ? {
+            time, uuid, ip, source: src.endpoint, destination: dst.endpoint, nodeName, verdict: 'FORWARDED', l4, type: 'L3_L4', eventType,
+            trafficDirection: direction, traceObservationPoint: point, traceReason: reason, reply: true, isReply: true, summary,
+          }
+        : {
+            time, uuid, ip, source: src.endpoint, destination: dst.endpoint, nodeName, verdict: 'FORWARDED', l4, type: 'L3_L4', eventType,
+            trafficDirection: direction, traceObservationPoint: point, traceReason: reason, isReply: false, summary,
+          };
+      this.sink(f);
+      return f;
+    }
+    const f = this.base(src, dst, node);
     f.verdict = 'FORWARDED';
-    f.l4 = layer4(t);
+    f.l4 = l4;
     f.type = 'L3_L4';
-    const sub = TRACE_SUBTYPE[point] ?? 0;
-    f.eventType = eventType(EventTypeNumber.trace, sub);
-    f.trafficDirection = o.direction;
+    f.eventType = TRACE_EVENT_TYPES[point] ?? eventTypeOf(EventTypeNumber.trace, 0);
+    f.trafficDirection = direction;
     f.traceObservationPoint = point;
-    f.traceReason = o.reason;
-    if (o.reply) f.reply = true;
-    f.isReply = o.reply;
+    f.traceReason = reason;
+    if (reply) f.reply = true;
+    f.isReply = reply;
     return this.emit(f);
   }
 
@@ -153,6 +210,19 @@ export class FlowFactory {
     node: string | undefined; direction: 'INGRESS' | 'EGRESS'; match: MatchType; verdict: 'FORWARDED' | 'REDIRECTED' | 'DROPPED';
     dropReason?: DropReason; policies?: readonly Policy[];
   }): Flow {
+    const l4 = this.l4(t);
+    const nodeName = this.nodeName(o.node);
+    const summary = l4.protocol === 'TCP' && l4.flags ? TCP_SUMMARIES.get(l4.flags) : undefined;
+    if (o.verdict !== 'DROPPED' && o.match !== 'none' && !o.policies?.length && nodeName !== undefined && summary !== undefined && !src.names?.length && !dst.names?.length) {
+      // An allowed first packet in one literal, fields in the order the general path below adds them.
+      const f: Flow = {
+        time: this.clock.timestamp(), uuid: this.uuid(), ip: this.ip(src, dst), source: src.endpoint, destination: dst.endpoint, nodeName,
+        verdict: o.verdict, l4, type: 'L3_L4', eventType: POLICY_VERDICT_EVENT, trafficDirection: o.direction, policyMatchType: MATCH_TYPE[o.match],
+        isReply: false, summary,
+      };
+      this.sink(f);
+      return f;
+    }
     const f = this.base(src, dst, o.node);
     f.verdict = o.verdict;
     if (o.verdict === 'DROPPED') {
@@ -160,9 +230,9 @@ export class FlowFactory {
       f.dropReason = DROP_CODE[reason];
       f.dropReasonDesc = reason;
     }
-    f.l4 = layer4(t);
+    f.l4 = l4;
     f.type = 'L3_L4';
-    f.eventType = eventType(EventTypeNumber.policyVerdict, 0);
+    f.eventType = POLICY_VERDICT_EVENT;
     f.trafficDirection = o.direction;
     if (o.match !== 'none') f.policyMatchType = MATCH_TYPE[o.match];
     // threefour/parser.go: is_reply is false on allowed verdicts and unknown on drops.
@@ -181,9 +251,9 @@ export class FlowFactory {
     const f = this.base(src, dst, o.node);
     f.verdict = 'DROPPED';
     f.dropReason = DROP_CODE[o.reason];
-    f.l4 = layer4(t);
+    f.l4 = this.l4(t);
     f.type = 'L3_L4';
-    f.eventType = eventType(EventTypeNumber.drop, DROP_CODE[o.reason]);
+    f.eventType = eventTypeOf(EventTypeNumber.drop, DROP_CODE[o.reason]);
     f.trafficDirection = o.direction;
     f.dropReasonDesc = o.reason;
     return this.emit(f);
@@ -195,7 +265,7 @@ export class FlowFactory {
     f.verdict = verdict;
     f.l4 = layer4(t, false);
     f.type = 'L7';
-    f.eventType = eventType(EventTypeNumber.l7, 0);
+    f.eventType = eventTypeOf(EventTypeNumber.l7, 0);
     f.trafficDirection = direction;
     const reply = type === 'RESPONSE';
     if (reply) f.reply = true;
