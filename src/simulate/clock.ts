@@ -32,10 +32,18 @@ export class VirtualClock {
     this.advanceMicros(ms * 1000);
   }
 
+  /** The instant as Hubble stamps events; the events of one instant share one frozen value. */
   timestamp(): Timestamp {
-    const seconds = Math.floor(this.us / 1e6);
-    return { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+    if (this.us !== this.stampedAt) {
+      const seconds = Math.floor(this.us / 1e6);
+      this.stamp = Object.freeze({ seconds, nanos: (this.us - seconds * 1e6) * 1000 });
+      this.stampedAt = this.us;
+    }
+    return this.stamp!;
   }
+
+  private stampedAt = NaN;
+  private stamp: Timestamp | undefined;
 
   now(): Date {
     return new Date(Math.floor(this.us / 1000));

@@ -80,8 +80,8 @@ const TRACE_EVENT_TYPES: Readonly<Record<string, CiliumEventType>> = Object.from
 
 const POLICY_VERDICT_EVENT = eventTypeOf(EventTypeNumber.policyVerdict, 0);
 
-/** `00000000-0000-4000-8000-` and the zeros that pad a counter of each length to 12 hex digits. */
-const UUID_PREFIX = Array.from({ length: 13 }, (_, n) => `00000000-0000-4000-8000-${'0'.repeat(Math.max(0, 12 - n))}`);
+/** `000` … `fff`: the last three hex digits of a flow's uuid. */
+const HEX3 = Array.from({ length: 4096 }, (_, n) => n.toString(16).padStart(3, '0'));
 
 const IPS = new WeakMap<Host, WeakMap<Host, Ip>>();
 function ipOf(src: Host, dst: Host): Ip {
@@ -127,9 +127,17 @@ export class FlowFactory {
 
   /** A uuid from a counter: unique in the cluster's life and the same on every run. */
   private uuid(): string {
-    const n = (++this.seq).toString(16);
-    return (UUID_PREFIX[n.length] ?? UUID_PREFIX[12]!) + n;
+    const n = ++this.seq;
+    const low = n & 0xfff;
+    // All but the last three hex digits change once every 4096 flows: remembered.
+    if (low === 0 || this.uuidHigh === '') {
+      const hex = Math.floor(n / 4096).toString(16);
+      this.uuidHigh = `00000000-0000-4000-8000-${hex.length < 9 ? '0'.repeat(9 - hex.length) : ''}${hex}`;
+    }
+    return this.uuidHigh + HEX3[low]!;
   }
+
+  private uuidHigh = '';
 
   private ip(src: Host, dst: Host): Ip {
     if (src === this.ipSrc && dst === this.ipDst) return this.ipFwd!;

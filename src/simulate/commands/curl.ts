@@ -59,8 +59,12 @@ interface CurlPlan {
 }
 
 const PLANS = new Map<string, CurlPlan>();
-/** Enough for every line of a long script; a flood of distinct lines starts over rather than grows. */
-const MAX_PLANS = 4096;
+/**
+ * Enough for every line of a long script and for a load test's thousands of distinct URLs (a plan is well under
+ * 1 kB); a flood of distinct lines starts over rather than grows. Too small a bound costs more than it saves:
+ * plans evicted in bulk have lived long enough to leave the young generation, so the collector pays for each.
+ */
+const MAX_PLANS = 32_768;
 
 /** The plan of these words: remembered, or parsed now. */
 export function curlPlan(args: readonly string[]): CurlPlan {
