@@ -18,7 +18,7 @@ import type { CiliumEventType, Endpoint, Flow, Ip, Layer4, Policy, TcpFlags } fr
 import type { TraceObservationPoint, TrafficDirection } from '../hubble/enums.js';
 import { EventTypeNumber } from '../hubble/flow.js';
 import { generateSummary } from '../hubble/summary.js';
-import type { DropReason, MatchType } from '../engine/types.js';
+import type { DropReason, MatchType, Peer } from '../engine/types.js';
 import type { Pod } from '../model/types.js';
 import type { VirtualClock } from './clock.js';
 
@@ -34,6 +34,8 @@ export interface Host {
   readonly names?: readonly string[];
   /** How steps name it: `ns/pod` for a pod, else the address. */
   readonly label: string;
+  /** The pod as the engine is asked about it (pods only). */
+  readonly peer?: Peer;
 }
 
 
@@ -43,22 +45,18 @@ const DROP_CODE: Readonly<Record<DropReason, number>> = { POLICY_DENIED: 133, PO
 /** `PolicyMatchType` numbers (`pkg/monitor/api/types.go`). */
 const MATCH_TYPE: Readonly<Record<MatchType, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4, 'L3-Proto': 5, 'Proto-Only': 6 };
 
+/**
+ * A packet's layer 4 as the network module builds it: the very `l4` of its events (the fields of
+ * {@link Layer4}), so a packet costs no copy per event. Built fresh for each packet and never changed after.
+ */
 export type Transport =
-  | { readonly protocol: 'TCP'; readonly sport: number; readonly dport: number; readonly flags?: TcpFlags }
-  | { readonly protocol: 'UDP' | 'SCTP'; readonly sport: number; readonly dport: number }
-  | { readonly protocol: 'ICMPv4'; readonly type: number; readonly code?: number };
+  | { readonly protocol: 'TCP'; readonly sourcePort: number; readonly destinationPort: number; readonly flags?: TcpFlags }
+  | { readonly protocol: 'UDP' | 'SCTP'; readonly sourcePort: number; readonly destinationPort: number }
+  | { readonly protocol: 'ICMPv4'; readonly type: number; readonly code: number };
 
-function layer4(t: Transport, withFlags = true): Layer4 {
-  // Literals of one shape each (no spreads): flows are built by the hundred thousand.
-  switch (t.protocol) {
-    case 'TCP':
-      return withFlags && t.flags ? { protocol: 'TCP', sourcePort: t.sport, destinationPort: t.dport, flags: t.flags } : { protocol: 'TCP', sourcePort: t.sport, destinationPort: t.dport };
-    case 'UDP':
-    case 'SCTP':
-      return { protocol: t.protocol, sourcePort: t.sport, destinationPort: t.dport };
-    case 'ICMPv4':
-      return { protocol: 'ICMPv4', type: t.type, code: t.code ?? 0 };
-  }
+/** The `l4` of a proxy access-log event: the transport without TCP flags. */
+function withoutFlags(t: Transport): Layer4 {
+  return t.protocol === 'TCP' && t.flags ? { protocol: 'TCP', sourcePort: t.sourcePort, destinationPort: t.destinationPort } : t;
 }
 
 const TCP_SUMMARIES = new WeakMap<TcpFlags, string>();
@@ -83,13 +81,18 @@ const POLICY_VERDICT_EVENT = eventTypeOf(EventTypeNumber.policyVerdict, 0);
 /** `000` … `fff`: the last three hex digits of a flow's uuid. */
 const HEX3 = Array.from({ length: 4096 }, (_, n) => n.toString(16).padStart(3, '0'));
 
-const IPS = new WeakMap<Host, WeakMap<Host, Ip>>();
-function ipOf(src: Host, dst: Host): Ip {
+/** The `ip` parts of both directions between two hosts, by the host that spoke first (one lookup per connection). */
+const IPS = new WeakMap<Host, WeakMap<Host, readonly [Ip, Ip]>>();
+function ipsOf(src: Host, dst: Host): readonly [Ip, Ip] {
   let byDst = IPS.get(src);
   if (!byDst) IPS.set(src, (byDst = new WeakMap()));
-  let ip = byDst.get(dst);
-  if (!ip) byDst.set(dst, (ip = Object.freeze({ source: src.ip, destination: dst.ip, ipVersion: src.ip.includes(':') ? 'IPv6' : 'IPv4' })));
-  return ip;
+  let ips = byDst.get(dst);
+  if (!ips) byDst.set(dst, (ips = [ipPart(src, dst), ipPart(dst, src)]));
+  return ips;
+}
+
+function ipPart(src: Host, dst: Host): Ip {
+  return Object.freeze({ source: src.ip, destination: dst.ip, ipVersion: src.ip.includes(':') ? 'IPv6' : 'IPv4' });
 }
 
 /** `generateSummary`, remembered for the shared TCP flag objects (the common case: most events are TCP trace events). */
@@ -109,9 +112,6 @@ export class FlowFactory {
   private ipDst: Host | undefined;
   private ipFwd: Ip | undefined;
   private ipRev: Ip | undefined;
-  /** The last transport and its `l4`, shared by the events of one packet (a verdict, a trace on each node). */
-  private lastT: Transport | undefined;
-  private lastL4: Layer4 | undefined;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -142,18 +142,11 @@ export class FlowFactory {
   private ip(src: Host, dst: Host): Ip {
     if (src === this.ipSrc && dst === this.ipDst) return this.ipFwd!;
     if (src === this.ipDst && dst === this.ipSrc) return this.ipRev!;
+    const ips = ipsOf(src, dst);
     this.ipSrc = src;
     this.ipDst = dst;
-    this.ipRev = ipOf(dst, src);
-    return (this.ipFwd = ipOf(src, dst));
-  }
-
-  private l4(t: Transport): Layer4 {
-    if (t !== this.lastT) {
-      this.lastT = t;
-      this.lastL4 = layer4(t);
-    }
-    return this.lastL4!;
+    this.ipRev = ips[1];
+    return (this.ipFwd = ips[0]);
   }
 
   private base(src: Host, dst: Host, node: string | undefined): Flow {
@@ -179,7 +172,7 @@ export class FlowFactory {
 
   /** A packet seen at a trace point: `to-endpoint`, `to-proxy`, `to-stack`, `to-overlay`. */
   trace(point: TraceObservationPoint, src: Host, dst: Host, t: Transport, node: string | undefined, reply: boolean, direction: TrafficDirection, reason: 'NEW' | 'ESTABLISHED' | 'REPLY'): Flow {
-    const l4 = this.l4(t);
+    const l4 = t;
     const nodeName = this.nodeName(node);
     const summary = l4.protocol === 'TCP' && l4.flags ? TCP_SUMMARIES.get(l4.flags) : undefined;
     if (nodeName !== undefined && summary !== undefined && !src.names?.length && !dst.names?.length) {
@@ -218,7 +211,7 @@ export class FlowFactory {
     node: string | undefined; direction: 'INGRESS' | 'EGRESS'; match: MatchType; verdict: 'FORWARDED' | 'REDIRECTED' | 'DROPPED';
     dropReason?: DropReason; policies?: readonly Policy[];
   }): Flow {
-    const l4 = this.l4(t);
+    const l4 = t;
     const nodeName = this.nodeName(o.node);
     const summary = l4.protocol === 'TCP' && l4.flags ? TCP_SUMMARIES.get(l4.flags) : undefined;
     if (o.verdict !== 'DROPPED' && o.match !== 'none' && !o.policies?.length && nodeName !== undefined && summary !== undefined && !src.names?.length && !dst.names?.length) {
@@ -259,7 +252,7 @@ export class FlowFactory {
     const f = this.base(src, dst, o.node);
     f.verdict = 'DROPPED';
     f.dropReason = DROP_CODE[o.reason];
-    f.l4 = this.l4(t);
+    f.l4 = t;
     f.type = 'L3_L4';
     f.eventType = eventTypeOf(EventTypeNumber.drop, DROP_CODE[o.reason]);
     f.trafficDirection = o.direction;
@@ -271,7 +264,7 @@ export class FlowFactory {
   private l7Base(src: Host, dst: Host, t: Transport, node: string | undefined, verdict: 'FORWARDED' | 'DROPPED', direction: 'INGRESS' | 'EGRESS', type: 'REQUEST' | 'RESPONSE'): Flow {
     const f = this.base(src, dst, node);
     f.verdict = verdict;
-    f.l4 = layer4(t, false);
+    f.l4 = withoutFlags(t);
     f.type = 'L7';
     f.eventType = eventTypeOf(EventTypeNumber.l7, 0);
     f.trafficDirection = direction;

@@ -101,6 +101,8 @@ export interface NetworkState {
   readonly revision: number;
   /** Hosts as Hubble describes them, shared by every command of one engine (identities and labels do not change in between). */
   readonly hosts: Map<unknown, Host>;
+  /** The hosts of pods by their address (pods with their own address: never a ClusterIP's or a node's), as {@link hosts}. */
+  readonly podsByIp: Map<string, Host>;
 }
 
 export interface Resolved {
@@ -159,7 +161,7 @@ export class Network {
 
   constructor(private readonly state: NetworkState, readonly origin: Origin) {
     this.src = this.originHost(origin);
-    this.srcPeer = origin.kind === 'pod' ? { kind: 'pod', pod: origin.pod } : { kind: 'ip', ip: this.src.ip };
+    this.srcPeer = origin.kind === 'pod' ? (this.src.peer ?? { kind: 'pod', pod: origin.pod }) : { kind: 'ip', ip: this.src.ip };
   }
 
   get sourceIp(): string {
@@ -282,8 +284,8 @@ export class Network {
     const dst = backend.pod ? this.podHost(backend.pod) : this.ipHost(backend.ip);
     const to: Peer = backend.pod ? { kind: 'pod', pod: backend.pod } : { kind: 'ip', ip: backend.ip };
     const v = this.verdict({ from: this.srcPeer, to, protocol: 'UDP', port: backend.port, dns: name });
-    const udp: Transport = { protocol: 'UDP', sport, dport: backend.port };
-    const reply: Transport = { protocol: 'UDP', sport: backend.port, dport: sport };
+    const udp: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: backend.port };
+    const reply: Transport = { protocol: 'UDP', sourcePort: backend.port, destinationPort: sport };
     const f = this.state.flows;
     const srcNode = this.src.node;
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
@@ -353,12 +355,12 @@ export class Network {
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
-        this.deniedPacket(target.host, { protocol: 'UDP', sport, dport: target.port }, v, true);
+        this.deniedPacket(target.host, { protocol: 'UDP', sourcePort: sport, destinationPort: target.port }, v, true);
         this.connectStep(protocol, target, v, 'sent');
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
-      const syn: Transport = { protocol: 'TCP', sport, dport: target.port, flags: FLAGS.SYN };
+      const syn: Transport = { protocol: 'TCP', sourcePort: sport, destinationPort: target.port, flags: FLAGS.SYN };
       for (const at of SYN_TIMES_MS) {
         if (at >= limit) break;
         clock.advanceMicros(start + at * 1000 - clock.micros);
@@ -370,7 +372,7 @@ export class Network {
     }
 
     if (protocol === 'UDP') {
-      const t: Transport = { protocol: 'UDP', sport, dport: target.port };
+      const t: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: target.port };
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
       this.connectStep(protocol, target, v, 'sent');
@@ -412,7 +414,7 @@ export class Network {
   }
 
   private tcp(c: Conn, flags: TcpFlags, reverse: boolean): Transport {
-    return reverse ? { protocol: 'TCP', sport: c.target.port, dport: c.sport, flags } : { protocol: 'TCP', sport: c.sport, dport: c.target.port, flags };
+    return reverse ? { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport, flags } : { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port, flags };
   }
 
   /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
@@ -449,7 +451,7 @@ export class Network {
     const direction = c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
     const allowed = v.verdict === 'allow';
     const reqStart = clock.micros;
-    f.http(this.src, host, { protocol: 'TCP', sport: c.sport, dport: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
+    f.http(this.src, host, { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
     let response: NonNullable<Connection['response']>;
     if (allowed) {
       // The proxy's own connection to the server carries the request on.
@@ -463,7 +465,7 @@ export class Network {
       clock.advanceMicros(HOP_US);
       response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
     }
-    f.http(host, this.src, { protocol: 'TCP', sport: c.target.port, dport: c.sport }, {
+    f.http(host, this.src, { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport }, {
       node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
     });
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
@@ -485,8 +487,8 @@ export class Network {
       return { received: 0, noReply: true };
     }
     const v = this.verdict({ from: this.srcPeer, to: target.peer, protocol: 'ICMP', icmpType: 8 });
-    const req: Transport = { protocol: 'ICMPv4', type: 8 };
-    const rep: Transport = { protocol: 'ICMPv4', type: 0 };
+    const req: Transport = { protocol: 'ICMPv4', type: 8, code: 0 };
+    const rep: Transport = { protocol: 'ICMPv4', type: 0, code: 0 };
     let received = 0;
     for (let i = 0; i < count; i++) {
       const t0 = clock.micros;
@@ -519,6 +521,9 @@ export class Network {
 
   /** Where a connection to ip:port really goes: a Service's chosen backend, a NodePort's, a pod, a node or the world. */
   private target(ip: string, port: number, protocol: 'TCP' | 'UDP' | 'ICMP', sport: number, o: ConnectOptions): Target | undefined {
+    // Most connections go to a pod's own address: one lookup, once the address is known to be a pod's.
+    const known = this.state.podsByIp.get(ip);
+    if (known) return { host: known, port, peer: known.peer!, listening: listens(known.pod, port, protocol) };
     const cluster = this.state.cluster;
     const index = serviceIndex(cluster);
     let entry: ServiceEntry | undefined = index.byClusterIP(ip);
@@ -540,7 +545,11 @@ export class Network {
       return { host, port: b.port, peer: b.pod ? { kind: 'pod', pod: b.pod } : { kind: 'ip', ip: b.ip }, service: entry.service, listening: listens(b.pod, b.port, protocol) };
     }
     const pod = podIndex(cluster).byIp.get(ip);
-    if (pod) return { host: this.podHost(pod), port, peer: { kind: 'pod', pod }, listening: listens(pod, port, protocol) };
+    if (pod) {
+      const host = this.podHost(pod);
+      if (!pod.hostNetwork) this.state.podsByIp.set(ip, host);
+      return { host, port, peer: host.peer!, listening: listens(pod, port, protocol) };
+    }
     const external = o.resolved?.external === true && o.name !== undefined;
     const names = external && o.resolved?.viaProxy ? [o.resolved!.name.replace(/\.$/, '')] : undefined;
     const host = this.ipHost(ip, names);
@@ -575,7 +584,7 @@ export class Network {
       if (this.src.pod && this.src.node !== dst.node) f.trace('TO_OVERLAY', this.src, dst, t, this.src.node, false, 'EGRESS', 'NEW');
     }
     const peerTo: Peer | undefined = dst.pod ? { kind: 'pod', pod: dst.pod } : undefined;
-    const policies = reason === 'POLICY_DENY' && peerTo ? this.policies(peerTo, t.protocol === 'TCP' ? 'TCP' : t.protocol === 'ICMPv4' ? 'ICMP' : 'UDP', 'dport' in t ? t.dport : 8, at === 'EGRESS' ? 'egress' : 'ingress') : undefined;
+    const policies = reason === 'POLICY_DENY' && peerTo ? this.policies(peerTo, t.protocol === 'TCP' ? 'TCP' : t.protocol === 'ICMPv4' ? 'ICMP' : 'UDP', 'destinationPort' in t ? t.destinationPort : 8, at === 'EGRESS' ? 'egress' : 'ingress') : undefined;
     f.policyVerdict(this.src, dst, t, { node, direction: at, match: at === 'EGRESS' ? (v.egressMatch ?? 'none') : (v.ingressMatch ?? 'none'), verdict: 'DROPPED', dropReason: reason, ...(policies ? { policies } : {}) });
     f.drop(this.src, dst, t, { node, direction: at, reason });
     this.state.clock.advanceMicros(HOP_US);
@@ -653,7 +662,7 @@ export class Network {
         podName: pod.name,
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
-      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}` };
+      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod } };
       this.state.hosts.set(pod, h);
     }
     return h;

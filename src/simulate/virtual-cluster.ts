@@ -292,6 +292,11 @@ export class VirtualCluster {
   engine(): Engine {
     const c = this.cachedEngine;
     if (c && c.session === this.current && c.version === this.dnsVersion) return c.engine;
+    return this.buildEngine();
+  }
+
+  /** Apart from {@link engine}, so that asking for the engine built already allocates nothing (its closures would). */
+  private buildEngine(): Engine {
     const build = () => this.current.engine({
       ...(this.options.policyEnforcement ? { policyEnforcement: this.options.policyEnforcement } : {}),
       ...(this.options.hostFirewall ? { hostFirewall: true } : {}),
@@ -347,6 +352,7 @@ export class VirtualCluster {
         return vc.revisionNo;
       },
       hosts: new Map(),
+      podsByIp: new Map(),
     };
     this.state = { engineOf: engine, value };
     return value;
