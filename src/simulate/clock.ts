@@ -32,11 +32,14 @@ export class VirtualClock {
     this.advanceMicros(ms * 1000);
   }
 
-  /** The instant as Hubble stamps events; the events of one instant share one frozen value. */
+  /**
+   * The instant as Hubble stamps events; the events of one instant share one value, which nothing
+   * changes (`Timestamp` is read-only; not frozen, as freezing costs more than building one).
+   */
   timestamp(): Timestamp {
     if (this.us !== this.stampedAt) {
       const seconds = Math.floor(this.us / 1e6);
-      this.stamp = Object.freeze({ seconds, nanos: (this.us - seconds * 1e6) * 1000 });
+      this.stamp = { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
       this.stampedAt = this.us;
     }
     return this.stamp!;
