@@ -71,10 +71,11 @@ function eventTypeOf(type: number, subType: number): CiliumEventType {
 }
 
 /** Trace events by observation point, with its sub-type (`pkg/monitor/api/types.go`). */
-const TRACE_EVENT_TYPES: Readonly<Record<string, CiliumEventType>> = Object.fromEntries(
-  Object.entries({ TO_ENDPOINT: 0, TO_PROXY: 1, TO_HOST: 2, TO_STACK: 3, TO_OVERLAY: 4, FROM_ENDPOINT: 5, FROM_NETWORK: 10 })
-    .map(([point, sub]) => [point, eventTypeOf(EventTypeNumber.trace, sub)]),
-);
+const TRACE_EVENT_TYPES: Readonly<Record<string, CiliumEventType>> = {
+  TO_ENDPOINT: eventTypeOf(EventTypeNumber.trace, 0), TO_PROXY: eventTypeOf(EventTypeNumber.trace, 1), TO_HOST: eventTypeOf(EventTypeNumber.trace, 2),
+  TO_STACK: eventTypeOf(EventTypeNumber.trace, 3), TO_OVERLAY: eventTypeOf(EventTypeNumber.trace, 4), FROM_ENDPOINT: eventTypeOf(EventTypeNumber.trace, 5),
+  FROM_NETWORK: eventTypeOf(EventTypeNumber.trace, 10),
+};
 
 const POLICY_VERDICT_EVENT = eventTypeOf(EventTypeNumber.policyVerdict, 0);
 
@@ -122,8 +123,14 @@ export class FlowFactory {
 
   nodeName(node: string | undefined): string | undefined {
     if (!node) return undefined;
-    return this.clusterName && this.clusterName !== 'default' ? `${this.clusterName}/${node}` : node;
+    if (!this.clusterName || this.clusterName === 'default') return node;
+    let name = this.nodeNames.get(node);
+    if (name === undefined) this.nodeNames.set(node, (name = `${this.clusterName}/${node}`));
+    return name;
   }
+
+  /** `cluster/node` by node, built once per node. */
+  private readonly nodeNames = new Map<string, string>();
 
   /** A uuid from a counter: unique in the cluster's life and the same on every run. */
   private uuid(): string {

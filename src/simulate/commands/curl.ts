@@ -66,7 +66,7 @@ const PLANS = new Map<string, CurlPlan>();
  */
 const MAX_PLANS = 32_768;
 
-/** The plan of these words: remembered, or parsed now. */
+/** The plan of these words: remembered, or parsed now ({@link parseCurl}). */
 export function curlPlan(args: readonly string[]): CurlPlan {
   // NUL cannot occur in a word of a real argv (C strings), so joined words are a faithful key.
   const key = args.join('\0');
@@ -79,7 +79,7 @@ export function curlPlan(args: readonly string[]): CurlPlan {
   return plan;
 }
 
-function parseCurl(args: readonly string[]): CurlPlan {
+export function parseCurl(args: readonly string[]): CurlPlan {
   const p = parseArgs(args, SPEC);
   const silent = has(p, 's');
   const verbose = has(p, 'v');
