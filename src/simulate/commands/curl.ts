@@ -58,7 +58,13 @@ interface CurlPlan {
   readonly urlEffective: string;
 }
 
-const PLANS = new Map<string, CurlPlan>();
+/** Plans by their words, one level per word (no joined key to build and hash for every command). */
+interface PlanNode {
+  plan?: CurlPlan;
+  next?: Map<string, PlanNode>;
+}
+let plans: PlanNode = {};
+let planCount = 0;
 /**
  * Enough for every line of a long script and for a load test's thousands of distinct URLs (a plan is well under
  * 1 kB); a flood of distinct lines starts over rather than grows. Too small a bound costs more than it saves:
@@ -68,15 +74,22 @@ const MAX_PLANS = 32_768;
 
 /** The plan of these words: remembered, or parsed now ({@link parseCurl}). */
 export function curlPlan(args: readonly string[]): CurlPlan {
-  // NUL cannot occur in a word of a real argv (C strings), so joined words are a faithful key.
-  const key = args.join('\0');
-  let plan = PLANS.get(key);
-  if (!plan) {
-    plan = parseCurl(args);
-    if (PLANS.size >= MAX_PLANS) PLANS.clear();
-    PLANS.set(key, plan);
+  let node = plans;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    let next = node.next?.get(word);
+    if (!next) (node.next ??= new Map()).set(word, (next = {}));
+    node = next;
   }
-  return plan;
+  if (!node.plan) {
+    if (++planCount > MAX_PLANS) {
+      plans = {};
+      planCount = 0;
+      return curlPlan(args);
+    }
+    node.plan = parseCurl(args);
+  }
+  return node.plan;
 }
 
 export function parseCurl(args: readonly string[]): CurlPlan {
