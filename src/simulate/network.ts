@@ -547,7 +547,8 @@ export class Network {
     const pod = podIndex(cluster).byIp.get(ip);
     if (pod) {
       const host = this.podHost(pod);
-      if (!pod.hostNetwork) this.state.podsByIp.set(ip, host);
+      // Not a node's address (where a NodePort could answer on another port): then no other port of it can be a Service's.
+      if (!pod.hostNetwork && !cluster.nodes.some((n) => n.ip === ip)) this.state.podsByIp.set(ip, host);
       return { host, port, peer: host.peer!, listening: listens(pod, port, protocol) };
     }
     const external = o.resolved?.external === true && o.name !== undefined;
