@@ -32,12 +32,41 @@ export class VirtualClock {
     this.advanceMicros(ms * 1000);
   }
 
+  /**
+   * The instant as Hubble stamps events; the events of one instant share one value, which nothing
+   * changes (`Timestamp` is read-only; not frozen, as freezing costs more than building one).
+   */
   timestamp(): Timestamp {
-    const seconds = Math.floor(this.us / 1e6);
-    return { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+    if (this.us !== this.stampedAt) {
+      const seconds = Math.floor(this.us / 1e6);
+      this.stamp = { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+      this.stampedAt = this.us;
+    }
+    return this.stamp!;
   }
+
+  private stampedAt = NaN;
+  private stamp: Timestamp | undefined;
 
   now(): Date {
     return new Date(Math.floor(this.us / 1000));
   }
+
+  /** `now().toISOString()`, with the part up to the second remembered (every command is stamped, many a second). */
+  iso(): string {
+    const ms = Math.floor(this.us / 1000);
+    const second = Math.floor(ms / 1000);
+    if (second !== this.isoSecond) {
+      const full = new Date(second * 1000).toISOString();
+      this.isoSecond = second;
+      this.isoPrefix = full.slice(0, full.length - 4);
+    }
+    return this.isoPrefix + MILLIS[ms - second * 1000]!;
+  }
+
+  private isoSecond = NaN;
+  private isoPrefix = '';
 }
+
+/** `000Z` … `999Z`: the tail of an ISO 8601 instant. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);

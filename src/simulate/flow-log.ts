@@ -41,7 +41,7 @@ export class FlowLog {
       this.start = (this.start + 1) % cap;
     }
     this.seen++;
-    for (const l of this.listeners) l(flow);
+    if (this.listeners.size > 0) for (const l of this.listeners) l(flow);
   }
 
   /** The flows still in the buffer, oldest first. */

@@ -101,6 +101,8 @@ export interface NetworkState {
   readonly revision: number;
   /** Hosts as Hubble describes them, shared by every command of one engine (identities and labels do not change in between). */
   readonly hosts: Map<unknown, Host>;
+  /** The hosts of pods by their address (pods with their own address: never a ClusterIP's or a node's), as {@link hosts}. */
+  readonly podsByIp: Map<string, Host>;
 }
 
 export interface Resolved {
@@ -159,7 +161,7 @@ export class Network {
 
   constructor(private readonly state: NetworkState, readonly origin: Origin) {
     this.src = this.originHost(origin);
-    this.srcPeer = origin.kind === 'pod' ? { kind: 'pod', pod: origin.pod } : { kind: 'ip', ip: this.src.ip };
+    this.srcPeer = origin.kind === 'pod' ? (this.src.peer ?? { kind: 'pod', pod: origin.pod }) : { kind: 'ip', ip: this.src.ip };
   }
 
   get sourceIp(): string {
@@ -193,10 +195,10 @@ export class Network {
    * answer ends the lookup (glibc `res_nsearch`, musl `name_from_dns_search`).
    */
   resolve(name: string, o: { search?: boolean; qtypes?: readonly string[]; budgetMs?: number } = {}): Resolved & { elapsedMs: number } {
+    const literal = addressLiteral(name);
+    if (literal) return literal;
     const start = this.state.clock.micros;
     const elapsed = () => (this.state.clock.micros - start) / 1000;
-    // Names never start with a digit and a colon-free dotted quad is the common address: ask the full parser only then.
-    if ((/^\d/.test(name) || name.includes(':')) && parseIp(name)) return { ok: true, name, addresses: [name], viaProxy: false, external: false, elapsedMs: 0 };
     const lower = name.toLowerCase();
     if (lower === 'localhost') return { ok: true, name, addresses: ['127.0.0.1'], viaProxy: false, external: false, elapsedMs: 0 };
     const candidates = candidatesOf(lower, o.search === false ? [] : this.searchList());
@@ -282,8 +284,8 @@ export class Network {
     const dst = backend.pod ? this.podHost(backend.pod) : this.ipHost(backend.ip);
     const to: Peer = backend.pod ? { kind: 'pod', pod: backend.pod } : { kind: 'ip', ip: backend.ip };
     const v = this.verdict({ from: this.srcPeer, to, protocol: 'UDP', port: backend.port, dns: name });
-    const udp: Transport = { protocol: 'UDP', sport, dport: backend.port };
-    const reply: Transport = { protocol: 'UDP', sport: backend.port, dport: sport };
+    const udp: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: backend.port };
+    const reply: Transport = { protocol: 'UDP', sourcePort: backend.port, destinationPort: sport };
     const f = this.state.flows;
     const srcNode = this.src.node;
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
@@ -299,7 +301,7 @@ export class Network {
     const proxied = v.egressRedirect === true;
     if (proxied) {
       if (firstOfSocket) f.policyVerdict(this.src, dst, udp, { node: srcNode, direction: 'EGRESS', match: v.egressMatch ?? 'L3-L4', verdict: 'REDIRECTED', policies: this.policies(to, 'UDP', backend.port, 'egress') });
-      f.trace('TO_PROXY', this.src, dst, udp, { node: srcNode, reply: false, direction: 'EGRESS', reason: firstOfSocket ? 'NEW' : 'ESTABLISHED' });
+      f.trace('TO_PROXY', this.src, dst, udp, srcNode, false, 'EGRESS', firstOfSocket ? 'NEW' : 'ESTABLISHED');
       clock.advanceMicros(HOP_US);
       if (v.verdict === 'deny') {
         // The DNS proxy refuses a name no DNS rule allows (semantics.md §5; Cilium answers REFUSED).
@@ -338,14 +340,11 @@ export class Network {
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
     const target = this.target(ip, port, protocol, sport, o);
-    const label = this.src.endpoint.podName ? `${this.src.endpoint.namespace}/${this.src.endpoint.podName}` : this.src.ip;
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
-      this.steps.push({ kind: 'connect', protocol, from: label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
+      this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
       return { result: 'refused', ip, port, elapsedMs: 0 };
     }
-    const to = `${target.host.endpoint.podName ? `${target.host.endpoint.namespace}/${target.host.endpoint.podName}` : target.host.ip}:${target.port}`;
-    const service = target.service ? `${target.service.namespace}/${target.service.name}` : undefined;
     const http = o.http && !o.http.tls ? o.http : undefined;
     // The request matters only where a side sends the connection to its proxy: ask without it first (the engine's
     // allocation-free pod-to-pod path), and again with it when the answer says a proxy is involved.
@@ -353,34 +352,30 @@ export class Network {
     if (http && (v.egressRedirect || v.ingressRedirect)) {
       v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } });
     }
-    const step = (result: 'established' | 'timeout' | 'refused' | 'sent'): void => {
-      this.steps.push({ kind: 'connect', protocol, from: label, to, port: target.port, ...(service ? { service } : {}), result, verdict: v.verdict, reason: v.reason, ...(v.deniedAt ? { deniedAt: v.deniedAt } : {}) });
-    };
-    const elapsedMs = () => (clock.micros - start) / 1000;
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
-        this.deniedPacket(target.host, { protocol: 'UDP', sport, dport: target.port }, v, true);
-        step('sent');
+        this.deniedPacket(target.host, { protocol: 'UDP', sourcePort: sport, destinationPort: target.port }, v, true);
+        this.connectStep(protocol, target, v, 'sent');
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
-      const syn: Transport = { protocol: 'TCP', sport, dport: target.port, flags: FLAGS.SYN };
+      const syn: Transport = { protocol: 'TCP', sourcePort: sport, destinationPort: target.port, flags: FLAGS.SYN };
       for (const at of SYN_TIMES_MS) {
         if (at >= limit) break;
         clock.advanceMicros(start + at * 1000 - clock.micros);
         this.deniedPacket(target.host, syn, v, at === 0);
       }
       clock.advanceMicros(start + limit * 1000 - clock.micros);
-      step('timeout');
-      return { result: 'timeout', ip, port, elapsedMs: elapsedMs() };
+      this.connectStep(protocol, target, v, 'timeout');
+      return { result: 'timeout', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
 
     if (protocol === 'UDP') {
-      const t: Transport = { protocol: 'UDP', sport, dport: target.port };
+      const t: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: target.port };
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
-      step('sent');
+      this.connectStep(protocol, target, v, 'sent');
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
     const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined };
@@ -388,13 +383,13 @@ export class Network {
     if (!target.listening && !c.proxyAt) {
       this.clientLeg(c, FLAGS.SYN, 'NEW');
       this.serverLeg(c, FLAGS.RST_ACK);
-      step('refused');
-      return { result: 'refused', ip, port, elapsedMs: elapsedMs() };
+      this.connectStep(protocol, target, v, 'refused');
+      return { result: 'refused', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
     this.clientLeg(c, FLAGS.SYN, 'NEW');
     this.serverLeg(c, FLAGS.SYN_ACK);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
-    step('established');
+    this.connectStep(protocol, target, v, 'established');
     let response: Connection['response'];
     if (o.http) {
       this.clientLeg(c, FLAGS.ACK_PSH, 'ESTABLISHED');
@@ -403,11 +398,23 @@ export class Network {
     this.clientLeg(c, FLAGS.ACK_FIN, 'ESTABLISHED');
     this.serverLeg(c, FLAGS.ACK_FIN);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
-    return { result: 'established', ip, port, elapsedMs: elapsedMs(), ...(response ? { response } : {}) };
+    const elapsedMs = (clock.micros - start) / 1000;
+    return response ? { result: 'established', ip, port, elapsedMs, response } : { result: 'established', ip, port, elapsedMs };
+  }
+
+  /** The connection's step (for `-o json` and scenarios). */
+  private connectStep(protocol: 'TCP' | 'UDP', target: Target, v: Verdict, result: 'established' | 'timeout' | 'refused' | 'sent'): void {
+    const to = `${target.host.label}:${target.port}`;
+    if (!target.service && !v.deniedAt) {
+      this.steps.push({ kind: 'connect', protocol, from: this.src.label, to, port: target.port, result, verdict: v.verdict, reason: v.reason });
+      return;
+    }
+    const service = target.service ? `${target.service.namespace}/${target.service.name}` : undefined;
+    this.steps.push({ kind: 'connect', protocol, from: this.src.label, to, port: target.port, ...(service ? { service } : {}), result, verdict: v.verdict, reason: v.reason, ...(v.deniedAt ? { deniedAt: v.deniedAt } : {}) });
   }
 
   private tcp(c: Conn, flags: TcpFlags, reverse: boolean): Transport {
-    return reverse ? { protocol: 'TCP', sport: c.target.port, dport: c.sport, flags } : { protocol: 'TCP', sport: c.sport, dport: c.target.port, flags };
+    return reverse ? { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport, flags } : { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port, flags };
   }
 
   /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
@@ -416,8 +423,9 @@ export class Network {
     if (!c.proxyAt) return this.packet(this.src, host, this.tcp(c, flags, false), false, reason);
     const f = this.state.flows;
     const node = c.proxyAt === 'egress' ? this.src.node : host.node;
-    if (c.proxyAt === 'ingress' && this.src.node !== host.node && this.src.pod) f.trace('TO_OVERLAY', this.src, host, this.tcp(c, flags, false), { node: this.src.node, reply: false, direction: 'EGRESS', reason });
-    f.trace('TO_PROXY', this.src, host, this.tcp(c, flags, false), { node, reply: false, direction: c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason });
+    const t = this.tcp(c, flags, false);
+    if (c.proxyAt === 'ingress' && this.src.node !== host.node && this.src.pod) f.trace('TO_OVERLAY', this.src, host, t, this.src.node, false, 'EGRESS', reason);
+    f.trace('TO_PROXY', this.src, host, t, node, false, c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason);
     this.state.clock.advanceMicros(HOP_US);
   }
 
@@ -428,7 +436,7 @@ export class Network {
   /** The request straight to the server (no proxy on the way). */
   private direct(c: Conn, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
     this.state.clock.advanceMicros(SERVER_US);
-    const response = { ...this.respond(c.target, req), deniedByProxy: false };
+    const response = delivered(this.respond(c.target, req));
     this.serverLeg(c, FLAGS.ACK_PSH);
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
     return response;
@@ -443,7 +451,7 @@ export class Network {
     const direction = c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
     const allowed = v.verdict === 'allow';
     const reqStart = clock.micros;
-    f.http(this.src, host, { protocol: 'TCP', sport: c.sport, dport: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
+    f.http(this.src, host, { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
     let response: NonNullable<Connection['response']>;
     if (allowed) {
       // The proxy's own connection to the server carries the request on.
@@ -451,19 +459,19 @@ export class Network {
       this.packet(host, this.src, this.tcp(c, FLAGS.SYN_ACK, true), true, 'REPLY');
       this.packet(this.src, host, this.tcp(c, FLAGS.ACK_PSH, false), false, 'ESTABLISHED');
       clock.advanceMicros(SERVER_US);
-      response = { ...this.respond(c.target, req), deniedByProxy: false };
+      response = delivered(this.respond(c.target, req));
       this.packet(host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), true, 'REPLY');
     } else {
       clock.advanceMicros(HOP_US);
       response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
     }
-    f.http(host, this.src, { protocol: 'TCP', sport: c.target.port, dport: c.sport }, {
+    f.http(host, this.src, { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport }, {
       node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
     });
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
     // The proxy's response goes back to the client: delivered to its endpoint, or out through the stack to the world.
-    if (this.src.pod) f.trace('TO_ENDPOINT', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), { node: this.src.node, reply: true, direction: 'EGRESS', reason: 'REPLY' });
-    else f.trace('TO_STACK', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), { node: host.node, reply: true, direction: 'INGRESS', reason: 'REPLY' });
+    if (this.src.pod) f.trace('TO_ENDPOINT', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), this.src.node, true, 'EGRESS', 'REPLY');
+    else f.trace('TO_STACK', host, this.src, this.tcp(c, FLAGS.ACK_PSH, true), host.node, true, 'INGRESS', 'REPLY');
     return response;
   }
 
@@ -471,7 +479,7 @@ export class Network {
   ping(ip: string, count: number, intervalMs = 1000): { received: number; verdict?: Verdict; noReply: boolean } {
     const clock = this.state.clock;
     const target = this.target(ip, 0, 'ICMP', 0, {});
-    const label = this.src.endpoint.podName ? `${this.src.endpoint.namespace}/${this.src.endpoint.podName}` : this.src.ip;
+    const label = this.src.label;
     if (!target || target.service) {
       // A ClusterIP is a load-balancer frontend for its ports only: nothing answers an echo request.
       this.steps.push({ kind: 'connect', protocol: 'ICMP', from: label, to: ip, result: 'no-reply', verdict: 'allow', reason: 'a ClusterIP answers no ICMP' });
@@ -479,8 +487,8 @@ export class Network {
       return { received: 0, noReply: true };
     }
     const v = this.verdict({ from: this.srcPeer, to: target.peer, protocol: 'ICMP', icmpType: 8 });
-    const req: Transport = { protocol: 'ICMPv4', type: 8 };
-    const rep: Transport = { protocol: 'ICMPv4', type: 0 };
+    const req: Transport = { protocol: 'ICMPv4', type: 8, code: 0 };
+    const rep: Transport = { protocol: 'ICMPv4', type: 0, code: 0 };
     let received = 0;
     for (let i = 0; i < count; i++) {
       const t0 = clock.micros;
@@ -513,6 +521,9 @@ export class Network {
 
   /** Where a connection to ip:port really goes: a Service's chosen backend, a NodePort's, a pod, a node or the world. */
   private target(ip: string, port: number, protocol: 'TCP' | 'UDP' | 'ICMP', sport: number, o: ConnectOptions): Target | undefined {
+    // Most connections go to a pod's own address: one lookup, once the address is known to be a pod's.
+    const known = this.state.podsByIp.get(ip);
+    if (known) return { host: known, port, peer: known.peer!, listening: listens(known.pod, port, protocol) };
     const cluster = this.state.cluster;
     const index = serviceIndex(cluster);
     let entry: ServiceEntry | undefined = index.byClusterIP(ip);
@@ -534,7 +545,12 @@ export class Network {
       return { host, port: b.port, peer: b.pod ? { kind: 'pod', pod: b.pod } : { kind: 'ip', ip: b.ip }, service: entry.service, listening: listens(b.pod, b.port, protocol) };
     }
     const pod = podIndex(cluster).byIp.get(ip);
-    if (pod) return { host: this.podHost(pod), port, peer: { kind: 'pod', pod }, listening: listens(pod, port, protocol) };
+    if (pod) {
+      const host = this.podHost(pod);
+      // Not a node's address (where a NodePort could answer on another port): then no other port of it can be a Service's.
+      if (!pod.hostNetwork && !cluster.nodes.some((n) => n.ip === ip)) this.state.podsByIp.set(ip, host);
+      return { host, port, peer: host.peer!, listening: listens(pod, port, protocol) };
+    }
     const external = o.resolved?.external === true && o.name !== undefined;
     const names = external && o.resolved?.viaProxy ? [o.resolved!.name.replace(/\.$/, '')] : undefined;
     const host = this.ipHost(ip, names);
@@ -566,10 +582,10 @@ export class Network {
     if (at === 'INGRESS') {
       // The source's egress allowed it: its verdict comes first, on its node, for the connection's first packet.
       if (first && v.egressEnforced && v.egressMatch !== undefined && this.src.pod) f.policyVerdict(this.src, dst, t, { node: this.src.node, direction: 'EGRESS', match: v.egressMatch, verdict: 'FORWARDED' });
-      if (this.src.pod && this.src.node !== dst.node) f.trace('TO_OVERLAY', this.src, dst, t, { node: this.src.node, reply: false, direction: 'EGRESS', reason: 'NEW' });
+      if (this.src.pod && this.src.node !== dst.node) f.trace('TO_OVERLAY', this.src, dst, t, this.src.node, false, 'EGRESS', 'NEW');
     }
     const peerTo: Peer | undefined = dst.pod ? { kind: 'pod', pod: dst.pod } : undefined;
-    const policies = reason === 'POLICY_DENY' && peerTo ? this.policies(peerTo, t.protocol === 'TCP' ? 'TCP' : t.protocol === 'ICMPv4' ? 'ICMP' : 'UDP', 'dport' in t ? t.dport : 8, at === 'EGRESS' ? 'egress' : 'ingress') : undefined;
+    const policies = reason === 'POLICY_DENY' && peerTo ? this.policies(peerTo, t.protocol === 'TCP' ? 'TCP' : t.protocol === 'ICMPv4' ? 'ICMP' : 'UDP', 'destinationPort' in t ? t.destinationPort : 8, at === 'EGRESS' ? 'egress' : 'ingress') : undefined;
     f.policyVerdict(this.src, dst, t, { node, direction: at, match: at === 'EGRESS' ? (v.egressMatch ?? 'none') : (v.ingressMatch ?? 'none'), verdict: 'DROPPED', dropReason: reason, ...(policies ? { policies } : {}) });
     f.drop(this.src, dst, t, { node, direction: at, reason });
     this.state.clock.advanceMicros(HOP_US);
@@ -581,16 +597,17 @@ export class Network {
     // Events are stated relative to the endpoint that records them: the client's side is egress, the server's ingress.
     const clientSide: 'INGRESS' | 'EGRESS' = reply ? 'EGRESS' : 'INGRESS';
     if (a.pod && (!b.pod || a.node !== b.node)) {
-      f.trace(b.node && b.pod ? 'TO_OVERLAY' : 'TO_STACK', a, b, t, { node: a.node, reply, direction: reply ? 'INGRESS' : 'EGRESS', reason });
+      f.trace(b.node && b.pod ? 'TO_OVERLAY' : 'TO_STACK', a, b, t, a.node, reply, reply ? 'INGRESS' : 'EGRESS', reason);
     }
-    if (b.pod) f.trace('TO_ENDPOINT', a, b, t, { node: b.node, reply, direction: clientSide, reason });
+    if (b.pod) f.trace('TO_ENDPOINT', a, b, t, b.node, reply, clientSide, reason);
     this.state.clock.advanceMicros(HOP_US);
   }
 
   private respond(target: Target, req: HttpRequest & { url: string }): HttpResponse {
-    const host = req.host ?? target.host.ip;
-    return this.state.respond({ ...(target.host.pod ? { pod: target.host.pod } : {}), ip: target.host.ip, port: target.port, host }, req)
-      ?? defaultResponse(target.host.pod, target.host.ip, target.port, req);
+    const h = target.host;
+    const host = req.host ?? h.ip;
+    const server = h.pod ? { pod: h.pod, ip: h.ip, port: target.port, host } : { ip: h.ip, port: target.port, host };
+    return this.state.respond(server, req) ?? defaultResponse(h.pod, h.ip, target.port, req);
   }
 
   /** The policies that decided one side, for `*_allowed_by` / `*_denied_by` (an `explain`, only when asked for). */
@@ -632,9 +649,9 @@ export class Network {
   }
 
   podHost(pod: Pod): Host {
-    const key = `pod:${pod.namespace}/${pod.name}`;
     let h = this.state.hosts.get(pod);
     if (!h) {
+      const key = `pod:${pod.namespace}/${pod.name}`;
       const e = this.policyEngine;
       const id = e?.table.identityOfPod(pod);
       const endpoint: Endpoint = {
@@ -646,7 +663,7 @@ export class Network {
         podName: pod.name,
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
-      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod };
+      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod } };
       this.state.hosts.set(pod, h);
     }
     return h;
@@ -662,11 +679,24 @@ export class Network {
       if (node) id = node.name === this.src.node ? Reserved.host : node.controlPlane ? Reserved.kubeApiserver : Reserved.remoteNode;
       else id = this.policyEngine?.table.identityOf(ip) ?? Reserved.world;
       const labels = this.policyEngine?.table.labelsOf(id)?.toStrings() ?? [];
-      h = { ip, endpoint: { identity: id, labels: longestCidrOnly(labels) }, ...(node ? { node: node.name } : {}), ...(names?.length ? { names } : {}) };
+      h = { ip, endpoint: { identity: id, labels: longestCidrOnly(labels) }, label: ip, ...(node ? { node: node.name } : {}), ...(names?.length ? { names } : {}) };
       this.state.hosts.set(key, h);
     }
     return h;
   }
+}
+
+/** What resolving an address gives (itself, at once), remembered per text: commands name the same addresses again and again. */
+const LITERALS = new Map<string, (Resolved & { readonly elapsedMs: number }) | null>();
+function addressLiteral(name: string): (Resolved & { readonly elapsedMs: number }) | null {
+  let r = LITERALS.get(name);
+  if (r === undefined) {
+    // Names never start with a digit and a colon-free dotted quad is the common address: ask the full parser only then.
+    r = (/^\d/.test(name) || name.includes(':')) && parseIp(name) ? Object.freeze({ ok: true, name, addresses: Object.freeze([name]), viaProxy: false, external: false, elapsedMs: 0 }) : null;
+    if (LITERALS.size >= 65_536) LITERALS.clear();
+    LITERALS.set(name, r);
+  }
+  return r;
 }
 
 /** Search candidates of a name in resolver order (ndots:5). */
@@ -693,6 +723,14 @@ function longestCidrOnly(labels: string[]): string[] {
   return labels.filter((l) => !l.startsWith('cidr:') || l === best);
 }
 
+/** A server's response as the client gets it (no proxy denied it): remembered per response, as default responses are shared. */
+const DELIVERED = new WeakMap<HttpResponse, HttpResponse & { readonly deniedByProxy: boolean }>();
+function delivered(r: HttpResponse): HttpResponse & { readonly deniedByProxy: boolean } {
+  let d = DELIVERED.get(r);
+  if (!d) DELIVERED.set(r, (d = r.headers ? { status: r.status, body: r.body, headers: r.headers, deniedByProxy: false } : { status: r.status, body: r.body, deniedByProxy: false }));
+  return d;
+}
+
 /** Default answers by pod object (a changed pod is a new object, so a relabelled pod answers anew), then by request. */
 const DEFAULT_RESPONSES = new WeakMap<object, Map<string, HttpResponse>>();
 const EXTERNAL = {};
@@ -703,6 +741,17 @@ const EXTERNAL = {};
  * shows who answered and is the same on every run.
  */
 export function defaultResponse(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
+  // A command line's request (one object per line, see curl's plan) mostly goes to the same server: its last answer first.
+  const last = LAST_DEFAULT.get(req);
+  if (last && last.pod === pod && last.ip === ip && last.port === port) return last.response;
+  const response = defaultResponseByKey(pod, ip, port, req);
+  LAST_DEFAULT.set(req, { pod, ip, port, response });
+  return response;
+}
+
+const LAST_DEFAULT = new WeakMap<HttpRequest, { readonly pod: Pod | undefined; readonly ip: string; readonly port: number; readonly response: HttpResponse }>();
+
+function defaultResponseByKey(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
   // The same pod asked the same thing answers the same bytes: built once (bounded, so random paths cannot grow it).
   let byRequest = DEFAULT_RESPONSES.get(pod ?? EXTERNAL);
   if (!byRequest) DEFAULT_RESPONSES.set(pod ?? EXTERNAL, (byRequest = new Map()));

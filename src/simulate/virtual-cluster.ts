@@ -123,7 +123,8 @@ export class VirtualCluster {
   private commandFlows: Flow[] | undefined;
   private changes: Change[] = [];
   private state: { engineOf: Engine; value: NetworkState } | undefined;
-  private readonly origins = new Map<string, Origin | { error: string }>();
+  /** Where a command runs, by the name it was given, with its `ns/pod` text (kept until the cluster changes). */
+  private readonly origins = new Map<string, { origin: Origin; text: string } | { error: string }>();
 
   constructor(sources: readonly SourceFile[], private readonly options: VirtualClusterOptions = {}) {
     this.clock = new VirtualClock(options.now);
@@ -222,20 +223,21 @@ export class VirtualCluster {
    * `node:NAME`). Never waits in real time: the virtual clock moves.
    */
   exec(pod: string, argv: readonly string[]): CommandResult {
-    const started = this.clock.now().toISOString();
+    const started = this.clock.iso();
     const t0 = this.clock.micros;
-    const origin = this.originOf(pod);
-    if ('error' in origin) {
-      return { stdout: '', stderr: `${origin.error}\n`, exitCode: 1, flows: [], steps: [], origin: pod, startedAt: started, durationMs: 0 };
+    const found = this.originOf(pod);
+    if ('error' in found) {
+      return { stdout: '', stderr: `${found.error}\n`, exitCode: 1, flows: [], steps: [], origin: pod, startedAt: started, durationMs: 0 };
     }
+    const origin = found.origin;
     const net = new Network(this.networkState(), origin);
     const flows: Flow[] = [];
     this.commandFlows = flows;
     try {
-      const r = runCommand(argv, { net, clock: this.clock, ...(origin.kind === 'pod' ? { pod: origin.pod } : {}) });
+      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined });
       // A command takes at least a little time, so the next one's events come after its own.
       this.clock.advanceMicros(1000);
-      return { ...r, flows, steps: net.steps, origin: originText(origin), startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: net.steps, origin: found.text, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
     } finally {
       this.commandFlows = undefined;
     }
@@ -244,7 +246,7 @@ export class VirtualCluster {
   /** The pod a name stands for, or why none does. */
   findPod(ref: string): Pod | undefined {
     const o = this.originOf(ref);
-    return 'error' in o || o.kind !== 'pod' ? undefined : o.pod;
+    return 'error' in o || o.origin.kind !== 'pod' ? undefined : o.origin.pod;
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -290,6 +292,11 @@ export class VirtualCluster {
   engine(): Engine {
     const c = this.cachedEngine;
     if (c && c.session === this.current && c.version === this.dnsVersion) return c.engine;
+    return this.buildEngine();
+  }
+
+  /** Apart from {@link engine}, so that asking for the engine built already allocates nothing (its closures would). */
+  private buildEngine(): Engine {
     const build = () => this.current.engine({
       ...(this.options.policyEnforcement ? { policyEnforcement: this.options.policyEnforcement } : {}),
       ...(this.options.hostFirewall ? { hostFirewall: true } : {}),
@@ -345,15 +352,17 @@ export class VirtualCluster {
         return vc.revisionNo;
       },
       hosts: new Map(),
+      podsByIp: new Map(),
     };
     this.state = { engineOf: engine, value };
     return value;
   }
 
-  private originOf(ref: string): Origin | { error: string } {
+  private originOf(ref: string): { origin: Origin; text: string } | { error: string } {
     let o = this.origins.get(ref);
     if (!o) {
-      o = this.findOrigin(ref);
+      const found = this.findOrigin(ref);
+      o = 'error' in found ? found : { origin: found, text: originText(found) };
       if (this.origins.size > 100_000) this.origins.clear();
       this.origins.set(ref, o);
     }

@@ -13,6 +13,7 @@
  * progress meter, `-S` shows messages again; `-w` writes `%{http_code}`
  * (`000` when no response came) and other variables.
  */
+import type { HttpRequest } from '../../engine/types.js';
 import type { CommandContext, CommandOutput } from './context.js';
 import { has, hostHeader, last, all, parseArgs, parseUrl, REASONS, seconds, type Url } from './context.js';
 
@@ -28,15 +29,74 @@ const SPEC = {
   },
 } as const;
 
-export function curl(args: readonly string[], ctx: CommandContext): CommandOutput {
+/**
+ * What a curl command line asks for, derived from its words alone (no cluster state): parsed once and
+ * remembered by the words, since scripts, scenarios and tutorials run the same lines again and again.
+ * Shared by every run of the line, so never changed once built.
+ */
+interface CurlPlan {
+  /** The words are wrong (a bad option, no URL): what curl prints, at once. */
+  readonly usage?: CommandOutput;
+  readonly showError: boolean;
+  readonly verbose: boolean;
+  readonly fail: boolean;
+  readonly head: boolean;
+  readonly include: boolean;
+  readonly writeOut: string | undefined;
+  readonly output: string | true | undefined;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly userAgent: string | true | undefined;
+  readonly meter: boolean;
+  /** The URL operand as given. */
+  readonly target: string;
+  readonly url: Url | undefined;
+  /** --connect-timeout bounds resolving and connecting; -m bounds everything (CURLOPT_CONNECTTIMEOUT docs). */
+  readonly connectBudget: number | undefined;
+  readonly hostH: string;
+  readonly request: HttpRequest & { readonly url: string; readonly tls: boolean };
+  readonly urlEffective: string;
+}
+
+/** Plans by their words, one level per word (no joined key to build and hash for every command). */
+interface PlanNode {
+  plan?: CurlPlan;
+  next?: Map<string, PlanNode>;
+}
+let plans: PlanNode = {};
+let planCount = 0;
+/**
+ * Enough for every line of a long script and for a load test's thousands of distinct URLs (a plan is well under
+ * 1 kB); a flood of distinct lines starts over rather than grows. Too small a bound costs more than it saves:
+ * plans evicted in bulk have lived long enough to leave the young generation, so the collector pays for each.
+ */
+const MAX_PLANS = 32_768;
+
+/** The plan of these words: remembered, or parsed now ({@link parseCurl}). */
+export function curlPlan(args: readonly string[]): CurlPlan {
+  let node = plans;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    let next = node.next?.get(word);
+    if (!next) (node.next ??= new Map()).set(word, (next = {}));
+    node = next;
+  }
+  if (!node.plan) {
+    if (++planCount > MAX_PLANS) {
+      plans = {};
+      planCount = 0;
+      return curlPlan(args);
+    }
+    node.plan = parseCurl(args);
+  }
+  return node.plan;
+}
+
+export function parseCurl(args: readonly string[]): CurlPlan {
   const p = parseArgs(args, SPEC);
-  if (p.error) return { stdout: '', stderr: `curl: ${p.error}\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, exitCode: 2 };
   const silent = has(p, 's');
-  const showError = has(p, 'S') || !silent;
   const verbose = has(p, 'v');
-  const fail = has(p, 'f');
   const head = has(p, 'I');
-  const include = has(p, 'i');
   const maxTime = seconds(last(p, 'm'));
   const connectTimeout = seconds(last(p, 'connect-timeout'));
   const writeOut = last(p, 'w');
@@ -48,78 +108,119 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
     const i = h.indexOf(':');
     if (i > 0) headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
-  const userAgent = last(p, 'A');
-  let stdout = '';
-  let stderr = '';
-  const meter = !silent && !verbose && output !== undefined ? true : !silent && !verbose;
   const target = p.operands[0];
-  if (target === undefined) {
-    return { stdout: '', stderr: "curl: no URL specified\ncurl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 };
-  }
-  const url = parseUrl(target);
+  const url = target === undefined ? undefined : parseUrl(target);
+  const hostH = url ? (headers['Host'] ?? hostHeader(url)) : '';
+  const path = url?.path ?? '/';
+  const usage = p.error
+    ? { stdout: '', stderr: `curl: ${p.error}\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, exitCode: 2 }
+    : target === undefined
+      ? { stdout: '', stderr: "curl: no URL specified\ncurl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 }
+      : undefined;
+  return {
+    ...(usage ? { usage } : {}),
+    showError: has(p, 'S') || !silent,
+    verbose,
+    fail: has(p, 'f'),
+    head,
+    include: has(p, 'i'),
+    writeOut: typeof writeOut === 'string' ? writeOut : undefined,
+    output,
+    method,
+    headers,
+    userAgent: last(p, 'A'),
+    meter: !silent && !verbose,
+    target: target ?? '',
+    url,
+    connectBudget: minDefined(connectTimeout, maxTime),
+    hostH,
+    request: { method, path, host: hostH, url: url ? `${url.scheme}://${hostH}${path}` : '', tls: url?.scheme === 'https', ...(Object.keys(headers).length ? { headers } : {}) },
+    urlEffective: url ? `${url.scheme}://${hostHeader(url)}${url.path}` : (target ?? ''),
+  };
+}
+
+/** curl's `-w` variables of one run (only kept when `-w` asks for them). */
+type Vars = Record<string, string>;
+
+export function curl(args: readonly string[], ctx: CommandContext): CommandOutput {
+  const plan = curlPlan(args);
+  if (plan.usage) return { stdout: plan.usage.stdout, stderr: plan.usage.stderr, exitCode: plan.usage.exitCode };
+  const { verbose, url, target, connectBudget, hostH, method } = plan;
+  let stderr = '';
   const clock = ctx.clock;
   const start = clock.micros;
-  const elapsedMs = () => Math.round((clock.micros - start) / 1000);
-  const vars: Record<string, string> = { http_code: '000', response_code: '000', remote_ip: '', remote_port: '', size_download: '0', content_type: '', url_effective: target, exitcode: '0', errormsg: '' };
-  const finish = (exitCode: number, message?: string): CommandOutput => {
-    if (message !== undefined && showError) stderr += `curl: (${exitCode}) ${message}\n`;
-    vars['exitcode'] = String(exitCode);
-    vars['errormsg'] = message ?? '';
-    vars['time_total'] = (elapsedMs() / 1000).toFixed(6);
-    if (typeof writeOut === 'string') stdout += expandWriteOut(writeOut, vars);
-    return { stdout, stderr, exitCode };
-  };
+  const vars: Vars | undefined = plan.writeOut === undefined ? undefined
+    : { http_code: '000', response_code: '000', remote_ip: '', remote_port: '', size_download: '0', content_type: '', url_effective: target, exitcode: '0', errormsg: '' };
   if (!url) {
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(target)?.[1];
-    return scheme ? finish(1, `Protocol "${scheme}" not supported`) : finish(3, 'URL rejected: Bad hostname');
+    return scheme ? finish(plan, vars, start, clock, '', stderr, 1, `Protocol "${scheme}" not supported`) : finish(plan, vars, start, clock, '', stderr, 3, 'URL rejected: Bad hostname');
   }
-  vars['url_effective'] = `${url.scheme}://${hostHeader(url)}${url.path}`;
-  // --connect-timeout bounds resolving and connecting; -m bounds everything (CURLOPT_CONNECTTIMEOUT docs).
-  const connectBudget = minDefined(connectTimeout, maxTime);
+  if (vars) vars['url_effective'] = plan.urlEffective;
   const resolved = ctx.net.resolve(url.host, connectBudget !== undefined ? { budgetMs: connectBudget } : {});
   if (!resolved.ok) {
-    if (resolved.error === 'TIMEOUT' && connectBudget !== undefined && elapsedMs() >= connectBudget) {
+    if (resolved.error === 'TIMEOUT' && connectBudget !== undefined && elapsed(clock, start) >= connectBudget) {
       clock.advanceMicros(start + connectBudget * 1000 - clock.micros);
-      return finish(28, `Resolving timed out after ${connectBudget} milliseconds`);
+      return finish(plan, vars, start, clock, '', stderr, 28, `Resolving timed out after ${connectBudget} milliseconds`);
     }
-    return finish(6, `Could not resolve host: ${url.host}`);
+    return finish(plan, vars, start, clock, '', stderr, 6, `Could not resolve host: ${url.host}`);
   }
   const ip = resolved.addresses[0]!;
   if (verbose) stderr += `* Host ${url.host}:${url.port} was resolved.\n* IPv4: ${resolved.addresses.filter((a) => !a.includes(':')).join(', ')}\n*   Trying ${ip}:${url.port}...\n`;
-  const remaining = connectBudget !== undefined ? Math.max(0, connectBudget - elapsedMs()) : undefined;
-  const hostH = headers['Host'] ?? hostHeader(url);
+  const remaining = connectBudget !== undefined ? Math.max(0, connectBudget - elapsed(clock, start)) : undefined;
   const path = url.path;
-  const request = { method, path, host: hostH, url: `${url.scheme}://${hostH}${path}`, tls: url.scheme === 'https', ...(Object.keys(headers).length ? { headers } : {}) };
-  const conn = ctx.net.connect(ip, url.port, { name: url.host, resolved, ...(remaining !== undefined ? { timeoutMs: remaining } : {}), http: request });
-  vars['remote_ip'] = ip;
-  vars['remote_port'] = String(url.port);
-  if (conn.result === 'refused') return finish(7, `Failed to connect to ${url.host} port ${url.port} after ${elapsedMs()} ms: Couldn't connect to server`);
+  const conn = ctx.net.connect(ip, url.port, remaining !== undefined ? { name: url.host, resolved, timeoutMs: remaining, http: plan.request } : { name: url.host, resolved, http: plan.request });
+  if (vars) {
+    vars['remote_ip'] = ip;
+    vars['remote_port'] = String(url.port);
+  }
+  if (conn.result === 'refused') return finish(plan, vars, start, clock, '', stderr, 7, `Failed to connect to ${url.host} port ${url.port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
   if (conn.result === 'timeout') {
-    if (connectBudget !== undefined && elapsedMs() >= connectBudget) return finish(28, `Connection timed out after ${elapsedMs()} milliseconds`);
-    return finish(28, `Failed to connect to ${url.host} port ${url.port} after ${elapsedMs()} ms: Couldn't connect to server`);
+    if (connectBudget !== undefined && elapsed(clock, start) >= connectBudget) return finish(plan, vars, start, clock, '', stderr, 28, `Connection timed out after ${elapsed(clock, start)} milliseconds`);
+    return finish(plan, vars, start, clock, '', stderr, 28, `Failed to connect to ${url.host} port ${url.port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
   }
   const res = conn.response ?? { status: 200, body: '', deniedByProxy: false };
   if (verbose) {
+    const userAgent = plan.userAgent;
     stderr += `* Connected to ${url.host} (${ip}) port ${url.port}\n`;
     stderr += `> ${method} ${path} HTTP/1.1\r\n> Host: ${hostH}\r\n> User-Agent: ${typeof userAgent === 'string' ? userAgent : `curl/${CURL_VERSION}`}\r\n> Accept: */*\r\n`;
-    for (const [k, v] of Object.entries(headers)) if (k !== 'Host') stderr += `> ${k}: ${v}\r\n`;
+    for (const [k, v] of Object.entries(plan.headers)) if (k !== 'Host') stderr += `> ${k}: ${v}\r\n`;
     stderr += '>\r\n';
     stderr += responseHead(res, '< ');
     stderr += '<\r\n';
   }
-  vars['http_code'] = vars['response_code'] = String(res.status).padStart(3, '0');
-  vars['content_type'] = res.headers?.['content-type'] ?? '';
-  if (fail && res.status >= 400) {
-    if (verbose) stderr += `* The requested URL returned error: ${res.status}\n`;
-    return finish(22, `The requested URL returned error: ${res.status}`);
+  if (vars) {
+    vars['http_code'] = vars['response_code'] = String(res.status).padStart(3, '0');
+    vars['content_type'] = res.headers?.['content-type'] ?? '';
   }
+  if (plan.fail && res.status >= 400) {
+    if (verbose) stderr += `* The requested URL returned error: ${res.status}\n`;
+    return finish(plan, vars, start, clock, '', stderr, 22, `The requested URL returned error: ${res.status}`);
+  }
+  const head = plan.head;
   let body = head ? '' : res.body;
-  if (head || include) body = responseHead(res, '') + '\r\n' + body;
-  vars['size_download'] = String(head ? 0 : Buffer.byteLength(res.body));
-  if (meter) stderr += progressMeter(Buffer.byteLength(body), elapsedMs());
-  if (output === undefined || output === '-') stdout += body;
+  if (head || plan.include) body = responseHead(res, '') + '\r\n' + body;
+  if (vars) vars['size_download'] = String(head ? 0 : Buffer.byteLength(res.body));
+  if (plan.meter) stderr += progressMeter(Buffer.byteLength(body), elapsed(clock, start));
+  const stdout = plan.output === undefined || plan.output === '-' ? body : '';
   if (verbose) stderr += `* Connection #0 to host ${url.host} left intact\n`;
-  return finish(0);
+  return finish(plan, vars, start, clock, stdout, stderr, 0);
+}
+
+/** Milliseconds since `start` on the virtual clock, as curl rounds them. */
+function elapsed(clock: CommandContext['clock'], start: number): number {
+  return Math.round((clock.micros - start) / 1000);
+}
+
+/** The end of a run: the error message (unless silenced), then what `-w` writes. */
+function finish(plan: CurlPlan, vars: Vars | undefined, start: number, clock: CommandContext['clock'], stdout: string, stderr: string, exitCode: number, message?: string): CommandOutput {
+  if (message !== undefined && plan.showError) stderr += `curl: (${exitCode}) ${message}\n`;
+  if (vars && plan.writeOut !== undefined) {
+    vars['exitcode'] = String(exitCode);
+    vars['errormsg'] = message ?? '';
+    vars['time_total'] = (elapsed(clock, start) / 1000).toFixed(6);
+    stdout += expandWriteOut(plan.writeOut, vars);
+  }
+  return { stdout, stderr, exitCode };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

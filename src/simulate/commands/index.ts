@@ -48,8 +48,9 @@ const TOOLS: Readonly<Record<string, CommandFn>> = {
 const BUSYBOX = new Set(['wget', 'nc', 'nslookup', 'ping', 'echo', 'hostname', 'cat', 'sleep', 'true', 'false', 'sh']);
 
 export function runCommand(argv: readonly string[], ctx: Omit<CommandContext, 'argv0'>): CommandOutput {
-  const [first, ...rest] = argv;
+  const first = argv[0];
   if (first === undefined) return { stdout: '', stderr: '', exitCode: 0 };
+  const rest = argv.slice(1);
   const name = first.slice(first.lastIndexOf('/') + 1);
   if (name === 'busybox') {
     const applet = rest[0];
@@ -63,7 +64,7 @@ export function runCommand(argv: readonly string[], ctx: Omit<CommandContext, 'a
   }
   const tool = TOOLS[name];
   if (!tool) return { stdout: '', stderr: `sh: ${first}: not found\n`, exitCode: 127 };
-  return tool(rest, { ...ctx, argv0: name });
+  return tool(rest, { net: ctx.net, clock: ctx.clock, pod: ctx.pod, argv0: name });
 }
 
 /** `sh -c`: words split as the shell splits them (quotes, backslashes), commands joined by `;`, `&&` and `||`. */

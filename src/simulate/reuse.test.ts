@@ -1,0 +1,135 @@
+/**
+ * What the simulator remembers between commands so that a command costs
+ * little (issue 9's goal: over 100,000 curls a second with their flows):
+ * curl's parsed command lines, the parts flows share (endpoints, `ip`,
+ * event types, timestamps of one instant), a request's last default answer,
+ * the clock's ISO text. Each must give the very bytes that building afresh
+ * gives, and no flow handed out may change when later commands run.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { encodeFlow } from '../hubble/encode.js';
+import type { Pod } from '../model/types.js';
+import { VirtualClock } from './clock.js';
+import { curlPlan, parseCurl } from './commands/curl.js';
+import { defaultResponse } from './network.js';
+import { VirtualCluster } from './virtual-cluster.js';
+
+const read = (p: string) => ({ path: p, text: readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8') });
+const APP = read('examples/demo/app.yaml');
+const DB_POLICY = read('examples/stories/1-database-lockdown/database-policy.yaml');
+const DENY_ALL = read('examples/stories/1-database-lockdown/database-deny-all.yaml');
+const BACKEND_L7 = read('examples/stories/5-docs-l7-vpn/backend-policy.yaml');
+
+const LINES: readonly (readonly string[])[] = [
+  ['curl', '-s', '-m', '1', 'http://database:7379/PING'],
+  ['curl', '-sS', '-m', '2', '-w', '%{http_code} %{remote_ip}:%{remote_port} %{url_effective}', 'database/PING'],
+  ['curl', '-v', '-H', 'X-Trace: 1', '-X', 'POST', '-d', 'x', 'http://database.default.svc.cluster.local/'],
+  ['curl', '-I', '--max-time', '3', 'database'],
+  ['curl', '-fs', 'http://backend/private'],
+  ['curl', '--bogus'],
+  ['curl', '-s'],
+  ['curl', 'ftp://database/'],
+];
+
+describe('curl parses a command line once', () => {
+  test('the remembered plan equals a fresh parse, and equal words give the one plan', () => {
+    for (const line of LINES) {
+      const args = line.slice(1);
+      assert.deepEqual(curlPlan(args), parseCurl(args), line.join(' '));
+      assert.equal(curlPlan([...args]), curlPlan(args), 'the same plan object for the same words');
+    }
+    assert.notEqual(curlPlan(['-s', 'a b']), curlPlan(['-s', 'a', 'b']), 'words are not confused by their spaces');
+  });
+
+  test('a line run again (plan remembered) prints and records what its first run (fresh parse) did, in an identical cluster', () => {
+    let run = 0;
+    for (const policies of [[], [DB_POLICY], [DENY_ALL], [BACKEND_L7]]) {
+      // Words no earlier test used, so that the first cluster parses each line afresh.
+      const lines = LINES.map((l) => [...l.slice(0, -1), '-H', `X-Run: ${++run}`, l.at(-1)!]);
+      const results = () => {
+        const vc = new VirtualCluster([APP, ...policies]);
+        return lines.map((l) => vc.exec('deploy/frontend', l)).map((r) => ({ ...r, flows: r.flows.map(encodeFlow) }));
+      };
+      const fresh = results();
+      const remembered = results();
+      assert.deepEqual(remembered, fresh, policies.map((p) => p.path).join(', '));
+      assert.ok(fresh.some((r) => r.exitCode === 0) && fresh.some((r) => r.exitCode !== 0));
+    }
+  });
+});
+
+describe('flows share their immutable parts, and a flow handed out never changes', () => {
+  test('later commands (same pods, other pods, denied, through the proxy) leave earlier flows as they were', () => {
+    const vc = new VirtualCluster([APP, BACKEND_L7]);
+    const first = vc.exec('deploy/frontend', ['curl', '-s', 'http://backend/']);
+    const before = first.flows.map(encodeFlow);
+    const copies = structuredClone(first.flows);
+    for (let i = 0; i < 50; i++) {
+      vc.exec('deploy/frontend', ['curl', '-s', 'http://backend/']);
+      vc.exec('deploy/backend', ['curl', '-s', '-m', '1', 'database/PING']);
+      vc.exec('deploy/backend', ['curl', '-s', 'http://backend/private']);
+    }
+    assert.deepEqual(first.flows.map(encodeFlow), before);
+    assert.deepEqual(first.flows, copies);
+  });
+
+  test('flows between the same two pods share endpoints and ip parts; each has its own time, uuid and ports', () => {
+    const vc = new VirtualCluster([APP]);
+    const db = vc.session.workspace.cluster.pods.find((p) => p.labels['tier'] === 'database')!;
+    const a = vc.exec('deploy/backend', ['curl', '-s', `http://${db.ip}:7379/PING`]).flows;
+    const b = vc.exec('deploy/backend', ['curl', '-s', `http://${db.ip}:7379/PING`]).flows;
+    assert.equal(a[0]!.source, b[0]!.source);
+    assert.equal(a[0]!.ip, b[0]!.ip);
+    assert.notEqual(a[0]!.uuid, b[0]!.uuid);
+    assert.notEqual(a[0]!.l4, b[0]!.l4);
+    assert.notDeepEqual(a[0]!.l4, b[0]!.l4, 'a new source port');
+    assert.ok(b[0]!.time!.seconds * 1e9 + b[0]!.time!.nanos > a.at(-1)!.time!.seconds * 1e9 + a.at(-1)!.time!.nanos);
+  });
+
+  test('uuids count up in hex, across the point where their remembered high part changes (every 4096 flows)', () => {
+    const vc = new VirtualCluster([APP]);
+    let n = 0;
+    while (vc.flows.seenFlows < 4200) {
+      for (const f of vc.exec('deploy/backend', ['curl', '-s', 'database/PING']).flows) {
+        assert.equal(f.uuid, `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`);
+      }
+    }
+  });
+});
+
+describe('the clock', () => {
+  test('iso() is now().toISOString() at every millisecond, across seconds, days and years', () => {
+    for (const start of ['2026-01-01T12:00:00.000Z', '2025-12-31T23:59:59.990Z', '1969-12-31T23:59:59.995Z']) {
+      const clock = new VirtualClock(new Date(start));
+      for (let i = 0; i < 40; i++) {
+        assert.equal(clock.iso(), clock.now().toISOString());
+        clock.advanceMicros(i % 3 === 0 ? 999 : 1000);
+      }
+    }
+  });
+
+  test('events of one instant share one timestamp; the next instant has its own', () => {
+    const clock = new VirtualClock();
+    const t = clock.timestamp();
+    assert.equal(clock.timestamp(), t);
+    clock.advanceMicros(15);
+    assert.notEqual(clock.timestamp(), t);
+    assert.deepEqual(t, { seconds: 1767268800, nanos: 0 });
+    assert.deepEqual(clock.timestamp(), { seconds: 1767268800, nanos: 15000 });
+  });
+});
+
+describe('default answers', () => {
+  test('one request sent to one pod, then another, then the first: each answers as itself', () => {
+    const vc = new VirtualCluster([APP]);
+    const [a, b] = vc.session.workspace.cluster.pods.filter((p) => p.namespace === 'default') as [Pod, Pod];
+    const req = { method: 'GET', path: '/x', host: 'h' };
+    const body = (p: Pod, port = 80) => JSON.parse(defaultResponse(p, p.ip, port, req).body) as { pod: string; port: number };
+    assert.equal(body(a).pod, `default/${a.name}`);
+    assert.equal(body(b).pod, `default/${b.name}`);
+    assert.equal(body(a).pod, `default/${a.name}`);
+    assert.equal(body(a, 8080).port, 8080);
+  });
+});
