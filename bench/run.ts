@@ -1,6 +1,8 @@
 /**
  * Runs every `bench/*.bench.ts` in turn (`npm run bench`; `npm run bench -- NAME` for one).
- * Each bench module exports `run(): Promise<void> | void`.
+ * Each bench module exports `run(): Promise<void> | void`. `npm run bench` starts node with
+ * the 32 MB semi-space polis's batch commands run with (bin/respawn.js), so library calls are
+ * measured as the commands run them; baselines run in the same process, under the same flag.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
