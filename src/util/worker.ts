@@ -10,17 +10,32 @@
  */
 import { Worker } from 'node:worker_threads';
 
+const HEAP_FLAG = /^--(max-semi-space-size|max-old-space-size|max-young-generation-size|min-semi-space-size)\b/;
+const SEMI_SPACE = /^--max-semi-space-size=(\d+)$/;
+
 /**
  * `relative` names the module's compiled file (`./parse-worker.js`),
  * resolved against `base` (the caller's `import.meta.url`).
  */
 export function startWorker(relative: string, base: string, workerData?: unknown): Worker {
   if (!base.endsWith('.ts')) {
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-    return new Worker(new URL(relative, base), { workerData, execArgv });
+    return new Worker(new URL(relative, base), { workerData, ...workerFlags(process.execArgv) });
   }
   const entry = new URL(relative.replace(/\.js$/, '.ts'), base).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(boot, { eval: true, workerData, execArgv: [] });
+}
+
+/**
+ * The flags of this process a worker takes. Heap sizes are the process's: a
+ * worker refuses them as flags (and so would not start at all), so the young
+ * generation the batch commands run with (bin/respawn.js) becomes the
+ * worker's own limit. Node's `--test` flags stay behind too.
+ */
+export function workerFlags(execArgv: readonly string[]): { execArgv: string[]; resourceLimits?: { maxYoungGenerationSizeMb: number } } {
+  const kept = execArgv.filter((a) => !a.startsWith('--test') && !HEAP_FLAG.test(a));
+  const semi = execArgv.map((a) => SEMI_SPACE.exec(a)?.[1]).find((x) => x !== undefined);
+  // V8's young generation is three semi-spaces (two, and the large-object space beside them).
+  return semi ? { execArgv: kept, resourceLimits: { maxYoungGenerationSizeMb: 3 * Number(semi) } } : { execArgv: kept };
 }
