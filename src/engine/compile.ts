@@ -18,6 +18,7 @@ import { EndpointSelector } from '../identity/selector.js';
 import { isHostIdentity, Reserved, type IdentityId } from '../identity/reserved.js';
 import type { AuthMode, Direction, L4Protocol, L7Rules, NormalizedRule, PolicyEntry, PortEntry } from '../policy/rule.js';
 import type { DropReason, MatchType } from './types.js';
+import type { DecidedTable } from './decided.js';
 
 /** A port entry ready for matching: a named port keeps the key it is looked up by. */
 export interface CompiledPort {
@@ -135,7 +136,7 @@ export interface CompiledDirection {
    * (peer, protocol, port): the lookup table a datapath would hold, filled
    * as questions come. Shared by every endpoint with this policy.
    */
-  readonly decided: Map<unknown, Map<number, Map<number, SideOutcome>>>;
+  readonly decided: Map<unknown, DecidedTable>;
   /** Some entry names a port by name. */
   readonly hasNamedPorts: boolean;
 }

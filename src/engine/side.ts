@@ -18,6 +18,7 @@ import type { L4Protocol } from '../policy/rule.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort, SideOutcome } from './compile.js';
 import { matchingL7Rule, serverNameMatches } from './l7.js';
 import { coveringPrefixLength } from './ports.js';
+import { DecidedTable } from './decided.js';
 import type { HttpRequest, KafkaRequest } from './types.js';
 
 /** Named ports of the pods a side resolves names against: `name/PROTOCOL` → port number. */
@@ -53,30 +54,21 @@ export function portSpecificity(p: CompiledPort, protocol: L4Protocol, port: num
 }
 
 const PROTOCOL_INDEX: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
-/** Peers remembered per direction before the table starts over (bounds memory on endless random questions). */
-const DECIDED_LIMIT = 1 << 16;
-
 /**
  * {@link decideSide}, remembered: the same (peer, protocol, port) against
- * the same named ports is one Map lookup the second time.
+ * the same named ports is one table lookup the second time.
  */
 export function decideSideMemo(d: CompiledDirection, peer: IdentityId, protocol: L4Protocol, port: number, names: NamedPorts | undefined): SideOutcome {
   if (!d.enforced) return d.open;
   // Only named ports make the answer depend on the table of names.
   const table = d.hasNamedPorts ? names : undefined;
-  let byPeer = d.decided.get(table);
-  if (!byPeer) d.decided.set(table, (byPeer = new Map()));
-  // Small-integer keys at each level: V8 hashes them without allocating.
-  let byPort = byPeer.get(peer);
-  if (!byPort) {
-    if (byPeer.size >= DECIDED_LIMIT) byPeer.clear();
-    byPeer.set(peer, (byPort = new Map()));
-  }
+  let decided = d.decided.get(table);
+  if (!decided) d.decided.set(table, (decided = new DecidedTable()));
   const key = PROTOCOL_INDEX[protocol] * 65536 + port;
-  let o = byPort.get(key);
+  let o = decided.get(peer, key);
   if (o === undefined) {
     o = decideSide(d, peer, protocol, port, names);
-    byPort.set(key, o);
+    decided.set(peer, key, o);
   }
   return o;
 }
