@@ -86,12 +86,24 @@ export type DnsAnswerSource = 'spec.dns' | '--dns-answer';
  * names) given in `dnsSource`.
  */
 export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, dnsSource: DnsAnswerSource = 'spec.dns'): ResolveResult {
+  return caseResolver(cluster, dns, dnsSource)(c);
+}
+
+/**
+ * {@link resolveCase} for many cases of one test: the cluster's indexes are
+ * looked up once, not per case.
+ */
+export function caseResolver(cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, dnsSource: DnsAnswerSource = 'spec.dns'): (c: TestCase) => ResolveResult {
+  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster), workloads: workloadsOf(cluster) };
+  return (c) => resolveIn(ctx, c);
+}
+
+function resolveIn(ctx: Context, c: TestCase): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const error = (field: CaseField, code: string, message: string, hint?: string) =>
     diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
 
   const to = c.to ?? KUBE_DNS;
-  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster), workloads: workloadsOf(cluster) };
   const src = lookupSource(c.from, ctx, (code, m, h) => error('from', code, m, h));
   // A node port is found by port and protocol; the protocol defaults as below.
   const wantedProtocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');

@@ -17,7 +17,7 @@ import { isProblem, type Engine, type EngineOptions, type Verdict } from '../../
 import { explanationLine } from '../explain/format.js';
 import type { Cluster } from '../../model/types.js';
 import type { Workspace } from '../../workspace/load.js';
-import { resolveCase, type ResolvedCase } from './resolve.js';
+import { caseResolver, type ResolvedCase } from './resolve.js';
 import { portLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
 
 
@@ -40,8 +40,9 @@ export function runCases(
 ): RunOutcome {
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
+  const resolveCase = caseResolver(cluster, dns);
   for (const c of cases) {
-    const resolved = resolveCase(c, cluster, dns);
+    const resolved = resolveCase(c);
     if (!resolved.ok) {
       diagnostics.push(...resolved.diagnostics);
       continue;
