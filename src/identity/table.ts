@@ -131,47 +131,55 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   for (const [id, labels] of remoteScoped) identities.set(id, labels);
 
   // --- pods → cluster identities ------------------------------------------------------------
+  // Work per label set, not per pod (STYLE): replicas share namespace, service account and labels,
+  // so a pod costs one key and one lookup; identity labels and numbers are derived per distinct set.
   const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
-  const podLabels = new Map<Pod, LabelSet>();
-  const byPodLabels = new Map<string, LabelSet>();
-  for (const pod of cluster.pods) {
+  const pods = cluster.pods;
+  const classOf = new Array<PodClass | undefined>(pods.length);
+  const classes = new Map<string, PodClass>();
+  const labelOptions = { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true };
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
     if (pod.hostNetwork) continue;
-    let ns = namespaces.get(pod.namespace);
-    if (!ns) {
-      // A namespace nobody declared still has the label the API server always sets.
-      ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
-      namespaces.set(pod.namespace, ns);
+    const key = podClassKey(pod);
+    let c = classes.get(key);
+    if (!c) {
+      let ns = namespaces.get(pod.namespace);
+      if (!ns) {
+        // A namespace nobody declared still has the label the API server always sets.
+        ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
+        namespaces.set(pod.namespace, ns);
+      }
+      c = { labels: podIdentityLabels(pod, ns, cluster.name, labelOptions), id: undefined };
+      classes.set(key, c);
     }
-    // Replicas share namespace, service account and labels: compute their identity labels once.
-    const key = `${pod.namespace}\u0000${pod.serviceAccount}\u0000${labelsKey(pod.labels)}`;
-    let set = byPodLabels.get(key);
-    if (!set) {
-      set = podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true });
-      byPodLabels.set(key, set);
-    }
-    podLabels.set(pod, set);
+    classOf[i] = c;
   }
-  const clusterAlloc = allocateClusterIdentities(podLabels.values());
+  const distinctSets: LabelSet[] = [];
+  for (const c of classes.values()) distinctSets.push(c.labels);
+  const clusterAlloc = allocateClusterIdentities(distinctSets);
   if (clusterAlloc.overflow) diagnostics.push(messages.rangeExhausted(clusterAlloc.entries.length));
   for (const e of clusterAlloc.entries) identities.set(e.id, e.labels);
+  for (const c of classes.values()) c.id = clusterAlloc.byCanonical.get(c.labels.canonical);
 
   const nodesByName = new Map(cluster.nodes.map((n) => [n.name, n]));
-  const podIds = new Map<string, IdentityId>();
   const idOfPod = new Map<Pod, IdentityId>();
   const podsById = new Map<IdentityId, Pod[]>();
-  for (const pod of cluster.pods) {
-    const labels = podLabels.get(pod);
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
+    const c = classOf[i];
     let id: IdentityId | undefined;
-    if (labels) id = clusterAlloc.byCanonical.get(labels.canonical);
+    if (c) id = c.id;
     else {
       // hostNetwork pods share their node's identity (semantics.md §3.4).
       const node = nodesByName.get(pod.nodeName);
       id = node ? nodeIdentity(node) : undefined;
     }
     if (id === undefined) continue;
-    podIds.set(podKey(pod.namespace, pod.name), id);
     idOfPod.set(pod, id);
-    (podsById.get(id) ?? podsById.set(id, []).get(id)!).push(pod);
+    const list = podsById.get(id);
+    if (list) list.push(pod);
+    else podsById.set(id, [pod]);
   }
 
   // --- external prefixes → local identities -------------------------------------------------
@@ -199,31 +207,36 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   // --- ipcache: nodes, then pods, then prefixes (first entry of a prefix wins) ---------------
   const entries: IpCacheEntry[] = [];
   // Owners are named only when two claim one address (naming 10k pods up front is measurable).
-  const owners = new Map<string, () => string>();
-  const claim = (ip: IpAddress, id: IdentityId, owner: () => string, origin: Pod['origin']) => {
-    // Keyed by family and value: formatting 10k addresses as text is the slow part of a build.
-    const key = `${ip.family}:${ip.value}`;
-    const first = owners.get(key);
+  // Keyed by the address as a number (IPv4) or bigint (IPv6): formatting 10k addresses as text is the slow part of a build.
+  const owners4 = new Map<number, ClusterNode | Pod>();
+  const owners6 = new Map<bigint, ClusterNode | Pod>();
+  const ownerName = (o: ClusterNode | Pod) => ('namespace' in o ? `pod ${podKey(o.namespace, o.name)}` : `node ${o.name}`);
+  const claim = (ip: IpAddress, id: IdentityId, owner: ClusterNode | Pod) => {
+    const first = ip.family === 4 ? owners4.get(Number(ip.value)) : owners6.get(ip.value);
     if (first !== undefined) {
-      diagnostics.push(messages.duplicateIp(formatIp(ip), first(), owner(), origin));
+      diagnostics.push(messages.duplicateIp(formatIp(ip), ownerName(first), ownerName(owner), owner.origin));
       return;
     }
-    owners.set(key, owner);
+    if (ip.family === 4) owners4.set(Number(ip.value), owner);
+    else owners6.set(ip.value, owner);
     entries.push({ prefix: hostPrefix(ip), id });
   };
-  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), () => `node ${n.name}`, n.origin);
-  for (const pod of cluster.pods) {
+  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), n);
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
     if (pod.hostNetwork) continue;
-    const id = idOfPod.get(pod);
     const ip = parseIp(pod.ip);
     if (!ip) diagnostics.push(messages.invalidIp(`pod ${podKey(pod.namespace, pod.name)}`, pod.ip, pod.origin));
-    else if (id !== undefined) claim(ip, id, () => `pod ${podKey(pod.namespace, pod.name)}`, pod.origin);
+    else {
+      const id = classOf[i]!.id;
+      if (id !== undefined) claim(ip, id, pod);
+    }
   }
   prefixList.forEach((p, i) => entries.push({ prefix: p.prefix, id: prefixAlloc.prefixIds[i]! }));
   const world = { v4: dualStack ? Reserved.worldIpv4 : Reserved.world, v6: dualStack ? Reserved.worldIpv6 : Reserved.world };
 
   return {
-    table: new IdentityTable(cluster.name, options.localNode, identities, podIds, podsById, new IpCache(entries, world), views),
+    table: new IdentityTable(cluster.name, options.localNode, identities, idOfPod, podsById, new IpCache(entries, world), views),
     diagnostics,
   };
 }
@@ -253,7 +266,7 @@ export class IdentityTable {
     /** The node whose view this is. */
     readonly localNode: string,
     private readonly labels: ReadonlyMap<IdentityId, LabelSet>,
-    private readonly podIds: ReadonlyMap<string, IdentityId>,
+    private readonly idOfPod: ReadonlyMap<Pod, IdentityId>,
     private readonly pods: ReadonlyMap<IdentityId, readonly Pod[]>,
     /** The IP → identity table. */
     readonly ipcache: IpCache,
@@ -291,8 +304,16 @@ export class IdentityTable {
 
   /** Identity of a pod (by namespace and name); hostNetwork pods have their node's. */
   identityOfPod(pod: Pick<Pod, 'namespace' | 'name'>): IdentityId | undefined {
+    if (!this.podIds) {
+      // Built on the first question (the engine asks once per pod end), not with the table.
+      this.podIds = new Map();
+      for (const [p, id] of this.idOfPod) this.podIds.set(podKey(p.namespace, p.name), id);
+    }
     return this.podIds.get(podKey(pod.namespace, pod.name));
   }
+
+  /** Identities by `ns/name` (a later pod of the same name wins, as in the cluster's own index). */
+  private podIds: Map<string, IdentityId> | undefined;
 
   /** Labels of an identity, `undefined` for an identity this table does not have. */
   labelsOf(id: IdentityId): LabelSet | undefined {
@@ -387,9 +408,25 @@ export class IdentityTable {
   }
 }
 
-/** A key for a label map (order-independent). */
-function labelsKey(labels: Readonly<Record<string, string>>): string {
-  let out = '';
-  for (const k of Object.keys(labels).sort()) out += `${k}\u0001${labels[k]}\u0002`;
-  return out;
+/** Pods whose identity labels are equal by construction: same namespace, service account and labels. */
+interface PodClass {
+  readonly labels: LabelSet;
+  id: IdentityId | undefined;
+}
+
+/**
+ * An exact key of what a pod's identity labels are made from: namespace,
+ * service account and labels in their written order (replicas of one
+ * template write them alike; two orders of one map just make two classes
+ * with equal labels, hence one identity). Each text is length-prefixed so
+ * no text can imitate a separator.
+ */
+function podClassKey(pod: Pod): string {
+  let key = `${pod.namespace.length}:${pod.namespace}${pod.serviceAccount.length}:${pod.serviceAccount}`;
+  const labels = pod.labels;
+  for (const k in labels) {
+    const v = labels[k]!;
+    key += `${k.length}:${k}${v.length}:${v}`;
+  }
+  return key;
 }
