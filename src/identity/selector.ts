@@ -224,6 +224,17 @@ export class EndpointSelector {
    * `NewESFromLabels` (used for entities: `reserved:world` etc.).
    */
   static fromLabels(...labels: Label[]): EndpointSelector {
+    let key = '#';
+    for (const l of labels) key += `${l.source.length}:${l.source}${l.key.length}:${l.key}${l.value.length}:${l.value}`;
+    let sel = built.get(key);
+    if (!sel) {
+      if (built.size >= MEMO_LIMIT) built.clear();
+      built.set(key, (sel = EndpointSelector.buildFromLabels(labels)));
+    }
+    return sel;
+  }
+
+  private static buildFromLabels(labels: readonly Label[]): EndpointSelector {
     const ml = new Map<string, MatchLabelTerm>();
     for (const l of labels) ml.set(extendedKey(l.source, l.key), { source: l.source, key: l.key, value: l.value });
     return new EndpointSelector([...ml.values()], [], []);
