@@ -208,7 +208,9 @@ export function rulesByIdentity(
       host.push(rule);
       continue;
     }
-    for (const id of table.select(rule.subject.selector)) {
+    const ids = table.select(rule.subject.selector);
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
       if (!isEndpoint(id)) continue;
       const from = at.get(id) ?? root;
       const next = (from.next ??= new Map());

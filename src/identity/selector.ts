@@ -295,7 +295,9 @@ export class EndpointSelector {
   /** True when the selector selects an identity with these labels. */
   matches(labels: LabelSet): boolean {
     if (this.problems.length > 0) return false;
-    for (const r of this.reqs) {
+    const reqs = this.reqs;
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i]!;
       const found = r.source === LabelSource.cidr ? labels.findCidr(r.key, r.prefix) : labels.find(r.key, r.source);
       switch (r.operator) {
         case 'In':
