@@ -87,6 +87,8 @@ interface Requirement {
 
 const keyPrefix = (source: string, key: string) => (source === LabelSource.cidr ? cidrLabelKeyToPrefix(key) : undefined);
 
+const NO_PROBLEMS: readonly SelectorProblem[] = Object.freeze([]);
+
 const cmpKey = (a: SelectorKey, b: SelectorKey) => compareStrings(extendedKey(a.source, a.key), extendedKey(b.source, b.key));
 
 function extendedKeyOf(written: string): string {
@@ -169,19 +171,24 @@ export class EndpointSelector {
   private readonly reqs: readonly Requirement[];
 
   private constructor(ml: readonly MatchLabelTerm[], me: readonly MatchExpressionTerm[], problems: readonly SelectorProblem[]) {
-    this.matchLabels = Object.freeze([...ml].sort(cmpKey));
-    this.matchExpressions = Object.freeze([...me]);
-    this.problems = Object.freeze([...problems]);
-    this.canonical = JSON.stringify([
-      this.matchLabels.map((t) => [`${t.source}:${t.key}`, t.value]),
-      this.matchExpressions.map((t) => [`${t.source}:${t.key}`, t.operator, t.values]),
-      // Problems (which name any bad operator) keep invalid selectors apart from valid ones.
-      ...(this.problems.length ? [this.problems.map((p) => `${p.path} ${p.message}`)] : []),
-    ]);
-    this.reqs = [
-      ...this.matchLabels.map((t) => ({ source: t.source, key: t.key, operator: 'In' as const, values: new Set([t.value]), prefix: keyPrefix(t.source, t.key) })),
-      ...this.matchExpressions.map((t) => ({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values), prefix: keyPrefix(t.source, t.key) })),
-    ];
+    this.matchLabels = Object.freeze(ml.length > 1 ? ml.slice().sort(cmpKey) : ml.slice());
+    this.matchExpressions = Object.freeze(me.slice());
+    this.problems = problems.length ? Object.freeze(problems.slice()) : NO_PROBLEMS;
+    // Built in loops (selectors are built by the hundred while nothing is optimised yet); the text is unchanged.
+    const labels: [string, string][] = [];
+    const exprs: [string, SelectorOperator, readonly string[]][] = [];
+    const reqs: Requirement[] = [];
+    for (const t of this.matchLabels) {
+      labels.push([`${t.source}:${t.key}`, t.value]);
+      reqs.push({ source: t.source, key: t.key, operator: 'In', values: new Set([t.value]), prefix: keyPrefix(t.source, t.key) });
+    }
+    for (const t of this.matchExpressions) {
+      exprs.push([`${t.source}:${t.key}`, t.operator, t.values]);
+      reqs.push({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values), prefix: keyPrefix(t.source, t.key) });
+    }
+    // Problems (which name any bad operator) keep invalid selectors apart from valid ones.
+    this.canonical = JSON.stringify(this.problems.length ? [labels, exprs, this.problems.map((p) => `${p.path} ${p.message}`)] : [labels, exprs]);
+    this.reqs = reqs;
   }
 
   /** The selector with no terms: selects every identity. */

@@ -12,6 +12,7 @@
  * - fromNodes/toNodes get `reserved:remote-node Exists`.
  */
 import { EndpointSelector, selectorSpecKey } from '../../identity/selector.js';
+import { labelValueProblems } from '../../identity/selector-validation.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 
 export const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -51,10 +52,26 @@ export function cnpSubject(sel: LabelSelectorSpec, namespace: string): EndpointS
 }
 
 function buildCnpSubject(sel: LabelSelectorSpec, namespace: string): EndpointSelector {
+  // A valid selector with a valid namespace value: the selector as written (shared by every
+  // namespace that writes it) plus the namespace term, which replaces any written `k8s:` namespace
+  // key. Equal to the rewrite below, whose validation could then find nothing more.
+  const base = EndpointSelector.fromK8s(sel);
+  if (base.isValid && validNamespaceValue(namespace)) return base.withTerm({ kind: 'match', key: `k8s:${NS_KEY}`, value: namespace });
   const matchLabels = { ...(sel.matchLabels ?? {}) };
   delete matchLabels[`k8s:${NS_KEY}`];
   matchLabels[`k8s:${NS_KEY}`] = namespace;
   return EndpointSelector.fromK8s({ matchLabels, ...(sel.matchExpressions ? { matchExpressions: sel.matchExpressions } : {}) });
+}
+
+const namespaceValueOk = new Map<string, boolean>();
+
+function validNamespaceValue(namespace: string): boolean {
+  let ok = namespaceValueOk.get(namespace);
+  if (ok === undefined) {
+    if (namespaceValueOk.size >= MEMO_LIMIT) namespaceValueOk.clear();
+    namespaceValueOk.set(namespace, (ok = labelValueProblems(namespace).length === 0));
+  }
+  return ok;
 }
 
 /** Subject of a CCNP rule (nothing injected) or a host rule. */
