@@ -170,7 +170,7 @@ export interface CompileMemo {
    */
   readonly directions: Map<string, CompiledDirection>;
   /**
-   * Enforced directions of ordinary endpoints (not host, not forced) by the
+   * Shared directions of ordinary endpoints (not host, not forced) by the
    * very array of rules they were compiled from: with {@link rulesByIdentity}
    * equal rule lists are one array, so most endpoints find theirs here.
    */
@@ -308,13 +308,19 @@ export function compileDirection(
   // (With enforcement "never", or a host without the host firewall, each keeps its own: it lists its rules.)
   const openKey = !enforced && !unenforced ? `${direction}|open` : undefined;
   const sharedOpen = openKey && memo.directions.get(openKey);
-  if (sharedOpen) return sharedOpen;
+  if (sharedOpen) {
+    if (plain) rememberList(memo, applicable, direction, sharedOpen);
+    return sharedOpen;
+  }
   const open = makeOutcome({ direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
   const defaultDenied = makeOutcome({ direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false });
   const base = { direction, rules, open, defaultDenied };
   if (!enforced) {
     const d: CompiledDirection = { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
-    if (openKey) memo.directions.set(openKey, d);
+    if (openKey) {
+      memo.directions.set(openKey, d);
+      if (plain) rememberList(memo, applicable, direction, d);
+    }
     return d;
   }
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);

@@ -155,7 +155,7 @@ export class PolicyEngine implements InspectableEngine {
     // Cluster identities are small integers: an array is the fastest cache; local identities use the map.
     let d = key < DENSE_LIMIT ? this.dense[key] : this.compiled.get(key);
     if (!d) {
-      const rules = isHostIdentity(identity) ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
+      const rules = isHostIdentity(identity) ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? NO_RULES);
       d = compileDirection(identity, direction, rules, this.table, this.settings, this.memo);
       if (key < DENSE_LIMIT) this.dense[key] = d;
       else this.compiled.set(key, d);
@@ -548,6 +548,9 @@ export class PolicyEngine implements InspectableEngine {
     }
   }
 }
+
+/** The rules of an endpoint no rule selects: one array, so its compiled directions are found by it. */
+const NO_RULES: readonly NormalizedRule[] = Object.freeze([]);
 
 /** Compiled policies of identities below this (× 2 directions) live in a packed array, filled up front. */
 const DENSE_LIMIT = 2 * 4096;
