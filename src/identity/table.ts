@@ -139,9 +139,16 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   const classOf = new Array<PodClass | undefined>(pods.length);
   const classes = new Map<string, PodClass>();
   const labelOptions = { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true };
+  let prev: Pod | undefined;
+  let prevClass: PodClass | undefined;
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i]!;
     if (pod.hostNetwork) continue;
+    // Replicas of a workload come one after another: most pods are the previous one's class.
+    if (prev && prev.namespace === pod.namespace && prev.serviceAccount === pod.serviceAccount && sameLabels(prev.labels, pod.labels)) {
+      classOf[i] = prevClass;
+      continue;
+    }
     const key = podClassKey(pod);
     let c = classes.get(key);
     if (!c) {
@@ -155,6 +162,8 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
       classes.set(key, c);
     }
     classOf[i] = c;
+    prev = pod;
+    prevClass = c;
   }
   const distinctSets: LabelSet[] = [];
   for (const c of classes.values()) distinctSets.push(c.labels);
@@ -425,6 +434,13 @@ export class IdentityTable {
     }
     return hit;
   }
+}
+
+/** Equal label maps (the order keys were written in does not matter: identity labels are sorted by key). */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const k in a) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+  for (const k in b) if (!Object.hasOwn(a, k)) return false;
+  return true;
 }
 
 /** Pods whose identity labels are equal by construction: same namespace, service account and labels. */
