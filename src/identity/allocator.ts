@@ -37,7 +37,11 @@ export interface Allocation {
 
 function allocate(sets: Iterable<LabelSet>, number: (i: number) => number): Allocation {
   const distinct = new Map<string, LabelSet>();
-  for (const s of sets) if (!distinct.has(s.canonical)) distinct.set(s.canonical, s);
+  const add = (s: LabelSet) => {
+    if (!distinct.has(s.canonical)) distinct.set(s.canonical, s);
+  };
+  if (Array.isArray(sets)) for (let i = 0; i < sets.length; i++) add(sets[i] as LabelSet);
+  else for (const s of sets) add(s);
   // The native sort orders strings by UTF-16 code units, as `compareStrings` does, without a call per comparison.
   const canonicals = Array.from(distinct.keys()).sort();
   const byCanonical = new Map<string, IdentityId>();
