@@ -170,10 +170,66 @@ export interface CompileMemo {
    * select the same rules share one policy, as their map state would be equal.
    */
   readonly directions: Map<string, CompiledDirection>;
+  /**
+   * Shared directions of ordinary endpoints (not host, not forced) by the
+   * very array of rules they were compiled from: with {@link rulesByIdentity}
+   * equal rule lists are one array, so most endpoints find theirs here.
+   */
+  readonly byList: WeakMap<readonly NormalizedRule[], { ingress?: CompiledDirection; egress?: CompiledDirection }>;
 }
 
 export function newCompileMemo(): CompileMemo {
-  return { peerSets: new Map(), entries: new WeakMap(), ruleIds: new Map(), directions: new Map() };
+  return { peerSets: new Map(), entries: new WeakMap(), ruleIds: new Map(), directions: new Map(), byList: new WeakMap() };
+}
+
+/** A node of the trie {@link rulesByIdentity} walks: the rules selecting an identity so far, as a path. */
+interface RulePath {
+  readonly parent: RulePath | undefined;
+  readonly rule: NormalizedRule | undefined;
+  next: Map<number, RulePath> | undefined;
+  list: readonly NormalizedRule[] | undefined;
+}
+
+/**
+ * The rules that select each endpoint identity, in rule order, and the host
+ * rules (node selectors). Identities selected by the same rules get the SAME
+ * array (each identity walks a trie of rule numbers; equal walks end on one
+ * node), so {@link compileDirection} recognises them by the array alone
+ * instead of by a key spelled out per identity.
+ */
+export function rulesByIdentity(
+  rules: readonly NormalizedRule[], table: IdentityTable, isEndpoint: (id: IdentityId) => boolean,
+): { readonly byIdentity: ReadonlyMap<IdentityId, readonly NormalizedRule[]>; readonly host: readonly NormalizedRule[] } {
+  const host: NormalizedRule[] = [];
+  const root: RulePath = { parent: undefined, rule: undefined, next: undefined, list: undefined };
+  const at = new Map<IdentityId, RulePath>();
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (rule.subject.kind === 'nodes') {
+      host.push(rule);
+      continue;
+    }
+    const ids = table.select(rule.subject.selector);
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
+      if (!isEndpoint(id)) continue;
+      const from = at.get(id) ?? root;
+      const next = (from.next ??= new Map());
+      let to = next.get(i);
+      if (!to) next.set(i, (to = { parent: from, rule, next: undefined, list: undefined }));
+      at.set(id, to);
+    }
+  }
+  const byIdentity = new Map<IdentityId, readonly NormalizedRule[]>();
+  for (const [id, node] of at) {
+    if (!node.list) {
+      const list: NormalizedRule[] = [];
+      for (let n: RulePath = node; n.rule; n = n.parent!) list.push(n.rule);
+      node.list = list.reverse();
+    }
+    byIdentity.set(id, node.list);
+  }
+  return { byIdentity, host };
 }
 
 interface PreparedEntry {
@@ -240,21 +296,32 @@ export function compileDirection(
   memo: CompileMemo = newCompileMemo(),
 ): CompiledDirection {
   const isHost = isHostIdentity(identity);
-  const rules = applicable.filter((r) => r[direction] !== undefined);
   const forced = settings.policyEnforcement === 'always' || identity === Reserved.init;
+  const plain = !isHost && !forced;
+  if (plain) {
+    const hit = memo.byList.get(applicable)?.[direction];
+    if (hit) return hit;
+  }
+  const rules = applicable.filter((r) => r[direction] !== undefined);
   const unenforced = settings.policyEnforcement === 'never' || (isHost && !settings.hostFirewall);
   const enforced = !unenforced && (forced || rules.length > 0);
   // No rule selects it: every such endpoint decides alike, so one object (and one outcome id) serves them all.
   // (With enforcement "never", or a host without the host firewall, each keeps its own: it lists its rules.)
   const openKey = !enforced && !unenforced ? `${direction}|open` : undefined;
   const sharedOpen = openKey && memo.directions.get(openKey);
-  if (sharedOpen) return sharedOpen;
+  if (sharedOpen) {
+    if (plain) rememberList(memo, applicable, direction, sharedOpen);
+    return sharedOpen;
+  }
   const open = makeOutcome({ direction, enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
   const defaultDenied = makeOutcome({ direction, enforced: true, verdict: 'deny', matchType: 'none', dropReason: 'POLICY_DENIED', redirect: false });
   const base = { direction, rules, open, defaultDenied };
   if (!enforced) {
     const d: CompiledDirection = { ...base, enforced: false, defaultDeny: false, all: EMPTY, hasAuth: false, decided: new Map(), hasNamedPorts: false };
-    if (openKey) memo.directions.set(openKey, d);
+    if (openKey) {
+      memo.directions.set(openKey, d);
+      if (plain) rememberList(memo, applicable, direction, d);
+    }
     return d;
   }
   const defaultDeny = forced || rules.some((r) => r[direction]!.defaultDeny);
@@ -266,7 +333,10 @@ export function compileDirection(
     key += `,${id}`;
   }
   const shared = memo.directions.get(key);
-  if (shared) return shared;
+  if (shared) {
+    if (plain) rememberList(memo, applicable, direction, shared);
+    return shared;
+  }
 
   // fromRequires/toRequires of allow rules are ANDed onto every endpoint selector of allow rules; deny likewise (§4.12).
   const requiresOf = (deny: boolean) => rules.flatMap((r) => r[direction]!.entries.filter((e) => e.deny === deny).flatMap((e) => e.requires));
@@ -307,7 +377,14 @@ export function compileDirection(
     hasNamedPorts: all.some((c) => c.ports !== 'all' && c.ports.some((p) => p.namedKey !== undefined)),
   };
   memo.directions.set(key, compiled);
+  if (plain) rememberList(memo, applicable, direction, compiled);
   return compiled;
+}
+
+function rememberList(memo: CompileMemo, applicable: readonly NormalizedRule[], direction: Direction, d: CompiledDirection): void {
+  const slot = memo.byList.get(applicable);
+  if (slot) slot[direction] = d;
+  else memo.byList.set(applicable, direction === 'ingress' ? { ingress: d } : { egress: d });
 }
 
 /** ANDs every term of `req` onto `sel` (Cilium converts requirements to In/NotIn/Exists terms). */

@@ -53,28 +53,25 @@ export class Ends {
   private readonly namesBySignature = new Map<string, { readonly table: NamedPorts; readonly id: number }>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
-  private readonly services: ServiceIndex;
+  private serviceIdx: ServiceIndex | undefined;
   private readonly backends = new Map<ServicePort, readonly Backend[]>();
-  /** Named ports every pod agrees on: what egress rules resolve names against (§4.4). */
-  readonly egressNames: NamedPorts;
+  private agreedNames: NamedPorts | undefined;
 
   constructor(private readonly cluster: Cluster, private readonly table: IdentityTable) {
     for (const n of cluster.nodes) {
       this.nodeByIp.set(n.ip, n);
       this.nodeByName.set(n.name, n);
     }
-    const agreed = new Map<string, number | null>();
-    for (const p of cluster.pods) {
-      for (const cp of p.ports) {
-        if (!cp.name) continue;
-        // Egress resolves a name only if every pod defining it agrees on the number.
-        const key = namedPortKey(cp.name, cp.protocol);
-        const prev = agreed.get(key);
-        agreed.set(key, prev === undefined || prev === cp.containerPort ? cp.containerPort : null);
-      }
-    }
-    this.egressNames = new Map([...agreed].filter((e): e is [string, number] => e[1] !== null));
-    this.services = serviceIndex(cluster);
+  }
+
+  /** Named ports every pod agrees on: what egress rules resolve names against (§4.4). Built on the first egress question. */
+  get egressNames(): NamedPorts {
+    return (this.agreedNames ??= agreedPortNames(this.cluster));
+  }
+
+  /** Built on the first question about a Service: compiling policy needs none of it, and pod-to-pod questions never ask. */
+  private get services(): ServiceIndex {
+    return (this.serviceIdx ??= serviceIndex(this.cluster));
   }
 
   /** The end of a pod (shared object). */
@@ -153,6 +150,20 @@ export class Ends {
   clusterDns(): Service | undefined {
     return this.services.byName('kube-system', 'kube-dns')?.service;
   }
+}
+
+function agreedPortNames(cluster: Cluster): NamedPorts {
+  const agreed = new Map<string, number | null>();
+  for (const p of cluster.pods) {
+    for (const cp of p.ports) {
+      if (!cp.name) continue;
+      // Egress resolves a name only if every pod defining it agrees on the number.
+      const key = namedPortKey(cp.name, cp.protocol);
+      const prev = agreed.get(key);
+      agreed.set(key, prev === undefined || prev === cp.containerPort ? cp.containerPort : null);
+    }
+  }
+  return new Map([...agreed].filter((e): e is [string, number] => e[1] !== null));
 }
 
 function nodeOf(node: ClusterNode | undefined): { node?: ClusterNode } {

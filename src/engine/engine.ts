@@ -30,7 +30,7 @@ import type { Cluster, Pod, Service } from '../model/types.js';
 import { normalizePolicies, fqdnMatcher, toFqdn, type NormalizedPolicies } from '../policy/normalize/index.js';
 import type { Direction, L4Protocol, NormalizedRule } from '../policy/rule.js';
 import type { Workspace } from '../workspace/load.js';
-import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo, type SideOutcome } from './compile.js';
+import { compileDirection, type CompiledDirection, type CompileSettings, newCompileMemo, rulesByIdentity, type SideOutcome } from './compile.js';
 import { Ends, type End } from './ends.js';
 import { VerdictCache } from './verdict-cache.js';
 import { explainLegs } from './explain.js';
@@ -104,8 +104,8 @@ export class PolicyEngine implements InspectableEngine {
   readonly table: IdentityTable;
   readonly ends: Ends;
   protected readonly settings: CompileSettings;
-  private readonly rulesById = new Map<IdentityId, NormalizedRule[]>();
-  private readonly hostRules: NormalizedRule[] = [];
+  private readonly rulesById: ReadonlyMap<IdentityId, readonly NormalizedRule[]>;
+  private readonly hostRules: readonly NormalizedRule[];
   private readonly compiled = new Map<number, CompiledDirection>();
   private readonly dense: (CompiledDirection | undefined)[] = new Array<CompiledDirection | undefined>(2 * 4096).fill(undefined);
   private readonly memo = newCompileMemo();
@@ -140,19 +140,14 @@ export class PolicyEngine implements InspectableEngine {
     this.table = buildIdentityTable(cluster, {
       localNode: localNode?.name ?? '', referencedCidrs: this.normalized.referencedCidrs, prefixLabels, cidrMatchesNodes: options.policyCidrMatchMode === 'nodes',
     }).table;
-    this.unlearnt = new IpCache(this.table.ipcache.entries.filter((e) => !fqdnIps.has(formatCidr(e.prefix))), { v4: Reserved.world, v6: Reserved.world });
+    // Without learnt names the two views are one (the table is single-stack: world is the fallback of both families).
+    this.unlearnt = fqdnIps.size === 0 ? this.table.ipcache
+      : new IpCache(this.table.ipcache.entries.filter((e) => !fqdnIps.has(formatCidr(e.prefix))), { v4: Reserved.world, v6: Reserved.world });
     this.ends = new Ends(cluster, this.table);
 
-    for (const rule of this.normalized.rules) {
-      if (rule.subject.kind === 'nodes') {
-        this.hostRules.push(rule);
-        continue;
-      }
-      for (const id of this.table.select(rule.subject.selector)) {
-        if (!isEndpointIdentity(id)) continue;
-        (this.rulesById.get(id) ?? this.rulesById.set(id, []).get(id)!).push(rule);
-      }
-    }
+    const assigned = rulesByIdentity(this.normalized.rules, this.table, isEndpointIdentity);
+    this.rulesById = assigned.byIdentity;
+    this.hostRules = assigned.host;
   }
 
   /** The compiled policy of an identity in a direction (compiled on first use, then cached). */
@@ -161,7 +156,7 @@ export class PolicyEngine implements InspectableEngine {
     // Cluster identities are small integers: an array is the fastest cache; local identities use the map.
     let d = key < DENSE_LIMIT ? this.dense[key] : this.compiled.get(key);
     if (!d) {
-      const rules = isHostIdentity(identity) ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? []);
+      const rules = isHostIdentity(identity) ? this.hostRules.filter((r) => this.table.selects(r.subject.selector, identity)) : (this.rulesById.get(identity) ?? NO_RULES);
       d = compileDirection(identity, direction, rules, this.table, this.settings, this.memo);
       if (key < DENSE_LIMIT) this.dense[key] = d;
       else this.compiled.set(key, d);
@@ -559,6 +554,9 @@ export class PolicyEngine implements InspectableEngine {
     }
   }
 }
+
+/** The rules of an endpoint no rule selects: one array, so its compiled directions are found by it. */
+const NO_RULES: readonly NormalizedRule[] = Object.freeze([]);
 
 /** Compiled policies of identities below this (× 2 directions) live in a packed array, filled up front. */
 const DENSE_LIMIT = 2 * 4096;

@@ -16,7 +16,7 @@
  */
 import type { CidrPrefix } from '../net/ip.js';
 import { cidrIdentityLabels } from './cidr-labels.js';
-import { LabelSet, compareStrings, type Label } from './labels.js';
+import { LabelSet, type Label } from './labels.js';
 import {
   LOCAL_IDENTITY_FLAG,
   MAX_CLUSTER_IDENTITY,
@@ -37,14 +37,20 @@ export interface Allocation {
 
 function allocate(sets: Iterable<LabelSet>, number: (i: number) => number): Allocation {
   const distinct = new Map<string, LabelSet>();
-  for (const s of sets) if (!distinct.has(s.canonical)) distinct.set(s.canonical, s);
-  const sorted = [...distinct.values()].sort((a, b) => compareStrings(a.canonical, b.canonical));
+  const add = (s: LabelSet) => {
+    if (!distinct.has(s.canonical)) distinct.set(s.canonical, s);
+  };
+  if (Array.isArray(sets)) for (let i = 0; i < sets.length; i++) add(sets[i] as LabelSet);
+  else for (const s of sets) add(s);
+  // The native sort orders strings by UTF-16 code units, as `compareStrings` does, without a call per comparison.
+  const canonicals = Array.from(distinct.keys()).sort();
   const byCanonical = new Map<string, IdentityId>();
-  const entries = sorted.map((labels, i) => {
+  const entries = new Array<{ readonly id: IdentityId; readonly labels: LabelSet }>(canonicals.length);
+  for (let i = 0; i < canonicals.length; i++) {
     const id = identityId(number(i));
-    byCanonical.set(labels.canonical, id);
-    return Object.freeze({ id, labels });
-  });
+    byCanonical.set(canonicals[i]!, id);
+    entries[i] = Object.freeze({ id, labels: distinct.get(canonicals[i]!)! });
+  }
   return { byCanonical, entries: Object.freeze(entries) };
 }
 

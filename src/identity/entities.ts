@@ -47,6 +47,19 @@ const reserved = (key: string) => EndpointSelector.fromLabels({ source: 'reserve
  * cluster's pods (not pods of other mesh clusters, not CIDR identities).
  */
 export function entitySelectors(entity: EntityName | InternalEntityName, clusterName: string): readonly EndpointSelector[] {
+  // Every `toEntities: [cluster]` of every policy stands for the same selectors: build them once per cluster name.
+  const key = `${entity}\u0000${clusterName}`;
+  let sels = known.get(key);
+  if (!sels) {
+    if (known.size >= 1024) known.clear();
+    known.set(key, (sels = Object.freeze(buildEntitySelectors(entity, clusterName))));
+  }
+  return sels;
+}
+
+const known = new Map<string, readonly EndpointSelector[]>();
+
+function buildEntitySelectors(entity: EntityName | InternalEntityName, clusterName: string): EndpointSelector[] {
   switch (entity) {
     case 'all':
       return [EndpointSelector.wildcard];

@@ -36,8 +36,9 @@ function v6Mask(bits: number): bigint {
 export class IpCache {
   private readonly v4: readonly (Level<number> & { readonly mask: number })[];
   private readonly v6: readonly (Level<bigint> & { readonly mask: bigint })[];
-  /** All entries, sorted by family, network, then length. */
-  readonly entries: readonly IpCacheEntry[];
+  /** The entries kept (first of each prefix), in the order given; sorted when first listed. */
+  private readonly kept: IpCacheEntry[];
+  private sorted: readonly IpCacheEntry[] | undefined;
 
   /**
    * Builds the table. When two entries name the same prefix, the first one
@@ -48,7 +49,8 @@ export class IpCache {
     const v4 = new Map<number, Map<number, IdentityId>>();
     const v6 = new Map<number, Map<bigint, IdentityId>>();
     const kept: IpCacheEntry[] = [];
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       const p = e.prefix;
       if (p.family === 4) {
         const m = v4.get(p.bits) ?? v4.set(p.bits, new Map()).get(p.bits)!;
@@ -64,10 +66,19 @@ export class IpCache {
     }
     this.v4 = [...v4].sort((a, b) => b[0] - a[0]).map(([bits, map]) => ({ bits, map, mask: v4Mask(bits) }));
     this.v6 = [...v6].sort((a, b) => b[0] - a[0]).map(([bits, map]) => ({ bits, map, mask: v6Mask(bits) }));
-    kept.sort((a, b) =>
-      a.prefix.family - b.prefix.family || (a.prefix.network < b.prefix.network ? -1 : a.prefix.network > b.prefix.network ? 1 : 0) || a.prefix.bits - b.prefix.bits,
-    );
-    this.entries = Object.freeze(kept);
+    this.kept = kept;
+  }
+
+  /**
+   * All entries, sorted by family, network, then length. Sorted on first use:
+   * lookups never need the list, and sorting a cluster's 10,000 pod
+   * addresses is a noticeable part of building the table.
+   */
+  get entries(): readonly IpCacheEntry[] {
+    return (this.sorted ??= Object.freeze(
+      this.kept.sort((a, b) =>
+        a.prefix.family - b.prefix.family || (a.prefix.network < b.prefix.network ? -1 : a.prefix.network > b.prefix.network ? 1 : 0) || a.prefix.bits - b.prefix.bits),
+    ));
   }
 
   /** The identity of the longest prefix containing `ip`, else the family's fallback. */

@@ -73,16 +73,23 @@ const DEFAULT_PREFIXES: readonly LabelPrefix[] = DEFAULT_LABEL_PREFIXES.map(pref
 export function isIdentityRelevant(l: Label): boolean {
   // The verdict depends only on source and key, and keys repeat across pods:
   // memoise (bounded) instead of running ~20 regexes per label.
-  const memoKey = `${l.source}\0${l.key}`;
-  const hit = relevance.get(memoKey);
+  let bySource = relevance.get(l.source);
+  if (!bySource) relevance.set(l.source, (bySource = new Map()));
+  const hit = bySource.get(l.key);
   if (hit !== undefined) return hit;
-  if (relevance.size >= 65536) relevance.clear();
+  if (++relevanceSize > 65536) {
+    relevance.clear();
+    relevance.set(l.source, bySource = new Map());
+    relevanceSize = 1;
+  }
   const verdict = computeRelevance(l);
-  relevance.set(memoKey, verdict);
+  bySource.set(l.key, verdict);
   return verdict;
 }
 
-const relevance = new Map<string, boolean>();
+/** Verdicts by source, then key. */
+const relevance = new Map<string, Map<string, boolean>>();
+let relevanceSize = 0;
 
 function computeRelevance(l: Label): boolean {
   let included = 0;
@@ -136,7 +143,24 @@ export interface PodLabelOptions {
  * name, all with source `k8s`, then passed through the identity label filter.
  */
 export function podIdentityLabels(pod: Pod, namespace: Pick<Namespace, 'name' | 'labels'>, clusterName: string, options: PodLabelOptions = {}): LabelSet {
-  return LabelSet.of(filterIdentityLabels(sanitizedPodLabels(pod.labels, namespace, pod.serviceAccount, clusterName, options)).identity);
+  // filterIdentityLabels(sanitizedPodLabels(…)).identity into a set, in one pass: identities are
+  // derived for every distinct label set of a cluster (thousands), so no intermediate lists.
+  const strip = options.stripCiliumPrefixedLabels ?? true;
+  const byKey = new Map<string, Label>();
+  const podLabels = pod.labels;
+  for (const key in podLabels) {
+    if (strip && key.startsWith(K8sLabel.ciliumPrefix)) continue;
+    if (ciliumWrites(key, namespace.labels)) continue;
+    const l: Label = { source: LabelSource.k8s, key, value: podLabels[key]! };
+    if (isIdentityRelevant(l)) byKey.set(key, l);
+  }
+  const ns = namespacePart(namespace, clusterName);
+  for (let i = 0; i < ns.length; i++) if (isIdentityRelevant(ns[i]!)) byKey.set(ns[i]!.key, ns[i]!);
+  if (pod.serviceAccount !== '') {
+    const l: Label = { source: LabelSource.k8s, key: K8sLabel.serviceAccount, value: pod.serviceAccount };
+    if (isIdentityRelevant(l)) byKey.set(l.key, l);
+  }
+  return LabelSet.ofMap(byKey);
 }
 
 /** `SanitizePodLabels` as Cilium labels of source `k8s` (before filtering). */

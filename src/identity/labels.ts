@@ -105,6 +105,8 @@ interface CidrLabel {
   readonly prefix: CidrPrefix;
 }
 
+const NO_CIDRS: readonly CidrLabel[] = Object.freeze([]);
+
 /**
  * An immutable set of labels, sorted by key, **at most one label per key**:
  * Cilium's `labels.Labels` is a map keyed by the label key, so a later label
@@ -124,25 +126,37 @@ export class LabelSet {
   private readonly cidrs: readonly CidrLabel[];
 
   private constructor(byKey: Map<string, Label>) {
-    const keys = [...byKey.keys()].sort(compareStrings);
-    this.labels = Object.freeze(keys.map((k) => byKey.get(k)!));
-    this.byKey = byKey;
-    this.canonical = this.labels.map((l) => `${l.source}:${l.key}=${l.value};`).join('');
-    const cidrs: CidrLabel[] = [];
-    for (const l of this.labels) {
+    // The default sort orders strings by UTF-16 code units, exactly as compareStrings (Go's sort.Strings).
+    const keys = Array.from(byKey.keys()).sort();
+    const labels = new Array<Label>(keys.length);
+    let canonical = '';
+    let cidrs: CidrLabel[] | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const l = byKey.get(keys[i]!)!;
+      labels[i] = l;
+      canonical += `${l.source}:${l.key}=${l.value};`;
       if (l.source !== LabelSource.cidr) continue;
       const prefix = cidrLabelKeyToPrefix(l.key);
-      if (prefix) cidrs.push({ label: l, prefix });
+      if (prefix) (cidrs ??= []).push({ label: l, prefix });
     }
-    this.cidrs = cidrs;
+    this.labels = Object.freeze(labels);
+    this.byKey = byKey;
+    this.canonical = canonical;
+    this.cidrs = cidrs ?? NO_CIDRS;
   }
 
   /** Builds a set; later labels replace earlier ones with the same key. */
   static of(labels: Iterable<Label>): LabelSet {
     const m = new Map<string, Label>();
     // Labels are readonly values, so they are shared, not copied.
-    for (const l of labels) m.set(l.key, l);
+    if (Array.isArray(labels)) for (let i = 0; i < labels.length; i++) m.set((labels[i] as Label).key, labels[i] as Label);
+    else for (const l of labels) m.set(l.key, l);
     return new LabelSet(m);
+  }
+
+  /** Builds a set from labels by key that the caller hands over (and never touches again). */
+  static ofMap(byKey: Map<string, Label>): LabelSet {
+    return new LabelSet(byKey);
   }
 
   /** Parses each text with {@link parseLabel}. */

@@ -94,6 +94,27 @@ export function extendedKey(source: string, key: string): string {
   return `${source}.${key}`;
 }
 
+/**
+ * {@link labelKeyProblems} and {@link labelValueProblems} memoised (bounded):
+ * policies repeat the same few keys and values, each checked by regexes.
+ */
+const keyChecks = new Map<string, readonly string[]>();
+const valueChecks = new Map<string, readonly string[]>();
+
+function checked(cache: Map<string, readonly string[]>, text: string, check: (t: string) => string[]): readonly string[] {
+  // A value that is not a string (bad input) is checked afresh, never remembered.
+  if (typeof text !== 'string') return check(text);
+  let hit = cache.get(text);
+  if (!hit) {
+    if (cache.size >= 16384) cache.clear();
+    cache.set(text, (hit = Object.freeze(check(text))));
+  }
+  return hit;
+}
+
+const keyProblems = (k: string) => checked(keyChecks, k, labelKeyProblems);
+const valueProblems = (v: string) => checked(valueChecks, v, labelValueProblems);
+
 const invalid = (v: string, msg: string) => `Invalid value: ${JSON.stringify(v)}: ${msg}`;
 
 /**
@@ -119,15 +140,15 @@ export function labelSelectorProblems(sel: K8sLabelSelector, keyOf: (written: st
         out.push({ path: `${at}.operator`, message: invalid(expr.operator, 'not a valid selector operator') });
     }
     const k = keyOf(expr.key);
-    for (const msg of labelKeyProblems(k)) out.push({ path: `${at}.key`, message: invalid(k, msg) });
+    for (const msg of keyProblems(k)) out.push({ path: `${at}.key`, message: invalid(k, msg) });
     values.forEach((v, j) => {
-      for (const msg of labelValueProblems(v)) out.push({ path: `${at}.values[${j}]`, message: invalid(v, msg) });
+      for (const msg of valueProblems(v)) out.push({ path: `${at}.values[${j}]`, message: invalid(v, msg) });
     });
   });
   for (const [written, v] of Object.entries(sel.matchLabels ?? {})) {
     const k = keyOf(written);
-    for (const msg of labelKeyProblems(k)) out.push({ path: 'matchLabels', message: invalid(k, msg) });
-    for (const msg of labelValueProblems(v)) out.push({ path: 'matchLabels', message: invalid(v, msg) });
+    for (const msg of keyProblems(k)) out.push({ path: 'matchLabels', message: invalid(k, msg) });
+    for (const msg of valueProblems(v)) out.push({ path: 'matchLabels', message: invalid(v, msg) });
   }
   return out;
 }

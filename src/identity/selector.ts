@@ -26,6 +26,7 @@ import {
   extendedKey,
   labelSelectorProblems,
   type K8sLabelSelector,
+  type K8sLabelSelectorRequirement,
   type SelectorProblem,
 } from './selector-validation.js';
 
@@ -86,7 +87,70 @@ interface Requirement {
 
 const keyPrefix = (source: string, key: string) => (source === LabelSource.cidr ? cidrLabelKeyToPrefix(key) : undefined);
 
+const NO_PROBLEMS: readonly SelectorProblem[] = Object.freeze([]);
+
 const cmpKey = (a: SelectorKey, b: SelectorKey) => compareStrings(extendedKey(a.source, a.key), extendedKey(b.source, b.key));
+
+function extendedKeyOf(written: string): string {
+  const k = normaliseSelectorKey(written);
+  return extendedKey(k.source, k.key);
+}
+
+/**
+ * Selectors built by {@link EndpointSelector.fromK8s}, by {@link selectorSpecKey}.
+ * Policies repeat the same few selectors (1,000 policies of a generated
+ * cluster write ~300 distinct ones): a selector is immutable, so one object
+ * serves every rule that writes it. Bounded; cleared when full.
+ */
+const built = new Map<string, EndpointSelector>();
+const MEMO_LIMIT = 16384;
+
+/**
+ * An exact key for a selector as written: every matchLabels entry in order
+ * and every expression with its values, each string prefixed by its length
+ * (so no text can imitate a separator). `undefined` when a field is not of
+ * the expected type: such a selector is built afresh, never shared.
+ */
+export function selectorSpecKey(raw: K8sLabelSelector): string | undefined {
+  let key = 'L';
+  const ml = raw.matchLabels;
+  if (ml !== undefined) {
+    if (typeof ml !== 'object' || ml === null) return undefined;
+    for (const w of Object.keys(ml)) {
+      const v = ml[w];
+      if (typeof v !== 'string') return undefined;
+      key += `${w.length}:${w}${v.length}:${v}`;
+    }
+  }
+  key += 'E';
+  const me = raw.matchExpressions;
+  if (me !== undefined) {
+    if (!Array.isArray(me)) return undefined;
+    for (const e of me as readonly K8sLabelSelectorRequirement[]) {
+      if (typeof e !== 'object' || e === null || typeof e.key !== 'string' || typeof e.operator !== 'string') return undefined;
+      key += `${e.key.length}:${e.key}${e.operator.length}:${e.operator}`;
+      const vs = e.values;
+      if (vs === undefined) key += 'u';
+      else {
+        if (!Array.isArray(vs)) return undefined;
+        key += `v${vs.length}`;
+        for (const v of vs as readonly unknown[]) {
+          if (typeof v !== 'string') return undefined;
+          key += `:${v.length}:${v}`;
+        }
+      }
+    }
+  }
+  return key;
+}
+
+/** An exact key for an injected term (length-prefixed, as {@link selectorSpecKey}). */
+function termKey(term: SelectorTerm): string {
+  if (term.kind === 'match') return `m${term.key.length}:${term.key}${term.value}`;
+  let key = `e${term.operator}:${term.key.length}:${term.key}`;
+  if (term.values) for (const v of term.values) key += `:${v.length}:${v}`;
+  return key;
+}
 
 /** An immutable Cilium EndpointSelector. Build with {@link EndpointSelector.fromK8s} or {@link EndpointSelector.fromLabels}. */
 export class EndpointSelector {
@@ -107,19 +171,24 @@ export class EndpointSelector {
   private readonly reqs: readonly Requirement[];
 
   private constructor(ml: readonly MatchLabelTerm[], me: readonly MatchExpressionTerm[], problems: readonly SelectorProblem[]) {
-    this.matchLabels = Object.freeze([...ml].sort(cmpKey));
-    this.matchExpressions = Object.freeze([...me]);
-    this.problems = Object.freeze([...problems]);
-    this.canonical = JSON.stringify([
-      this.matchLabels.map((t) => [`${t.source}:${t.key}`, t.value]),
-      this.matchExpressions.map((t) => [`${t.source}:${t.key}`, t.operator, t.values]),
-      // Problems (which name any bad operator) keep invalid selectors apart from valid ones.
-      ...(this.problems.length ? [this.problems.map((p) => `${p.path} ${p.message}`)] : []),
-    ]);
-    this.reqs = [
-      ...this.matchLabels.map((t) => ({ source: t.source, key: t.key, operator: 'In' as const, values: new Set([t.value]), prefix: keyPrefix(t.source, t.key) })),
-      ...this.matchExpressions.map((t) => ({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values), prefix: keyPrefix(t.source, t.key) })),
-    ];
+    this.matchLabels = Object.freeze(ml.length > 1 ? ml.slice().sort(cmpKey) : ml.slice());
+    this.matchExpressions = Object.freeze(me.slice());
+    this.problems = problems.length ? Object.freeze(problems.slice()) : NO_PROBLEMS;
+    // Built in loops (selectors are built by the hundred while nothing is optimised yet); the text is unchanged.
+    const labels: [string, string][] = [];
+    const exprs: [string, SelectorOperator, readonly string[]][] = [];
+    const reqs: Requirement[] = [];
+    for (const t of this.matchLabels) {
+      labels.push([`${t.source}:${t.key}`, t.value]);
+      reqs.push({ source: t.source, key: t.key, operator: 'In', values: new Set([t.value]), prefix: keyPrefix(t.source, t.key) });
+    }
+    for (const t of this.matchExpressions) {
+      exprs.push([`${t.source}:${t.key}`, t.operator, t.values]);
+      reqs.push({ source: t.source, key: t.key, operator: t.operator, values: new Set(t.values), prefix: keyPrefix(t.source, t.key) });
+    }
+    // Problems (which name any bad operator) keep invalid selectors apart from valid ones.
+    this.canonical = JSON.stringify(this.problems.length ? [labels, exprs, this.problems.map((p) => `${p.path} ${p.message}`)] : [labels, exprs]);
+    this.reqs = reqs;
   }
 
   /** The selector with no terms: selects every identity. */
@@ -131,11 +200,18 @@ export class EndpointSelector {
    * the selector select nothing), never thrown.
    */
   static fromK8s(raw: K8sLabelSelector): EndpointSelector {
-    const keyOf = (w: string) => {
-      const k = normaliseSelectorKey(w);
-      return extendedKey(k.source, k.key);
-    };
-    const problems = labelSelectorProblems(raw, keyOf);
+    const key = selectorSpecKey(raw);
+    if (key === undefined) return EndpointSelector.build(raw);
+    let sel = built.get(key);
+    if (!sel) {
+      if (built.size >= MEMO_LIMIT) built.clear();
+      built.set(key, (sel = EndpointSelector.build(raw)));
+    }
+    return sel;
+  }
+
+  private static build(raw: K8sLabelSelector): EndpointSelector {
+    const problems = labelSelectorProblems(raw, extendedKeyOf);
     const ml = new Map<string, MatchLabelTerm>();
     for (const [w, value] of Object.entries(raw.matchLabels ?? {})) {
       const k = normaliseSelectorKey(w);
@@ -155,6 +231,17 @@ export class EndpointSelector {
    * `NewESFromLabels` (used for entities: `reserved:world` etc.).
    */
   static fromLabels(...labels: Label[]): EndpointSelector {
+    let key = '#';
+    for (const l of labels) key += `${l.source.length}:${l.source}${l.key.length}:${l.key}${l.value.length}:${l.value}`;
+    let sel = built.get(key);
+    if (!sel) {
+      if (built.size >= MEMO_LIMIT) built.clear();
+      built.set(key, (sel = EndpointSelector.buildFromLabels(labels)));
+    }
+    return sel;
+  }
+
+  private static buildFromLabels(labels: readonly Label[]): EndpointSelector {
     const ml = new Map<string, MatchLabelTerm>();
     for (const l of labels) ml.set(extendedKey(l.source, l.key), { source: l.source, key: l.key, value: l.value });
     return new EndpointSelector([...ml.values()], [], []);
@@ -170,8 +257,19 @@ export class EndpointSelector {
     return this.problems.length === 0;
   }
 
+  /** Selectors {@link withTerm} made from this one, by the term (policies inject the same few terms over and over). */
+  private derived: Map<string, EndpointSelector> | undefined;
+
   /** A new selector with one more term (see {@link SelectorTerm}). */
   withTerm(term: SelectorTerm): EndpointSelector {
+    const key = termKey(term);
+    const derived = (this.derived ??= new Map());
+    let sel = derived.get(key);
+    if (!sel) derived.set(key, (sel = this.addTerm(term)));
+    return sel;
+  }
+
+  private addTerm(term: SelectorTerm): EndpointSelector {
     const k = normaliseSelectorKey(term.key);
     if (term.kind === 'match') {
       const ext = extendedKey(k.source, k.key);
@@ -204,7 +302,9 @@ export class EndpointSelector {
   /** True when the selector selects an identity with these labels. */
   matches(labels: LabelSet): boolean {
     if (this.problems.length > 0) return false;
-    for (const r of this.reqs) {
+    const reqs = this.reqs;
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i]!;
       const found = r.source === LabelSource.cidr ? labels.findCidr(r.key, r.prefix) : labels.find(r.key, r.source);
       switch (r.operator) {
         case 'In':

@@ -231,3 +231,28 @@ test('pods of an undeclared namespace get its metadata.name label', () => {
   const labels = build(c, { localNode: 'worker' }).labelsOf(build(c, { localNode: 'worker' }).identityOfPod({ namespace: 'ghost', name: 'a' })!)!;
   assert.equal(labels.get('io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name', 'k8s'), 'ghost');
 });
+
+test('pods are grouped by namespace, service account and labels whatever their order, with hostNetwork pods in between', () => {
+  // The table derives identity labels once per such group (STYLE: work per identity, not per pod);
+  // the grouping must never merge pods that differ in any of the three (semantics.md §2.6, §3.3).
+  const c = mkCluster({
+    namespaces: [mkNamespace('default'), mkNamespace('shop')],
+    pods: [
+      mkPod({ name: 'a-1', namespace: 'shop', ip: '10.244.1.20', labels: { app: 'a', tier: 'x' } }),
+      mkPod({ name: 'host-1', namespace: 'shop', ip: '172.18.0.3', hostNetwork: true, labels: { app: 'a', tier: 'x' } }),
+      mkPod({ name: 'a-2', namespace: 'shop', ip: '10.244.1.21', labels: { tier: 'x', app: 'a' } }),
+      mkPod({ name: 'a-3', namespace: 'shop', ip: '10.244.1.22', labels: { app: 'a', tier: 'x', extra: 'e' } }),
+      mkPod({ name: 'a-4', namespace: 'shop', ip: '10.244.1.23', labels: { app: 'a' } }),
+      mkPod({ name: 'a-5', namespace: 'default', ip: '10.244.1.24', labels: { app: 'a' } }),
+      mkPod({ name: 'a-6', namespace: 'default', ip: '10.244.1.25', serviceAccount: 'robot', labels: { app: 'a' } }),
+      mkPod({ name: 'a-7', namespace: 'default', ip: '10.244.1.26', labels: { app: 'a' } }),
+    ],
+  });
+  const tc = build(c);
+  const id = (ns: string, n: string) => tc.identityOfPod({ namespace: ns, name: n })!;
+  assert.equal(id('shop', 'a-1'), id('shop', 'a-2'), 'label order does not matter');
+  assert.equal(id('shop', 'host-1'), Reserved.host, 'hostNetwork: the node identity');
+  const distinct = ['shop/a-1', 'shop/a-3', 'shop/a-4', 'default/a-5', 'default/a-6'].map((k) => id(k.split('/')[0]!, k.split('/')[1]!));
+  assert.equal(new Set(distinct).size, 5, 'an extra label, a missing label, another namespace, another service account: each its own identity');
+  assert.equal(id('default', 'a-7'), id('default', 'a-5'));
+});

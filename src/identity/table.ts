@@ -78,6 +78,7 @@ export interface IdentityTableBuild {
 }
 
 const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
+const NO_IDS: readonly IdentityId[] = Object.freeze([]);
 
 /**
  * Builds the identity table of `cluster` as seen from `options.localNode`.
@@ -131,47 +132,64 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   for (const [id, labels] of remoteScoped) identities.set(id, labels);
 
   // --- pods → cluster identities ------------------------------------------------------------
+  // Work per label set, not per pod (STYLE): replicas share namespace, service account and labels,
+  // so a pod costs one key and one lookup; identity labels and numbers are derived per distinct set.
   const namespaces = new Map<string, Pick<Namespace, 'name' | 'labels'>>(cluster.namespaces.map((ns) => [ns.name, ns]));
-  const podLabels = new Map<Pod, LabelSet>();
-  const byPodLabels = new Map<string, LabelSet>();
-  for (const pod of cluster.pods) {
+  const pods = cluster.pods;
+  const classOf = new Array<PodClass | undefined>(pods.length);
+  const classes = new Map<string, PodClass>();
+  const labelOptions = { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true };
+  let prev: Pod | undefined;
+  let prevClass: PodClass | undefined;
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
     if (pod.hostNetwork) continue;
-    let ns = namespaces.get(pod.namespace);
-    if (!ns) {
-      // A namespace nobody declared still has the label the API server always sets.
-      ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
-      namespaces.set(pod.namespace, ns);
+    // Replicas of a workload come one after another: most pods are the previous one's class.
+    if (prev && prev.namespace === pod.namespace && prev.serviceAccount === pod.serviceAccount && sameLabels(prev.labels, pod.labels)) {
+      classOf[i] = prevClass;
+      continue;
     }
-    // Replicas share namespace, service account and labels: compute their identity labels once.
-    const key = `${pod.namespace}\u0000${pod.serviceAccount}\u0000${labelsKey(pod.labels)}`;
-    let set = byPodLabels.get(key);
-    if (!set) {
-      set = podIdentityLabels(pod, ns, cluster.name, { stripCiliumPrefixedLabels: options.stripCiliumPrefixedPodLabels ?? true });
-      byPodLabels.set(key, set);
+    const key = podClassKey(pod);
+    let c = classes.get(key);
+    if (!c) {
+      let ns = namespaces.get(pod.namespace);
+      if (!ns) {
+        // A namespace nobody declared still has the label the API server always sets.
+        ns = { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
+        namespaces.set(pod.namespace, ns);
+      }
+      c = { labels: podIdentityLabels(pod, ns, cluster.name, labelOptions), id: undefined };
+      classes.set(key, c);
     }
-    podLabels.set(pod, set);
+    classOf[i] = c;
+    prev = pod;
+    prevClass = c;
   }
-  const clusterAlloc = allocateClusterIdentities(podLabels.values());
+  const distinctSets: LabelSet[] = [];
+  for (const c of classes.values()) distinctSets.push(c.labels);
+  const clusterAlloc = allocateClusterIdentities(distinctSets);
   if (clusterAlloc.overflow) diagnostics.push(messages.rangeExhausted(clusterAlloc.entries.length));
   for (const e of clusterAlloc.entries) identities.set(e.id, e.labels);
+  for (const c of classes.values()) c.id = clusterAlloc.byCanonical.get(c.labels.canonical);
 
   const nodesByName = new Map(cluster.nodes.map((n) => [n.name, n]));
-  const podIds = new Map<string, IdentityId>();
   const idOfPod = new Map<Pod, IdentityId>();
   const podsById = new Map<IdentityId, Pod[]>();
-  for (const pod of cluster.pods) {
-    const labels = podLabels.get(pod);
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
+    const c = classOf[i];
     let id: IdentityId | undefined;
-    if (labels) id = clusterAlloc.byCanonical.get(labels.canonical);
+    if (c) id = c.id;
     else {
       // hostNetwork pods share their node's identity (semantics.md §3.4).
       const node = nodesByName.get(pod.nodeName);
       id = node ? nodeIdentity(node) : undefined;
     }
     if (id === undefined) continue;
-    podIds.set(podKey(pod.namespace, pod.name), id);
     idOfPod.set(pod, id);
-    (podsById.get(id) ?? podsById.set(id, []).get(id)!).push(pod);
+    const list = podsById.get(id);
+    if (list) list.push(pod);
+    else podsById.set(id, [pod]);
   }
 
   // --- external prefixes → local identities -------------------------------------------------
@@ -199,31 +217,36 @@ export function buildIdentityTable(cluster: Cluster, options: IdentityTableOptio
   // --- ipcache: nodes, then pods, then prefixes (first entry of a prefix wins) ---------------
   const entries: IpCacheEntry[] = [];
   // Owners are named only when two claim one address (naming 10k pods up front is measurable).
-  const owners = new Map<string, () => string>();
-  const claim = (ip: IpAddress, id: IdentityId, owner: () => string, origin: Pod['origin']) => {
-    // Keyed by family and value: formatting 10k addresses as text is the slow part of a build.
-    const key = `${ip.family}:${ip.value}`;
-    const first = owners.get(key);
+  // Keyed by the address as a number (IPv4) or bigint (IPv6): formatting 10k addresses as text is the slow part of a build.
+  const owners4 = new Map<number, ClusterNode | Pod>();
+  const owners6 = new Map<bigint, ClusterNode | Pod>();
+  const ownerName = (o: ClusterNode | Pod) => ('namespace' in o ? `pod ${podKey(o.namespace, o.name)}` : `node ${o.name}`);
+  const claim = (ip: IpAddress, id: IdentityId, owner: ClusterNode | Pod) => {
+    const first = ip.family === 4 ? owners4.get(Number(ip.value)) : owners6.get(ip.value);
     if (first !== undefined) {
-      diagnostics.push(messages.duplicateIp(formatIp(ip), first(), owner(), origin));
+      diagnostics.push(messages.duplicateIp(formatIp(ip), ownerName(first), ownerName(owner), owner.origin));
       return;
     }
-    owners.set(key, owner);
+    if (ip.family === 4) owners4.set(Number(ip.value), owner);
+    else owners6.set(ip.value, owner);
     entries.push({ prefix: hostPrefix(ip), id });
   };
-  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), () => `node ${n.name}`, n.origin);
-  for (const pod of cluster.pods) {
+  for (const [n, ip] of nodeIps) claim(ip, nodeIdentity(n), n);
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i]!;
     if (pod.hostNetwork) continue;
-    const id = idOfPod.get(pod);
     const ip = parseIp(pod.ip);
     if (!ip) diagnostics.push(messages.invalidIp(`pod ${podKey(pod.namespace, pod.name)}`, pod.ip, pod.origin));
-    else if (id !== undefined) claim(ip, id, () => `pod ${podKey(pod.namespace, pod.name)}`, pod.origin);
+    else {
+      const id = classOf[i]!.id;
+      if (id !== undefined) claim(ip, id, pod);
+    }
   }
   prefixList.forEach((p, i) => entries.push({ prefix: p.prefix, id: prefixAlloc.prefixIds[i]! }));
   const world = { v4: dualStack ? Reserved.worldIpv4 : Reserved.world, v6: dualStack ? Reserved.worldIpv6 : Reserved.world };
 
   return {
-    table: new IdentityTable(cluster.name, options.localNode, identities, podIds, podsById, new IpCache(entries, world), views),
+    table: new IdentityTable(cluster.name, options.localNode, identities, idOfPod, podsById, new IpCache(entries, world), views),
     diagnostics,
   };
 }
@@ -253,7 +276,7 @@ export class IdentityTable {
     /** The node whose view this is. */
     readonly localNode: string,
     private readonly labels: ReadonlyMap<IdentityId, LabelSet>,
-    private readonly podIds: ReadonlyMap<string, IdentityId>,
+    private readonly idOfPod: ReadonlyMap<Pod, IdentityId>,
     private readonly pods: ReadonlyMap<IdentityId, readonly Pod[]>,
     /** The IP → identity table. */
     readonly ipcache: IpCache,
@@ -291,8 +314,16 @@ export class IdentityTable {
 
   /** Identity of a pod (by namespace and name); hostNetwork pods have their node's. */
   identityOfPod(pod: Pick<Pod, 'namespace' | 'name'>): IdentityId | undefined {
+    if (!this.podIds) {
+      // Built on the first question (the engine asks once per pod end), not with the table.
+      this.podIds = new Map();
+      for (const [p, id] of this.idOfPod) this.podIds.set(podKey(p.namespace, p.name), id);
+    }
     return this.podIds.get(podKey(pod.namespace, pod.name));
   }
+
+  /** Identities by `ns/name` (a later pod of the same name wins, as in the cluster's own index). */
+  private podIds: Map<string, IdentityId> | undefined;
 
   /** Labels of an identity, `undefined` for an identity this table does not have. */
   labelsOf(id: IdentityId): LabelSet | undefined {
@@ -337,26 +368,41 @@ export class IdentityTable {
     return Object.freeze([...out].sort((a, b) => a - b));
   }
 
-  /** Identities by `key=value` of their labels (any source): candidates for selectors with matchLabels. */
-  private byLabel: Map<string, IdentityId[]> | undefined;
+  /**
+   * Identities by the value of their label with a key (any source), per key
+   * a selector asks about (selectors name a handful of keys; indexing every
+   * label of every identity up front costs more than the selections).
+   */
+  private readonly byKeyValue = new Map<string, Map<string, IdentityId[]>>();
+
+  /** Identities having a label `key` = `value` (any source), ascending: candidates for a matchLabels term. */
+  private withLabel(key: string, value: string): readonly IdentityId[] {
+    let byValue = this.byKeyValue.get(key);
+    if (!byValue) {
+      byValue = new Map();
+      const ids = this.selectable;
+      for (let i = 0; i < ids.length; i++) {
+        const l = this.labelsOf(ids[i]!)!.find(key);
+        if (!l) continue;
+        const list = byValue.get(l.value);
+        if (list) list.push(ids[i]!);
+        else byValue.set(l.value, [ids[i]!]);
+      }
+      this.byKeyValue.set(key, byValue);
+    }
+    return byValue.get(value) ?? NO_IDS;
+  }
 
   private candidates(selector: EndpointSelector): readonly IdentityId[] {
     const prefixes = selector.requiredPrefixes();
-    if (selector.matchLabels.length === 0 && prefixes.length === 0) return this.selectable;
-    if (!this.byLabel) {
-      this.byLabel = new Map();
-      for (const id of this.selectable) {
-        for (const l of this.labelsOf(id)!.labels) {
-          const k = `${l.key}=${l.value}`;
-          (this.byLabel.get(k) ?? this.byLabel.set(k, []).get(k)!).push(id);
-        }
-      }
-    }
+    const terms = selector.matchLabels;
+    if (terms.length === 0 && prefixes.length === 0) return this.selectable;
     let best: readonly IdentityId[] = this.selectable;
-    for (const t of selector.matchLabels) {
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i]!;
       // cidr: keys match by prefix, not by equality: the prefix index below narrows those.
       if (t.source === 'cidr') continue;
-      const list = this.byLabel.get(`${t.key}=${t.value}`) ?? [];
+      const list = this.withLabel(t.key, t.value);
       if (list.length < best.length) best = list;
     }
     for (const p of prefixes) {
@@ -378,7 +424,10 @@ export class IdentityTable {
   private selection(selector: EndpointSelector) {
     let hit = this.selections.get(selector.canonical);
     if (!hit) {
-      const withViews = Object.freeze(this.candidates(selector).filter((id) => selector.matches(this.labelsOf(id)!)));
+      const candidates = this.candidates(selector);
+      const selected: IdentityId[] = [];
+      for (let i = 0; i < candidates.length; i++) if (selector.matches(this.labelsOf(candidates[i]!)!)) selected.push(candidates[i]!);
+      const withViews = Object.freeze(selected);
       const list = this.views.hostLabels.size ? Object.freeze(withViews.filter((id) => this.labels.has(id))) : withViews;
       hit = { list, withViews, set: new Set(withViews) };
       this.selections.set(selector.canonical, hit);
@@ -387,9 +436,26 @@ export class IdentityTable {
   }
 }
 
-/** A key for a label map (order-independent). */
-function labelsKey(labels: Readonly<Record<string, string>>): string {
-  let out = '';
-  for (const k of Object.keys(labels).sort()) out += `${k}\u0001${labels[k]}\u0002`;
-  return out;
+/** Equal label maps (the order keys were written in does not matter: identity labels are sorted by key). */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const k in a) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+  for (const k in b) if (!Object.hasOwn(a, k)) return false;
+  return true;
+}
+
+/** Pods whose identity labels are equal by construction: same namespace, service account and labels. */
+interface PodClass {
+  readonly labels: LabelSet;
+  id: IdentityId | undefined;
+}
+
+/**
+ * An exact key of what a pod's identity labels are made from: namespace,
+ * service account and labels in their written order (replicas of one
+ * template write them alike; two orders of one map just make two classes
+ * with equal labels, hence one identity). JSON keeps every text apart from
+ * the separators and is written natively (10,000 pods, ~8 labels each).
+ */
+function podClassKey(pod: Pod): string {
+  return JSON.stringify([pod.namespace, pod.serviceAccount, pod.labels]);
 }

@@ -40,3 +40,23 @@ test('containment', () => {
 test('formatIp round-trips', () => {
   for (const ip of ['10.244.1.7', '2001:db8::1', '::']) assert.equal(formatIp(parseIp(ip)!), ip);
 });
+
+test('the character-code IPv4 reader accepts exactly what the netip grammar (as a regex) accepts', () => {
+  // The grammar parseIp used to test with: four octets 0-255, no leading zeros, nothing around them.
+  const grammar = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const alphabet = '0123456789.....12525:a -';
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const cases = ['1.2.3.4', '0.0.0.0', '255.255.255.255', '256.0.0.0', '1.2.3', '1.2.3.4.', '.1.2.3.4', '01.2.3.4', '1.2.3.04', '1..2.3', '1.2.3.4\n', '١.2.3.4', '1.2.3.249', '1.2.3.250', '1.2.3.2555', '10.0.0.1/8'];
+  for (let i = 0; i < 20000; i++) {
+    let s = '';
+    for (let j = rnd(17); j > 0; j--) s += alphabet[rnd(alphabet.length)];
+    cases.push(s);
+  }
+  for (let i = 0; i < 2000; i++) cases.push([rnd(300), rnd(300), rnd(300), rnd(300)].join('.'));
+  for (const c of cases) {
+    const ip = parseIp(c);
+    assert.equal(ip?.family === 4, grammar.test(c), JSON.stringify(c));
+    if (ip?.family === 4) assert.equal(formatIp(ip), c);
+  }
+});

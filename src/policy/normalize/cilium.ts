@@ -40,54 +40,75 @@ export function normalizeCiliumPolicy(policy: LoadedCiliumPolicy, ctx: Normalize
     const isNode = rule.nodeSelector !== undefined && rule.endpointSelector === undefined;
     const subjectSpec: LabelSelectorSpec = (isNode ? rule.nodeSelector : rule.endpointSelector) ?? {};
     const subject = isNode || namespace === undefined ? plainSelector(subjectSpec) : cnpSubject(subjectSpec, namespace);
-    const selectsInit = Object.keys(subjectSpec.matchLabels ?? {}).some((k) => k === 'reserved:init') || (subjectSpec.matchExpressions ?? []).some((e) => e.key === 'reserved:init');
-    const dir = (allow: readonly AnyElement[] | undefined, deny: readonly AnyElement[] | undefined, ingress: boolean, key: 'ingress' | 'egress'): DirectionRules | undefined => {
-      if ((allow?.length ?? 0) + (deny?.length ?? 0) === 0) return undefined;
-      const entries: PolicyEntry[] = [];
-      (deny ?? []).forEach((e, i) => entries.push(entry(e, [...path, `${key}Deny`, i], true, ingress, origin, namespace, selectsInit, ctx)));
-      (allow ?? []).forEach((e, i) => entries.push(entry(e, [...path, key, i], false, ingress, origin, namespace, selectsInit, ctx)));
-      return { defaultDeny: rule.enableDefaultDeny?.[key] ?? true, entries };
-    };
+    const selectsInit = (subjectSpec.matchLabels !== undefined && Object.hasOwn(subjectSpec.matchLabels, 'reserved:init')) || (subjectSpec.matchExpressions ?? []).some((e) => e.key === 'reserved:init');
+    const side: Side = { rule: origin, path, namespace, selectsInit, ctx };
     return {
       origin,
       subject: { kind: isNode ? 'nodes' : 'endpoints', selector: subject },
       namespace,
-      ingress: dir(rule.ingress, rule.ingressDeny, true, 'ingress'),
-      egress: dir(rule.egress, rule.egressDeny, false, 'egress'),
+      ingress: direction(side, rule.ingress, rule.ingressDeny, 'ingress', rule.enableDefaultDeny?.ingress),
+      egress: direction(side, rule.egress, rule.egressDeny, 'egress', rule.enableDefaultDeny?.egress),
     } satisfies NormalizedRule;
   });
+}
+
+/** What every element of one rule shares. */
+interface Side {
+  readonly rule: RuleOrigin;
+  readonly path: FieldPath;
+  readonly namespace: string | undefined;
+  readonly selectsInit: boolean;
+  readonly ctx: NormalizeContext;
+}
+
+function direction(
+  s: Side, allow: readonly AnyElement[] | undefined, deny: readonly AnyElement[] | undefined, key: 'ingress' | 'egress', defaultDeny: boolean | undefined,
+): DirectionRules | undefined {
+  if ((allow?.length ?? 0) + (deny?.length ?? 0) === 0) return undefined;
+  const ingress = key === 'ingress';
+  const entries: PolicyEntry[] = [];
+  const denyKey = ingress ? 'ingressDeny' : 'egressDeny';
+  if (deny) for (let i = 0; i < deny.length; i++) entries.push(entry(deny[i]!, [...s.path, denyKey, i], true, ingress, s.rule, s.namespace, s.selectsInit, s.ctx));
+  if (allow) for (let i = 0; i < allow.length; i++) entries.push(entry(allow[i]!, [...s.path, key, i], false, ingress, s.rule, s.namespace, s.selectsInit, s.ctx));
+  return { defaultDeny: defaultDeny ?? true, entries };
 }
 
 function entry(
   e: AnyElement, path: FieldPath, deny: boolean, ingress: boolean, rule: RuleOrigin, namespace: string | undefined, selectsInit: boolean, ctx: NormalizeContext,
 ): PolicyEntry {
   const el = e as Readonly<Record<string, unknown>>;
-  const p = ingress ? 'from' : 'to';
+  const fn = ingress ? FROM : TO;
   const peers: PeerSelector[] = [];
-  let named = false;
-  const field = <T>(name: string): readonly T[] | undefined => {
-    const v = el[`${p}${name}`] as readonly T[] | undefined;
-    if (v !== undefined) named = true;
-    return v;
-  };
-  const at = (name: string, i: number): FieldPath => [...path, `${p}${name}`, i];
+  const endpoints = el[fn.Endpoints] as readonly LabelSelectorSpec[] | undefined;
+  const entities = el[fn.Entities] as readonly string[] | undefined;
+  const cidrs = el[fn.CIDR] as readonly string[] | undefined;
+  const cidrSets = el[fn.CIDRSet] as readonly CidrRuleSpec[] | undefined;
+  const nodes = el[fn.Nodes] as readonly LabelSelectorSpec[] | undefined;
+  // Any peer field written, even empty, makes the element name its peers.
+  let named = endpoints !== undefined || entities !== undefined || cidrs !== undefined || cidrSets !== undefined || nodes !== undefined || el[fn.Groups] !== undefined;
 
-  field<LabelSelectorSpec>('Endpoints')?.forEach((s, i) => peers.push({
-    selector: peerSelector(s, namespace, true, selectsInit), kind: 'endpoints', text: `${p}Endpoints: ${selectorText(s)}`, path: at('Endpoints', i), foldsRequires: true,
-  }));
-  field<string>('Entities')?.forEach((name, i) => {
-    for (const selector of entitySelectors(name as never, ctx.cluster.name)) peers.push({ selector, kind: 'entities', text: `${p}Entities: ${name}`, path: at('Entities', i), foldsRequires: false });
-  });
-  field<string>('CIDR')?.forEach((c, i) => {
+  if (endpoints) {
+    for (let i = 0; i < endpoints.length; i++) {
+      const s = endpoints[i]!;
+      peers.push({ selector: peerSelector(s, namespace, true, selectsInit), kind: 'endpoints', text: `${fn.Endpoints}: ${selectorText(s)}`, path: [...path, fn.Endpoints, i], foldsRequires: true });
+    }
+  }
+  if (entities) {
+    for (let i = 0; i < entities.length; i++) {
+      const name = entities[i]!;
+      for (const selector of entitySelectors(name as never, ctx.cluster.name)) peers.push({ selector, kind: 'entities', text: `${fn.Entities}: ${name}`, path: [...path, fn.Entities, i], foldsRequires: false });
+    }
+  }
+  cidrs?.forEach((c, i) => {
     const prefix = parseCidr(c, true);
-    if (prefix) peers.push(...cidrPeers(prefix, [], `${p}CIDR: ${c}`, at('CIDR', i), 'cidr', ctx));
+    if (prefix) peers.push(...cidrPeers(prefix, [], `${fn.CIDR}: ${c}`, [...path, fn.CIDR, i], 'cidr', ctx));
   });
-  field<CidrRuleSpec>('CIDRSet')?.forEach((r, i) => {
+  cidrSets?.forEach((r, i) => {
     const except = (r.except ?? []).map((x) => parseCidr(x, true)).filter((x): x is CidrPrefix => x !== undefined);
     const exceptText = except.length ? ` except ${r.except!.join(', ')}` : '';
     if (r.cidr !== undefined) {
       const prefix = parseCidr(r.cidr);
-      if (prefix) peers.push(...cidrPeers(prefix, except, `${p}CIDRSet: ${r.cidr}${exceptText}`, at('CIDRSet', i), 'cidrSet', ctx));
+      if (prefix) peers.push(...cidrPeers(prefix, except, `${fn.CIDRSet}: ${r.cidr}${exceptText}`, [...path, fn.CIDRSet, i], 'cidrSet', ctx));
       return;
     }
     // A CIDR group selects the prefixes of its externalCIDRs, less the rule's
@@ -99,14 +120,15 @@ function entry(
     for (const g of groups) {
       for (const c of g.cidrs) {
         const prefix = parseCidr(c);
-        if (prefix) peers.push(...cidrPeers(prefix, except.filter((x) => x.family === prefix.family), `${p}CIDRSet: ${how} (${c})${exceptText}`, at('CIDRSet', i), 'cidrSet', ctx));
+        if (prefix) peers.push(...cidrPeers(prefix, except.filter((x) => x.family === prefix.family), `${fn.CIDRSet}: ${how} (${c})${exceptText}`, [...path, fn.CIDRSet, i], 'cidrSet', ctx));
       }
     }
   });
-  field<LabelSelectorSpec>('Nodes')?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${p}Nodes: ${selectorText(s)}`, path: at('Nodes', i), foldsRequires: false }));
-  field<unknown>('Groups');
+  nodes?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${fn.Nodes}: ${selectorText(s)}`, path: [...path, fn.Nodes, i], foldsRequires: false }));
   if (!ingress) {
-    field<ServiceSelectorSpec>('Services')?.forEach((s, i) => peers.push(...servicePeers(s, at('Services', i), ctx)));
+    const services = el.toServices as readonly ServiceSelectorSpec[] | undefined;
+    if (services !== undefined) named = true;
+    services?.forEach((s, i) => peers.push(...servicePeers(s, [...path, 'toServices', i], ctx)));
     if (!deny) {
       const fqdns = el.toFQDNs as readonly { matchName?: string; matchPattern?: string }[] | undefined;
       if (fqdns !== undefined) named = true;
@@ -117,20 +139,25 @@ function entry(
       });
     }
   }
-  const requires = ((el[`${p}Requires`] as readonly LabelSelectorSpec[] | undefined) ?? []).map((s) => peerSelector(s, namespace, false, selectsInit));
+  const written = el[fn.Requires] as readonly LabelSelectorSpec[] | undefined;
+  const requires = written === undefined || written.length === 0 ? NO_REQUIRES : written.map((s) => peerSelector(s, namespace, false, selectsInit));
   // No peer field: with ports it applies to every peer; without ports (`- {}`) to none (semantics.md §2.5).
   const hasPorts = (e.toPorts?.length ?? 0) > 0 || (e.icmps?.length ?? 0) > 0;
   const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers } : hasPorts ? { kind: 'all' } : { kind: 'selectors', selectors: [] };
   const auth = (e as { authentication?: { mode: string } }).authentication?.mode;
-  return {
-    origin: { ...rule, path },
-    deny,
-    peers: peerSet,
-    requires,
-    ports: portSet(e.toPorts as never, e.icmps, path),
-    ...(auth === 'disabled' || auth === 'required' || auth === 'test-always-fail' ? { authentication: auth } : {}),
-  };
+  const origin: RuleOrigin = { policy: rule.policy, object: rule.object, path };
+  const ports = portSet(e.toPorts as never, e.icmps, path);
+  if (auth === 'disabled' || auth === 'required' || auth === 'test-always-fail') return { origin, deny, peers: peerSet, requires, ports, authentication: auth };
+  return { origin, deny, peers: peerSet, requires, ports };
 }
+
+/** Field names of one side of a rule element, written out once rather than per element. */
+const fieldNames = (p: 'from' | 'to') => ({
+  Endpoints: `${p}Endpoints`, Entities: `${p}Entities`, CIDR: `${p}CIDR`, CIDRSet: `${p}CIDRSet`, Nodes: `${p}Nodes`, Groups: `${p}Groups`, Requires: `${p}Requires`,
+});
+const FROM = fieldNames('from');
+const TO = fieldNames('to');
+const NO_REQUIRES: readonly EndpointSelector[] = Object.freeze([]);
 
 /** The `fqdn:` label selector of a toFQDNs selector. */
 export function fqdnSelector(text: string): EndpointSelector {

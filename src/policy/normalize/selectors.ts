@@ -11,7 +11,8 @@
  * - a CCNP peer without a namespace key gets `k8s:io.kubernetes.pod.namespace Exists`;
  * - fromNodes/toNodes get `reserved:remote-node Exists`.
  */
-import { EndpointSelector } from '../../identity/selector.js';
+import { EndpointSelector, selectorSpecKey } from '../../identity/selector.js';
+import { labelValueProblems } from '../../identity/selector-validation.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 
 export const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -24,12 +25,53 @@ function keysOf(sel: LabelSelectorSpec): string[] {
 const isNsKey = (k: string) => k === NS_KEY || k === `k8s:${NS_KEY}` || k === `any:${NS_KEY}`;
 const stripSource = (k: string) => (k.startsWith('k8s:') || k.startsWith('any:') ? k.slice(4) : k);
 
+/**
+ * Rewritten selectors by what they were built from (the selector as written,
+ * by {@link selectorSpecKey}, and the namespace and flags of the rewrite):
+ * a thousand policies write a few hundred distinct selectors, and the
+ * result is immutable. Bounded; cleared when full.
+ */
+const rewritten = new Map<string, EndpointSelector>();
+const texts = new Map<string, string>();
+const MEMO_LIMIT = 16384;
+
+function memo<T>(cache: Map<string, T>, key: string | undefined, make: () => T): T {
+  if (key === undefined) return make();
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    if (cache.size >= MEMO_LIMIT) cache.clear();
+    cache.set(key, (hit = make()));
+  }
+  return hit;
+}
+
 /** Subject of a CNP rule: the selector plus its namespace. */
 export function cnpSubject(sel: LabelSelectorSpec, namespace: string): EndpointSelector {
+  const spec = selectorSpecKey(sel);
+  return memo(rewritten, spec === undefined ? undefined : `s${namespace.length}:${namespace}${spec}`, () => buildCnpSubject(sel, namespace));
+}
+
+function buildCnpSubject(sel: LabelSelectorSpec, namespace: string): EndpointSelector {
+  // A valid selector with a valid namespace value: the selector as written (shared by every
+  // namespace that writes it) plus the namespace term, which replaces any written `k8s:` namespace
+  // key. Equal to the rewrite below, whose validation could then find nothing more.
+  const base = EndpointSelector.fromK8s(sel);
+  if (base.isValid && validNamespaceValue(namespace)) return base.withTerm({ kind: 'match', key: `k8s:${NS_KEY}`, value: namespace });
   const matchLabels = { ...(sel.matchLabels ?? {}) };
   delete matchLabels[`k8s:${NS_KEY}`];
   matchLabels[`k8s:${NS_KEY}`] = namespace;
   return EndpointSelector.fromK8s({ matchLabels, ...(sel.matchExpressions ? { matchExpressions: sel.matchExpressions } : {}) });
+}
+
+const namespaceValueOk = new Map<string, boolean>();
+
+function validNamespaceValue(namespace: string): boolean {
+  let ok = namespaceValueOk.get(namespace);
+  if (ok === undefined) {
+    if (namespaceValueOk.size >= MEMO_LIMIT) namespaceValueOk.clear();
+    namespaceValueOk.set(namespace, (ok = labelValueProblems(namespace).length === 0));
+  }
+  return ok;
 }
 
 /** Subject of a CCNP rule (nothing injected) or a host rule. */
@@ -43,6 +85,12 @@ export function plainSelector(sel: LabelSelectorSpec): EndpointSelector {
  * `allowReserved`: endpoints selectors with a `reserved:` key stay as written.
  */
 export function peerSelector(sel: LabelSelectorSpec, namespace: string | undefined, allowReserved: boolean, subjectSelectsInit = false): EndpointSelector {
+  const spec = selectorSpecKey(sel);
+  const how = `p${allowReserved ? 1 : 0}${subjectSelectsInit ? 1 : 0}${namespace === undefined ? '-' : `${namespace.length}:${namespace}`}`;
+  return memo(rewritten, spec === undefined ? undefined : how + spec, () => buildPeerSelector(sel, namespace, allowReserved, subjectSelectsInit));
+}
+
+function buildPeerSelector(sel: LabelSelectorSpec, namespace: string | undefined, allowReserved: boolean, subjectSelectsInit: boolean): EndpointSelector {
   const base = EndpointSelector.fromK8s(sel);
   const keys = keysOf(sel);
   if (allowReserved && keys.some((k) => k.startsWith('reserved:') || k.startsWith('reserved.') || k.startsWith('$'))) return base;
@@ -60,6 +108,10 @@ export function nodePeerSelector(sel: LabelSelectorSpec): EndpointSelector {
 
 /** A short text of a selector for explanations: `tier=backend`, `{}` for all. */
 export function selectorText(sel: LabelSelectorSpec): string {
+  return memo(texts, selectorSpecKey(sel), () => buildSelectorText(sel));
+}
+
+function buildSelectorText(sel: LabelSelectorSpec): string {
   const parts = [
     ...Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
     ...(sel.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values?.length ? ` (${e.values.join(',')})` : ''}`),
