@@ -14,14 +14,14 @@ import { VirtualCluster } from '../src/simulate/virtual-cluster.js';
 import type { ConnectionQuery, Verdict } from '../src/engine/types.js';
 import { report } from './harness.js';
 import { generateCluster } from './generate.js';
+import { seededRandom } from './random.js';
 
 export function run(): void {
   let t0 = performance.now();
   const vc = new VirtualCluster([{ path: 'bench.yaml', text: generateCluster(10_000, 1_000) }], { policyNames: false });
   const pods = vc.session.workspace.cluster.pods.filter((p) => !p.hostNetwork && p.namespace !== 'kube-system');
   const buildMs = performance.now() - t0;
-  let seed = 7;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = seededRandom(7);
   // 20,000 distinct (source, destination) pairs, each asked several times.
   const pairs = Array.from({ length: 20_000 }, () => [pods[rnd(pods.length)]!, pods[rnd(pods.length)]!] as const);
   const N = 200_000;
