@@ -14,7 +14,7 @@ import { ReferenceEngine } from '../src/engine/reference.js';
 import { isProblem, type ConnectionQuery, type Verdict } from '../src/engine/types.js';
 import type { L4Protocol } from '../src/policy/rule.js';
 import { report } from './harness.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../src/util/random.js';
 import { generateCluster } from './generate.js';
 
 export function run(): void {

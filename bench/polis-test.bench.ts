@@ -17,7 +17,7 @@ import { loadWorkspace } from '../src/workspace/load.js';
 import { compileEngine } from '../src/engine/engine.js';
 import type { Verdict } from '../src/engine/types.js';
 import { report } from './harness.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../src/util/random.js';
 import { generateCluster } from './generate.js';
 
 const CASES = 100_000;

@@ -14,7 +14,7 @@ import { VirtualCluster } from '../src/simulate/virtual-cluster.js';
 import type { ConnectionQuery, Verdict } from '../src/engine/types.js';
 import { report } from './harness.js';
 import { generateCluster } from './generate.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../src/util/random.js';
 
 export function run(): void {
   let t0 = performance.now();

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SideOutcome } from './compile.js';
 import { DecidedTable } from './decided.js';
+import { seededRandom } from '../util/random.js';
 
 const outcome = (id: number) => ({ id }) as unknown as SideOutcome;
 
 test('agrees with a Map over 50,000 random entries, large identities included', () => {
   const t = new DecidedTable();
   const m = new Map<string, SideOutcome>();
-  let seed = 9;
-  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const rnd = seededRandom(9);
   for (let i = 0; i < 50_000; i++) {
     const peer = rnd(3) === 0 ? 16_777_216 + rnd(5000) : rnd(4000);
     const key = rnd(5) * 65536 + rnd(65536);

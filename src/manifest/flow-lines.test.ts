@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadManifests, type LoadOptions } from './load.js';
 import { readFlowLines } from './flow-lines.js';
+import { seededRandom } from '../util/random.js';
 
 const HEAD = 'apiVersion: polis.dev/v1alpha1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec:\n  cases:\n';
 
@@ -73,8 +74,8 @@ describe('flow-line lists read like js-yaml reads them', () => {
   test('random lines from a grammar of awkward tokens (2,000 documents)', () => {
     const keys = ['from', 'to', 'port', 'expect', 'x-y', 'a.b', '_k', 'true', 'Null', '1', '__proto__'];
     const values = ['ns/a', 'svc:a/b', 'ip:10.0.0.1', 'a:b:c', 'x:', '8080', '0', '007', '0x10', '-1', '1.5', '.5', 'true', 'False', 'NULL', 'null-ish', '~', '@at', ':c', '/p', 'a#b', 'a #b', '"q"', "'q'", '[x]', '{}', 'a,b', 'http://h/p', ''];
-    let seed = 3;
-    const pick = <T>(list: readonly T[]): T => list[((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % list.length]!;
+    const rnd = seededRandom(3);
+    const pick = <T>(list: readonly T[]): T => list[rnd(list.length)]!;
     let fastRuns = 0;
     for (let d = 0; d < 2000; d++) {
       const lines: string[] = [];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIp, parseCidr, cidrContains, cidrContainsCidr, formatCidr, formatIp } from './ip.js';
+import { seededRandom } from '../util/random.js';
 
 // Go's net/netip rules, which Cilium's CIDR parsing follows
 // (https://pkg.go.dev/net/netip#ParseAddr: "IPv4 addresses with leading zeros are rejected").
@@ -45,8 +46,7 @@ test('the character-code IPv4 reader accepts exactly what the netip grammar (as 
   // The grammar parseIp used to test with: four octets 0-255, no leading zeros, nothing around them.
   const grammar = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
   const alphabet = '0123456789.....12525:a -';
-  let seed = 7;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rnd = seededRandom(7);
   const cases = ['1.2.3.4', '0.0.0.0', '255.255.255.255', '256.0.0.0', '1.2.3', '1.2.3.4.', '.1.2.3.4', '01.2.3.4', '1.2.3.04', '1..2.3', '1.2.3.4\n', '١.2.3.4', '1.2.3.249', '1.2.3.250', '1.2.3.2555', '10.0.0.1/8'];
   for (let i = 0; i < 20000; i++) {
     let s = '';

@@ -18,6 +18,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { VirtualCluster } from '../virtual-cluster.js';
+import { seededRandom } from '../../util/random.js';
 
 const read = (p: string) => ({ path: p, text: readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8') });
 const APP = read('examples/demo/app.yaml');
@@ -186,8 +187,7 @@ describe('no command line makes a command throw', () => {
     'nosuch', 'a'.repeat(300), '\u0000', '\x1b[31m', '"', "'", '&&', '||', ';', '-', '--', '--frob', '80', '0', '65536', '-1', '/etc/resolv.conf',
   ];
   const vc = cluster(DENY_ALL);
-  let seed = 1;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = seededRandom(1);
   test('2,000 random command lines', () => {
     for (let i = 0; i < 2000; i++) {
       const argv = Array.from({ length: 1 + rnd(7) }, () => WORDS[rnd(WORDS.length)]!);

@@ -1,8 +1,8 @@
 /**
- * @module bench/random
+ * @module util/random
  *
- * A small seeded generator for benchmark inputs, so every run asks the same
- * questions. `seed * 1103515245` in plain numbers overflows 2^53 and loses
+ * A small seeded generator for benchmark inputs and randomised tests, so
+ * every run asks the same questions. `seed * 1103515245` in plain numbers overflows 2^53 and loses
  * the low bits, which made `% n` badly skewed (a "1 in 100" event came out
  * 4.5 times as often); `Math.imul` keeps the arithmetic exact mod 2^32, and
  * the high bits, the random ones of an LCG, pick the value.
