@@ -333,18 +333,24 @@ function header(p: GeneratedPolicy): string[] {
   ];
 }
 
-function renderCnp(p: GeneratedPolicy, options: PolicyOptions): PolicyFile {
+/** The comment header, metadata and the workload's selector: the same for both kinds. */
+function policyHead(p: GeneratedPolicy, apiVersion: string, kind: string, selectorField: string): Lines {
   const out = new Lines();
   for (const h of header(p)) out.push(0, h);
-  out.push(0, 'apiVersion: cilium.io/v2');
-  out.push(0, 'kind: CiliumNetworkPolicy');
+  out.push(0, `apiVersion: ${apiVersion}`);
+  out.push(0, `kind: ${kind}`);
   out.push(0, 'metadata:');
   out.push(2, `name: ${q(p.workload.name)}`);
   out.push(2, `namespace: ${q(p.workload.namespace)}`);
   out.push(0, 'spec:');
-  out.push(2, 'endpointSelector:');
+  out.push(2, `${selectorField}:`);
   out.push(4, 'matchLabels:');
   selectorLines(out, 6, p.workload.selector);
+  return out;
+}
+
+function renderCnp(p: GeneratedPolicy, options: PolicyOptions): PolicyFile {
+  const out = policyHead(p, 'cilium.io/v2', 'CiliumNetworkPolicy', 'endpointSelector');
   for (const dir of ['ingress', 'egress'] as const) {
     out.push(2, `${dir}:`);
     const groups = p[dir];
@@ -373,18 +379,8 @@ function renderCnp(p: GeneratedPolicy, options: PolicyOptions): PolicyFile {
 const NP_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 
 function renderNp(p: GeneratedPolicy, options: PolicyOptions): PolicyFile {
-  const out = new Lines();
+  const out = policyHead(p, 'networking.k8s.io/v1', 'NetworkPolicy', 'podSelector');
   const notes: string[] = [];
-  for (const h of header(p)) out.push(0, h);
-  out.push(0, 'apiVersion: networking.k8s.io/v1');
-  out.push(0, 'kind: NetworkPolicy');
-  out.push(0, 'metadata:');
-  out.push(2, `name: ${q(p.workload.name)}`);
-  out.push(2, `namespace: ${q(p.workload.namespace)}`);
-  out.push(0, 'spec:');
-  out.push(2, 'podSelector:');
-  out.push(4, 'matchLabels:');
-  selectorLines(out, 6, p.workload.selector);
   out.push(2, 'policyTypes: [Ingress, Egress]');
   for (const dir of ['ingress', 'egress'] as const) {
     const peerField = dir === 'ingress' ? 'from' : 'to';
