@@ -35,7 +35,7 @@ import { Ends, type End } from './ends.js';
 import { VerdictCache } from './verdict-cache.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
-import { decideL7, decideSideMemo, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import { decideL7, decideSideMemo, PROTOCOL_INDEX, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
 import type { ConnectionQuery, EngineOptions, InspectableEngine, ExplainOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 import type { SourceLine } from '../diagnostics/diagnostic.js';
 
@@ -96,7 +96,6 @@ interface Plan {
 const NO_SIDE: SideOutcome = Object.freeze({ id: 0, direction: 'egress', enforced: false, verdict: 'allow', matchType: 'all', redirect: false });
 const SELF: Verdict = Object.freeze({ verdict: 'allow', reason: SELF_REASON });
 const NO_REQUEST: L7Request = Object.freeze({});
-const PROTOCOL_KEY: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
 export class PolicyEngine implements InspectableEngine {
   readonly cluster: Cluster;
@@ -315,14 +314,13 @@ export class PolicyEngine implements InspectableEngine {
     if ('problem' in plan) return plan;
     const request = requestOf(query);
     const decisions = plan.legs.map((leg) => this.decideLeg(leg, request));
-    const context = {
-      policyOf: (id: IdentityId, dir: Direction) => this.policyOf(id, dir),
-      identityName: (id: number) => this.identityName(id),
-      verdictOf: (d: LegDecision) => this.verdictOf(d),
-    };
-    return options?.positions === 'lines'
-      ? explainLegs(decisions, request, plan.service !== undefined, { ...context, cite: (o, path, at) => o.lineOf(path, at) })
-      : explainLegs(decisions, request, plan.service !== undefined, { ...context, cite: (o, path, at) => o.locate(path, at) });
+    // Without options every citation is a full location (the overloads above say so to callers).
+    return explainLegs<SourceLine>(decisions, request, plan.service !== undefined, {
+      policyOf: (id, dir) => this.policyOf(id, dir),
+      identityName: (id) => this.identityName(id),
+      verdictOf: (d) => this.verdictOf(d),
+      cite: options?.positions === 'lines' ? (o, path, at) => o.lineOf(path, at) : (o, path, at) => o.locate(path, at),
+    });
   }
 
   /**
@@ -390,7 +388,7 @@ export class PolicyEngine implements InspectableEngine {
     if (s === undefined || t === undefined) return undefined;
     if (src === dst) return SELF;
     // The answer is a function of the two identities and the destination's named ports: remember it by them.
-    const key = PROTOCOL_KEY[protocol] * 65536 + port;
+    const key = PROTOCOL_INDEX[protocol] * 65536 + port;
     const names = dst.namesId ?? -1;
     const known = this.pairs.get(s, t, names, key);
     if (known) return known;

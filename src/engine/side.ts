@@ -53,7 +53,8 @@ export function portSpecificity(p: CompiledPort, protocol: L4Protocol, port: num
   return 8 + coveringPrefixLength(from, to, port);
 }
 
-const PROTOCOL_INDEX: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
+/** A protocol as a small number, for cache keys (protocol * 65536 + port). */
+export const PROTOCOL_INDEX: Readonly<Record<L4Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 /**
  * {@link decideSide}, remembered: the same (peer, protocol, port) against
  * the same named ports is one table lookup the second time.

@@ -55,34 +55,27 @@ const SHORT_INT = /^(?:0|[1-9][0-9]{0,14})$/;
 export function readFlowLines(text: string, minRun: number): FlowLines | undefined {
   // Carriage returns and tabs have rules of their own in YAML: leave such text to js-yaml.
   if (text.length < minRun * MIN_LINE || text.includes('\r') || text.includes('\t') || text.includes(MARKER_PREFIX)) return undefined;
-  const runs: { start: number; end: number; items: Record<string, string | number>[]; offsets: number[] }[] = [];
+  const runs: { start: number; end: number; indent: number; items: Record<string, string | number>[]; offsets: number[] }[] = [];
   let run: (typeof runs)[number] | undefined;
-  let runIndent = -1;
-  let pos = 0;
-  while (pos < text.length) {
+  // A run ends at any other line, or at a flow line of another indent (which starts a run of its own).
+  const close = () => {
+    if (run && run.items.length >= minRun) runs.push(run);
+    run = undefined;
+  };
+  for (let pos = 0; pos < text.length;) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
     const line = readLine(text, pos, eol);
-    if (line && (!run || line.indent === runIndent)) {
-      if (!run) {
-        run = { start: pos, end: eol, items: [], offsets: [] };
-        runIndent = line.indent;
-      }
+    if (!line || line.indent !== run?.indent) close();
+    if (line) {
+      run ??= { start: pos, end: eol, indent: line.indent, items: [], offsets: [] };
       run.items.push(line.item);
       run.offsets.push(line.brace);
       run.end = eol;
-    } else {
-      if (run && run.items.length >= minRun) runs.push(run);
-      run = undefined;
-      if (line) {
-        // A line of another indent starts a run of its own.
-        run = { start: pos, end: eol, items: [line.item], offsets: [line.brace] };
-        runIndent = line.indent;
-      }
     }
     pos = eol + 1;
   }
-  if (run && run.items.length >= minRun) runs.push(run);
+  close();
   if (runs.length === 0) return undefined;
 
   const parts: string[] = [];
