@@ -372,3 +372,20 @@ describe('agent settings', () => {
     assert.match((await run([...args, '--policy-cidr-match-mode', 'nodes'])).out, /^ALLOWED/);
   });
 });
+
+describe('polis --version and --help', () => {
+  test('--version prints the version and loads no command module', async () => {
+    const { commandsFor } = await import('./commands/index.js');
+    assert.deepEqual(await commandsFor(['--version']), []);
+    assert.equal((await commandsFor(['test', '-f', 'x'])).length, 1);
+    const r = await run(['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '0.1.0\n');
+  });
+  test('--help lists every command', async () => {
+    const { COMMAND_ENTRIES } = await import('./commands/index.js');
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    for (const c of COMMAND_ENTRIES) assert.match(r.out, new RegExp(`^  ${c.name}\\b`, 'm'), c.name);
+  });
+});

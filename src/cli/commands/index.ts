@@ -38,10 +38,12 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
 
 /**
  * The commands `argv` needs: only the one it names, or all of them when it
- * names none (`--help`, a typo that commander answers with the list).
+ * names none (`--help`, a typo that commander answers with the list), and
+ * none for a bare `--version`.
  */
 export async function commandsFor(argv: readonly string[]): Promise<RegisterCommand[]> {
   const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined && (argv.includes('--version') || argv.includes('-V'))) return [];
   const named = COMMAND_ENTRIES.find((c) => c.name === first);
   return Promise.all((named ? [named] : COMMAND_ENTRIES).map((c) => c.load()));
 }
