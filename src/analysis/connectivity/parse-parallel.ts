@@ -18,16 +18,15 @@ import { loadManifests } from '../../manifest/load.js';
 import type { ManifestObject } from '../../manifest/object.js';
 import type { SourceFile } from '../../manifest/source.js';
 import { startWorker } from '../../util/worker.js';
-import { casePath, parseConnectivityTests, testCase, type ParseResult } from './parse.js';
-import type { ConnectivityTest, TestCase } from './types.js';
+import { casePath, parseConnectivityTests, type ParseResult } from './parse.js';
+import type { ConnectivityTest } from './types.js';
+import { fromColumns, toColumns, type CaseColumns } from './wire.js';
 
 /** Below this many bytes of tests, parsing in-thread is cheaper than starting a worker. */
 export const WORKER_THRESHOLD_BYTES = 1 << 20;
 
-/** A case without its `locate` closure: what structured clone can carry. */
-type WireCase = Omit<TestCase, 'locate'> & { readonly locate?: undefined };
 interface WireTest extends Omit<ConnectivityTest, 'cases'> {
-  readonly cases: readonly WireCase[];
+  readonly cases: CaseColumns;
 }
 export interface WireParseResult {
   readonly tests: readonly WireTest[];
@@ -79,7 +78,7 @@ export function startParse(sources: readonly SourceFile[], threshold = WORKER_TH
 export function toWire(r: ParseResult): WireParseResult {
   return {
     diagnostics: r.diagnostics,
-    tests: r.tests.map((t) => ({ ...t, cases: t.cases.map((c): WireCase => testCase(c, undefined)) })),
+    tests: r.tests.map((t) => ({ ...t, cases: toColumns(t.cases) })),
   };
 }
 
@@ -95,7 +94,7 @@ export function fromWire(w: WireParseResult, sources: readonly SourceFile[]): Pa
     diagnostics: w.diagnostics,
     tests: w.tests.map((t) => ({
       ...t,
-      cases: t.cases.map((c): TestCase => testCase(c, (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(c.index, f)) ?? c.location)),
+      cases: fromColumns(t.cases, t.name, (index, location) => (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(index, f)) ?? location),
     })),
   };
 }
