@@ -11,7 +11,10 @@ import { portLabel, type CaseResult } from './types.js';
 export function formatText(results: readonly CaseResult[]): string {
   const lines = results.map((r) => {
     const where = r.pass ? '' : `${r.location.file}:${r.location.line}: `;
-    const line = `${r.pass ? 'PASS' : 'FAIL'} ${where}${r.name}: ${r.from} → ${r.to} ${portLabel(r)}: expected ${r.expect}, got ${r.verdict} (${r.reason})`;
+    const traffic = `${r.from} → ${r.to} ${r.dns !== undefined ? `DNS ${r.dns} ` : ''}${portLabel(r)}`;
+    // A case without a name is named after its traffic (run.ts): say it once.
+    const label = r.name === traffic ? traffic : `${r.name}: ${traffic}`;
+    const line = `${r.pass ? 'PASS' : 'FAIL'} ${where}${label}: expected ${r.expect}, got ${r.verdict} (${r.reason})`;
     return r.explanation ? `${line}\n    ${r.explanation}` : line;
   });
   const passed = results.filter((r) => r.pass).length;

@@ -18,14 +18,21 @@ const RESULTS = [
   }),
   mkResult({ test: 'other', name: 'dns', to: 'svc:kube-system/kube-dns', port: 53, protocol: 'UDP', dns: 'example.com', location: loc('more.yaml', 3) }),
 ];
+/** Named after their traffic, as run.ts names a case without a name: the text line says it once. */
+const UNNAMED = [
+  mkResult({ name: 'shop/admin → shop/db 5432/TCP', to: 'shop/db', port: 5432 }),
+  mkResult({ name: 'shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP', to: 'svc:kube-system/kube-dns', port: 53, protocol: 'UDP', dns: 'example.com' }),
+];
 
 describe('formatText', () => {
   test('golden', () => {
-    assert.equal(formatText(RESULTS), [
+    assert.equal(formatText([...RESULTS, ...UNNAMED]), [
       'PASS admin reaches web: shop/admin → svc:shop/web 80/TCP: expected allow, got allow (fake: port 80 is allowed)',
       'FAIL tests.yaml:12: no ping: shop/admin → shop/db ICMP/8: expected deny, got allow (allowed by CiliumNetworkPolicy shop/db)',
-      'PASS dns: shop/admin → svc:kube-system/kube-dns 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
-      '2 passed, 1 failed',
+      'PASS dns: shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
+      'PASS shop/admin → shop/db 5432/TCP: expected allow, got allow (fake: port 80 is allowed)',
+      'PASS shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
+      '4 passed, 1 failed',
       '',
     ].join('\n'));
   });
