@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { report } from './harness.js';
 import { FlowStreamParser } from '../src/hubble/reader.js';
 import { Reduction } from '../src/generate/observed.js';
-import { decodeForReduction } from '../src/generate/fast-decode.js';
+import { REDUCTION_READ } from '../src/generate/scan-decode.js';
 import { reduceFlowFiles } from '../src/generate/io/reduce-files.js';
 import { CLICKHOUSE_TABLE_SQL, clickhouseQuery, parseClickHouseUrl, reduceClickHouse, type ClickHouseSource } from '../src/generate/io/clickhouse.js';
 
@@ -80,7 +80,7 @@ async function jsonParseBaseline(path: string): Promise<{ ms: number; n: number 
 /** Reduces `n` flows generated on the fly (never a file), sampling peak RSS. */
 function memoryRun(n: number): { ms: number; peakRss: number; heapAfter: number; connections: number; gb: number } {
   const r = new Reduction();
-  const parser = new FlowStreamParser({ flow: (x) => r.add(x) }, { decode: decodeForReduction });
+  const parser = new FlowStreamParser({ flow: (x) => r.add(x) }, REDUCTION_READ);
   let peak = 0;
   let bytes = 0;
   const t0 = performance.now();
