@@ -27,6 +27,7 @@ import {
 import type { LineResult } from '../hubble/parse-line.js';
 import type { FlowStreamParserOptions } from '../hubble/reader.js';
 import { parseTimestamp } from '../hubble/time.js';
+import { matchFlowLine } from './flow-pattern.js';
 
 /** Thrown inside the scan when the careful path must decide. */
 const FALLBACK = new Error('fallback to the careful decoder');
@@ -120,7 +121,12 @@ function strValue(): string {
  * storage from 13 characters on; joining forces a flat copy.
  */
 function copy(a: number, b: number): string {
-  return b - a < 13 ? s.slice(a, b) : (' ' + s.slice(a, b)).slice(1);
+  return copyString(s.slice(a, b));
+}
+
+/** A string that shares no storage with a larger one (see `copy`). @internal */
+export function copyString(x: string): string {
+  return x.length < 13 ? x : (' ' + x).slice(1);
 }
 
 function digit(c: number): boolean {
@@ -324,15 +330,18 @@ const LABELS_MAX_TEXT = 2048;
 
 function labels(): string[] | undefined {
   const a = strings();
-  if (a < 0) return undefined;
-  const text = s.slice(a, p);
+  return a < 0 ? undefined : labelsOf(s.slice(a, p));
+}
+
+/** A label list by its (valid) JSON text, from the memo; `undefined` when empty. @internal */
+export function labelsOf(text: string): string[] | undefined {
   let v = LABELS.get(text);
   if (v === undefined && !LABELS.has(text)) {
     const list = JSON.parse(text) as string[];
     v = list.length > 0 ? list : undefined;
     if (text.length <= LABELS_MAX_TEXT) {
       if (LABELS.size >= LABELS_MAX) LABELS.clear();
-      LABELS.set(copy(a, p), v);
+      LABELS.set(copyString(text), v);
     }
   }
   return v;
@@ -344,39 +353,42 @@ let prefixA = '';
 let secondsA = 0;
 let prefixB = '';
 let secondsB = 0;
+const UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/;
+
+/**
+ * A UTC timestamp given as its whole-second text (`2024-05-01T10:00:00`)
+ * and fraction digits, as `parseTimestamp` reads it; `undefined` when the
+ * date does not exist. @internal
+ */
+export function secondsOf(prefix: string, fraction: string | undefined): Timestamp | undefined {
+  let seconds: number;
+  if (prefix === prefixA) seconds = secondsA;
+  else if (prefix === prefixB) seconds = secondsB;
+  else {
+    const t = parseTimestamp(`${prefix}Z`);
+    if (!t) return undefined;
+    prefixB = prefixA;
+    secondsB = secondsA;
+    prefixA = copyString(prefix);
+    secondsA = seconds = t.seconds;
+  }
+  let nanos = 0;
+  if (fraction !== undefined) {
+    nanos = Number(fraction);
+    for (let k = fraction.length; k < 9; k++) nanos *= 10;
+  }
+  return { seconds, nanos };
+}
 
 function time(): Timestamp | undefined {
   if (isNull()) return undefined;
   const a = p + 1;
   const b = str();
   if (escaped) fail();
-  const len = b - a;
-  if (len >= 20 && s.charCodeAt(b - 1) === 90) {
-    const seconds = prefixA !== '' && s.startsWith(prefixA, a) ? secondsA : prefixB !== '' && s.startsWith(prefixB, a) ? secondsB : -1;
-    if (seconds >= 0) {
-      if (len === 20) return { seconds, nanos: 0 };
-      const digits = len - 21;
-      if (s.charCodeAt(a + 19) === 46 && digits >= 1 && digits <= 9) {
-        let nanos = 0;
-        for (let i = a + 20; i < b - 1; i++) {
-          const c = s.charCodeAt(i);
-          if (!digit(c)) fail();
-          nanos = nanos * 10 + (c - 48);
-        }
-        for (let k = digits; k < 9; k++) nanos *= 10;
-        return { seconds, nanos };
-      }
-    }
-  }
   const text = s.slice(a, b);
-  const t = parseTimestamp(text);
+  const m = UTC.exec(text);
+  const t = m ? secondsOf(m[1]!, m[2]) : parseTimestamp(text);
   if (!t) fail();
-  if (len >= 20 && t.seconds >= 0 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/.test(text)) {
-    prefixB = prefixA;
-    secondsB = secondsA;
-    prefixA = copy(a, a + 19);
-    secondsA = t.seconds;
-  }
   return t;
 }
 
@@ -688,51 +700,21 @@ function namespace(): string | undefined {
   const a = p + 1;
   const b = str();
   if (escaped) return JSON.parse(s.slice(a - 1, b + 1)) as string;
-  const text = s.slice(a, b);
+  return internName(s.slice(a, b));
+}
+
+/** One string per distinct namespace text (bounded). @internal */
+export function internName(text: string): string {
   let v = NAMES.get(text);
   if (v === undefined) {
     if (NAMES.size >= 4096) NAMES.clear();
-    v = copy(a, b);
+    v = copyString(text);
     NAMES.set(v, v);
   }
   return v;
 }
 
-// Endpoints by their text: an endpoint's text (labels and all) is most of a line and repeats for every flow
-// of its pod. Bounded by characters, so memory stays flat whatever the input.
-const ENDPOINTS = new Map<string, Endpoint>();
-const ENDPOINTS_MAX_CHARS = 8 << 20;
-let endpointChars = 0;
-
-/**
- * An endpoint, shared by every flow with the same text (nobody modifies it).
- * Its text ends at the first `}` unless it holds `workloads`; that guess is
- * checked by the lookup itself, since only whole endpoints are remembered.
- */
 function endpoint(): Endpoint {
-  const a = p;
-  const end = s.indexOf('}', a);
-  if (end > 0) {
-    const hit = ENDPOINTS.get(s.slice(a, end + 1));
-    if (hit !== undefined) {
-      p = end + 1;
-      return hit;
-    }
-  }
-  const e = endpointFields();
-  const len = p - a;
-  if (len <= LABELS_MAX_TEXT) {
-    endpointChars += len;
-    if (endpointChars > ENDPOINTS_MAX_CHARS) {
-      ENDPOINTS.clear();
-      endpointChars = len;
-    }
-    ENDPOINTS.set(copy(a, p), e);
-  }
-  return e;
-}
-
-function endpointFields(): Endpoint {
   const e: Endpoint = {};
   let mask = 0;
   if (open()) {
@@ -881,6 +863,22 @@ function eventType(): NonNullable<Flow['eventType']> {
   return type ? { type } : {};
 }
 
+/** An `l7` object's text read alone (for the pattern reader); `undefined` when the careful path must read it. @internal */
+export function scanLayer7(text: string): NonNullable<Flow['l7']> | undefined {
+  s = text;
+  p = 0;
+  n = text.length;
+  try {
+    const l7 = layer7();
+    return p === n ? l7 : undefined;
+  } catch (e) {
+    if (e === FALLBACK) return undefined;
+    throw e;
+  } finally {
+    s = '';
+  }
+}
+
 const NO_IGNORED: readonly [] = [];
 
 /**
@@ -888,6 +886,8 @@ const NO_IGNORED: readonly [] = [];
  * (`JSON.parse` + `decodeValue`) must read it.
  */
 export function scanForReduction(line: string): LineResult | undefined {
+  const hit = matchFlowLine(line);
+  if (hit) return { kind: 'records', records: [hit], ignored: NO_IGNORED };
   s = line;
   p = 0;
   n = line.length;

@@ -47,6 +47,12 @@ export interface FlowStreamParserOptions {
    * `undefined` to leave the line to it (default: none).
    */
   readonly scan?: (line: string) => LineResult | undefined;
+  /**
+   * Decodes a chunk fast when it is plain ASCII (Node: `buffer.isAscii` and
+   * latin1), or returns `undefined`; ASCII text is the same in UTF-8, so the
+   * lines are the same (default: every chunk goes through `TextDecoder`).
+   */
+  readonly decodeAscii?: (bytes: Uint8Array) => string | undefined;
 }
 
 /** The default line cap: 1 MiB. Hubble itself stops at bufio's 64 KiB; we are more lenient. */
@@ -74,6 +80,9 @@ export class FlowStreamParser {
   private readonly max: number;
   private readonly decode: (value: unknown) => LineResult;
   private readonly scan: ((line: string) => LineResult | undefined) | undefined;
+  private readonly decodeAscii: ((bytes: Uint8Array) => string | undefined) | undefined;
+  /** Bytes given to the TextDecoder: from 3 on, a BOM can no longer be at its start, so other decoders may take turns. */
+  private decoded = 0;
   private carry = '';
   /** Length of the over-long line being skipped, or -1 when not skipping. */
   private skipping = -1;
@@ -84,6 +93,7 @@ export class FlowStreamParser {
     this.max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     this.decode = options.decode ?? decodeValue;
     this.scan = options.scan;
+    this.decodeAscii = options.decodeAscii;
   }
 
   /** Feeds the next chunk of bytes (or already-decoded text). */
@@ -100,7 +110,14 @@ export class FlowStreamParser {
       if (i > 0) bytes = bytes.subarray(i);
     }
     if (bytes.length === 0) return;
+    // Only at a character boundary (nothing pending in the TextDecoder) and past where a BOM could be stripped.
+    const fast = this.asciiBoundary && this.decoded >= 3 && this.decodeAscii !== undefined ? this.decodeAscii(bytes) : undefined;
     this.asciiBoundary = (bytes[bytes.length - 1] as number) < 0x80;
+    if (fast !== undefined) {
+      this.feed(fast);
+      return;
+    }
+    this.decoded += bytes.length;
     this.feed(this.decoder.decode(bytes, { stream: true }));
   }
 
