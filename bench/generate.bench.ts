@@ -29,7 +29,7 @@ const APPS = 20;
 const PORTS = [80, 443, 5432, 6379, 8080, 9090, 53];
 
 /** The i-th flow: 200 workloads in 10 namespaces calling each other and the world; half are replies. */
-function flowLine(i: number): string {
+export function flowLine(i: number): string {
   const a = (i * 7919) % (NAMESPACES * APPS);
   const b = (i * 104729 + 13) % (NAMESPACES * APPS);
   const port = PORTS[i % PORTS.length]!;

@@ -883,11 +883,16 @@ const NO_IGNORED: readonly [] = [];
 
 /**
  * The records of one exporter line, or `undefined` when the careful path
- * (`JSON.parse` + `decodeValue`) must read it.
+ * (`JSON.parse` + `decodeValue`) must read it: Hubble's own layout by the
+ * pattern, any other by the scanner.
  */
 export function scanForReduction(line: string): LineResult | undefined {
   const hit = matchFlowLine(line);
-  if (hit) return { kind: 'records', records: [hit], ignored: NO_IGNORED };
+  return hit ? { kind: 'records', records: [hit], ignored: NO_IGNORED } : scanLine(line);
+}
+
+/** The scanner alone. @internal */
+export function scanLine(line: string): LineResult | undefined {
   s = line;
   p = 0;
   n = line.length;
