@@ -15,7 +15,8 @@ import { FlowStreamParser, type FlowStreamParserOptions } from '../hubble/reader
 import { seededRandom } from '../util/random.js';
 import { flowLine } from '../../bench/generate.bench.js';
 import { matchFlowLine } from './flow-pattern.js';
-import { REDUCTION_READ, scanLine } from './scan-decode.js';
+import { REDUCTION_READ, scanLine, secondsOf } from './scan-decode.js';
+import { parseTimestamp } from '../hubble/time.js';
 import { Reduction } from './observed.js';
 
 const DATA = 'testdata/hubble';
@@ -130,6 +131,17 @@ describe('fast line readers give the careful reduction', () => {
   test('a reused endpoint text is the same endpoint, whatever line it is in', () => {
     const lines = Array.from({ length: 50 }, (_, i) => envelope(FLOW.replace('40000', String(40000 + i)).replace('"shop"', i % 2 ? '"shop"' : '"shop2"')));
     same(lines.join('\n'), 'repeated endpoints');
+  });
+
+  test('timestamps by arithmetic agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
+    const rnd = seededRandom(3);
+    const p2 = (x: number, w = 2) => String(x).padStart(w, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const y = [0, 1, 99, 100, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 9999][rnd(13)]! + (rnd(3) === 0 ? rnd(50) : 0);
+      const whole = `${p2(Math.min(y, 9999), 4)}-${p2(rnd(14))}-${p2(rnd(33))}T${p2(rnd(25))}:${p2(rnd(61))}:${p2(rnd(61))}`;
+      const fraction = rnd(2) ? undefined : String(rnd(1e9)).slice(0, 1 + rnd(9));
+      assert.deepEqual(secondsOf(whole, fraction), parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`), `${whole} ${fraction}`);
+    }
   });
 
   test('on 4,000 randomly perturbed real and generated lines', () => {

@@ -347,37 +347,34 @@ export function labelsOf(text: string): string[] | undefined {
   return v;
 }
 
-// Timestamps: consecutive flows share their second, so the whole-second prefix is remembered (two: a line
-// carries the flow's time and the envelope's). Other forms go to `parseTimestamp`.
-let prefixA = '';
-let secondsA = 0;
-let prefixB = '';
-let secondsB = 0;
 const UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/;
+const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 /**
- * A UTC timestamp given as its whole-second text (`2024-05-01T10:00:00`)
- * and fraction digits, as `parseTimestamp` reads it; `undefined` when the
- * date does not exist. @internal
+ * A UTC timestamp given as its whole-second text (`2024-05-01T10:00:00`,
+ * digits where digits go) and fraction digits, as `parseTimestamp` reads it
+ * (proleptic Gregorian, no leap seconds); `undefined` when the date does not
+ * exist. Arithmetic, not `Date`: this runs twice per line. @internal
  */
 export function secondsOf(prefix: string, fraction: string | undefined): Timestamp | undefined {
-  let seconds: number;
-  if (prefix === prefixA) seconds = secondsA;
-  else if (prefix === prefixB) seconds = secondsB;
-  else {
-    const t = parseTimestamp(`${prefix}Z`);
-    if (!t) return undefined;
-    prefixB = prefixA;
-    secondsB = secondsA;
-    prefixA = copyString(prefix);
-    secondsA = seconds = t.seconds;
-  }
-  let nanos = 0;
-  if (fraction !== undefined) {
-    nanos = Number(fraction);
-    for (let k = fraction.length; k < 9; k++) nanos *= 10;
-  }
-  return { seconds, nanos };
+  const d = (i: number) => prefix.charCodeAt(i) - 48;
+  let y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const mo = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const h = d(11) * 10 + d(12);
+  const mi = d(14) * 10 + d(15);
+  const sec = d(17) * 10 + d(18);
+  if (mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (day > (mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31)) return undefined;
+  // Days from 1970-01-01 (H. Hinnant's days_from_civil).
+  if (mo <= 2) y--;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + day - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  const nanos = fraction === undefined ? 0 : Number(fraction) * SCALE[fraction.length]!;
+  return { seconds: days * 86400 + h * 3600 + mi * 60 + sec, nanos };
 }
 
 function time(): Timestamp | undefined {
