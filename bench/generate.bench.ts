@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { report } from './harness.js';
 import { FlowStreamParser } from '../src/hubble/reader.js';
 import { Reduction } from '../src/generate/observed.js';
-import { REDUCTION_READ } from '../src/generate/scan-decode.js';
+import { REDUCTION_READ } from '../src/generate/line-reader.js';
 import { reduceFlowFiles } from '../src/generate/io/reduce-files.js';
 import { CLICKHOUSE_TABLE_SQL, clickhouseQuery, parseClickHouseUrl, reduceClickHouse, type ClickHouseSource } from '../src/generate/io/clickhouse.js';
 

@@ -15,7 +15,9 @@ import { FlowStreamParser, type FlowStreamParserOptions } from '../hubble/reader
 import { seededRandom } from '../util/random.js';
 import { flowLine } from '../../bench/generate.bench.js';
 import { matchFlowLine } from './flow-pattern.js';
-import { REDUCTION_READ, scanLine, secondsOf } from './scan-decode.js';
+import { REDUCTION_READ } from './line-reader.js';
+import { secondsOf } from './line-values.js';
+import { scanLine } from './scan-decode.js';
 import { parseTimestamp } from '../hubble/time.js';
 import { Reduction } from './observed.js';
 

@@ -21,7 +21,8 @@ import {
   AUTH_TYPE, DEBUG_CAPTURE_POINT, DROP_REASON, FLOW_TYPE, IP_VERSION, SOCKET_TRANSLATION_POINT, TRACE_OBSERVATION_POINT,
   TRACE_REASON, TRAFFIC_DIRECTION, VERDICT, type EnumTable,
 } from '../hubble/enums.js';
-import { copyString, internName, labelsOf, scanLayer7, secondsOf } from './scan-decode.js';
+import { copyString, internName, labelsOf, secondsOf } from './line-values.js';
+import { scanLayer7 } from './scan-decode.js';
 
 // JSON pieces, as regular expression source.
 const CH = String.raw`[^"\\\x00-\x1f]`;

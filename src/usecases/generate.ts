@@ -12,7 +12,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EngineOptions } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
-import { REDUCTION_READ } from '../generate/scan-decode.js';
+import { REDUCTION_READ } from '../generate/line-reader.js';
 import { observedCluster, type ObservedCluster } from '../generate/cluster.js';
 import { cmp, endpointKey, Reduction, type ObservedConnection, type ReduceOptions } from '../generate/observed.js';
 import { buildPolicies, renderPolicies, type PolicyFile, type PolicyOptions } from '../generate/policies.js';

@@ -16,7 +16,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker.js';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
-import { REDUCTION_READ } from '../scan-decode.js';
+import { REDUCTION_READ } from '../line-reader.js';
 import { Reduction } from '../observed.js';
 import { MAX_TASK_ISSUES, runReduceTask, type ReduceTask, type ReduceTaskResult } from './reduce-task.js';
 import type { WorkerMessage } from './reduce-worker.js';

@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
-import { REDUCTION_READ } from '../scan-decode.js';
+import { REDUCTION_READ } from '../line-reader.js';
 import { Reduction, type ReductionData } from '../observed.js';
 
 export interface ReduceTask {
