@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { report } from './harness.js';
 import { FlowStreamParser } from '../src/hubble/reader.js';
 import { Reduction } from '../src/generate/observed.js';
-import { decodeForReduction } from '../src/generate/fast-decode.js';
+import { REDUCTION_READ } from '../src/generate/line-reader.js';
 import { reduceFlowFiles } from '../src/generate/io/reduce-files.js';
 import { CLICKHOUSE_TABLE_SQL, clickhouseQuery, parseClickHouseUrl, reduceClickHouse, type ClickHouseSource } from '../src/generate/io/clickhouse.js';
 
@@ -29,7 +29,7 @@ const APPS = 20;
 const PORTS = [80, 443, 5432, 6379, 8080, 9090, 53];
 
 /** The i-th flow: 200 workloads in 10 namespaces calling each other and the world; half are replies. */
-function flowLine(i: number): string {
+export function flowLine(i: number): string {
   const a = (i * 7919) % (NAMESPACES * APPS);
   const b = (i * 104729 + 13) % (NAMESPACES * APPS);
   const port = PORTS[i % PORTS.length]!;
@@ -80,7 +80,7 @@ async function jsonParseBaseline(path: string): Promise<{ ms: number; n: number 
 /** Reduces `n` flows generated on the fly (never a file), sampling peak RSS. */
 function memoryRun(n: number): { ms: number; peakRss: number; heapAfter: number; connections: number; gb: number } {
   const r = new Reduction();
-  const parser = new FlowStreamParser({ flow: (x) => r.add(x) }, { decode: decodeForReduction });
+  const parser = new FlowStreamParser({ flow: (x) => r.add(x) }, REDUCTION_READ);
   let peak = 0;
   let bytes = 0;
   const t0 = performance.now();

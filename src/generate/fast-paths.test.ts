@@ -1,20 +1,30 @@
 /**
- * The reduction's fast line reader against the careful one:
- * `decodeForReduction` (JSON.parse, then only the fields the reduction
- * reads) must give the reduction and the read tally that `JSON.parse` + the
- * full `decodeValue` give, on every real export in testdata and on lines
- * made to trip it up.
+ * The reduction's fast line readers against the careful one: the pattern
+ * (`flow-pattern.ts`) and the scanner (`scan-decode.ts`) must give the
+ * reduction, the read tally and the skipped-line reports that `JSON.parse` +
+ * the full `decodeValue` give — on every real export in testdata, on the
+ * bench's generated lines, on lines made to trip them up, and on thousands
+ * of randomly perturbed lines (reordered keys, whitespace, escapes, unicode,
+ * missing fields, wrong types, truncation, duplicate and camelCase keys).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowStreamParser, type FlowStreamParserOptions } from '../hubble/reader.js';
-import { decodeForReduction } from './fast-decode.js';
+import { seededRandom } from '../util/random.js';
+import { flowLine } from '../../bench/generate.bench.js';
+import { matchFlowLine } from './flow-pattern.js';
+import { REDUCTION_READ } from './line-reader.js';
+import { secondsOf } from './line-values.js';
+import { scanLine } from './scan-decode.js';
+import { parseTimestamp } from '../hubble/time.js';
 import { Reduction } from './observed.js';
 
 const DATA = 'testdata/hubble';
 const FILES = readdirSync(DATA).filter((f) => f.endsWith('.jsonl')).sort();
+const REAL = FILES.flatMap((f) => readFileSync(join(DATA, f), 'utf8').split('\n').filter((l) => l !== ''));
+const BENCH = Array.from({ length: 2000 }, (_, i) => flowLine(i * 37).trimEnd());
 
 function run(text: string, l7: boolean, options: FlowStreamParserOptions) {
   const r = new Reduction(l7);
@@ -26,13 +36,21 @@ function run(text: string, l7: boolean, options: FlowStreamParserOptions) {
 }
 
 const PATHS: readonly (readonly [string, FlowStreamParserOptions])[] = [
-  ['decodeForReduction', { decode: decodeForReduction }],
+  ['pattern, then scanner', REDUCTION_READ],
+  ['scanner alone', { scan: scanLine }],
 ];
 
-function same(text: string, what: string, paths = PATHS): void {
+function same(text: string, what: string): void {
   for (const l7 of [false, true]) {
     const careful = run(text, l7, {});
-    for (const [name, options] of paths) assert.deepEqual(run(text, l7, options), careful, `${name}, ${what}, l7 ${l7}`);
+    for (const [name, options] of PATHS) {
+      const fast = run(text, l7, options);
+      if (JSON.stringify(fast) === JSON.stringify(careful)) continue;
+      // Name the first line that differs, for a readable failure.
+      const lines = text.split('\n');
+      const bad = lines.find((l) => JSON.stringify(run(l, l7, options)) !== JSON.stringify(run(l, l7, {})));
+      assert.deepEqual(fast, careful, `${name}, ${what}, l7 ${l7}${bad === undefined ? '' : `, first line that differs: ${bad}`}`);
+    }
   }
 }
 
@@ -42,9 +60,19 @@ const FLOW = `"time":"2024-05-01T10:00:00.123456789Z","verdict":"FORWARDED","IP"
 const envelope = (flow: string, tail = ',"node_name":"n1","time":"2024-05-01T10:00:01Z"') => `{"flow":{${flow}}${tail}}`;
 
 describe('fast line readers give the careful reduction', () => {
-  test('on every real Hubble export in testdata (cilium/hubble-otel samples)', () => {
+  test('on every real Hubble export in testdata (cilium/hubble-otel samples), each line read by the pattern', () => {
     assert.ok(FILES.length >= 5);
     for (const f of FILES) same(readFileSync(join(DATA, f), 'utf8'), f);
+    // The tiers under test are the ones that read them: Hubble's layout matches the pattern, and the scanner reads it too.
+    for (const l of REAL) {
+      assert.ok(matchFlowLine(l), `pattern: ${l.slice(0, 200)}`);
+      assert.ok(scanLine(l), `scanner: ${l.slice(0, 200)}`);
+    }
+  });
+
+  test("on the bench's generated lines", () => {
+    same(BENCH.join('\n'), 'bench lines');
+    for (const l of BENCH) assert.ok(matchFlowLine(l), l);
   });
 
   const TRICKY: readonly (readonly [string, string])[] = [
@@ -63,15 +91,19 @@ describe('fast line readers give the careful reduction', () => {
     ['event type 0 and {} (unset, not type 0)', `${envelope(FLOW.replace('{"type":4}', '{"type":0}'))}\n${envelope(FLOW.replace('{"type":4}', '{}'))}`],
     ['integers as strings', envelope(FLOW.replace('"identity":1234', '"identity":"1234"').replace('"destination_port":5432', '"destination_port":"5432"'))],
     ['a field given twice', envelope(FLOW.replace('"is_reply":false', '"is_reply":false,"isReply":true'))],
+    ['the same key twice', envelope(FLOW.replace('"verdict":"FORWARDED"', '"verdict":"FORWARDED","verdict":"DROPPED"'))],
     ['a field of the wrong type', envelope(FLOW.replace('"destination_port":5432', '"destination_port":-1'))],
+    ['a field the reduction does not read, of the wrong type', envelope(FLOW.replace('"Type":"L3_L4"', '"Type":"L3_L4","uuid":5'))],
+    ['a ten-digit uint32 out of range', envelope(FLOW.replace('"Type":"L3_L4"', '"Type":"L3_L4","policy_match_type":4294967296'))],
     ['lowercase ip (not a flow field)', envelope(FLOW.replace('"IP"', '"ip"'))],
     ['an unknown field', envelope(FLOW.replace('"Type"', '"future_field":{"a":[1,2,{"b":null}]},"Type"'))],
     ['a reply, a DNS answer and an HTTP request', [
       envelope(FLOW.replace('"is_reply":false', '"is_reply":true')),
       envelope(FLOW.replace('"l4":{"TCP":{"source_port":40000,"destination_port":5432,"flags":{"SYN":true}}}', '"l4":{"UDP":{"source_port":53,"destination_port":40000}}').replace('"is_reply":false', '"is_reply":true,"l7":{"type":"RESPONSE","dns":{"query":"Api.Example.com.","ips":["10.0.0.2"]}}')),
-      envelope(FLOW.replace('"Type":"L3_L4"', '"Type":"L7","l7":{"type":"REQUEST","http":{"method":"GET","url":"http://db:5432/a/b?x=1","headers":[{"key":"k","value":"v"}]}}').replace('"type":4', '"type":129')),
+      envelope(FLOW.replace('"Type":"L3_L4"', '"Type":"L7","l7":{"type":"REQUEST","http":{"method":"GET","url":"http://db:5432/a/b?x=1\\u0026y","headers":[{"key":"k","value":"v"}]}}').replace('"type":4', '"type":129')),
     ].join('\n')],
     ['ICMP, SCTP, VRRP and an empty l4', ['{"ICMPv4":{"type":8}}', '{"SCTP":{"destination_port":9}}', '{"VRRP":{"type":1}}', '{}'].map((l4) => envelope(FLOW.replace(/"l4":\{"TCP":[^}]*\}[^}]*\}\}/, `"l4":${l4}`).replace('"is_reply":false', '"traffic_direction":"INGRESS"'))).join('\n')],
+    ['TCP flags given as false, direction unknown', ['{"SYN":false,"ACK":true}', '{"SYN":true,"ACK":false}', '{"FIN":true,"SYN":true}', '{}'].map((fl) => envelope(FLOW.replace('{"SYN":true}', fl).replace(',"is_reply":false', ''))).join('\n')],
     ['world and reserved identities', envelope(FLOW.replace(DST, '{"identity":2,"labels":["reserved:world"]}'))],
     ['timestamps with offsets and short fractions', [
       envelope(FLOW.replace('2024-05-01T10:00:00.123456789Z', '2024-05-01T12:00:00.5+02:00')),
@@ -84,6 +116,8 @@ describe('fast line readers give the careful reduction', () => {
       envelope(FLOW).replace('"FORWARDED"', '"FORW\tARDED"'), // raw control character
       envelope(FLOW).replace('"shop"', '"sh\\qop"'), // bad escape
       envelope(FLOW).replace(':5432', ':05432'), // leading zero
+      envelope(FLOW).replace('"type":4', '"type":04'), // leading zero where the pattern reads a number
+      envelope(FLOW).replace('{"type":4}', '{"type":4,}'), // trailing comma
       '{"lost_events":{"num_events_lost":3}}',
       '{"node_status":{}}',
       '{"unrelated":1}',
@@ -100,4 +134,146 @@ describe('fast line readers give the careful reduction', () => {
     const lines = Array.from({ length: 50 }, (_, i) => envelope(FLOW.replace('40000', String(40000 + i)).replace('"shop"', i % 2 ? '"shop"' : '"shop2"')));
     same(lines.join('\n'), 'repeated endpoints');
   });
+
+  test('timestamps by arithmetic agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
+    const rnd = seededRandom(3);
+    const p2 = (x: number, w = 2) => String(x).padStart(w, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const y = [0, 1, 99, 100, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 9999][rnd(13)]! + (rnd(3) === 0 ? rnd(50) : 0);
+      const whole = `${p2(Math.min(y, 9999), 4)}-${p2(rnd(14))}-${p2(rnd(33))}T${p2(rnd(25))}:${p2(rnd(61))}:${p2(rnd(61))}`;
+      const fraction = rnd(2) ? undefined : String(rnd(1e9)).slice(0, 1 + rnd(9));
+      assert.deepEqual(secondsOf(whole, fraction), parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`), `${whole} ${fraction}`);
+    }
+  });
+
+  test('on 4,000 randomly perturbed real and generated lines', () => {
+    const rnd = seededRandom(12);
+    const bases = [...REAL, ...BENCH.slice(0, 200)];
+    for (let batch = 0; batch < 20; batch++) {
+      const lines = Array.from({ length: 200 }, () => perturb(bases[rnd(bases.length)]!, rnd));
+      same(lines.join('\n'), `random batch ${batch}`);
+    }
+  });
 });
+
+const CAMEL: Readonly<Record<string, string>> = {
+  source_port: 'sourcePort', destination_port: 'destinationPort', is_reply: 'isReply', event_type: 'eventType', node_name: 'nodeName',
+  pod_name: 'podName', traffic_direction: 'trafficDirection', destination_names: 'destinationNames', sub_type: 'subType',
+};
+const ODD = ['null', 'true', 'false', '0', '-1', '4294967296', '1.5', '1e2', '"x"', '""', '"4"', '[]', '{}', '[1]', '"FORWARDED"', '"2024-02-30T00:00:00Z"'];
+const NOISE = ['\\"', '\\\\', '\\u00e9', '\\ud83d', 'é', '😀', '\t', '\\x', '"', ',', '}', ']'];
+
+/** One random change to a line, of the kinds that trip line readers up. */
+function perturb(line: string, rnd: (n: number) => number): string {
+  switch (rnd(12)) {
+    case 0: { // reorder the keys of one object (of a line that still parses)
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        return line;
+      }
+      const objs: Record<string, unknown>[] = [];
+      const walk = (x: unknown) => {
+        if (x && typeof x === 'object') {
+          if (!Array.isArray(x)) objs.push(x as Record<string, unknown>);
+          for (const y of Object.values(x)) walk(y);
+        }
+      };
+      walk(v);
+      const o = objs[rnd(objs.length)]!;
+      const entries = Object.entries(o);
+      for (const k of Object.keys(o)) delete o[k];
+      for (let i = entries.length - 1; i > 0; i--) {
+        const j = rnd(i + 1);
+        [entries[i], entries[j]] = [entries[j]!, entries[i]!];
+      }
+      for (const [k, x] of entries) o[k] = x;
+      return JSON.stringify(v);
+    }
+    case 1: // whitespace after a comma, colon or brace
+      return line.replace(/[,:{[]/g, (c) => (rnd(8) === 0 ? `${c}${[' ', '\t', '  ', '\r'][rnd(4)]}` : c));
+    case 2: { // a character inside a string
+      const q = nth(line, '"', rnd);
+      return q < 0 ? line : line.slice(0, q + 1) + NOISE[rnd(NOISE.length)] + line.slice(q + 1);
+    }
+    case 3: { // a member removed
+      const m = members(line);
+      const [a, b] = m[rnd(m.length)] ?? [0, 0];
+      return line.slice(0, a) + line.slice(b);
+    }
+    case 4: { // a value of another type
+      const m = /"([A-Za-z_]+)":/g;
+      const all = [...line.matchAll(m)];
+      const hit = all[rnd(all.length)];
+      if (!hit) return line;
+      const start = hit.index + hit[0].length;
+      const end = valueEnd(line, start);
+      return line.slice(0, start) + ODD[rnd(ODD.length)] + line.slice(end);
+    }
+    case 5: // truncated
+      return line.slice(0, rnd(line.length));
+    case 6: { // a member given twice
+      const m = members(line);
+      const [a, b] = m[rnd(m.length)] ?? [0, 0];
+      return line.slice(0, b) + line.slice(a, b) + line.slice(b);
+    }
+    case 7: { // a camelCase name, maybe beside its proto name
+      const names = Object.keys(CAMEL).filter((k) => line.includes(`"${k}":`));
+      const k = names[rnd(names.length)];
+      if (k === undefined) return line;
+      return rnd(2) ? line.replace(`"${k}":`, `"${CAMEL[k]}":`) : line.replace(/"([a-z_]+)":/, `"${CAMEL[k]}":${rnd(2) ? 'null' : '1'},"$1":`);
+    }
+    case 8: { // a digit changed
+      const d = nth(line, '0123456789'[rnd(10)]!, rnd);
+      return d < 0 ? line : line.slice(0, d) + '0123456789-.e'[rnd(13)] + line.slice(d + 1);
+    }
+    case 9: { // any character replaced by one JSON cares about
+      const i = rnd(line.length);
+      return line.slice(0, i) + '{}[]",:\\ 0an'[rnd(13)] + line.slice(i + 1);
+    }
+    case 10: // two changes
+      return perturb(perturb(line, rnd), rnd);
+    default:
+      return line;
+  }
+}
+
+/** The index of a random occurrence of `c`, or -1. */
+function nth(line: string, c: string, rnd: (n: number) => number): number {
+  const at: number[] = [];
+  for (let i = line.indexOf(c); i >= 0; i = line.indexOf(c, i + 1)) at.push(i);
+  return at.length === 0 ? -1 : at[rnd(at.length)]!;
+}
+
+/** Where a JSON value starting at `i` ends (good enough for valid lines). */
+function valueEnd(line: string, i: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let j = i; j < line.length; j++) {
+    const c = line[j];
+    if (inString) {
+      if (c === '\\') j++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return j + 1;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (depth === 0) return j;
+      if (--depth === 0) return j + 1;
+    } else if (c === ',' && depth === 0) return j;
+  }
+  return line.length;
+}
+
+/** `"key":value,` spans of a line. */
+function members(line: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of line.matchAll(/"[A-Za-z_]+":/g)) {
+    const end = valueEnd(line, m.index + m[0].length);
+    if (line[end] === ',') out.push([m.index, end + 1]);
+  }
+  return out;
+}

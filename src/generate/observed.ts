@@ -147,6 +147,10 @@ interface Resolved {
   readonly pod?: { namespaceLabels: Record<string, string>; serviceAccount?: string; cluster?: string };
   /** True for world: the address is the endpoint. */
   readonly world?: boolean;
+  /** The reduction's number for `key` (see `Reduction.endpointId`), once asked. */
+  id?: number;
+  /** Set once the pod details are merged into the reduction's `pods`. */
+  noted?: boolean;
 }
 
 const NO_IDENTITY: Resolved = { key: '' };
@@ -198,6 +202,10 @@ function resolveUncached(e: Endpoint): Resolved {
   if (cluster !== undefined) pod.cluster = cluster;
   return { key: podKey(namespace, podLabels), pod };
 }
+
+/** Endpoint numbers of the connection index stay below this (2^26), so that two fit in a double exactly. */
+const ID_LIMIT = 2 ** 26;
+const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ICMPv6: 4 };
 
 /** Counts of what a reduction read and why flows were not connections. */
 export interface ReduceStats {
@@ -252,8 +260,17 @@ export class Reduction {
   /** World address → names DNS answered with it. */
   readonly dns = new Map<string, Set<string>>();
   private readonly cache = new Map<number, { namespace: string; labels: readonly string[]; resolved: Resolved }[]>();
-  /** Pod details already merged into `pods` (the resolve cache hands out the same objects). */
-  private readonly noted = new WeakSet<object>();
+  /**
+   * The connections again, by numbers instead of the key text: endpoint
+   * numbers (source, destination), then protocol and port. Building and
+   * hashing the text key for every flow cost more than the rest of `add`;
+   * a flow with an L7 part, or numbers out of range, takes the text path.
+   * The values are the objects of `connections`.
+   */
+  private readonly index = new Map<number, Map<number, ConnectionStats>>();
+  /** Endpoint key text → number (`index`), and world address → number. */
+  private readonly endpointIds = new Map<string, number>();
+  private readonly addressIds = new Map<string, number>();
 
   constructor(readonly l7 = false) {}
 
@@ -340,37 +357,74 @@ export class Reduction {
     }
     const src = this.resolve(f.source);
     const dst = this.resolve(f.destination);
-    const srcKey = src.world ? (f.ip?.source ? `i\t${f.ip.source}` : 'e\tworld') : src.key;
-    const dstKey = dst.world ? (f.ip?.destination ? `i\t${f.ip.destination}` : 'e\tworld') : dst.key;
-    if (srcKey === '' || dstKey === '') return 'no-identity';
+    if ((!src.world && src.key === '') || (!dst.world && dst.key === '')) return 'no-identity';
     if (!src.pod && !dst.pod) return 'no-workload';
-    if (src.pod) this.notePod(srcKey, src.pod);
-    if (dst.pod) this.notePod(dstKey, dst.pod);
+    if (src.pod && !src.noted) this.notePod(src);
+    if (dst.pod && !dst.noted) this.notePod(dst);
+    const from = first;
+    const to = last;
     let l7 = '';
     if (this.l7 && rec && f.l7?.type === 'REQUEST') {
       if (rec.kind === 'http' && rec.method) l7 = `http\t${rec.method}\t${httpPath(rec.url ?? '/')}`;
       else if (rec.kind === 'dns' && rec.query) l7 = `dns\t${dnsName(rec.query)}`;
     }
+    const srcId = src.world ? this.addressId(f.ip?.source) : (src.id ??= this.endpointId(src.key));
+    const dstId = dst.world ? this.addressId(f.ip?.destination) : (dst.id ??= this.endpointId(dst.key));
+    const pair = srcId * ID_LIMIT + dstId;
+    const sub = PROTOCOL_NUMBER[protocol] * 2 ** 32 + port;
+    const fast = l7 === '' && srcId < ID_LIMIT && dstId < ID_LIMIT && port < 2 ** 32;
+    let byPort = fast ? this.index.get(pair) : undefined;
+    const known = byPort?.get(sub);
+    if (known) {
+      known.flows += count;
+      if (from < known.first) known.first = from;
+      if (to > known.last) known.last = to;
+      return undefined;
+    }
+    const srcKey = src.world ? (f.ip?.source ? `i\t${f.ip.source}` : 'e\tworld') : src.key;
+    const dstKey = dst.world ? (f.ip?.destination ? `i\t${f.ip.destination}` : 'e\tworld') : dst.key;
     const key = `${srcKey}\n${dstKey}\n${protocol}\n${port}\n${l7}`;
-    this.bump(key, count, Number.isNaN(first) ? Infinity : first, Number.isNaN(last) ? -Infinity : last);
+    const c = this.bump(key, count, Number.isNaN(from) ? Infinity : from, Number.isNaN(to) ? -Infinity : to);
+    if (fast) {
+      if (!byPort) this.index.set(pair, (byPort = new Map()));
+      byPort.set(sub, c);
+    }
     return undefined;
   }
 
-  private bump(key: string, flows: number, first: number, last: number): void {
-    const c = this.connections.get(key);
+  /** A number for an endpoint key, the same for the same text. */
+  private endpointId(key: string): number {
+    let id = this.endpointIds.get(key);
+    if (id === undefined) this.endpointIds.set(key, (id = this.endpointIds.size));
+    return id;
+  }
+
+  /** A number for a world address (or world itself, when the flow has none). */
+  private addressId(ip: string | undefined): number {
+    if (!ip) return this.endpointId('e\tworld');
+    let id = this.addressIds.get(ip);
+    if (id === undefined) this.addressIds.set(ip, (id = this.endpointId(`i\t${ip}`)));
+    return id;
+  }
+
+  private bump(key: string, flows: number, first: number, last: number): ConnectionStats {
+    let c = this.connections.get(key);
     if (c) {
       c.flows += flows;
       if (first < c.first) c.first = first;
       if (last > c.last) c.last = last;
     } else {
-      this.connections.set(key, { flows, first, last });
+      this.connections.set(key, (c = { flows, first, last }));
       this.stats.connections = this.connections.size;
     }
+    return c;
   }
 
-  private notePod(key: string, pod: NonNullable<Resolved['pod']>): void {
-    if (this.noted.has(pod)) return;
-    this.noted.add(pod);
+  /** Merges a pod's details into `pods`, once per resolved endpoint (the resolve cache hands out the same objects). */
+  private notePod(r: Resolved): void {
+    r.noted = true;
+    const key = r.key;
+    const pod = r.pod!;
     const known = this.pods.get(key);
     if (known) {
       unionLabels(known.namespaceLabels, pod.namespaceLabels);

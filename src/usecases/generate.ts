@@ -12,7 +12,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EngineOptions } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
-import { decodeForReduction } from '../generate/fast-decode.js';
+import { REDUCTION_READ } from '../generate/line-reader.js';
 import { observedCluster, type ObservedCluster } from '../generate/cluster.js';
 import { cmp, endpointKey, Reduction, type ObservedConnection, type ReduceOptions } from '../generate/observed.js';
 import { buildPolicies, renderPolicies, type PolicyFile, type PolicyOptions } from '../generate/policies.js';
@@ -50,7 +50,7 @@ export interface GenerateResult {
 /** Reduces flow text or bytes (an uploaded export) in memory-flat chunks. */
 export function reduceFlowChunks(chunks: Iterable<Uint8Array | string>, options: ReduceOptions = {}): { reduction: Reduction; lines: number; skippedLines: number } {
   const reduction = new Reduction(options.l7 === true);
-  const parser = new FlowStreamParser({ flow: (r) => reduction.add(r) }, { decode: decodeForReduction });
+  const parser = new FlowStreamParser({ flow: (r) => reduction.add(r) }, REDUCTION_READ);
   for (const c of chunks) parser.push(c);
   parser.end();
   const skipped = Object.values(parser.stats.skipped).reduce((a, b) => a + b, 0);

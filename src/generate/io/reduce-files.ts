@@ -16,7 +16,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker.js';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
-import { decodeForReduction } from '../fast-decode.js';
+import { REDUCTION_READ } from '../line-reader.js';
 import { Reduction } from '../observed.js';
 import { MAX_TASK_ISSUES, runReduceTask, type ReduceTask, type ReduceTaskResult } from './reduce-task.js';
 import type { WorkerMessage } from './reduce-worker.js';
@@ -193,7 +193,7 @@ export async function reduceFlowFiles(paths: readonly string[], options: ReduceF
         issue: (i) => {
           if (issues.filter((x) => x.source === 'stdin').length < MAX_TASK_ISSUES) issues.push({ source: 'stdin', issue: i });
         },
-      }, { name: 'stdin', decode: decodeForReduction });
+      }, { ...REDUCTION_READ, name: 'stdin' });
       addStats(stats, r.stats);
       if (r.error) errors.push(r.error);
       if (r.damage) damage.push(r.damage);

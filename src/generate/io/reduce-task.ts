@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
-import { decodeForReduction } from '../fast-decode.js';
+import { REDUCTION_READ } from '../line-reader.js';
 import { Reduction, type ReductionData } from '../observed.js';
 
 export interface ReduceTask {
@@ -61,7 +61,7 @@ export async function runReduceTask(task: ReduceTask, progress?: TaskProgress): 
   } catch (e) {
     return { task, data: reduction.toData(), stats: emptyStats(), issues, error: `${task.path}: ${e instanceof Error ? e.message : String(e)}` };
   }
-  const r = await readFlowStream(stream, sink, { name: task.path, decode: decodeForReduction });
+  const r = await readFlowStream(stream, sink, { ...REDUCTION_READ, name: task.path });
   if (progress) progress(n);
   return { task, data: reduction.toData(), stats: r.stats, issues, ...(r.error ? { error: r.error } : {}), ...(r.damage ? { damage: r.damage } : {}) };
 }

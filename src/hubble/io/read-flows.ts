@@ -7,6 +7,7 @@
  * parser. Memory stays flat: one chunk and at most one capped partial line are
  * held at a time.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { emptyStats, FlowStreamParser, type FlowStreamParserOptions, type ReaderSink, type ReadStats } from '../reader.js';
 import { gunzipMembers, type GzipDamage } from './gunzip.js';
@@ -22,6 +23,12 @@ export interface ReadResult {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+
+/** A chunk of plain ASCII as text: a copy, several times faster than `TextDecoder` (Node 20's goes through ICU). */
+function asciiText(bytes: Uint8Array): string | undefined {
+  if (!isAscii(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
 
 /** Re-yields a byte stream, inflating it first when it starts with the gzip magic bytes. */
 async function* maybeGunzip(source: AsyncIterable<Uint8Array>, onDamage: (d: GzipDamage) => void): AsyncGenerator<Uint8Array> {
@@ -102,7 +109,7 @@ export async function readFlowStream(
   sink: ReaderSink,
   options: FlowStreamParserOptions & { name?: string } = {},
 ): Promise<ReadResult> {
-  const parser = new FlowStreamParser(sink, options);
+  const parser = new FlowStreamParser(sink, { decodeAscii: asciiText, ...options });
   let damage: GzipDamage | undefined;
   try {
     for await (const chunk of maybeGunzip(marked(source), (d) => (damage = d))) parser.push(chunk);
