@@ -130,6 +130,25 @@ describe('fast line readers give the careful reduction', () => {
   ];
   for (const [what, text] of TRICKY) test(`on tricky input: ${what}`, () => same(text, what));
 
+  test('hostile lines (every truncation, huge strings, numbers and lists, deep nesting): the careful answer, in linear time', () => {
+    // The pattern is a backtracking regular expression over user data: a line built to make it
+    // backtrack would hang ingest, so these must finish (the test runner's timeout) and agree.
+    const base = BENCH[7]!;
+    const labels = Array.from({ length: 20000 }, (_, i) => `"k8s:l${i}=v"`).join(',');
+    const lines = [
+      ...Array.from({ length: base.length }, (_, i) => base.slice(0, i)),
+      base.replace('k8s:app=', `k8s:app=${'x'.repeat(200_000)}`),
+      base.replace('"identity":', `"identity":${'1'.repeat(100_000)}`),
+      base.replace('"labels":[', `"labels":[${labels},`),
+      base.replace('"labels":[', `"labels":[${labels},`).slice(0, -5),
+      base.replace('k8s:app=', `k8s:app=${'\\\\'.repeat(50_000)}\\`),
+      base.replace('k8s:app=', `k8s:app=${'\\"'.repeat(50_000)}`),
+      `{"flow":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
+      base.replace('"flags":{"ACK":true}', `"flags":{${Array(5000).fill('"ACK":true').join(',')}}`),
+    ];
+    same(lines.join('\n'), 'hostile lines');
+  });
+
   test('a reused endpoint text is the same endpoint, whatever line it is in', () => {
     const lines = Array.from({ length: 50 }, (_, i) => envelope(FLOW.replace('40000', String(40000 + i)).replace('"shop"', i % 2 ? '"shop"' : '"shop2"')));
     same(lines.join('\n'), 'repeated endpoints');
