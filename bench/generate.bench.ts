@@ -21,7 +21,9 @@ import { report } from './harness.js';
 import { FlowStreamParser } from '../src/hubble/reader.js';
 import { Reduction } from '../src/generate/observed.js';
 import { REDUCTION_READ } from '../src/generate/line-reader.js';
-import { reduceFlowFiles } from '../src/generate/io/reduce-files.js';
+import type { reduceFlowFiles as ReduceFlowFiles } from '../src/generate/io/reduce-files.js';
+// @ts-expect-error: a plain .mjs build script without types
+import { buildCli } from '../scripts/build-cli.mjs';
 import { CLICKHOUSE_TABLE_SQL, clickhouseQuery, parseClickHouseUrl, reduceClickHouse, type ClickHouseSource } from '../src/generate/io/clickhouse.js';
 
 const NAMESPACES = 10;
@@ -148,6 +150,11 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-bench-generate-'));
   const path = join(dir, 'flows.jsonl');
   try {
+    // The reader as users run it: bundled JavaScript, whose worker threads start from bundled files
+    // (from the TypeScript sources each worker would first compile its modules, seconds under load).
+    const bundle = join(dir, 'bundle');
+    await (buildCli as (o: object) => Promise<unknown>)({ outdir: bundle, entries: { 'reduce-files': join(process.cwd(), 'src/generate/io/reduce-files.ts') } });
+    const { reduceFlowFiles } = (await import(join(bundle, 'reduce-files.js'))) as { reduceFlowFiles: typeof ReduceFlowFiles };
     await writeFlows(path, n);
     const size = statSync(path).size;
     console.log(`export: ${n.toLocaleString('en-US')} flows, ${(size / 1e6).toFixed(0)} MB, ${availableParallelism()} cores`);
