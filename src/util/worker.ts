@@ -19,7 +19,16 @@ const SEMI_SPACE = /^--max-semi-space-size=(\d+)$/;
  */
 export function startWorker(relative: string, base: string, workerData?: unknown): Worker {
   if (!base.endsWith('.ts')) {
-    return new Worker(new URL(relative, base), { workerData, ...workerFlags(process.execArgv) });
+    const url = new URL(relative, base);
+    const flags = workerFlags(process.execArgv);
+    try {
+      return new Worker(url, { workerData, ...flags });
+    } catch (e) {
+      // A V8 or process-wide flag (`node --single-threaded-gc …`) is refused in a worker's
+      // execArgv; such flags act on the whole process anyway, so the worker runs without them.
+      if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      return new Worker(url, { workerData, ...flags, execArgv: [] });
+    }
   }
   const entry = new URL(relative.replace(/\.js$/, '.ts'), base).href;
   const tsx = import.meta.resolve('tsx/esm/api');
