@@ -43,6 +43,11 @@ export interface Host {
   readonly label: string;
   /** The pod as the engine is asked about it (pods only). */
   readonly peer?: Peer;
+  /**
+   * What this host, as a source, has learnt about the pod addresses it connects to (the network module's
+   * `Link`s, by address): filled lazily, and as short-lived as the host (one engine).
+   */
+  links?: Map<string, unknown>;
 }
 
 /** `flow.DropReason` numbers of the drops policy causes. */
@@ -90,7 +95,7 @@ const HEX3 = Array.from({ length: 4096 }, (_, n) => n.toString(16).padStart(3, '
 
 /** The `ip` parts of both directions between two hosts, by the host that spoke first (one lookup per connection). */
 const IPS = new WeakMap<Host, WeakMap<Host, readonly [Ip, Ip]>>();
-function ipsOf(src: Host, dst: Host): readonly [Ip, Ip] {
+export function ipsOf(src: Host, dst: Host): readonly [Ip, Ip] {
   let byDst = IPS.get(src);
   if (!byDst) IPS.set(src, (byDst = new WeakMap()));
   let ips = byDst.get(dst);
@@ -151,6 +156,14 @@ export class FlowFactory {
   }
 
   private uuidHigh = '';
+
+  /** The packets that follow go between these two hosts, whose `ip` parts the caller kept (no lookup for them). */
+  between(src: Host, dst: Host, ips: readonly [Ip, Ip]): void {
+    this.ipSrc = src;
+    this.ipDst = dst;
+    this.ipFwd = ips[0];
+    this.ipRev = ips[1];
+  }
 
   private ip(src: Host, dst: Host): Ip {
     if (src === this.ipSrc && dst === this.ipDst) return this.ipFwd!;

@@ -26,7 +26,7 @@
 import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
 import { PolicyEngine } from '../engine/engine.js';
-import type { Endpoint, Policy, TcpFlags } from '../hubble/flow.js';
+import type { Endpoint, Ip, Policy, TcpFlags } from '../hubble/flow.js';
 import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { fnv32a } from '../model/names.js';
@@ -35,7 +35,7 @@ import { CLUSTER_DOMAIN, serviceIndex, type ServiceEntry } from '../model/servic
 import type { Cluster, ClusterNode, Pod, Service } from '../model/types.js';
 import { parseIp } from '../net/ip.js';
 import type { VirtualClock } from './clock.js';
-import type { FlowFactory, Host, Transport } from './flows.js';
+import { ipsOf, type FlowFactory, type Host, type Transport } from './flows.js';
 
 /** Linux SYN retransmissions (`tcp_syn_retries` 6, initial RTO 1 s): offsets of each SYN, in ms, and when connect() gives up. */
 export const SYN_TIMES_MS = [0, 1000, 3000, 7000, 15000, 31000, 63000] as const;
@@ -149,9 +149,28 @@ interface Conn {
   readonly sport: number;
   /** The side whose proxy terminates the connection. */
   readonly proxyAt: 'egress' | 'ingress' | undefined;
+  readonly link: Link | undefined;
 }
 
 type Target = { readonly host: Host; readonly port: number; readonly peer: Peer; readonly service?: Service; readonly listening: boolean };
+
+/**
+ * What a source knows about one pod address it connects to, kept on its {@link Host} (so, for one engine): where
+ * the connection goes, the `ip` parts both ways, and the last answer to the last request. A pod's own address
+ * goes to that pod whatever the source port (no load balancer), so all of this is the same on every connection:
+ * one lookup instead of one per part, each a cache miss when a command talks to one of thousands of pods.
+ */
+interface Link {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'ICMP';
+  readonly target: Target;
+  readonly ips: readonly [Ip, Ip];
+  request?: HttpRequest;
+  response?: HttpResponse & { readonly deniedByProxy: boolean };
+}
+
+/** Links one source keeps (a bound: a source that talks to every pod starts over rather than grows). */
+const MAX_LINKS = 256;
 
 /** The network as seen from one command (one exec). */
 export class Network {
@@ -339,7 +358,9 @@ export class Network {
     const start = clock.micros;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
-    const target = this.target(ip, port, protocol, sport, o);
+    const link = this.link(ip, port, protocol);
+    const target = link ? link.target : this.target(ip, port, protocol, sport, o);
+    if (link) this.state.flows.between(this.src, link.target.host, link.ips);
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
@@ -378,7 +399,7 @@ export class Network {
       this.connectStep(protocol, target, v, 'sent');
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
-    const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined };
+    const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined, link };
     this.allowedVerdicts(target.host, this.tcp(c, FLAGS.SYN, false), v, target.peer, 'TCP', target.port);
     if (!target.listening && !c.proxyAt) {
       this.clientLeg(c, FLAGS.SYN, 'NEW');
@@ -436,7 +457,17 @@ export class Network {
   /** The request straight to the server (no proxy on the way). */
   private direct(c: Conn, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
     this.state.clock.advanceMicros(SERVER_US);
-    const response = delivered(this.respond(c.target, req));
+    const link = c.link;
+    let response: NonNullable<Connection['response']>;
+    if (link && link.request === req) response = link.response!;
+    else {
+      response = delivered(this.respond(c.target, req));
+      // The same request to the same pod gets the same answer (responders are functions of server and request).
+      if (link) {
+        link.request = req;
+        link.response = response;
+      }
+    }
     this.serverLeg(c, FLAGS.ACK_PSH);
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
     return response;
@@ -512,6 +543,20 @@ export class Network {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** The source's {@link Link} to a pod's own address, made on first use; undefined for any other address. */
+  private link(ip: string, port: number, protocol: 'TCP' | 'UDP' | 'ICMP'): Link | undefined {
+    const src = this.src;
+    let links = src.links as Map<string, Link> | undefined;
+    const known = links?.get(ip);
+    if (known && known.port === port && known.protocol === protocol) return known;
+    const host = this.state.podsByIp.get(ip);
+    if (!host) return undefined;
+    const link: Link = { port, protocol, target: { host, port, peer: host.peer!, listening: listens(host.pod, port, protocol) }, ips: ipsOf(src, host) };
+    if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
+    links.set(ip, link);
+    return link;
+  }
 
   private verdict(q: ConnectionQuery): Verdict {
     const v = this.state.engine().verdict(q);
@@ -663,7 +708,7 @@ export class Network {
         podName: pod.name,
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
-      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod } };
+      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod }, links: undefined };
       this.state.hosts.set(pod, h);
     }
     return h;
