@@ -178,9 +178,15 @@ export class Network {
   private readonly src: Host;
   private readonly srcPeer: Peer;
 
-  constructor(private readonly state: NetworkState, readonly origin: Origin) {
-    this.src = this.originHost(origin);
+  /** `source`: the host {@link source} gave for this origin before, with the same state (described once, not per command). */
+  constructor(private readonly state: NetworkState, readonly origin: Origin, source?: Host) {
+    this.src = source ?? this.originHost(origin);
     this.srcPeer = origin.kind === 'pod' ? (this.src.peer ?? { kind: 'pod', pod: origin.pod }) : { kind: 'ip', ip: this.src.ip };
+  }
+
+  /** Where the command runs, as Hubble describes it. */
+  get source(): Host {
+    return this.src;
   }
 
   get sourceIp(): string {
@@ -733,7 +739,7 @@ export class Network {
 
 /** What resolving an address gives (itself, at once), remembered per text: commands name the same addresses again and again. */
 const LITERALS = new Map<string, (Resolved & { readonly elapsedMs: number }) | null>();
-function addressLiteral(name: string): (Resolved & { readonly elapsedMs: number }) | null {
+export function addressLiteral(name: string): (Resolved & { readonly elapsedMs: number }) | null {
   let r = LITERALS.get(name);
   if (r === undefined) {
     // Names never start with a digit and a colon-free dotted quad is the common address: ask the full parser only then.

@@ -15,6 +15,7 @@
  */
 import type { HttpRequest } from '../../engine/types.js';
 import type { CommandContext, CommandOutput } from './context.js';
+import { addressLiteral, type Resolved } from '../network.js';
 import { has, hostHeader, last, all, parseArgs, parseUrl, REASONS, seconds, type Url } from './context.js';
 
 const CURL_VERSION = '8.11.1';
@@ -54,6 +55,8 @@ interface CurlPlan {
   /** --connect-timeout bounds resolving and connecting; -m bounds everything (CURLOPT_CONNECTTIMEOUT docs). */
   readonly connectBudget: number | undefined;
   readonly hostH: string;
+  /** The URL's host when it is an address: what resolving it gives, known from the words alone. */
+  readonly literal: (Resolved & { readonly elapsedMs: number }) | null;
   readonly request: HttpRequest & { readonly url: string; readonly tls: boolean };
   readonly urlEffective: string;
 }
@@ -134,6 +137,7 @@ export function parseCurl(args: readonly string[]): CurlPlan {
     url,
     connectBudget: minDefined(connectTimeout, maxTime),
     hostH,
+    literal: url ? addressLiteral(url.host) : null,
     request: { method, path, host: hostH, url: url ? `${url.scheme}://${hostH}${path}` : '', tls: url?.scheme === 'https', ...(Object.keys(headers).length ? { headers } : {}) },
     urlEffective: url ? `${url.scheme}://${hostHeader(url)}${url.path}` : (target ?? ''),
   };
@@ -156,7 +160,7 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
     return scheme ? finish(plan, vars, start, clock, '', stderr, 1, `Protocol "${scheme}" not supported`) : finish(plan, vars, start, clock, '', stderr, 3, 'URL rejected: Bad hostname');
   }
   if (vars) vars['url_effective'] = plan.urlEffective;
-  const resolved = ctx.net.resolve(url.host, connectBudget !== undefined ? { budgetMs: connectBudget } : {});
+  const resolved = plan.literal ?? ctx.net.resolve(url.host, connectBudget !== undefined ? { budgetMs: connectBudget } : {});
   if (!resolved.ok) {
     if (resolved.error === 'TIMEOUT' && connectBudget !== undefined && elapsed(clock, start) >= connectBudget) {
       clock.advanceMicros(start + connectBudget * 1000 - clock.micros);
