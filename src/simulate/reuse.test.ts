@@ -110,6 +110,16 @@ describe('the clock', () => {
     }
   });
 
+  test('iso() is now().toISOString() when the clock jumps by seconds and minutes (denied commands wait), before 1970 and after 9999 too', () => {
+    for (const start of ['2026-01-01T12:00:00.000Z', '1969-12-31T23:58:59.500Z', '+010000-01-01T00:00:00.000Z']) {
+      const clock = new VirtualClock(new Date(start));
+      for (let i = 0; i < 500; i++) {
+        assert.equal(clock.iso(), clock.now().toISOString());
+        clock.advanceMicros([999, 1_000_000, 1_234_567, 61_000_000, 127_001_000][i % 5]!);
+      }
+    }
+  });
+
   test('events of one instant share one timestamp; the next instant has its own', () => {
     const clock = new VirtualClock();
     const t = clock.timestamp();
