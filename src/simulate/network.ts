@@ -165,8 +165,14 @@ interface Link {
   readonly protocol: 'TCP' | 'UDP' | 'ICMP';
   readonly target: Target;
   readonly ips: readonly [Ip, Ip];
-  request?: HttpRequest;
+  request?: HttpRequest & { readonly url: string };
   response?: HttpResponse & { readonly deniedByProxy: boolean };
+  /** The `http` step of that request and answer. */
+  httpStep?: Step;
+  /** The last `connect` step, and the verdict and result it was for (steps are read only: shared, frozen). */
+  step?: Step;
+  stepVerdict?: Verdict;
+  stepResult?: string;
 }
 
 /** Links one source keeps (a bound: a source that talks to every pod starts over rather than grows). */
@@ -383,7 +389,7 @@ export class Network {
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
         this.deniedPacket(target.host, { protocol: 'UDP', sourcePort: sport, destinationPort: target.port }, v, true);
-        this.connectStep(protocol, target, v, 'sent');
+        this.connectStep(protocol, target, v, 'sent', link);
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
@@ -394,7 +400,7 @@ export class Network {
         this.deniedPacket(target.host, syn, v, at === 0);
       }
       clock.advanceMicros(start + limit * 1000 - clock.micros);
-      this.connectStep(protocol, target, v, 'timeout');
+      this.connectStep(protocol, target, v, 'timeout', link);
       return { result: 'timeout', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
 
@@ -402,7 +408,7 @@ export class Network {
       const t: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: target.port };
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
-      this.connectStep(protocol, target, v, 'sent');
+      this.connectStep(protocol, target, v, 'sent', link);
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
     const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined, link };
@@ -410,13 +416,13 @@ export class Network {
     if (!target.listening && !c.proxyAt) {
       this.clientLeg(c, FLAGS.SYN, 'NEW');
       this.serverLeg(c, FLAGS.RST_ACK);
-      this.connectStep(protocol, target, v, 'refused');
+      this.connectStep(protocol, target, v, 'refused', link);
       return { result: 'refused', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
     this.clientLeg(c, FLAGS.SYN, 'NEW');
     this.serverLeg(c, FLAGS.SYN_ACK);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
-    this.connectStep(protocol, target, v, 'established');
+    this.connectStep(protocol, target, v, 'established', link);
     let response: Connection['response'];
     if (o.http) {
       this.clientLeg(c, FLAGS.ACK_PSH, 'ESTABLISHED');
@@ -430,7 +436,21 @@ export class Network {
   }
 
   /** The connection's step (for `-o json` and scenarios). */
-  private connectStep(protocol: 'TCP' | 'UDP', target: Target, v: Verdict, result: 'established' | 'timeout' | 'refused' | 'sent'): void {
+  private connectStep(protocol: 'TCP' | 'UDP', target: Target, v: Verdict, result: 'established' | 'timeout' | 'refused' | 'sent', link?: Link): void {
+    if (link) {
+      if (link.stepVerdict !== v || link.stepResult !== result) {
+        // Verdicts are the engine's shared objects: the same one gives the same step.
+        const steps = this.steps;
+        const n = steps.length;
+        this.connectStep(protocol, target, v, result);
+        link.step = Object.freeze(steps[n]!);
+        link.stepVerdict = v;
+        link.stepResult = result;
+        return;
+      }
+      this.steps.push(link.step!);
+      return;
+    }
     const to = `${target.host.label}:${target.port}`;
     if (!target.service && !v.deniedAt) {
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to, port: target.port, result, verdict: v.verdict, reason: v.reason });
@@ -464,18 +484,21 @@ export class Network {
   private direct(c: Conn, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
     this.state.clock.advanceMicros(SERVER_US);
     const link = c.link;
-    let response: NonNullable<Connection['response']>;
-    if (link && link.request === req) response = link.response!;
-    else {
-      response = delivered(this.respond(c.target, req));
-      // The same request to the same pod gets the same answer (responders are functions of server and request).
-      if (link) {
-        link.request = req;
-        link.response = response;
-      }
+    if (link && link.request === req) {
+      this.serverLeg(c, FLAGS.ACK_PSH);
+      this.steps.push(link.httpStep!);
+      return link.response!;
     }
+    const response = delivered(this.respond(c.target, req));
     this.serverLeg(c, FLAGS.ACK_PSH);
-    this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
+    const step: Step = { kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false };
+    this.steps.push(step);
+    // The same request to the same pod gets the same answer (responders are functions of server and request).
+    if (link) {
+      link.request = req;
+      link.response = response;
+      link.httpStep = Object.freeze(step);
+    }
     return response;
   }
 
