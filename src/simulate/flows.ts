@@ -158,11 +158,11 @@ export class FlowFactory {
   private uuidHigh = '';
 
   /** The packets that follow go between these two hosts, whose `ip` parts the caller kept (no lookup for them). */
-  between(src: Host, dst: Host, ips: readonly [Ip, Ip]): void {
+  between(src: Host, dst: Host, forward: Ip, backward: Ip): void {
     this.ipSrc = src;
     this.ipDst = dst;
-    this.ipFwd = ips[0];
-    this.ipRev = ips[1];
+    this.ipFwd = forward;
+    this.ipRev = backward;
   }
 
   private ip(src: Host, dst: Host): Ip {

@@ -160,11 +160,11 @@ type Target = { readonly host: Host; readonly port: number; readonly peer: Peer;
  * goes to that pod whatever the source port (no load balancer), so all of this is the same on every connection:
  * one lookup instead of one per part, each a cache miss when a command talks to one of thousands of pods.
  */
-interface Link {
-  readonly port: number;
+interface Link extends Target {
   readonly protocol: 'TCP' | 'UDP' | 'ICMP';
-  readonly target: Target;
-  readonly ips: readonly [Ip, Ip];
+  /** The `ip` parts from the source to the pod and back (in the link itself: one object to fetch, not three). */
+  readonly forward: Ip;
+  readonly backward: Ip;
   request?: HttpRequest & { readonly url: string };
   response?: HttpResponse & { readonly deniedByProxy: boolean };
   /** The `http` step of that request and answer. */
@@ -371,8 +371,8 @@ export class Network {
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
     const link = this.link(ip, port, protocol);
-    const target = link ? link.target : this.target(ip, port, protocol, sport, o);
-    if (link) this.state.flows.between(this.src, link.target.host, link.ips);
+    const target = link ?? this.target(ip, port, protocol, sport, o);
+    if (link) this.state.flows.between(this.src, link.host, link.forward, link.backward);
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
@@ -581,7 +581,8 @@ export class Network {
     if (known && known.port === port && known.protocol === protocol) return known;
     const host = this.state.podsByIp.get(ip);
     if (!host) return undefined;
-    const link: Link = { port, protocol, target: { host, port, peer: host.peer!, listening: listens(host.pod, port, protocol) }, ips: ipsOf(src, host) };
+    const [forward, backward] = ipsOf(src, host);
+    const link: Link = { host, port, peer: host.peer!, listening: listens(host.pod, port, protocol), protocol, forward, backward };
     if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
     links.set(ip, link);
     return link;
