@@ -95,12 +95,17 @@ const HEX3 = Array.from({ length: 4096 }, (_, n) => n.toString(16).padStart(3, '
 
 /** The `ip` parts of both directions between two hosts, by the host that spoke first (one lookup per connection). */
 const IPS = new WeakMap<Host, WeakMap<Host, readonly [Ip, Ip]>>();
-export function ipsOf(src: Host, dst: Host): readonly [Ip, Ip] {
+function ipsOf(src: Host, dst: Host): readonly [Ip, Ip] {
   let byDst = IPS.get(src);
   if (!byDst) IPS.set(src, (byDst = new WeakMap()));
   let ips = byDst.get(dst);
-  if (!ips) byDst.set(dst, (ips = [ipPart(src, dst), ipPart(dst, src)]));
+  if (!ips) byDst.set(dst, (ips = ipParts(src, dst)));
   return ips;
+}
+
+/** The `ip` parts from `src` to `dst` and back, made now: for a caller that keeps them (see {@link FlowFactory.between}). */
+export function ipParts(src: Host, dst: Host): readonly [Ip, Ip] {
+  return [ipPart(src, dst), ipPart(dst, src)];
 }
 
 function ipPart(src: Host, dst: Host): Ip {

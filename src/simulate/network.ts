@@ -35,7 +35,7 @@ import { CLUSTER_DOMAIN, serviceIndex, type ServiceEntry } from '../model/servic
 import type { Cluster, ClusterNode, Pod, Service } from '../model/types.js';
 import { parseIp } from '../net/ip.js';
 import type { VirtualClock } from './clock.js';
-import { ipsOf, type FlowFactory, type Host, type Transport } from './flows.js';
+import { ipParts, type FlowFactory, type Host, type Transport } from './flows.js';
 
 /** Linux SYN retransmissions (`tcp_syn_retries` 6, initial RTO 1 s): offsets of each SYN, in ms, and when connect() gives up. */
 export const SYN_TIMES_MS = [0, 1000, 3000, 7000, 15000, 31000, 63000] as const;
@@ -370,8 +370,14 @@ export class Network {
     const start = clock.micros;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
-    const link = this.link(ip, port, protocol);
-    const target = link ?? this.target(ip, port, protocol, sport, o);
+    let link = this.link(ip, port, protocol);
+    let target: Target | undefined = link;
+    if (!link) {
+      target = this.target(ip, port, protocol, sport, o);
+      // The first connection to a pod's address makes it known as one (podsByIp): from then on, this one included, it has a Link.
+      if (target) link = this.link(ip, port, protocol);
+      if (link) target = link;
+    }
     if (link) this.state.flows.between(this.src, link.host, link.forward, link.backward);
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
@@ -581,7 +587,7 @@ export class Network {
     if (known && known.port === port && known.protocol === protocol) return known;
     const host = this.state.podsByIp.get(ip);
     if (!host) return undefined;
-    const [forward, backward] = ipsOf(src, host);
+    const [forward, backward] = ipParts(src, host);
     const link: Link = { host, port, peer: host.peer!, listening: listens(host.pod, port, protocol), protocol, forward, backward };
     if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
     links.set(ip, link);
