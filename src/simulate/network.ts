@@ -187,7 +187,8 @@ export class Network {
   /** `source`: the host {@link source} gave for this origin before, with the same state (described once, not per command). */
   constructor(private readonly state: NetworkState, readonly origin: Origin, source?: Host) {
     this.src = source ?? this.originHost(origin);
-    this.srcPeer = origin.kind === 'pod' ? (this.src.peer ?? { kind: 'pod', pod: origin.pod }) : { kind: 'ip', ip: this.src.ip };
+    // A pod's own host carries its peer (only pods' do): then the origin need not be read.
+    this.srcPeer = this.src.peer ?? (origin.kind === 'pod' ? { kind: 'pod', pod: origin.pod } : { kind: 'ip', ip: this.src.ip });
   }
 
   /** Where the command runs, as Hubble describes it. */

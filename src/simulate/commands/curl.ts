@@ -64,12 +64,17 @@ interface CurlPlan {
   readonly urlEffective: string;
 }
 
-/** Plans by their words, one level per word (no joined key to build and hash for every command). */
+/**
+ * Plans by their words, one level per word (no joined key to build and hash for every command); a line's plan
+ * hangs from the level of its next-to-last word, under its last (one object fewer to fetch than a level of its own).
+ */
 interface PlanNode {
-  plan?: CurlPlan;
   next?: Map<string, PlanNode>;
+  plans?: Map<string, CurlPlan>;
 }
 let plans: PlanNode = {};
+/** The plan of no words. */
+let emptyPlan: CurlPlan | undefined;
 let planCount = 0;
 /**
  * Enough for every line of a long script and for a load test's thousands of distinct URLs (a plan is well under
@@ -80,22 +85,26 @@ const MAX_PLANS = 32_768;
 
 /** The plan of these words: remembered, or parsed now ({@link parseCurl}). */
 export function curlPlan(args: readonly string[]): CurlPlan {
+  const n = args.length;
+  if (n === 0) return (emptyPlan ??= parseCurl(args));
   let node = plans;
-  for (let i = 0; i < args.length; i++) {
+  for (let i = 0; i < n - 1; i++) {
     const word = args[i]!;
     let next = node.next?.get(word);
     if (!next) (node.next ??= new Map()).set(word, (next = {}));
     node = next;
   }
-  if (!node.plan) {
-    if (++planCount > MAX_PLANS) {
-      plans = {};
-      planCount = 0;
-      return curlPlan(args);
-    }
-    node.plan = parseCurl(args);
+  const last = args[n - 1]!;
+  const known = node.plans?.get(last);
+  if (known) return known;
+  if (++planCount > MAX_PLANS) {
+    plans = {};
+    planCount = 0;
+    return curlPlan(args);
   }
-  return node.plan;
+  const plan = parseCurl(args);
+  (node.plans ??= new Map()).set(last, plan);
+  return plan;
 }
 
 export function parseCurl(args: readonly string[]): CurlPlan {
