@@ -27,6 +27,7 @@ import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../eng
 import { isProblem } from '../engine/types.js';
 import { PolicyEngine } from '../engine/engine.js';
 import type { Endpoint, Ip, Policy, TcpFlags } from '../hubble/flow.js';
+import type { LabelSet } from '../identity/labels.js';
 import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { fnv32a } from '../model/names.js';
@@ -741,7 +742,7 @@ export class Network {
         identity: id ?? 0,
         clusterName: this.state.cluster.name,
         namespace: pod.namespace,
-        labels: id !== undefined ? (e!.table.labelsOf(id)?.toStrings() ?? []) : [],
+        labels: id !== undefined ? labelStrings(e!.table.labelsOf(id)) : [],
         podName: pod.name,
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
@@ -796,6 +797,18 @@ function listens(pod: Pod | undefined, port: number, protocol: 'TCP' | 'UDP' | '
   return false;
 }
 
+/**
+ * An identity's labels as Hubble prints them, one array for all the pods that have it (endpoints are read only):
+ * ten thousand pods would otherwise keep ten thousand copies of a few thousand lists.
+ */
+const LABEL_STRINGS = new WeakMap<LabelSet, string[]>();
+function labelStrings(set: LabelSet | undefined): string[] {
+  if (!set) return [];
+  let strings = LABEL_STRINGS.get(set);
+  if (!strings) LABEL_STRINGS.set(set, (strings = set.toStrings()));
+  return strings;
+}
+
 /** Hubble keeps only the longest `cidr:` label of a local identity (`threefour/parser.go` filterCIDRLabels). */
 function longestCidrOnly(labels: string[]): string[] {
   const cidrs = labels.filter((l) => l.startsWith('cidr:'));
@@ -846,9 +859,12 @@ function defaultResponseByKey(pod: Pod | undefined, ip: string, port: number, re
   return r;
 }
 
+/** The headers of every default answer: one frozen object (thousands of pods answer). */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+
 function buildDefaultResponse(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
   const doc: Record<string, unknown> = pod
     ? { pod: `${pod.namespace}/${pod.name}`, labels: pod.labels, port, method: req.method, path: req.path }
     : { host: req.host ?? ip, ip, port, method: req.method, path: req.path };
-  return { status: 200, body: `${JSON.stringify(doc)}\n`, headers: { 'content-type': 'application/json' } };
+  return { status: 200, body: `${JSON.stringify(doc)}\n`, headers: JSON_HEADERS };
 }
