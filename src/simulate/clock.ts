@@ -8,6 +8,7 @@
  * holds exactly for the next few centuries.
  */
 import type { Timestamp } from '../hubble/flow.js';
+import { Stamp } from './flows.js';
 
 /** Where the clock starts unless told otherwise: a fixed instant, so output is deterministic. */
 export const DEFAULT_START = new Date('2026-01-01T12:00:00.000Z');
@@ -39,7 +40,7 @@ export class VirtualClock {
   timestamp(): Timestamp {
     if (this.us !== this.stampedAt) {
       const seconds = Math.floor(this.us / 1e6);
-      this.stamp = { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+      this.stamp = new Stamp(seconds, (this.us - seconds * 1e6) * 1000);
       this.stampedAt = this.us;
     }
     return this.stamp!;

@@ -36,7 +36,7 @@ import { CLUSTER_DOMAIN, serviceIndex, type ServiceEntry } from '../model/servic
 import type { Cluster, ClusterNode, Pod, Service } from '../model/types.js';
 import { parseIp } from '../net/ip.js';
 import type { VirtualClock } from './clock.js';
-import { ipParts, type FlowFactory, type Host, type Transport } from './flows.js';
+import { ipParts, tcp as segment, udp as datagram, type FlowFactory, type Host, type Transport } from './flows.js';
 
 /** Linux SYN retransmissions (`tcp_syn_retries` 6, initial RTO 1 s): offsets of each SYN, in ms, and when connect() gives up. */
 export const SYN_TIMES_MS = [0, 1000, 3000, 7000, 15000, 31000, 63000] as const;
@@ -317,8 +317,8 @@ export class Network {
     const dst = backend.pod ? this.podHost(backend.pod) : this.ipHost(backend.ip);
     const to: Peer = backend.pod ? { kind: 'pod', pod: backend.pod } : { kind: 'ip', ip: backend.ip };
     const v = this.verdict({ from: this.srcPeer, to, protocol: 'UDP', port: backend.port, dns: name });
-    const udp: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: backend.port };
-    const reply: Transport = { protocol: 'UDP', sourcePort: backend.port, destinationPort: sport };
+    const udp = datagram(sport, backend.port);
+    const reply = datagram(backend.port, sport);
     const f = this.state.flows;
     const srcNode = this.src.node;
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
@@ -396,12 +396,12 @@ export class Network {
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
-        this.deniedPacket(target.host, { protocol: 'UDP', sourcePort: sport, destinationPort: target.port }, v, true);
+        this.deniedPacket(target.host, datagram(sport, target.port), v, true);
         this.connectStep(protocol, target, v, 'sent', link);
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
-      const syn: Transport = { protocol: 'TCP', sourcePort: sport, destinationPort: target.port, flags: FLAGS.SYN };
+      const syn = segment(sport, target.port, FLAGS.SYN);
       for (const at of SYN_TIMES_MS) {
         if (at >= limit) break;
         clock.advanceMicros(start + at * 1000 - clock.micros);
@@ -413,7 +413,7 @@ export class Network {
     }
 
     if (protocol === 'UDP') {
-      const t: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: target.port };
+      const t = datagram(sport, target.port);
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
       this.connectStep(protocol, target, v, 'sent', link);
@@ -469,7 +469,7 @@ export class Network {
   }
 
   private tcp(c: Conn, flags: TcpFlags, reverse: boolean): Transport {
-    return reverse ? { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport, flags } : { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port, flags };
+    return reverse ? segment(c.target.port, c.sport, flags) : segment(c.sport, c.target.port, flags);
   }
 
   /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
@@ -519,7 +519,7 @@ export class Network {
     const direction = c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
     const allowed = v.verdict === 'allow';
     const reqStart = clock.micros;
-    f.http(this.src, host, { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
+    f.http(this.src, host, segment(c.sport, c.target.port, undefined), { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
     let response: NonNullable<Connection['response']>;
     if (allowed) {
       // The proxy's own connection to the server carries the request on.
@@ -533,7 +533,7 @@ export class Network {
       clock.advanceMicros(HOP_US);
       response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
     }
-    f.http(host, this.src, { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport }, {
+    f.http(host, this.src, segment(c.target.port, c.sport, undefined), {
       node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
     });
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
