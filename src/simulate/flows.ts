@@ -383,14 +383,18 @@ const Datagram = plain<(this: { protocol: 'UDP'; sourcePort: number; destination
   },
 );
 
-/** The fields every event starts with; the others are added in the order of `flow.proto`'s writers above. */
+/** The fields every event starts with, in their order; the others are added in the order of the writers above. */
+function head(f: Flow, time: Timestamp, uuid: string, ip: Ip, source: Endpoint, destination: Endpoint): void {
+  f.time = time;
+  f.uuid = uuid;
+  f.ip = ip;
+  f.source = source;
+  f.destination = destination;
+}
+
 const BaseFlow = plain<(this: Flow, time: Timestamp, uuid: string, ip: Ip, source: Endpoint, destination: Endpoint) => void, Flow>(
   function (time, uuid, ip, source, destination) {
-    this.time = time;
-    this.uuid = uuid;
-    this.ip = ip;
-    this.source = source;
-    this.destination = destination;
+    head(this, time, uuid, ip, source, destination);
   },
 );
 
@@ -399,11 +403,7 @@ const TraceFlow = plain<(
   this: Flow, time: Timestamp, uuid: string, ip: Ip, source: Endpoint, destination: Endpoint, nodeName: string, l4: Layer4, eventType: CiliumEventType,
   direction: TrafficDirection, point: TraceObservationPoint, reason: 'NEW' | 'ESTABLISHED' | 'REPLY', reply: boolean, summary: string,
 ) => void, Flow>(function (time, uuid, ip, source, destination, nodeName, l4, eventType, direction, point, reason, reply, summary) {
-  this.time = time;
-  this.uuid = uuid;
-  this.ip = ip;
-  this.source = source;
-  this.destination = destination;
+  head(this, time, uuid, ip, source, destination);
   this.nodeName = nodeName;
   this.verdict = 'FORWARDED';
   this.l4 = l4;
@@ -422,11 +422,7 @@ const AllowedVerdictFlow = plain<(
   this: Flow, time: Timestamp, uuid: string, ip: Ip, source: Endpoint, destination: Endpoint, nodeName: string, verdict: 'FORWARDED' | 'REDIRECTED',
   l4: Layer4, direction: 'INGRESS' | 'EGRESS', policyMatchType: number, summary: string,
 ) => void, Flow>(function (time, uuid, ip, source, destination, nodeName, verdict, l4, direction, policyMatchType, summary) {
-  this.time = time;
-  this.uuid = uuid;
-  this.ip = ip;
-  this.source = source;
-  this.destination = destination;
+  head(this, time, uuid, ip, source, destination);
   this.nodeName = nodeName;
   this.verdict = verdict;
   this.l4 = l4;
