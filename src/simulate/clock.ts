@@ -8,6 +8,7 @@
  * holds exactly for the next few centuries.
  */
 import type { Timestamp } from '../hubble/flow.js';
+import { Stamp } from './flows.js';
 
 /** Where the clock starts unless told otherwise: a fixed instant, so output is deterministic. */
 export const DEFAULT_START = new Date('2026-01-01T12:00:00.000Z');
@@ -39,7 +40,7 @@ export class VirtualClock {
   timestamp(): Timestamp {
     if (this.us !== this.stampedAt) {
       const seconds = Math.floor(this.us / 1e6);
-      this.stamp = { seconds, nanos: (this.us - seconds * 1e6) * 1000 };
+      this.stamp = new Stamp(seconds, (this.us - seconds * 1e6) * 1000);
       this.stampedAt = this.us;
     }
     return this.stamp!;
@@ -52,21 +53,28 @@ export class VirtualClock {
     return new Date(Math.floor(this.us / 1000));
   }
 
-  /** `now().toISOString()`, with the part up to the second remembered (every command is stamped, many a second). */
+  /**
+   * `now().toISOString()`, with the part up to the minute remembered: every command is stamped, and a denied one
+   * moves the clock on by seconds, so a new second is common and a new minute is not.
+   */
   iso(): string {
     const ms = Math.floor(this.us / 1000);
     const second = Math.floor(ms / 1000);
-    if (second !== this.isoSecond) {
-      const full = new Date(second * 1000).toISOString();
-      this.isoSecond = second;
-      this.isoPrefix = full.slice(0, full.length - 4);
+    const minute = Math.floor(second / 60);
+    if (minute !== this.isoMinute) {
+      const full = new Date(minute * 60_000).toISOString();
+      this.isoMinute = minute;
+      this.isoPrefix = full.slice(0, full.length - 7);
     }
-    return this.isoPrefix + MILLIS[ms - second * 1000]!;
+    return this.isoPrefix + SECONDS[second - minute * 60]! + MILLIS[ms - second * 1000]!;
   }
 
-  private isoSecond = NaN;
+  private isoMinute = NaN;
   private isoPrefix = '';
 }
+
+/** `00.` … `59.`: the seconds of an ISO 8601 instant. */
+const SECONDS = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, '0')}.`);
 
 /** `000Z` … `999Z`: the tail of an ISO 8601 instant. */
 const MILLIS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);

@@ -26,7 +26,8 @@
 import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
 import { PolicyEngine } from '../engine/engine.js';
-import type { Endpoint, Policy, TcpFlags } from '../hubble/flow.js';
+import type { Endpoint, Ip, Policy, TcpFlags } from '../hubble/flow.js';
+import type { LabelSet } from '../identity/labels.js';
 import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { fnv32a } from '../model/names.js';
@@ -35,7 +36,7 @@ import { CLUSTER_DOMAIN, serviceIndex, type ServiceEntry } from '../model/servic
 import type { Cluster, ClusterNode, Pod, Service } from '../model/types.js';
 import { parseIp } from '../net/ip.js';
 import type { VirtualClock } from './clock.js';
-import type { FlowFactory, Host, Transport } from './flows.js';
+import { ipParts, tcp as segment, udp as datagram, type FlowFactory, type Host, type Transport } from './flows.js';
 
 /** Linux SYN retransmissions (`tcp_syn_retries` 6, initial RTO 1 s): offsets of each SYN, in ms, and when connect() gives up. */
 export const SYN_TIMES_MS = [0, 1000, 3000, 7000, 15000, 31000, 63000] as const;
@@ -149,9 +150,34 @@ interface Conn {
   readonly sport: number;
   /** The side whose proxy terminates the connection. */
   readonly proxyAt: 'egress' | 'ingress' | undefined;
+  readonly link: Link | undefined;
 }
 
 type Target = { readonly host: Host; readonly port: number; readonly peer: Peer; readonly service?: Service; readonly listening: boolean };
+
+/**
+ * What a source knows about one pod address it connects to, kept on its {@link Host} (so, for one engine): where
+ * the connection goes, the `ip` parts both ways, and the last answer to the last request. A pod's own address
+ * goes to that pod whatever the source port (no load balancer), so all of this is the same on every connection:
+ * one lookup instead of one per part, each a cache miss when a command talks to one of thousands of pods.
+ */
+interface Link extends Target {
+  readonly protocol: 'TCP' | 'UDP' | 'ICMP';
+  /** The `ip` parts from the source to the pod and back (in the link itself: one object to fetch, not three). */
+  readonly forward: Ip;
+  readonly backward: Ip;
+  request?: HttpRequest & { readonly url: string };
+  response?: HttpResponse & { readonly deniedByProxy: boolean };
+  /** The `http` step of that request and answer. */
+  httpStep?: Step;
+  /** The last `connect` step, and the verdict and result it was for (steps are read only: shared, frozen). */
+  step?: Step;
+  stepVerdict?: Verdict;
+  stepResult?: string;
+}
+
+/** Links one source keeps (a bound: a source that talks to every pod starts over rather than grows). */
+const MAX_LINKS = 256;
 
 /** The network as seen from one command (one exec). */
 export class Network {
@@ -159,9 +185,16 @@ export class Network {
   private readonly src: Host;
   private readonly srcPeer: Peer;
 
-  constructor(private readonly state: NetworkState, readonly origin: Origin) {
-    this.src = this.originHost(origin);
-    this.srcPeer = origin.kind === 'pod' ? (this.src.peer ?? { kind: 'pod', pod: origin.pod }) : { kind: 'ip', ip: this.src.ip };
+  /** `source`: the host {@link source} gave for this origin before, with the same state (described once, not per command). */
+  constructor(private readonly state: NetworkState, readonly origin: Origin, source?: Host) {
+    this.src = source ?? this.originHost(origin);
+    // A pod's own host carries its peer (only pods' do): then the origin need not be read.
+    this.srcPeer = this.src.peer ?? (origin.kind === 'pod' ? { kind: 'pod', pod: origin.pod } : { kind: 'ip', ip: this.src.ip });
+  }
+
+  /** Where the command runs, as Hubble describes it. */
+  get source(): Host {
+    return this.src;
   }
 
   get sourceIp(): string {
@@ -284,8 +317,8 @@ export class Network {
     const dst = backend.pod ? this.podHost(backend.pod) : this.ipHost(backend.ip);
     const to: Peer = backend.pod ? { kind: 'pod', pod: backend.pod } : { kind: 'ip', ip: backend.ip };
     const v = this.verdict({ from: this.srcPeer, to, protocol: 'UDP', port: backend.port, dns: name });
-    const udp: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: backend.port };
-    const reply: Transport = { protocol: 'UDP', sourcePort: backend.port, destinationPort: sport };
+    const udp = datagram(sport, backend.port);
+    const reply = datagram(backend.port, sport);
     const f = this.state.flows;
     const srcNode = this.src.node;
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
@@ -339,7 +372,15 @@ export class Network {
     const start = clock.micros;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
-    const target = this.target(ip, port, protocol, sport, o);
+    let link = this.link(ip, port, protocol);
+    let target: Target | undefined = link;
+    if (!link) {
+      target = this.target(ip, port, protocol, sport, o);
+      // The first connection to a pod's address makes it known as one (podsByIp): from then on, this one included, it has a Link.
+      if (target) link = this.link(ip, port, protocol);
+      if (link) target = link;
+    }
+    if (link) this.state.flows.between(this.src, link.host, link.forward, link.backward);
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
@@ -355,41 +396,41 @@ export class Network {
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
-        this.deniedPacket(target.host, { protocol: 'UDP', sourcePort: sport, destinationPort: target.port }, v, true);
-        this.connectStep(protocol, target, v, 'sent');
+        this.deniedPacket(target.host, datagram(sport, target.port), v, true);
+        this.connectStep(protocol, target, v, 'sent', link);
         return { result: 'sent', ip, port, elapsedMs: 0 };
       }
       const limit = Math.min(o.timeoutMs ?? SYN_GIVE_UP_MS, SYN_GIVE_UP_MS);
-      const syn: Transport = { protocol: 'TCP', sourcePort: sport, destinationPort: target.port, flags: FLAGS.SYN };
+      const syn = segment(sport, target.port, FLAGS.SYN);
       for (const at of SYN_TIMES_MS) {
         if (at >= limit) break;
         clock.advanceMicros(start + at * 1000 - clock.micros);
         this.deniedPacket(target.host, syn, v, at === 0);
       }
       clock.advanceMicros(start + limit * 1000 - clock.micros);
-      this.connectStep(protocol, target, v, 'timeout');
+      this.connectStep(protocol, target, v, 'timeout', link);
       return { result: 'timeout', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
 
     if (protocol === 'UDP') {
-      const t: Transport = { protocol: 'UDP', sourcePort: sport, destinationPort: target.port };
+      const t = datagram(sport, target.port);
       this.allowedVerdicts(target.host, t, v, target.peer, 'UDP', target.port);
       this.packet(this.src, target.host, t, false, 'NEW');
-      this.connectStep(protocol, target, v, 'sent');
+      this.connectStep(protocol, target, v, 'sent', link);
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
-    const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined };
+    const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined, link };
     this.allowedVerdicts(target.host, this.tcp(c, FLAGS.SYN, false), v, target.peer, 'TCP', target.port);
     if (!target.listening && !c.proxyAt) {
       this.clientLeg(c, FLAGS.SYN, 'NEW');
       this.serverLeg(c, FLAGS.RST_ACK);
-      this.connectStep(protocol, target, v, 'refused');
+      this.connectStep(protocol, target, v, 'refused', link);
       return { result: 'refused', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
     this.clientLeg(c, FLAGS.SYN, 'NEW');
     this.serverLeg(c, FLAGS.SYN_ACK);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
-    this.connectStep(protocol, target, v, 'established');
+    this.connectStep(protocol, target, v, 'established', link);
     let response: Connection['response'];
     if (o.http) {
       this.clientLeg(c, FLAGS.ACK_PSH, 'ESTABLISHED');
@@ -403,7 +444,21 @@ export class Network {
   }
 
   /** The connection's step (for `-o json` and scenarios). */
-  private connectStep(protocol: 'TCP' | 'UDP', target: Target, v: Verdict, result: 'established' | 'timeout' | 'refused' | 'sent'): void {
+  private connectStep(protocol: 'TCP' | 'UDP', target: Target, v: Verdict, result: 'established' | 'timeout' | 'refused' | 'sent', link?: Link): void {
+    if (link) {
+      if (link.stepVerdict !== v || link.stepResult !== result) {
+        // Verdicts are the engine's shared objects: the same one gives the same step.
+        const steps = this.steps;
+        const n = steps.length;
+        this.connectStep(protocol, target, v, result);
+        link.step = Object.freeze(steps[n]!);
+        link.stepVerdict = v;
+        link.stepResult = result;
+        return;
+      }
+      this.steps.push(link.step!);
+      return;
+    }
     const to = `${target.host.label}:${target.port}`;
     if (!target.service && !v.deniedAt) {
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to, port: target.port, result, verdict: v.verdict, reason: v.reason });
@@ -414,7 +469,7 @@ export class Network {
   }
 
   private tcp(c: Conn, flags: TcpFlags, reverse: boolean): Transport {
-    return reverse ? { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport, flags } : { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port, flags };
+    return reverse ? segment(c.target.port, c.sport, flags) : segment(c.sport, c.target.port, flags);
   }
 
   /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
@@ -436,9 +491,22 @@ export class Network {
   /** The request straight to the server (no proxy on the way). */
   private direct(c: Conn, req: NonNullable<ConnectOptions['http']>): NonNullable<Connection['response']> {
     this.state.clock.advanceMicros(SERVER_US);
+    const link = c.link;
+    if (link && link.request === req) {
+      this.serverLeg(c, FLAGS.ACK_PSH);
+      this.steps.push(link.httpStep!);
+      return link.response!;
+    }
     const response = delivered(this.respond(c.target, req));
     this.serverLeg(c, FLAGS.ACK_PSH);
-    this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false });
+    const step: Step = { kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: false };
+    this.steps.push(step);
+    // The same request to the same pod gets the same answer (responders are functions of server and request).
+    if (link) {
+      link.request = req;
+      link.response = response;
+      link.httpStep = Object.freeze(step);
+    }
     return response;
   }
 
@@ -451,7 +519,7 @@ export class Network {
     const direction = c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS';
     const allowed = v.verdict === 'allow';
     const reqStart = clock.micros;
-    f.http(this.src, host, { protocol: 'TCP', sourcePort: c.sport, destinationPort: c.target.port }, { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
+    f.http(this.src, host, segment(c.sport, c.target.port, undefined), { node, direction, type: 'REQUEST', verdict: allowed ? 'FORWARDED' : 'DROPPED', method: req.method, url: req.url });
     let response: NonNullable<Connection['response']>;
     if (allowed) {
       // The proxy's own connection to the server carries the request on.
@@ -465,7 +533,7 @@ export class Network {
       clock.advanceMicros(HOP_US);
       response = { status: 403, body: 'Access denied\r\n', headers: { 'content-type': 'text/plain' }, deniedByProxy: true };
     }
-    f.http(host, this.src, { protocol: 'TCP', sourcePort: c.target.port, destinationPort: c.sport }, {
+    f.http(host, this.src, segment(c.target.port, c.sport, undefined), {
       node, direction, type: 'RESPONSE', verdict: 'FORWARDED', method: req.method, url: req.url, code: response.status, latencyNs: (clock.micros - reqStart) * 1000,
     });
     this.steps.push({ kind: 'http', method: req.method, url: req.url, status: response.status, deniedByProxy: !allowed });
@@ -512,6 +580,21 @@ export class Network {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** The source's {@link Link} to a pod's own address, made on first use; undefined for any other address. */
+  private link(ip: string, port: number, protocol: 'TCP' | 'UDP' | 'ICMP'): Link | undefined {
+    const src = this.src;
+    let links = src.links as Map<string, Link> | undefined;
+    const known = links?.get(ip);
+    if (known && known.port === port && known.protocol === protocol) return known;
+    const host = this.state.podsByIp.get(ip);
+    if (!host) return undefined;
+    const [forward, backward] = ipParts(src, host);
+    const link: Link = { host, port, peer: host.peer!, listening: listens(host.pod, port, protocol), protocol, forward, backward };
+    if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
+    links.set(ip, link);
+    return link;
+  }
 
   private verdict(q: ConnectionQuery): Verdict {
     const v = this.state.engine().verdict(q);
@@ -659,11 +742,11 @@ export class Network {
         identity: id ?? 0,
         clusterName: this.state.cluster.name,
         namespace: pod.namespace,
-        labels: id !== undefined ? (e!.table.labelsOf(id)?.toStrings() ?? []) : [],
+        labels: id !== undefined ? labelStrings(e!.table.labelsOf(id)) : [],
         podName: pod.name,
         ...(pod.owner.kind !== 'Pod' ? { workloads: [{ name: pod.owner.name, kind: pod.owner.kind }] } : {}),
       };
-      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod } };
+      h = { ip: pod.ip, endpoint, node: pod.nodeName, pod, label: `${pod.namespace}/${pod.name}`, peer: { kind: 'pod', pod }, links: undefined };
       this.state.hosts.set(pod, h);
     }
     return h;
@@ -688,7 +771,7 @@ export class Network {
 
 /** What resolving an address gives (itself, at once), remembered per text: commands name the same addresses again and again. */
 const LITERALS = new Map<string, (Resolved & { readonly elapsedMs: number }) | null>();
-function addressLiteral(name: string): (Resolved & { readonly elapsedMs: number }) | null {
+export function addressLiteral(name: string): (Resolved & { readonly elapsedMs: number }) | null {
   let r = LITERALS.get(name);
   if (r === undefined) {
     // Names never start with a digit and a colon-free dotted quad is the common address: ask the full parser only then.
@@ -712,6 +795,18 @@ function listens(pod: Pod | undefined, port: number, protocol: 'TCP' | 'UDP' | '
   if (!pod || protocol === 'ICMP' || pod.ports.length === 0) return true;
   for (const p of pod.ports) if (p.protocol === protocol && p.containerPort === port) return true;
   return false;
+}
+
+/**
+ * An identity's labels as Hubble prints them, one array for all the pods that have it (endpoints are read only):
+ * ten thousand pods would otherwise keep ten thousand copies of a few thousand lists.
+ */
+const LABEL_STRINGS = new WeakMap<LabelSet, string[]>();
+function labelStrings(set: LabelSet | undefined): string[] {
+  if (!set) return [];
+  let strings = LABEL_STRINGS.get(set);
+  if (!strings) LABEL_STRINGS.set(set, (strings = set.toStrings()));
+  return strings;
 }
 
 /** Hubble keeps only the longest `cidr:` label of a local identity (`threefour/parser.go` filterCIDRLabels). */
@@ -764,9 +859,12 @@ function defaultResponseByKey(pod: Pod | undefined, ip: string, port: number, re
   return r;
 }
 
+/** The headers of every default answer: one frozen object (thousands of pods answer). */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+
 function buildDefaultResponse(pod: Pod | undefined, ip: string, port: number, req: HttpRequest): HttpResponse {
   const doc: Record<string, unknown> = pod
     ? { pod: `${pod.namespace}/${pod.name}`, labels: pod.labels, port, method: req.method, path: req.path }
     : { host: req.host ?? ip, ip, port, method: req.method, path: req.path };
-  return { status: 200, body: `${JSON.stringify(doc)}\n`, headers: { 'content-type': 'application/json' } };
+  return { status: 200, body: `${JSON.stringify(doc)}\n`, headers: JSON_HEADERS };
 }

@@ -99,6 +99,62 @@ describe('flows share their immutable parts, and a flow handed out never changes
   });
 });
 
+describe('a connection to a pod address a source has talked to (its Link: target, ip parts, answer and steps kept)', () => {
+  // Cluster `kept` runs each line twice, the second time from what the first left; cluster `fresh` drops all of
+  // it in between (an empty apply describes the network anew), so its second run builds everything again. Both
+  // apply once before their second run, so clocks, ports, uuids and policy revisions agree.
+  const cases: {
+    readonly name: string; readonly policies: readonly { path: string; text: string }[]; readonly from: string; readonly argv: (ip: (tier: string) => string) => string[];
+    /** What the output must say, in order, on both runs (an answer kept for one request must not answer another). */
+    readonly says?: readonly string[];
+  }[] = [
+    { name: 'allowed, straight to the pod', policies: [DB_POLICY], from: 'deploy/backend', argv: (ip) => ['curl', '-s', `http://${ip('database')}:7379/PING`] },
+    { name: 'allowed, -w and -v (output from the kept answer)', policies: [], from: 'deploy/frontend', argv: (ip) => ['curl', '-v', '-w', '%{http_code} %{remote_ip}', `http://${ip('backend')}/x`] },
+    { name: 'dropped by policy (SYN retransmissions until -m)', policies: [DB_POLICY], from: 'deploy/frontend', argv: (ip) => ['curl', '-sS', '-m', '4', `http://${ip('database')}:7379/PING`] },
+    { name: 'denied by a deny-all policy', policies: [DENY_ALL], from: 'deploy/backend', argv: (ip) => ['curl', '-s', '-m', '1', `http://${ip('database')}:7379/PING`] },
+    { name: 'denied by the L7 proxy (403), from outside the cluster', policies: [BACKEND_L7], from: 'world:172.27.224.3', argv: (ip) => ['curl', '-s', `http://${ip('backend')}/private`] },
+    { name: 'allowed by the L7 proxy', policies: [BACKEND_L7], from: 'world:172.27.224.3', argv: (ip) => ['curl', '-s', `http://${ip('backend')}/docs`] },
+    { name: 'a port nobody listens on (refused)', policies: [], from: 'deploy/frontend', argv: (ip) => ['curl', '-s', `http://${ip('database')}:9999/`] },
+    { name: 'two requests to one pod, one after the other', policies: [], from: 'deploy/frontend', argv: (ip) => ['sh', '-c', `curl -s http://${ip('backend')}/a; curl -s -X POST http://${ip('backend')}/a; curl -s http://${ip('backend')}/b`],
+      says: ['"method":"GET","path":"/a"', '"method":"POST","path":"/a"', '"method":"GET","path":"/b"'] },
+    { name: 'nc and wget', policies: [DB_POLICY], from: 'deploy/backend', argv: (ip) => ['sh', '-c', `nc -zv ${ip('database')} 7379; wget -q -O- -T 2 http://${ip('database')}:7379/PING`] },
+    { name: 'names through the cluster DNS first', policies: [BACKEND_L7], from: 'deploy/frontend', argv: () => ['sh', '-c', 'curl -s http://backend/ && curl -s -m 1 database:7379/PING'] },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: the flows, output and steps built from the kept parts equal those built afresh, field by field`, () => {
+      const run = (keep: boolean) => {
+        const vc = new VirtualCluster([APP, ...c.policies]);
+        const pods = vc.session.workspace.cluster.pods;
+        const argv = c.argv((tier) => pods.find((p) => p.labels['tier'] === tier)!.ip);
+        if (keep) vc.apply([]);
+        const first = vc.exec(c.from, argv);
+        if (!keep) vc.apply([]);
+        return { first, second: vc.exec(c.from, argv), pods };
+      };
+      const kept = run(true);
+      const fresh = run(false);
+      for (const r of [kept.first, kept.second]) {
+        let at = 0;
+        for (const text of c.says ?? []) {
+          at = r.stdout.indexOf(text, at);
+          assert.ok(at >= 0, `${text} in ${r.stdout}`);
+        }
+      }
+      // Built afresh or not, each event's addresses are those of the endpoints it names (both runs make a Link first).
+      const ipOf = (ep: { podName?: string } | undefined) => kept.pods.find((p) => p.name === ep?.podName)?.ip;
+      for (const f of [...kept.first.flows, ...kept.second.flows]) {
+        if (f.source?.podName) assert.equal(f.ip?.source, ipOf(f.source), f.summary);
+        if (f.destination?.podName) assert.equal(f.ip?.destination, ipOf(f.destination), f.summary);
+      }
+      assert.equal(kept.first.stdout, fresh.first.stdout);
+      assert.ok(kept.second.flows.length > 0);
+      assert.deepEqual(kept.second.flows, fresh.second.flows);
+      assert.deepEqual(kept.second.flows.map(encodeFlow), fresh.second.flows.map(encodeFlow));
+      assert.deepEqual(kept.second, fresh.second);
+    });
+  }
+});
+
 describe('the clock', () => {
   test('iso() is now().toISOString() at every millisecond, across seconds, days and years', () => {
     for (const start of ['2026-01-01T12:00:00.000Z', '2025-12-31T23:59:59.990Z', '1969-12-31T23:59:59.995Z']) {
@@ -106,6 +162,16 @@ describe('the clock', () => {
       for (let i = 0; i < 40; i++) {
         assert.equal(clock.iso(), clock.now().toISOString());
         clock.advanceMicros(i % 3 === 0 ? 999 : 1000);
+      }
+    }
+  });
+
+  test('iso() is now().toISOString() when the clock jumps by seconds and minutes (denied commands wait), before 1970 and after 9999 too', () => {
+    for (const start of ['2026-01-01T12:00:00.000Z', '1969-12-31T23:58:59.500Z', '+010000-01-01T00:00:00.000Z']) {
+      const clock = new VirtualClock(new Date(start));
+      for (let i = 0; i < 500; i++) {
+        assert.equal(clock.iso(), clock.now().toISOString());
+        clock.advanceMicros([999, 1_000_000, 1_234_567, 61_000_000, 127_001_000][i % 5]!);
       }
     }
   });

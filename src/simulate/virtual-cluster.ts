@@ -32,6 +32,7 @@ import { validatePolicies } from '../policy/validate/index.js';
 import { formatPolicyRef } from '../policy/types.js';
 import type { WorkspaceOptions } from '../workspace/load.js';
 import { VirtualClock } from './clock.js';
+import type { Host } from './flows.js';
 import { FlowLog } from './flow-log.js';
 import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
@@ -123,8 +124,8 @@ export class VirtualCluster {
   private commandFlows: Flow[] | undefined;
   private changes: Change[] = [];
   private state: { engineOf: Engine; value: NetworkState } | undefined;
-  /** Where a command runs, by the name it was given, with its `ns/pod` text (kept until the cluster changes). */
-  private readonly origins = new Map<string, { origin: Origin; text: string } | { error: string }>();
+  /** Where a command runs, by the name it was given, with its `ns/pod` text (kept until the cluster changes) and its host in the network of `srcOf`. */
+  private readonly origins = new Map<string, OriginEntry | { error: string }>();
 
   constructor(sources: readonly SourceFile[], private readonly options: VirtualClusterOptions = {}) {
     this.clock = new VirtualClock(options.now);
@@ -230,7 +231,10 @@ export class VirtualCluster {
       return { stdout: '', stderr: `${found.error}\n`, exitCode: 1, flows: [], steps: [], origin: pod, startedAt: started, durationMs: 0 };
     }
     const origin = found.origin;
-    const net = new Network(this.networkState(), origin);
+    const state = this.networkState();
+    const net = new Network(state, origin, found.srcOf === state ? found.src : undefined);
+    found.src = net.source;
+    found.srcOf = state;
     const flows: Flow[] = [];
     this.commandFlows = flows;
     try {
@@ -358,7 +362,7 @@ export class VirtualCluster {
     return value;
   }
 
-  private originOf(ref: string): { origin: Origin; text: string } | { error: string } {
+  private originOf(ref: string): OriginEntry | { error: string } {
     let o = this.origins.get(ref);
     if (!o) {
       const found = this.findOrigin(ref);
@@ -392,6 +396,14 @@ export class VirtualCluster {
     const pod = index.byName.get(`${ns}/${name}`) ?? index.byWorkload.get(`${ns}/${name}`)?.[0];
     return pod ? { kind: 'pod', pod } : { error: `Error from server (NotFound): pods "${name}" not found` };
   }
+}
+
+/** A place commands run: the origin, its `ns/pod` text, and its source host in the network state it was described for. */
+interface OriginEntry {
+  readonly origin: Origin;
+  readonly text: string;
+  src?: Host;
+  srcOf?: NetworkState;
 }
 
 /** kubectl's `resource.group` of a kind, as apply and delete print it. */

@@ -15,6 +15,7 @@
  */
 import type { HttpRequest } from '../../engine/types.js';
 import type { CommandContext, CommandOutput } from './context.js';
+import { addressLiteral, type Resolved } from '../network.js';
 import { has, hostHeader, last, all, parseArgs, parseUrl, REASONS, seconds, type Url } from './context.js';
 
 const CURL_VERSION = '8.11.1';
@@ -54,16 +55,26 @@ interface CurlPlan {
   /** --connect-timeout bounds resolving and connecting; -m bounds everything (CURLOPT_CONNECTTIMEOUT docs). */
   readonly connectBudget: number | undefined;
   readonly hostH: string;
+  /** The URL's host when it is an address: what resolving it gives, known from the words alone. */
+  readonly literal: (Resolved & { readonly elapsedMs: number }) | null;
+  /** `url.host` and `url.port`, kept here too: a command reads them first, and the plan is fetched already. */
+  readonly host: string;
+  readonly port: number;
   readonly request: HttpRequest & { readonly url: string; readonly tls: boolean };
   readonly urlEffective: string;
 }
 
-/** Plans by their words, one level per word (no joined key to build and hash for every command). */
+/**
+ * Plans by their words, one level per word (no joined key to build and hash for every command); a line's plan
+ * hangs from the level of its next-to-last word, under its last (one object fewer to fetch than a level of its own).
+ */
 interface PlanNode {
-  plan?: CurlPlan;
   next?: Map<string, PlanNode>;
+  plans?: Map<string, CurlPlan>;
 }
 let plans: PlanNode = {};
+/** The plan of no words. */
+let emptyPlan: CurlPlan | undefined;
 let planCount = 0;
 /**
  * Enough for every line of a long script and for a load test's thousands of distinct URLs (a plan is well under
@@ -74,22 +85,26 @@ const MAX_PLANS = 32_768;
 
 /** The plan of these words: remembered, or parsed now ({@link parseCurl}). */
 export function curlPlan(args: readonly string[]): CurlPlan {
+  const n = args.length;
+  if (n === 0) return (emptyPlan ??= parseCurl(args));
   let node = plans;
-  for (let i = 0; i < args.length; i++) {
+  for (let i = 0; i < n - 1; i++) {
     const word = args[i]!;
     let next = node.next?.get(word);
     if (!next) (node.next ??= new Map()).set(word, (next = {}));
     node = next;
   }
-  if (!node.plan) {
-    if (++planCount > MAX_PLANS) {
-      plans = {};
-      planCount = 0;
-      return curlPlan(args);
-    }
-    node.plan = parseCurl(args);
+  const last = args[n - 1]!;
+  const known = node.plans?.get(last);
+  if (known) return known;
+  if (++planCount > MAX_PLANS) {
+    plans = {};
+    planCount = 0;
+    return curlPlan(args);
   }
-  return node.plan;
+  const plan = parseCurl(args);
+  (node.plans ??= new Map()).set(last, plan);
+  return plan;
 }
 
 export function parseCurl(args: readonly string[]): CurlPlan {
@@ -134,6 +149,9 @@ export function parseCurl(args: readonly string[]): CurlPlan {
     url,
     connectBudget: minDefined(connectTimeout, maxTime),
     hostH,
+    literal: url ? addressLiteral(url.host) : null,
+    host: url?.host ?? '',
+    port: url?.port ?? 0,
     request: { method, path, host: hostH, url: url ? `${url.scheme}://${hostH}${path}` : '', tls: url?.scheme === 'https', ...(Object.keys(headers).length ? { headers } : {}) },
     urlEffective: url ? `${url.scheme}://${hostHeader(url)}${url.path}` : (target ?? ''),
   };
@@ -156,33 +174,36 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
     return scheme ? finish(plan, vars, start, clock, '', stderr, 1, `Protocol "${scheme}" not supported`) : finish(plan, vars, start, clock, '', stderr, 3, 'URL rejected: Bad hostname');
   }
   if (vars) vars['url_effective'] = plan.urlEffective;
-  const resolved = ctx.net.resolve(url.host, connectBudget !== undefined ? { budgetMs: connectBudget } : {});
-  if (!resolved.ok) {
+  const host = plan.host;
+  const port = plan.port;
+  const literal = plan.literal;
+  const resolved = literal ?? ctx.net.resolve(host, connectBudget !== undefined ? { budgetMs: connectBudget } : {});
+  if (literal === null && !resolved.ok) {
     if (resolved.error === 'TIMEOUT' && connectBudget !== undefined && elapsed(clock, start) >= connectBudget) {
       clock.advanceMicros(start + connectBudget * 1000 - clock.micros);
       return finish(plan, vars, start, clock, '', stderr, 28, `Resolving timed out after ${connectBudget} milliseconds`);
     }
-    return finish(plan, vars, start, clock, '', stderr, 6, `Could not resolve host: ${url.host}`);
+    return finish(plan, vars, start, clock, '', stderr, 6, `Could not resolve host: ${host}`);
   }
-  const ip = resolved.addresses[0]!;
-  if (verbose) stderr += `* Host ${url.host}:${url.port} was resolved.\n* IPv4: ${resolved.addresses.filter((a) => !a.includes(':')).join(', ')}\n*   Trying ${ip}:${url.port}...\n`;
+  // An address is itself (its plan says so): no lookup's answer to read.
+  const ip = literal !== null ? host : resolved.addresses[0]!;
+  if (verbose) stderr += `* Host ${host}:${port} was resolved.\n* IPv4: ${resolved.addresses.filter((a) => !a.includes(':')).join(', ')}\n*   Trying ${ip}:${port}...\n`;
   const remaining = connectBudget !== undefined ? Math.max(0, connectBudget - elapsed(clock, start)) : undefined;
-  const path = url.path;
-  const conn = ctx.net.connect(ip, url.port, remaining !== undefined ? { name: url.host, resolved, timeoutMs: remaining, http: plan.request } : { name: url.host, resolved, http: plan.request });
+  const conn = ctx.net.connect(ip, port, remaining !== undefined ? { name: host, resolved, timeoutMs: remaining, http: plan.request } : { name: host, resolved, http: plan.request });
   if (vars) {
     vars['remote_ip'] = ip;
-    vars['remote_port'] = String(url.port);
+    vars['remote_port'] = String(port);
   }
-  if (conn.result === 'refused') return finish(plan, vars, start, clock, '', stderr, 7, `Failed to connect to ${url.host} port ${url.port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
+  if (conn.result === 'refused') return finish(plan, vars, start, clock, '', stderr, 7, `Failed to connect to ${host} port ${port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
   if (conn.result === 'timeout') {
     if (connectBudget !== undefined && elapsed(clock, start) >= connectBudget) return finish(plan, vars, start, clock, '', stderr, 28, `Connection timed out after ${elapsed(clock, start)} milliseconds`);
-    return finish(plan, vars, start, clock, '', stderr, 28, `Failed to connect to ${url.host} port ${url.port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
+    return finish(plan, vars, start, clock, '', stderr, 28, `Failed to connect to ${host} port ${port} after ${elapsed(clock, start)} ms: Couldn't connect to server`);
   }
   const res = conn.response ?? { status: 200, body: '', deniedByProxy: false };
   if (verbose) {
     const userAgent = plan.userAgent;
-    stderr += `* Connected to ${url.host} (${ip}) port ${url.port}\n`;
-    stderr += `> ${method} ${path} HTTP/1.1\r\n> Host: ${hostH}\r\n> User-Agent: ${typeof userAgent === 'string' ? userAgent : `curl/${CURL_VERSION}`}\r\n> Accept: */*\r\n`;
+    stderr += `* Connected to ${host} (${ip}) port ${port}\n`;
+    stderr += `> ${method} ${url.path} HTTP/1.1\r\n> Host: ${hostH}\r\n> User-Agent: ${typeof userAgent === 'string' ? userAgent : `curl/${CURL_VERSION}`}\r\n> Accept: */*\r\n`;
     for (const [k, v] of Object.entries(plan.headers)) if (k !== 'Host') stderr += `> ${k}: ${v}\r\n`;
     stderr += '>\r\n';
     stderr += responseHead(res, '< ');
@@ -202,7 +223,7 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
   if (vars) vars['size_download'] = String(head ? 0 : Buffer.byteLength(res.body));
   if (plan.meter) stderr += progressMeter(Buffer.byteLength(body), elapsed(clock, start));
   const stdout = plan.output === undefined || plan.output === '-' ? body : '';
-  if (verbose) stderr += `* Connection #0 to host ${url.host} left intact\n`;
+  if (verbose) stderr += `* Connection #0 to host ${host} left intact\n`;
   return finish(plan, vars, start, clock, stdout, stderr, 0);
 }
 
