@@ -81,10 +81,10 @@ export class Ends {
 
   /** Builds a pod's end on first use; a pod object not from this cluster (a caller's copy) is found by name. */
   private podEnd(pod: Pod): End {
-    const ours = podIndex(this.cluster).byName.get(`${pod.namespace}/${pod.name}`);
-    if (!ours) return { ip: pod.ip, text: `${pod.namespace}/${pod.name}` };
-    if (ours !== pod) return this.pod(ours);
     const text = `${pod.namespace}/${pod.name}`;
+    const ours = podIndex(this.cluster).byName.get(text);
+    if (!ours) return { ip: pod.ip, text };
+    if (ours !== pod) return this.pod(ours);
     let end: End;
     if (pod.hostNetwork) end = { ip: pod.ip, text, ...nodeOf(this.nodeByName.get(pod.nodeName)) };
     else {
@@ -97,7 +97,7 @@ export class Ends {
       const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
       let names = this.namesBySignature.get(sig);
       if (!names) this.namesBySignature.set(sig, (names = { table: own, id: this.namesBySignature.size }));
-      end = { ip: pod.ip, text, pod, identity: this.table.identityOfPod(pod) ?? Reserved.world, names: names.table, namesId: names.id };
+      end = { ip: pod.ip, text, pod, identity: this.table.identityOfClusterPod(pod) ?? Reserved.world, names: names.table, namesId: names.id };
     }
     this.pods.set(pod, end);
     return end;

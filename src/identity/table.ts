@@ -313,6 +313,15 @@ export class IdentityTable {
   }
 
   /** Identity of a pod (by namespace and name); hostNetwork pods have their node's. */
+  /**
+   * {@link identityOfPod} for a pod object of this cluster that is the one
+   * its name finds (the engine checks that first): found by the object, with
+   * no name to build and hash.
+   */
+  identityOfClusterPod(pod: Pod): IdentityId | undefined {
+    return this.idOfPod.get(pod) ?? this.identityOfPod(pod);
+  }
+
   identityOfPod(pod: Pick<Pod, 'namespace' | 'name'>): IdentityId | undefined {
     if (!this.podIds) {
       // Built on the first question (the engine asks once per pod end), not with the table.
