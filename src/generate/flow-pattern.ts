@@ -23,6 +23,7 @@ import {
 } from '../hubble/enums.js';
 import { copyString, internName, labelsOf, secondsOf } from './line-values.js';
 import { scanLayer7 } from './scan-decode.js';
+import { skipCause, skippedRecord } from './observed.js';
 
 // JSON pieces, as regular expression source.
 const CH = String.raw`[^"\\\x00-\x1f]`;
@@ -213,11 +214,58 @@ function flowOf(m: RegExpExecArray): Flow {
 // The groups above must be numbered as the expression numbers them.
 if (new RegExp(`${LINE.source}|`).exec('')!.length !== groups + 1) throw new Error('flow-pattern: group numbering is off');
 
-/** The record of a line in Hubble's own layout, or `undefined` when it is not one (the scanner reads it then). */
+/**
+ * The cause the reduction will skip the matched line for, decided from the
+ * groups alone (`undefined`: the line needs its flow). A line with an L7 part
+ * or destination names teaches DNS names, so it always gets its flow.
+ */
+function skipOf(m: RegExpExecArray) {
+  if (m[L7] !== undefined) return undefined;
+  const dn = m[DESTINATION_NAMES];
+  if (dn !== undefined && dn !== '[]') return undefined;
+  let protocol: string | undefined;
+  let port = 0;
+  let syn = false;
+  let ack = false;
+  if (m[TCP] !== undefined) {
+    protocol = 'TCP';
+    port = Number(m[TCP_DESTINATION] ?? 0);
+    const fl = m[TCP_FLAGS];
+    if (fl !== undefined) {
+      syn = fl.includes('"SYN":true');
+      ack = fl.includes('"ACK":true');
+    }
+  } else if (m[UDP] !== undefined) {
+    protocol = m[UDP];
+    port = Number(m[UDP_DESTINATION] ?? 0);
+  } else if (m[ICMP] !== undefined) {
+    protocol = m[ICMP];
+    port = Number(m[ICMP_TYPE] ?? 0);
+  }
+  const et = m[EVENT_TYPE];
+  const r = m[IS_REPLY];
+  return skipCause(
+    m[VERDICT_G], m[TYPE], et === undefined || et === '0' ? undefined : Number(et), r === undefined ? undefined : r === 'true',
+    m[REPLY] === 'true', false, protocol, port, syn, ack,
+  );
+}
+
+/**
+ * The record of a line in Hubble's own layout, or `undefined` when it is not
+ * one (the scanner reads it then). For the reduction alone: a line it will
+ * skip gets a record standing for its cause (`skippedRecord`), not its flow.
+ */
 export function matchFlowLine(line: string): FlowRecord | undefined {
   const m = LINE.exec(line);
   if (m === null) return undefined;
   try {
+    const cause = skipOf(m);
+    if (cause !== undefined) {
+      // The times are still checked: a line with an invalid date is the careful path's to report.
+      time(m, TIME_S);
+      time(m, ENVELOPE_TIME);
+      return skippedRecord(cause);
+    }
     const flow = flowOf(m);
     const at = time(m, ENVELOPE_TIME);
     return at ? { flow, time: at } : { flow };
