@@ -16,7 +16,7 @@ import { seededRandom } from '../util/random.js';
 import { flowLine } from '../../bench/generate.bench.js';
 import { matchFlowLine } from './flow-pattern.js';
 import { REDUCTION_READ } from './line-reader.js';
-import { secondsOf } from './line-values.js';
+import { secondsOf, validTime } from './line-values.js';
 import { scanLine } from './scan-decode.js';
 import { parseTimestamp } from '../hubble/time.js';
 import { Reduction, skippedRecord, type SkipCause } from './observed.js';
@@ -199,14 +199,16 @@ describe('fast line readers give the careful reduction', () => {
     same(lines.join('\n'), 'repeated endpoints');
   });
 
-  test('timestamps by arithmetic agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
+  test('timestamps by arithmetic (and validTime) agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
     const rnd = seededRandom(3);
     const p2 = (x: number, w = 2) => String(x).padStart(w, '0');
     for (let i = 0; i < 20_000; i++) {
       const y = [0, 1, 99, 100, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 9999][rnd(13)]! + (rnd(3) === 0 ? rnd(50) : 0);
       const whole = `${p2(Math.min(y, 9999), 4)}-${p2(rnd(14))}-${p2(rnd(33))}T${p2(rnd(25))}:${p2(rnd(61))}:${p2(rnd(61))}`;
       const fraction = rnd(2) ? undefined : String(rnd(1e9)).slice(0, 1 + rnd(9));
-      assert.deepEqual(secondsOf(whole, fraction), parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`), `${whole} ${fraction}`);
+      const careful = parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`);
+      assert.deepEqual(secondsOf(whole, fraction), careful, `${whole} ${fraction}`);
+      assert.equal(validTime(whole), careful !== undefined, whole);
     }
   });
 

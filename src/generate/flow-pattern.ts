@@ -21,7 +21,7 @@ import {
   AUTH_TYPE, DEBUG_CAPTURE_POINT, DROP_REASON, FLOW_TYPE, IP_VERSION, SOCKET_TRANSLATION_POINT, TRACE_OBSERVATION_POINT,
   TRACE_REASON, TRAFFIC_DIRECTION, VERDICT, type EnumTable,
 } from '../hubble/enums.js';
-import { copyString, internName, labelsOf, secondsOf } from './line-values.js';
+import { copyString, internName, labelsOf, secondsOf, validTime } from './line-values.js';
 import { scanLayer7 } from './scan-decode.js';
 import { skipCause, skippedRecord } from './observed.js';
 
@@ -262,8 +262,9 @@ export function matchFlowLine(line: string): FlowRecord | undefined {
     const cause = skipOf(m);
     if (cause !== undefined) {
       // The times are still checked: a line with an invalid date is the careful path's to report.
-      time(m, TIME_S);
-      time(m, ENVELOPE_TIME);
+      const t = m[TIME_S];
+      const at = m[ENVELOPE_TIME];
+      if ((t !== undefined && !validTime(t)) || (at !== undefined && !validTime(at))) return undefined;
       return skippedRecord(cause);
     }
     const flow = flowOf(m);
