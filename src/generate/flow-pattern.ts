@@ -15,6 +15,10 @@
  * would. Anything else — another field order, camelCase names, a field it
  * does not list, a null, whitespace — does not match, and the line goes to
  * the scanner (`scan-decode.ts`), then to the careful path.
+ *
+ * Its records are for a `Reduction` alone: they carry what the reduction
+ * reads (no source ports, no ICMP codes), and a line the reduction will skip
+ * before its endpoints gets a record standing for the cause (`skippedRecord`).
  */
 import type { Endpoint, Flow, FlowRecord, Timestamp } from '../hubble/flow.js';
 import {
@@ -61,18 +65,15 @@ const [ipSource, IP_SOURCE] = group(BODY);
 const [ipDestination, IP_DESTINATION] = group(BODY);
 const IP = obj([['source', `"${ipSource}"`], ['source_xlated', STR], ['destination', `"${ipDestination}"`], ['ipVersion', en(IP_VERSION)], ['encrypted', BOOL]]);
 const [tcp, TCP] = group('TCP');
-const [tcpSource, TCP_SOURCE] = group(U32);
 const [tcpDestination, TCP_DESTINATION] = group(U32);
 const [tcpFlags, TCP_FLAGS] = group(obj(['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'].map((f) => [f, BOOL])));
 const [udp, UDP] = group('UDP|SCTP');
-const [udpSource, UDP_SOURCE] = group(U32);
 const [udpDestination, UDP_DESTINATION] = group(U32);
 const [icmp, ICMP] = group('ICMPv4|ICMPv6');
 const [icmpType, ICMP_TYPE] = group(U32);
-const [icmpCode, ICMP_CODE] = group(U32);
-const L4 = String.raw`\{"(?:${tcp}":${obj([['source_port', tcpSource], ['destination_port', tcpDestination], ['flags', tcpFlags]])}`
-  + `|${udp}":${obj([['source_port', udpSource], ['destination_port', udpDestination]])}`
-  + `|${icmp}":${obj([['type', icmpType], ['code', icmpCode]])})\}`;
+const L4 = String.raw`\{"(?:${tcp}":${obj([['source_port', U32], ['destination_port', tcpDestination], ['flags', tcpFlags]])}`
+  + `|${udp}":${obj([['source_port', U32], ['destination_port', udpDestination]])}`
+  + `|${icmp}":${obj([['type', icmpType], ['code', U32]])})\}`;
 
 const WORKLOADS = String.raw`\[(?:${obj([['name', STR], ['kind', STR]])}(?:,${obj([['name', STR], ['kind', STR]])})*)?\]`;
 function endpoint(): [string, number] {
@@ -176,7 +177,8 @@ function flowOf(m: RegExpExecArray): Flow {
     f.ip = ip;
   }
   if (m[TCP] !== undefined) {
-    const sourcePort = Number(m[TCP_SOURCE] ?? 0);
+    // Source ports and ICMP codes are not captured: the reduction never reads them, and each group costs every line.
+    const sourcePort = 0;
     const destinationPort = Number(m[TCP_DESTINATION] ?? 0);
     const fl = m[TCP_FLAGS];
     if (fl === undefined) f.l4 = { protocol: 'TCP', sourcePort, destinationPort };
@@ -187,9 +189,9 @@ function flowOf(m: RegExpExecArray): Flow {
       f.l4 = { protocol: 'TCP', sourcePort, destinationPort, flags };
     }
   } else if (m[UDP] !== undefined) {
-    f.l4 = { protocol: m[UDP] === 'UDP' ? 'UDP' : 'SCTP', sourcePort: Number(m[UDP_SOURCE] ?? 0), destinationPort: Number(m[UDP_DESTINATION] ?? 0) };
+    f.l4 = { protocol: m[UDP] === 'UDP' ? 'UDP' : 'SCTP', sourcePort: 0, destinationPort: Number(m[UDP_DESTINATION] ?? 0) };
   } else if (m[ICMP] !== undefined) {
-    f.l4 = { protocol: m[ICMP] === 'ICMPv4' ? 'ICMPv4' : 'ICMPv6', type: Number(m[ICMP_TYPE] ?? 0), code: Number(m[ICMP_CODE] ?? 0) };
+    f.l4 = { protocol: m[ICMP] === 'ICMPv4' ? 'ICMPv4' : 'ICMPv6', type: Number(m[ICMP_TYPE] ?? 0), code: 0 };
   }
   if (m[SOURCE] !== undefined || m[SOURCE + 1] !== undefined || m[SOURCE + 2] !== undefined) f.source = endpointOf(m, SOURCE);
   if (m[DESTINATION] !== undefined || m[DESTINATION + 1] !== undefined || m[DESTINATION + 2] !== undefined) f.destination = endpointOf(m, DESTINATION);
