@@ -16,10 +16,10 @@ import { seededRandom } from '../util/random.js';
 import { flowLine } from '../../bench/generate.bench.js';
 import { matchFlowLine } from './flow-pattern.js';
 import { REDUCTION_READ } from './line-reader.js';
-import { secondsOf } from './line-values.js';
+import { secondsOf, validTime } from './line-values.js';
 import { scanLine } from './scan-decode.js';
 import { parseTimestamp } from '../hubble/time.js';
-import { Reduction } from './observed.js';
+import { Reduction, skippedRecord, type SkipCause } from './observed.js';
 
 const DATA = 'testdata/hubble';
 const FILES = readdirSync(DATA).filter((f) => f.endsWith('.jsonl')).sort();
@@ -130,6 +130,51 @@ describe('fast line readers give the careful reduction', () => {
   ];
   for (const [what, text] of TRICKY) test(`on tricky input: ${what}`, () => same(text, what));
 
+  // The pattern decides these causes from its groups and builds no flow (`skipOf` → `skippedRecord`);
+  // the rules are Reduction's own (`skipCause`), and the counts must be the careful path's.
+  const TCP_L4 = '"l4":{"TCP":{"source_port":40000,"destination_port":5432,"flags":{"SYN":true}}}';
+  const SKIPS: readonly (readonly [string, SkipCause | undefined, string])[] = [
+    ['dropped', 'dropped', FLOW.replace('"FORWARDED"', '"DROPPED"')],
+    ['an error verdict', 'dropped', FLOW.replace('"FORWARDED"', '"ERROR"')],
+    ['a socket trace', 'not-policy-event', FLOW.replace('"L3_L4"', '"SOCK"')],
+    ['a capture event (type 7)', 'not-policy-event', FLOW.replace('"type":4', '"type":7')],
+    ['is_reply', 'reply', FLOW.replace('"is_reply":false', '"is_reply":true')],
+    ['is_reply with event type 0 (unset)', 'reply', FLOW.replace('"is_reply":false', '"is_reply":true').replace('"type":4', '"type":0')],
+    ['the deprecated reply field', 'reply', FLOW.replace('"event_type"', '"reply":true,"event_type"').replace(',"is_reply":false', '')],
+    ['no l4', 'no-l4', FLOW.replace(`${TCP_L4},`, '')],
+    ['TCP port 0', 'no-l4', FLOW.replace('"destination_port":5432', '"destination_port":0')],
+    ['TCP without flags, direction unknown', 'unknown-direction', FLOW.replace(',"flags":{"SYN":true}', '').replace(',"is_reply":false', '')],
+    ['a SYN+ACK, direction unknown', 'reply', FLOW.replace('{"SYN":true}', '{"SYN":true,"ACK":true}').replace(',"is_reply":false', '')],
+    ['UDP, direction unknown', 'unknown-direction', FLOW.replace(TCP_L4, '"l4":{"UDP":{"source_port":53,"destination_port":40000}}').replace(',"is_reply":false', '')],
+    ['an ICMPv4 echo reply, direction unknown', 'reply', FLOW.replace(TCP_L4, '"l4":{"ICMPv4":{}}').replace(',"is_reply":false', '')],
+    ['an ICMPv6 echo reply, direction unknown', 'reply', FLOW.replace(TCP_L4, '"l4":{"ICMPv6":{"type":129}}').replace(',"is_reply":false', '')],
+    ['an ICMPv4 echo request, direction unknown (a connection)', undefined, FLOW.replace(TCP_L4, '"l4":{"ICMPv4":{"type":8}}').replace(',"is_reply":false', '')],
+    ['a new connection', undefined, FLOW],
+    ['a reply with destination names (taught, so its flow is built)', undefined, FLOW.replace('"is_reply":false', '"is_reply":true').replace('"Type":"L3_L4"', '"Type":"L3_L4","destination_names":["db.example.com"]')],
+  ];
+  for (const [what, cause, flow] of SKIPS) {
+    test(`a skip decided from the pattern's groups: ${what}`, () => {
+      const line = envelope(flow);
+      same(line, what);
+      const hit = matchFlowLine(line);
+      assert.ok(hit, 'the pattern reads it');
+      if (cause) assert.equal(hit, skippedRecord(cause));
+      else assert.ok(!SKIPS.some(([, c]) => c && hit === skippedRecord(c)), 'a flow is built');
+      const r = new Reduction();
+      r.add(hit);
+      if (cause) assert.equal(r.stats.skipped[cause], 1);
+    });
+  }
+
+  test('a skipped line with an invalid date is still the careful path\'s to report', () => {
+    const line = envelope(FLOW.replace('"is_reply":false', '"is_reply":true').replace('2024-05-01T10:00:00.123456789Z', '2024-02-30T10:00:00Z'));
+    assert.equal(matchFlowLine(line), undefined);
+    same(line, 'invalid date');
+    const envelopeDate = envelope(FLOW.replace('"is_reply":false', '"is_reply":true'), ',"time":"2024-13-01T10:00:00Z"');
+    assert.equal(matchFlowLine(envelopeDate), undefined);
+    same(envelopeDate, 'invalid envelope date');
+  });
+
   test('hostile lines (every truncation, huge strings, numbers and lists, deep nesting): the careful answer, in linear time', () => {
     // The pattern is a backtracking regular expression over user data: a line built to make it
     // backtrack would hang ingest, so these must finish (the test runner's timeout) and agree.
@@ -154,14 +199,16 @@ describe('fast line readers give the careful reduction', () => {
     same(lines.join('\n'), 'repeated endpoints');
   });
 
-  test('timestamps by arithmetic agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
+  test('timestamps by arithmetic (and validTime) agree with parseTimestamp (leap years, year 0, Feb 30, hour 24)', () => {
     const rnd = seededRandom(3);
     const p2 = (x: number, w = 2) => String(x).padStart(w, '0');
     for (let i = 0; i < 20_000; i++) {
       const y = [0, 1, 99, 100, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 9999][rnd(13)]! + (rnd(3) === 0 ? rnd(50) : 0);
       const whole = `${p2(Math.min(y, 9999), 4)}-${p2(rnd(14))}-${p2(rnd(33))}T${p2(rnd(25))}:${p2(rnd(61))}:${p2(rnd(61))}`;
       const fraction = rnd(2) ? undefined : String(rnd(1e9)).slice(0, 1 + rnd(9));
-      assert.deepEqual(secondsOf(whole, fraction), parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`), `${whole} ${fraction}`);
+      const careful = parseTimestamp(`${whole}${fraction === undefined ? '' : `.${fraction}`}Z`);
+      assert.deepEqual(secondsOf(whole, fraction), careful, `${whole} ${fraction}`);
+      assert.equal(validTime(whole), careful !== undefined, whole);
     }
   });
 

@@ -15,14 +15,19 @@
  * would. Anything else — another field order, camelCase names, a field it
  * does not list, a null, whitespace — does not match, and the line goes to
  * the scanner (`scan-decode.ts`), then to the careful path.
+ *
+ * Its records are for a `Reduction` alone: they carry what the reduction
+ * reads (no source ports, no ICMP codes), and a line the reduction will skip
+ * before its endpoints gets a record standing for the cause (`skippedRecord`).
  */
 import type { Endpoint, Flow, FlowRecord, Timestamp } from '../hubble/flow.js';
 import {
   AUTH_TYPE, DEBUG_CAPTURE_POINT, DROP_REASON, FLOW_TYPE, IP_VERSION, SOCKET_TRANSLATION_POINT, TRACE_OBSERVATION_POINT,
   TRACE_REASON, TRAFFIC_DIRECTION, VERDICT, type EnumTable,
 } from '../hubble/enums.js';
-import { copyString, internName, labelsOf, secondsOf } from './line-values.js';
+import { copyString, internName, labelsOf, secondsOf, validTime } from './line-values.js';
 import { scanLayer7 } from './scan-decode.js';
+import { skipCause, skippedRecord } from './observed.js';
 
 // JSON pieces, as regular expression source.
 const CH = String.raw`[^"\\\x00-\x1f]`;
@@ -60,18 +65,15 @@ const [ipSource, IP_SOURCE] = group(BODY);
 const [ipDestination, IP_DESTINATION] = group(BODY);
 const IP = obj([['source', `"${ipSource}"`], ['source_xlated', STR], ['destination', `"${ipDestination}"`], ['ipVersion', en(IP_VERSION)], ['encrypted', BOOL]]);
 const [tcp, TCP] = group('TCP');
-const [tcpSource, TCP_SOURCE] = group(U32);
 const [tcpDestination, TCP_DESTINATION] = group(U32);
 const [tcpFlags, TCP_FLAGS] = group(obj(['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'].map((f) => [f, BOOL])));
 const [udp, UDP] = group('UDP|SCTP');
-const [udpSource, UDP_SOURCE] = group(U32);
 const [udpDestination, UDP_DESTINATION] = group(U32);
 const [icmp, ICMP] = group('ICMPv4|ICMPv6');
 const [icmpType, ICMP_TYPE] = group(U32);
-const [icmpCode, ICMP_CODE] = group(U32);
-const L4 = String.raw`\{"(?:${tcp}":${obj([['source_port', tcpSource], ['destination_port', tcpDestination], ['flags', tcpFlags]])}`
-  + `|${udp}":${obj([['source_port', udpSource], ['destination_port', udpDestination]])}`
-  + `|${icmp}":${obj([['type', icmpType], ['code', icmpCode]])})\}`;
+const L4 = String.raw`\{"(?:${tcp}":${obj([['source_port', U32], ['destination_port', tcpDestination], ['flags', tcpFlags]])}`
+  + `|${udp}":${obj([['source_port', U32], ['destination_port', udpDestination]])}`
+  + `|${icmp}":${obj([['type', icmpType], ['code', U32]])})\}`;
 
 const WORKLOADS = String.raw`\[(?:${obj([['name', STR], ['kind', STR]])}(?:,${obj([['name', STR], ['kind', STR]])})*)?\]`;
 function endpoint(): [string, number] {
@@ -175,7 +177,8 @@ function flowOf(m: RegExpExecArray): Flow {
     f.ip = ip;
   }
   if (m[TCP] !== undefined) {
-    const sourcePort = Number(m[TCP_SOURCE] ?? 0);
+    // Source ports and ICMP codes are not captured: the reduction never reads them, and each group costs every line.
+    const sourcePort = 0;
     const destinationPort = Number(m[TCP_DESTINATION] ?? 0);
     const fl = m[TCP_FLAGS];
     if (fl === undefined) f.l4 = { protocol: 'TCP', sourcePort, destinationPort };
@@ -186,9 +189,9 @@ function flowOf(m: RegExpExecArray): Flow {
       f.l4 = { protocol: 'TCP', sourcePort, destinationPort, flags };
     }
   } else if (m[UDP] !== undefined) {
-    f.l4 = { protocol: m[UDP] === 'UDP' ? 'UDP' : 'SCTP', sourcePort: Number(m[UDP_SOURCE] ?? 0), destinationPort: Number(m[UDP_DESTINATION] ?? 0) };
+    f.l4 = { protocol: m[UDP] === 'UDP' ? 'UDP' : 'SCTP', sourcePort: 0, destinationPort: Number(m[UDP_DESTINATION] ?? 0) };
   } else if (m[ICMP] !== undefined) {
-    f.l4 = { protocol: m[ICMP] === 'ICMPv4' ? 'ICMPv4' : 'ICMPv6', type: Number(m[ICMP_TYPE] ?? 0), code: Number(m[ICMP_CODE] ?? 0) };
+    f.l4 = { protocol: m[ICMP] === 'ICMPv4' ? 'ICMPv4' : 'ICMPv6', type: Number(m[ICMP_TYPE] ?? 0), code: 0 };
   }
   if (m[SOURCE] !== undefined || m[SOURCE + 1] !== undefined || m[SOURCE + 2] !== undefined) f.source = endpointOf(m, SOURCE);
   if (m[DESTINATION] !== undefined || m[DESTINATION + 1] !== undefined || m[DESTINATION + 2] !== undefined) f.destination = endpointOf(m, DESTINATION);
@@ -213,11 +216,59 @@ function flowOf(m: RegExpExecArray): Flow {
 // The groups above must be numbered as the expression numbers them.
 if (new RegExp(`${LINE.source}|`).exec('')!.length !== groups + 1) throw new Error('flow-pattern: group numbering is off');
 
-/** The record of a line in Hubble's own layout, or `undefined` when it is not one (the scanner reads it then). */
+/**
+ * The cause the reduction will skip the matched line for, decided from the
+ * groups alone (`undefined`: the line needs its flow). A line with an L7 part
+ * or destination names teaches DNS names, so it always gets its flow.
+ */
+function skipOf(m: RegExpExecArray) {
+  if (m[L7] !== undefined) return undefined;
+  const dn = m[DESTINATION_NAMES];
+  if (dn !== undefined && dn !== '[]') return undefined;
+  let protocol: string | undefined;
+  let port = 0;
+  let syn = false;
+  let ack = false;
+  if (m[TCP] !== undefined) {
+    protocol = 'TCP';
+    port = Number(m[TCP_DESTINATION] ?? 0);
+    const fl = m[TCP_FLAGS];
+    if (fl !== undefined) {
+      syn = fl.includes('"SYN":true');
+      ack = fl.includes('"ACK":true');
+    }
+  } else if (m[UDP] !== undefined) {
+    protocol = m[UDP];
+    port = Number(m[UDP_DESTINATION] ?? 0);
+  } else if (m[ICMP] !== undefined) {
+    protocol = m[ICMP];
+    port = Number(m[ICMP_TYPE] ?? 0);
+  }
+  const et = m[EVENT_TYPE];
+  const r = m[IS_REPLY];
+  return skipCause(
+    m[VERDICT_G], m[TYPE], et === undefined || et === '0' ? undefined : Number(et), r === undefined ? undefined : r === 'true',
+    m[REPLY] === 'true', false, protocol, port, syn, ack,
+  );
+}
+
+/**
+ * The record of a line in Hubble's own layout, or `undefined` when it is not
+ * one (the scanner reads it then). For the reduction alone: a line it will
+ * skip gets a record standing for its cause (`skippedRecord`), not its flow.
+ */
 export function matchFlowLine(line: string): FlowRecord | undefined {
   const m = LINE.exec(line);
   if (m === null) return undefined;
   try {
+    const cause = skipOf(m);
+    if (cause !== undefined) {
+      // The times are still checked: a line with an invalid date is the careful path's to report.
+      const t = m[TIME_S];
+      const at = m[ENVELOPE_TIME];
+      if ((t !== undefined && !validTime(t)) || (at !== undefined && !validTime(at))) return undefined;
+      return skippedRecord(cause);
+    }
     const flow = flowOf(m);
     const at = time(m, ENVELOPE_TIME);
     return at ? { flow, time: at } : { flow };

@@ -5,8 +5,9 @@
  * pattern (`flow-pattern.ts`, the fast common case), any other by the
  * scanner (`scan-decode.ts`), and what neither is sure of by the careful
  * path (`JSON.parse` + the full decoder) that the hubble reader falls back
- * to. All three give the same records, skips and messages
- * (`fast-paths.test.ts`).
+ * to. All three give the same reduction, skips and messages
+ * (`fast-paths.test.ts`); the pattern's records carry only what the
+ * reduction reads.
  */
 import type { LineResult } from '../hubble/parse-line.js';
 import type { FlowStreamParserOptions } from '../hubble/reader.js';

@@ -248,6 +248,55 @@ function flowMillis(r: FlowRecord): number {
 }
 
 /**
+ * Why a flow is no connection, by the fields read before its endpoints
+ * (`undefined`: it may be one, the endpoints decide). The one place of these
+ * rules: `Reduction` calls it with a decoded flow's fields, and the line
+ * pattern with a line's match groups, so that a line that is skipped here
+ * needs no flow built (`skippedRecord`). `port` is the destination port, or
+ * the ICMP type; `syn`/`ack` the TCP flags.
+ */
+export function skipCause(
+  verdict: string | number | undefined, type: string | number | undefined, eventType: number | undefined, isReply: boolean | undefined, reply: boolean,
+  l7Response: boolean, protocol: string | undefined, port: number, syn: boolean, ack: boolean,
+): SkipCause | undefined {
+  if (verdict === 'DROPPED' || verdict === 'ERROR') return 'dropped';
+  // 4 trace, 5 policy verdict, 129 L7 (pkg/monitor/api/types.go); a missing event type (field-masked export) is given the benefit.
+  if (type === 'SOCK' || (eventType !== undefined && eventType !== 4 && eventType !== 5 && eventType !== 129)) return 'not-policy-event';
+  if (isReply === true || reply || l7Response) return 'reply';
+  if (protocol === undefined || protocol === 'none' || protocol === 'VRRP' || protocol === 'IGMP') return 'no-l4';
+  if (protocol === 'ICMPv4' || protocol === 'ICMPv6') {
+    // Echo replies and the like: only requests open a conversation (ICMP types 0 and 129 are echo replies).
+    if (isReply === undefined && (port === 0 || port === 129)) return 'reply';
+    return undefined;
+  }
+  if (isReply === undefined) {
+    // Unknown direction (e.g. TO_OVERLAY traces): only a bare SYN proves who opened the connection.
+    if (protocol !== 'TCP' || !syn) return 'unknown-direction';
+    if (ack) return 'reply';
+  }
+  return port === 0 ? 'no-l4' : undefined;
+}
+
+/** Causes `skipCause` decides, and a flow it decides each for. */
+const SKIPPED_FLOWS: Readonly<Partial<Record<SkipCause, Flow>>> = {
+  'dropped': { verdict: 'DROPPED' },
+  'not-policy-event': { type: 'SOCK' },
+  'reply': { isReply: true },
+  'no-l4': {},
+  'unknown-direction': { l4: { protocol: 'UDP', sourcePort: 1, destinationPort: 1 } },
+};
+const SKIPPED_RECORDS = new Map(Object.entries(SKIPPED_FLOWS).map(([c, flow]) => [c as SkipCause, Object.freeze({ flow: Object.freeze(flow) })]));
+
+/**
+ * A record that stands for a flow `skipCause` skipped for `cause`, for a
+ * reader whose records only a `Reduction` reads: the reduction counts it as
+ * it would count that flow (it has no DNS names nor time to keep).
+ */
+export function skippedRecord(cause: SkipCause): FlowRecord {
+  return SKIPPED_RECORDS.get(cause)!;
+}
+
+/**
  * Observed connections, built flow by flow ({@link add}) or from rows already
  * grouped elsewhere ({@link addFlow} with a count), and merged with
  * {@link merge}.
@@ -328,33 +377,27 @@ export class Reduction {
   }
 
   private connect(f: Flow, count: number, first: number, last: number, rec: L7Record | undefined): SkipCause | undefined {
-    const verdict = f.verdict;
-    if (verdict === 'DROPPED' || verdict === 'ERROR') return 'dropped';
-    const et = f.eventType?.type;
-    // 4 trace, 5 policy verdict, 129 L7 (pkg/monitor/api/types.go); a missing event type (field-masked export) is given the benefit.
-    if (f.type === 'SOCK' || (et !== undefined && et !== 4 && et !== 5 && et !== 129)) return 'not-policy-event';
-    if (f.isReply === true || f.reply === true || f.l7?.type === 'RESPONSE') return 'reply';
     const l4 = f.l4;
-    if (!l4 || l4.protocol === 'none' || l4.protocol === 'VRRP' || l4.protocol === 'IGMP') return 'no-l4';
-    let protocol: Protocol;
-    let port: number;
-    if (l4.protocol === 'ICMPv4' || l4.protocol === 'ICMPv6') {
-      protocol = l4.protocol === 'ICMPv4' ? 'ICMP' : 'ICMPv6';
-      port = l4.type;
-      // Echo replies and the like: only requests open a conversation (ICMP types 0 and 129 are echo replies).
-      if (f.isReply === undefined && (port === 0 || port === 129)) return 'reply';
-    } else {
-      const t = l4 as Extract<Layer4, { destinationPort: number }>;
-      protocol = t.protocol;
-      port = t.destinationPort;
-      if (f.isReply === undefined) {
-        // Unknown direction (e.g. TO_OVERLAY traces): only a bare SYN proves who opened the connection.
-        const flags = l4.protocol === 'TCP' ? l4.flags : undefined;
-        if (!flags?.SYN) return 'unknown-direction';
-        if (flags.ACK) return 'reply';
-      }
-      if (port === 0) return 'no-l4';
+    let port = 0;
+    let syn = false;
+    let ack = false;
+    switch (l4?.protocol) {
+      case 'TCP':
+        syn = l4.flags?.SYN === true;
+        ack = l4.flags?.ACK === true;
+        port = l4.destinationPort;
+        break;
+      case 'UDP':
+      case 'SCTP':
+        port = l4.destinationPort;
+        break;
+      case 'ICMPv4':
+      case 'ICMPv6':
+        port = l4.type;
     }
+    const cause = skipCause(f.verdict, f.type, f.eventType?.type, f.isReply, f.reply === true, f.l7?.type === 'RESPONSE', l4?.protocol, port, syn, ack);
+    if (cause) return cause;
+    const protocol: Protocol = l4!.protocol === 'ICMPv4' ? 'ICMP' : (l4!.protocol as Protocol);
     const src = this.resolve(f.source);
     const dst = this.resolve(f.destination);
     if ((!src.world && src.key === '') || (!dst.world && dst.key === '')) return 'no-identity';
