@@ -420,14 +420,16 @@ export class Network {
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
     const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined, link };
-    this.allowedVerdicts(target.host, this.tcp(c, FLAGS.SYN, false), v, target.peer, 'TCP', target.port);
+    // The SYN's policy verdicts and its trace events describe one packet: one `l4` for all of them.
+    const syn = this.tcp(c, FLAGS.SYN, false);
+    this.allowedVerdicts(target.host, syn, v, target.peer, 'TCP', target.port);
     if (!target.listening && !c.proxyAt) {
-      this.clientLeg(c, FLAGS.SYN, 'NEW');
+      this.clientLeg(c, FLAGS.SYN, 'NEW', syn);
       this.serverLeg(c, FLAGS.RST_ACK);
       this.connectStep(protocol, target, v, 'refused', link);
       return { result: 'refused', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
-    this.clientLeg(c, FLAGS.SYN, 'NEW');
+    this.clientLeg(c, FLAGS.SYN, 'NEW', syn);
     this.serverLeg(c, FLAGS.SYN_ACK);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
     this.connectStep(protocol, target, v, 'established', link);
@@ -472,13 +474,12 @@ export class Network {
     return reverse ? segment(c.target.port, c.sport, flags) : segment(c.sport, c.target.port, flags);
   }
 
-  /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
-  private clientLeg(c: Conn, flags: TcpFlags, reason: 'NEW' | 'ESTABLISHED'): void {
+  /** A packet of the client (`t`: its `l4`, when other events of it have one already): to the proxy that terminates the connection on the redirecting side, else to the server. */
+  private clientLeg(c: Conn, flags: TcpFlags, reason: 'NEW' | 'ESTABLISHED', t: Transport = this.tcp(c, flags, false)): void {
     const host = c.target.host;
-    if (!c.proxyAt) return this.packet(this.src, host, this.tcp(c, flags, false), false, reason);
+    if (!c.proxyAt) return this.packet(this.src, host, t, false, reason);
     const f = this.state.flows;
     const node = c.proxyAt === 'egress' ? this.src.node : host.node;
-    const t = this.tcp(c, flags, false);
     if (c.proxyAt === 'ingress' && this.src.node !== host.node && this.src.pod) f.trace('TO_OVERLAY', this.src, host, t, this.src.node, false, 'EGRESS', reason);
     f.trace('TO_PROXY', this.src, host, t, node, false, c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason);
     this.state.clock.advanceMicros(HOP_US);
