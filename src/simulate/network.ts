@@ -128,6 +128,8 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   readonly http?: HttpRequest & { readonly url: string; readonly tls: boolean };
   readonly protocol?: 'TCP' | 'UDP';
+  /** Where the command line keeps the Link of its connection (the commands' `LineMemo`): checked before use, set after. */
+  readonly memo?: { link?: unknown };
 }
 
 export interface Connection {
@@ -372,7 +374,10 @@ export class Network {
     const start = clock.micros;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
-    let link = this.link(ip, port, protocol);
+    const memo = o.memo;
+    const kept = memo?.link as Link | undefined;
+    // A line's Link is its origin's (the memo lives as long as the origin's source host): valid while it goes to the same place.
+    let link = kept !== undefined && kept.host.ip === ip && kept.port === port && kept.protocol === protocol ? kept : this.link(ip, port, protocol);
     let target: Target | undefined = link;
     if (!link) {
       target = this.target(ip, port, protocol, sport, o);
@@ -380,7 +385,10 @@ export class Network {
       if (target) link = this.link(ip, port, protocol);
       if (link) target = link;
     }
-    if (link) this.state.flows.between(this.src, link.host, link.forward, link.backward);
+    if (link) {
+      this.state.flows.between(this.src, link.host, link.forward, link.backward);
+      if (memo && link !== kept) memo.link = link;
+    }
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });

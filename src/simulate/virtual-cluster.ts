@@ -36,6 +36,7 @@ import type { Host } from './flows.js';
 import { FlowLog } from './flow-log.js';
 import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
+import type { LineMemo } from './commands/context.js';
 import { Network, type HttpResponse, type NetworkState, type Origin, type Step } from './network.js';
 
 /** A canned answer of the pods: the first rule that matches a request decides the response. */
@@ -232,13 +233,17 @@ export class VirtualCluster {
     }
     const origin = found.origin;
     const state = this.networkState();
-    const net = new Network(state, origin, found.srcOf === state ? found.src : undefined);
+    const same = found.srcOf === state;
+    // Links belong to the source host of one network state: a new state starts the lines over.
+    if (!same) found.lines = undefined;
+    const net = new Network(state, origin, same ? found.src : undefined);
     found.src = net.source;
     found.srcOf = state;
+    const line = lineMemo(found, argv);
     const flows: Flow[] = [];
     this.commandFlows = flows;
     try {
-      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined });
+      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined, line });
       // A command takes at least a little time, so the next one's events come after its own.
       this.clock.advanceMicros(1000);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: net.steps, origin: found.text, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
@@ -404,6 +409,33 @@ interface OriginEntry {
   readonly text: string;
   src?: Host;
   srcOf?: NetworkState;
+  /** The last command lines run from here (see {@link LineMemo}), replaced in turn. */
+  lines?: LineMemo[];
+  nextLine?: number;
+}
+
+/** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
+const MAX_LINES = 4;
+
+/** The memo of this command line at this origin: found by its words (the last, most telling, compared first), or made. */
+function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
+  const lines = (o.lines ??= []);
+  const n = argv.length;
+  search: for (let i = 0; i < lines.length; i++) {
+    const words = lines[i]!.words;
+    if (words.length !== n) continue;
+    for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) continue search;
+    return lines[i]!;
+  }
+  const words = argv.slice();
+  const memo: LineMemo = { words, rest: words.slice(1) };
+  if (lines.length < MAX_LINES) lines.push(memo);
+  else {
+    const at = (o.nextLine ?? 0) % MAX_LINES;
+    lines[at] = memo;
+    o.nextLine = at + 1;
+  }
+  return memo;
 }
 
 /** kubectl's `resource.group` of a kind, as apply and delete print it. */
