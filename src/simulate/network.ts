@@ -25,7 +25,7 @@
  */
 import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
-import { PolicyEngine } from '../engine/engine.js';
+import { PolicyEngine, type PodPair } from '../engine/engine.js';
 import type { Endpoint, Ip, Policy, TcpFlags } from '../hubble/flow.js';
 import type { LabelSet } from '../identity/labels.js';
 import type { IdentityId } from '../identity/reserved.js';
@@ -176,6 +176,8 @@ interface Link extends Target {
   step?: Step;
   stepVerdict?: Verdict;
   stepResult?: string;
+  /** The engine's ends of the two pods (the engine of this link's source host: links live as long as it). */
+  pair?: PodPair;
 }
 
 /** Links one source keeps (a bound: a source that talks to every pod starts over rather than grows). */
@@ -397,7 +399,7 @@ export class Network {
     const http = o.http && !o.http.tls ? o.http : undefined;
     // The request matters only where a side sends the connection to its proxy: ask without it first (the engine's
     // allocation-free pod-to-pod path), and again with it when the answer says a proxy is involved.
-    let v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
+    let v = (link && this.linkVerdict(link)) ?? this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
     if (http && (v.egressRedirect || v.ingressRedirect)) {
       v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } });
     }
@@ -603,6 +605,16 @@ export class Network {
     if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
     links.set(ip, link);
     return link;
+  }
+
+  /** The engine's verdict on a link's pod-to-pod question without request, from the pods' ends the link keeps; undefined for anything else. */
+  private linkVerdict(link: Link): Verdict | undefined {
+    const from = this.srcPeer;
+    const to = link.peer;
+    if (from.kind !== 'pod' || to.kind !== 'pod') return undefined;
+    const e = this.state.engine();
+    if (!(e instanceof PolicyEngine)) return undefined;
+    return e.pairVerdict((link.pair ??= e.podPair(from.pod, to.pod)), link.protocol, link.port);
   }
 
   private verdict(q: ConnectionQuery): Verdict {
