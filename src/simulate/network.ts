@@ -129,7 +129,7 @@ export interface ConnectOptions {
   readonly http?: HttpRequest & { readonly url: string; readonly tls: boolean };
   readonly protocol?: 'TCP' | 'UDP';
   /** Where the command line keeps the Link of its connection (the commands' `LineMemo`): checked before use, set after. */
-  readonly memo?: { link?: unknown };
+  readonly memo?: { link?: unknown; linkIp?: string };
 }
 
 export interface Connection {
@@ -379,7 +379,8 @@ export class Network {
     const memo = o.memo;
     const kept = memo?.link as Link | undefined;
     // A line's Link is its origin's (the memo lives as long as the origin's source host): valid while it goes to the same place.
-    let link = kept !== undefined && kept.host.ip === ip && kept.port === port && kept.protocol === protocol ? kept : this.link(ip, port, protocol);
+    // (`linkIp`: the address as the line gave it, mostly the very string given now: compared without reading either.)
+    let link = kept !== undefined && memo!.linkIp === ip && kept.port === port && kept.protocol === protocol ? kept : this.link(ip, port, protocol);
     let target: Target | undefined = link;
     if (!link) {
       target = this.target(ip, port, protocol, sport, o);
@@ -389,7 +390,10 @@ export class Network {
     }
     if (link) {
       this.state.flows.between(this.src, link.host, link.forward, link.backward);
-      if (memo && link !== kept) memo.link = link;
+      if (memo && link !== kept) {
+        memo.link = link;
+        memo.linkIp = ip;
+      }
     }
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().

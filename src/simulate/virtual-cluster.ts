@@ -410,25 +410,49 @@ interface OriginEntry {
   src?: Host;
   srcOf?: NetworkState;
   /** The last command lines run from here (see {@link LineMemo}), replaced in turn. */
-  lines?: LineMemo[];
+  lines?: Line[];
   nextLine?: number;
+}
+
+/** A line's memo and the array it last came in (a caller may change an array and pass it again: its words decide). */
+interface Line extends LineMemo {
+  argv: readonly string[];
+}
+
+function sameWords(words: readonly string[], argv: readonly string[]): boolean {
+  const n = argv.length;
+  if (words.length !== n) return false;
+  for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
+  return true;
 }
 
 /** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
 const MAX_LINES = 4;
 
-/** The memo of this command line at this origin: found by its words (the last, most telling, compared first), or made. */
+/**
+ * The memo of this command line at this origin, or a new one. A caller that runs one array again is found by the
+ * array first (no word of another line read), then its words are checked; else the words (the last, most telling,
+ * compared first) of each line.
+ */
 function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
   const lines = (o.lines ??= []);
   const n = argv.length;
-  search: for (let i = 0; i < lines.length; i++) {
-    const words = lines[i]!.words;
-    if (words.length !== n) continue;
-    for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) continue search;
-    return lines[i]!;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.argv === argv) {
+      if (sameWords(line.words, argv)) return line;
+      break;
+    }
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (sameWords(line.words, argv)) {
+      line.argv = argv;
+      return line;
+    }
   }
   const words = argv.slice();
-  const memo: LineMemo = { words, rest: words.slice(1) };
+  const memo: Line = { words, rest: words.slice(1), argv };
   if (lines.length < MAX_LINES) lines.push(memo);
   else {
     const at = (o.nextLine ?? 0) % MAX_LINES;

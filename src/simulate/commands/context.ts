@@ -36,6 +36,8 @@ export interface LineMemo {
   readonly rest: readonly string[];
   plan?: unknown;
   link?: unknown;
+  /** The address {@link link} was made for. */
+  linkIp?: string;
 }
 
 export interface CommandOutput {
