@@ -25,7 +25,7 @@
  */
 import type { ConnectionQuery, Engine, HttpRequest, Peer, Verdict } from '../engine/types.js';
 import { isProblem } from '../engine/types.js';
-import { PolicyEngine } from '../engine/engine.js';
+import { PolicyEngine, type PodPair } from '../engine/engine.js';
 import type { Endpoint, Ip, Policy, TcpFlags } from '../hubble/flow.js';
 import type { LabelSet } from '../identity/labels.js';
 import type { IdentityId } from '../identity/reserved.js';
@@ -128,6 +128,8 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   readonly http?: HttpRequest & { readonly url: string; readonly tls: boolean };
   readonly protocol?: 'TCP' | 'UDP';
+  /** Where the command line keeps the Link of its connection (the commands' `LineMemo`): checked before use, set after. */
+  readonly memo?: { link?: unknown; linkIp?: string };
 }
 
 export interface Connection {
@@ -174,6 +176,8 @@ interface Link extends Target {
   step?: Step;
   stepVerdict?: Verdict;
   stepResult?: string;
+  /** The engine's ends of the two pods (the engine of this link's source host: links live as long as it). */
+  pair?: PodPair;
 }
 
 /** Links one source keeps (a bound: a source that talks to every pod starts over rather than grows). */
@@ -372,7 +376,11 @@ export class Network {
     const start = clock.micros;
     const protocol = o.protocol ?? 'TCP';
     const sport = this.state.nextPort();
-    let link = this.link(ip, port, protocol);
+    const memo = o.memo;
+    const kept = memo?.link as Link | undefined;
+    // A line's Link is its origin's (the memo lives as long as the origin's source host): valid while it goes to the same place.
+    // (`linkIp`: the address as the line gave it, mostly the very string given now: compared without reading either.)
+    let link = kept !== undefined && memo!.linkIp === ip && kept.port === port && kept.protocol === protocol ? kept : this.link(ip, port, protocol);
     let target: Target | undefined = link;
     if (!link) {
       target = this.target(ip, port, protocol, sport, o);
@@ -380,7 +388,13 @@ export class Network {
       if (target) link = this.link(ip, port, protocol);
       if (link) target = link;
     }
-    if (link) this.state.flows.between(this.src, link.host, link.forward, link.backward);
+    if (link) {
+      this.state.flows.between(this.src, link.host, link.forward, link.backward);
+      if (memo && link !== kept) {
+        memo.link = link;
+        memo.linkIp = ip;
+      }
+    }
     if (!target) {
       // A ClusterIP port the Service does not have, or a Service without backends: Cilium's socket LB refuses the connect().
       this.steps.push({ kind: 'connect', protocol, from: this.src.label, to: `${ip}:${port}`, port, result: 'refused', verdict: 'deny', reason: 'no backend for this Service port' });
@@ -389,7 +403,7 @@ export class Network {
     const http = o.http && !o.http.tls ? o.http : undefined;
     // The request matters only where a side sends the connection to its proxy: ask without it first (the engine's
     // allocation-free pod-to-pod path), and again with it when the answer says a proxy is involved.
-    let v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
+    let v = (link && this.linkVerdict(link)) ?? this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
     if (http && (v.egressRedirect || v.ingressRedirect)) {
       v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } });
     }
@@ -420,14 +434,16 @@ export class Network {
       return { result: 'sent', ip, port, elapsedMs: 0 };
     }
     const c: Conn = { target, sport, proxyAt: v.egressRedirect ? 'egress' : v.ingressRedirect ? 'ingress' : undefined, link };
-    this.allowedVerdicts(target.host, this.tcp(c, FLAGS.SYN, false), v, target.peer, 'TCP', target.port);
+    // The SYN's policy verdicts and its trace events describe one packet: one `l4` for all of them.
+    const syn = this.tcp(c, FLAGS.SYN, false);
+    this.allowedVerdicts(target.host, syn, v, target.peer, 'TCP', target.port);
     if (!target.listening && !c.proxyAt) {
-      this.clientLeg(c, FLAGS.SYN, 'NEW');
+      this.clientLeg(c, FLAGS.SYN, 'NEW', syn);
       this.serverLeg(c, FLAGS.RST_ACK);
       this.connectStep(protocol, target, v, 'refused', link);
       return { result: 'refused', ip, port, elapsedMs: (clock.micros - start) / 1000 };
     }
-    this.clientLeg(c, FLAGS.SYN, 'NEW');
+    this.clientLeg(c, FLAGS.SYN, 'NEW', syn);
     this.serverLeg(c, FLAGS.SYN_ACK);
     this.clientLeg(c, FLAGS.ACK, 'ESTABLISHED');
     this.connectStep(protocol, target, v, 'established', link);
@@ -472,13 +488,12 @@ export class Network {
     return reverse ? segment(c.target.port, c.sport, flags) : segment(c.sport, c.target.port, flags);
   }
 
-  /** A packet of the client: to the proxy that terminates the connection on the redirecting side, else to the server. */
-  private clientLeg(c: Conn, flags: TcpFlags, reason: 'NEW' | 'ESTABLISHED'): void {
+  /** A packet of the client (`t`: its `l4`, when other events of it have one already): to the proxy that terminates the connection on the redirecting side, else to the server. */
+  private clientLeg(c: Conn, flags: TcpFlags, reason: 'NEW' | 'ESTABLISHED', t: Transport = this.tcp(c, flags, false)): void {
     const host = c.target.host;
-    if (!c.proxyAt) return this.packet(this.src, host, this.tcp(c, flags, false), false, reason);
+    if (!c.proxyAt) return this.packet(this.src, host, t, false, reason);
     const f = this.state.flows;
     const node = c.proxyAt === 'egress' ? this.src.node : host.node;
-    const t = this.tcp(c, flags, false);
     if (c.proxyAt === 'ingress' && this.src.node !== host.node && this.src.pod) f.trace('TO_OVERLAY', this.src, host, t, this.src.node, false, 'EGRESS', reason);
     f.trace('TO_PROXY', this.src, host, t, node, false, c.proxyAt === 'egress' ? 'EGRESS' : 'INGRESS', reason);
     this.state.clock.advanceMicros(HOP_US);
@@ -594,6 +609,16 @@ export class Network {
     if (!links || links.size >= MAX_LINKS) src.links = links = new Map();
     links.set(ip, link);
     return link;
+  }
+
+  /** The engine's verdict on a link's pod-to-pod question without request, from the pods' ends the link keeps; undefined for anything else. */
+  private linkVerdict(link: Link): Verdict | undefined {
+    const from = this.srcPeer;
+    const to = link.peer;
+    if (from.kind !== 'pod' || to.kind !== 'pod') return undefined;
+    const e = this.state.engine();
+    if (!(e instanceof PolicyEngine)) return undefined;
+    return e.pairVerdict((link.pair ??= e.podPair(from.pod, to.pod)), link.protocol, link.port);
   }
 
   private verdict(q: ConnectionQuery): Verdict {

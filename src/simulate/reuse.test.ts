@@ -155,6 +155,39 @@ describe('a connection to a pod address a source has talked to (its Link: target
   }
 });
 
+describe('a command line an origin ran before (its memo: words, curl\'s plan, the Link)', () => {
+  test('answers only its own words: a caller\'s array changed in place, the same words through busybox and sh -c, another origin', () => {
+    const vc = new VirtualCluster([APP]);
+    const pods = vc.session.workspace.cluster.pods;
+    const pod = (tier: string) => pods.find((p) => p.labels['tier'] === tier)!;
+    const server = (stdout: string) => (JSON.parse(stdout) as { pod: string; path: string }).pod;
+    const argv = ['curl', '-s', `http://${pod('database').ip}:7379/x`];
+    assert.equal(server(vc.exec('deploy/frontend', argv).stdout), `default/${pod('database').name}`);
+    argv[2] = `http://${pod('backend').ip}/x`;
+    assert.equal(server(vc.exec('deploy/frontend', argv).stdout), `default/${pod('backend').name}`);
+    argv[1] = '-sI';
+    assert.match(vc.exec('deploy/frontend', argv).stdout, /^HTTP\/1\.1 200 OK\r\n/);
+    const viaBusybox = vc.exec('deploy/frontend', ['busybox', 'wget', '-q', '-O-', argv[2]!]);
+    assert.equal(server(viaBusybox.stdout), `default/${pod('backend').name}`);
+    const viaShell = vc.exec('deploy/frontend', ['sh', '-c', argv.join(' ')]);
+    assert.match(viaShell.stdout, /^HTTP\/1\.1 200 OK\r\n/);
+    const again = vc.exec('deploy/database', ['curl', '-s', `http://${pod('backend').ip}/x`]);
+    assert.equal(again.flows[0]!.source!.podName, pod('database').name);
+  });
+
+  test('more lines than an origin keeps: each still runs as itself, and as it did the first time', () => {
+    const vc = new VirtualCluster([APP, DB_POLICY]);
+    const pods = vc.session.workspace.cluster.pods.filter((p) => p.namespace === 'default');
+    const lines = pods.flatMap((p) => [7379, 80].map((port) => ['curl', '-s', '-m', '1', `http://${p.ip}:${port}/${p.name}`]));
+    assert.ok(lines.length > 4);
+    const strip = (r: ReturnType<VirtualCluster['exec']>) => ({ stdout: r.stdout, exitCode: r.exitCode, steps: r.steps, flows: r.flows.map((f) => f.summary) });
+    const first = lines.map((l) => strip(vc.exec('deploy/backend', l)));
+    const second = lines.map((l) => strip(vc.exec('deploy/backend', [...l])));
+    assert.deepEqual(second, first);
+    assert.ok(first.some((r) => r.exitCode === 0) && first.some((r) => r.exitCode !== 0));
+  });
+});
+
 describe('the clock', () => {
   test('iso() is now().toISOString() at every millisecond, across seconds, days and years', () => {
     for (const start of ['2026-01-01T12:00:00.000Z', '2025-12-31T23:59:59.990Z', '1969-12-31T23:59:59.995Z']) {

@@ -36,6 +36,7 @@ import type { Host } from './flows.js';
 import { FlowLog } from './flow-log.js';
 import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
+import type { LineMemo } from './commands/context.js';
 import { Network, type HttpResponse, type NetworkState, type Origin, type Step } from './network.js';
 
 /** A canned answer of the pods: the first rule that matches a request decides the response. */
@@ -232,13 +233,17 @@ export class VirtualCluster {
     }
     const origin = found.origin;
     const state = this.networkState();
-    const net = new Network(state, origin, found.srcOf === state ? found.src : undefined);
+    const same = found.srcOf === state;
+    // Links belong to the source host of one network state: a new state starts the lines over.
+    if (!same) found.lines = undefined;
+    const net = new Network(state, origin, same ? found.src : undefined);
     found.src = net.source;
     found.srcOf = state;
+    const line = lineMemo(found, argv);
     const flows: Flow[] = [];
     this.commandFlows = flows;
     try {
-      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined });
+      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined, line });
       // A command takes at least a little time, so the next one's events come after its own.
       this.clock.advanceMicros(1000);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: net.steps, origin: found.text, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
@@ -404,6 +409,57 @@ interface OriginEntry {
   readonly text: string;
   src?: Host;
   srcOf?: NetworkState;
+  /** The last command lines run from here (see {@link LineMemo}), replaced in turn. */
+  lines?: Line[];
+  nextLine?: number;
+}
+
+/** A line's memo and the array it last came in (a caller may change an array and pass it again: its words decide). */
+interface Line extends LineMemo {
+  argv: readonly string[];
+}
+
+function sameWords(words: readonly string[], argv: readonly string[]): boolean {
+  const n = argv.length;
+  if (words.length !== n) return false;
+  for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
+  return true;
+}
+
+/** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
+const MAX_LINES = 4;
+
+/**
+ * The memo of this command line at this origin, or a new one. A caller that runs one array again is found by the
+ * array first (no word of another line read), then its words are checked; else the words (the last, most telling,
+ * compared first) of each line.
+ */
+function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
+  const lines = (o.lines ??= []);
+  const n = argv.length;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.argv === argv) {
+      if (sameWords(line.words, argv)) return line;
+      break;
+    }
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (sameWords(line.words, argv)) {
+      line.argv = argv;
+      return line;
+    }
+  }
+  const words = argv.slice();
+  const memo: Line = { words, rest: words.slice(1), argv };
+  if (lines.length < MAX_LINES) lines.push(memo);
+  else {
+    const at = (o.nextLine ?? 0) % MAX_LINES;
+    lines[at] = memo;
+    o.nextLine = at + 1;
+  }
+  return memo;
 }
 
 /** kubectl's `resource.group` of a kind, as apply and delete print it. */

@@ -18,6 +18,26 @@ export interface CommandContext {
   readonly pod?: Pod;
   /** The name the command is called by (`wget`, or `busybox` before it). */
   readonly argv0: string;
+  /** What the origin remembers of this very command line (a top-level one only, never a word list built inside a script). */
+  readonly line?: LineMemo;
+}
+
+/**
+ * One command line an origin ran before, with what was learnt from it: the tool's parse of its words (curl's plan)
+ * and the network's Link for its connection. A load test runs the same lines from the same pods again and again;
+ * finding both here is one small scan on the origin's own entry instead of a walk through curl's tree of words
+ * and the source's Links by address, each a cache miss on a large cluster. Each slot is written and read by its
+ * one owner (the line's tool, the network), which checks what it reads still fits.
+ */
+export interface LineMemo {
+  /** The words, copied (a caller may change its array afterwards). */
+  readonly words: readonly string[];
+  /** The words after the command's name. */
+  readonly rest: readonly string[];
+  plan?: unknown;
+  link?: unknown;
+  /** The address {@link link} was made for. */
+  linkIp?: string;
 }
 
 export interface CommandOutput {

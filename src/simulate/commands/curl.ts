@@ -161,7 +161,9 @@ export function parseCurl(args: readonly string[]): CurlPlan {
 type Vars = Record<string, string>;
 
 export function curl(args: readonly string[], ctx: CommandContext): CommandOutput {
-  const plan = curlPlan(args);
+  // A line's memo holds the plan of its own words (curl's, as the words name curl).
+  const line = ctx.line;
+  const plan = line ? ((line.plan as CurlPlan | undefined) ?? (line.plan = curlPlan(args))) : curlPlan(args);
   if (plan.usage) return { stdout: plan.usage.stdout, stderr: plan.usage.stderr, exitCode: plan.usage.exitCode };
   const { verbose, url, target, connectBudget, hostH, method } = plan;
   let stderr = '';
@@ -189,7 +191,7 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
   const ip = literal !== null ? host : resolved.addresses[0]!;
   if (verbose) stderr += `* Host ${host}:${port} was resolved.\n* IPv4: ${resolved.addresses.filter((a) => !a.includes(':')).join(', ')}\n*   Trying ${ip}:${port}...\n`;
   const remaining = connectBudget !== undefined ? Math.max(0, connectBudget - elapsed(clock, start)) : undefined;
-  const conn = ctx.net.connect(ip, port, remaining !== undefined ? { name: host, resolved, timeoutMs: remaining, http: plan.request } : { name: host, resolved, http: plan.request });
+  const conn = ctx.net.connect(ip, port, remaining !== undefined ? { name: host, resolved, timeoutMs: remaining, http: plan.request, memo: line } : { name: host, resolved, http: plan.request, memo: line });
   if (vars) {
     vars['remote_ip'] = ip;
     vars['remote_port'] = String(port);

@@ -50,21 +50,23 @@ const BUSYBOX = new Set(['wget', 'nc', 'nslookup', 'ping', 'echo', 'hostname', '
 export function runCommand(argv: readonly string[], ctx: Omit<CommandContext, 'argv0'>): CommandOutput {
   const first = argv[0];
   if (first === undefined) return { stdout: '', stderr: '', exitCode: 0 };
-  const rest = argv.slice(1);
+  const line = ctx.line;
+  const rest = line ? line.rest : argv.slice(1);
   const name = first.slice(first.lastIndexOf('/') + 1);
   if (name === 'busybox') {
     const applet = rest[0];
     if (applet === undefined) return { stdout: 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n', stderr: '', exitCode: 0 };
     if (!BUSYBOX.has(applet)) return { stdout: '', stderr: `${applet}: applet not found\n`, exitCode: 127 };
-    return runCommand(rest, ctx);
+    // The line's memo is for the words it was made for, not for the applet's.
+    return runCommand(rest, { net: ctx.net, clock: ctx.clock, pod: ctx.pod });
   }
   if (name === 'sh' || name === 'bash' || name === 'ash') {
-    if (rest[0] === '-c' && rest[1] !== undefined) return runScript(rest[1], ctx);
+    if (rest[0] === '-c' && rest[1] !== undefined) return runScript(rest[1], { net: ctx.net, clock: ctx.clock, pod: ctx.pod });
     return { stdout: '', stderr: '', exitCode: 0 };
   }
   const tool = TOOLS[name];
   if (!tool) return { stdout: '', stderr: `sh: ${first}: not found\n`, exitCode: 127 };
-  return tool(rest, { net: ctx.net, clock: ctx.clock, pod: ctx.pod, argv0: name });
+  return tool(rest, line ? { net: ctx.net, clock: ctx.clock, pod: ctx.pod, argv0: name, line } : { net: ctx.net, clock: ctx.clock, pod: ctx.pod, argv0: name });
 }
 
 /** `sh -c`: words split as the shell splits them (quotes, backslashes), commands joined by `;`, `&&` and `||`. */
