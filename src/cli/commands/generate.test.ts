@@ -56,3 +56,30 @@ test('replay of the TCP-only policies against TCP and UDP flows: DNS is denied, 
   assert.equal(o.out.trim().split('\n').length, 2);
   assert.match(o.out, /"drop_reason_desc":"POLICY_DENIED"/);
 });
+
+test('flows from a FIFO (`--flows <(zcat …)`) and from gzip read as from the plain file, with every worker count', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { createReadStream, createWriteStream, readFileSync } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const { createGzip } = await import('node:zlib');
+  const plain = await polis('generate', '--workers', '1', '--flows', TCP, '-q');
+  assert.equal(plain.code, 0, plain.err);
+  const gz = join(dir, 'tcp.jsonl.gz');
+  await pipeline(createReadStream(TCP), createGzip(), createWriteStream(gz));
+  for (const workers of ['1', '2']) {
+    assert.equal((await polis('generate', '--workers', workers, '--flows', gz, '-q')).out, plain.out, `gzip, ${workers} workers`);
+    // Only one open of a FIFO gets its writer's data: reading it must not look inside first.
+    const fifo = join(dir, `flows-${workers}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    // The writer in this process: reading must not block the thread it writes from.
+    const writing = new Promise<void>((resolve, reject) => {
+      const w = createWriteStream(fifo);
+      w.on('error', reject);
+      w.end(readFileSync(TCP), () => resolve());
+    });
+    const viaFifo = await polis('generate', '--workers', workers, '--flows', fifo, '-q');
+    await writing;
+    assert.equal(viaFifo.code, 0, viaFifo.err);
+    assert.equal(viaFifo.out, plain.out, `FIFO, ${workers} workers`);
+  }
+});

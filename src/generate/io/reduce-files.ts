@@ -11,7 +11,7 @@
  * thread and no worker is started.
  */
 import { availableParallelism } from 'node:os';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker.js';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
@@ -68,13 +68,16 @@ async function plan(path: string, l7: boolean, parts: number, rangeBytes: number
   const whole: ReduceTask[] = [{ path, l7 }];
   let fh;
   try {
+    // Looked at before it is opened: opening a FIFO (`--flows <(zcat …)`) here would take the
+    // writer's data with it when closed, and the task's own open would then wait for ever.
+    const st = await stat(path);
+    if (!st.isFile() || st.size <= rangeBytes) return whole;
     fh = await open(path, 'r');
   } catch {
     return whole; // the task reports why it cannot be read
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile() || st.size <= rangeBytes) return whole;
     const head = Buffer.alloc(2);
     await fh.read(head, 0, 2, 0);
     if (head[0] === 0x1f && head[1] === 0x8b) return whole;

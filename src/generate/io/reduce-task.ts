@@ -7,8 +7,8 @@
  * in a worker (`reduce-worker.ts`); its result is plain data, so it crosses
  * threads as a message and merges in any order.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import type { LineIssue, ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
 import { REDUCTION_READ } from '../line-reader.js';
 import { Reduction, type ReductionData } from '../observed.js';
@@ -40,11 +40,22 @@ export type TaskProgress = (flows: number) => void;
 const PROGRESS_EVERY = 1 << 16;
 const CHUNK = 1 << 16;
 
-/** The bytes [start, end) of a file in chunks (each its own buffer: the reader may keep one). */
-async function* readRange(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
+/**
+ * The bytes [start, end) of a file, or the whole of it, in chunks, each its
+ * own buffer (the reader may keep one). A regular file is read synchronously:
+ * a reading thread has nothing else to do, and a stream's round trips through
+ * the thread pool (which workers share) cost more than the copy. A FIFO or a
+ * device (`--flows <(zcat …)`) is streamed from the same descriptor: a
+ * blocking read there would stop the thread its writer may need.
+ */
+async function* readChunks(path: string, start?: number, end = Infinity): AsyncGenerator<Uint8Array> {
   const fd = openSync(path, 'r');
+  if (!fstatSync(fd).isFile()) {
+    yield* createReadStream('', { fd, highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
+    return;
+  }
   try {
-    for (let at = start; at < end;) {
+    for (let at = start ?? 0; at < end;) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - at));
       const got = readSync(fd, buf, 0, buf.length, at);
       if (got === 0) return;
@@ -69,16 +80,7 @@ export async function runReduceTask(task: ReduceTask, progress?: TaskProgress): 
       if (issues.length < MAX_TASK_ISSUES) issues.push(i);
     },
   };
-  let stream: AsyncIterable<Uint8Array>;
-  try {
-    // A byte range is of a plain file, read by one thread that has nothing else to do: reading it
-    // synchronously spares the stream's round trips through the thread pool, which two workers share.
-    stream = task.start !== undefined && task.end !== undefined
-      ? readRange(task.path, task.start, task.end)
-      : createReadStream(task.path, { highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
-  } catch (e) {
-    return { task, data: reduction.toData(), stats: emptyStats(), issues, error: `${task.path}: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  const stream = task.start !== undefined && task.end !== undefined ? readChunks(task.path, task.start, task.end) : readChunks(task.path);
   const r = await readFlowStream(stream, sink, { ...REDUCTION_READ, name: task.path });
   if (progress) progress(n);
   return { task, data: reduction.toData(), stats: r.stats, issues, ...(r.error ? { error: r.error } : {}), ...(r.damage ? { damage: r.damage } : {}) };
