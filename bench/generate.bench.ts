@@ -4,24 +4,24 @@
  * `polis generate` ingest: flows/s reducing a generated Hubble export to
  * observed connections on one core and on all cores (worker threads over
  * byte ranges), beside a bare `JSON.parse`-per-line loop over the same file
- * in the same run; peak memory while reducing 1 M and 10 M flows generated
+ * in the same process (a plain node running the bundled reader, as users
+ * run it); peak memory while reducing 1 M and 10 M flows generated
  * on the fly (flat: it grows with distinct connections, not flows); and,
  * when POLIS_CLICKHOUSE_URL is set, the time ClickHouse takes to reduce
  * 10 M rows with the one GROUP BY, beside the file path's time for as many
  * flows. Sizes: BENCH_GENERATE_FLOWS (file, default 1,000,000),
  * BENCH_GENERATE_MEMORY (default 1000000,10000000). Temp files are deleted.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { report } from './harness.js';
 import { FlowStreamParser } from '../src/hubble/reader.js';
 import { Reduction } from '../src/generate/observed.js';
 import { REDUCTION_READ } from '../src/generate/line-reader.js';
-import type { reduceFlowFiles as ReduceFlowFiles } from '../src/generate/io/reduce-files.js';
 // @ts-expect-error: a plain .mjs build script without types
 import { buildCli } from '../scripts/build-cli.mjs';
 import { CLICKHOUSE_TABLE_SQL, clickhouseQuery, parseClickHouseUrl, reduceClickHouse, type ClickHouseSource } from '../src/generate/io/clickhouse.js';
@@ -66,19 +66,6 @@ async function writeFlows(path: string, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function jsonParseBaseline(path: string): Promise<{ ms: number; n: number }> {
-  const t0 = performance.now();
-  let n = 0;
-  const rl = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 16 }), crlfDelay: Infinity });
-  for await (const l of rl) {
-    if (l) {
-      JSON.parse(l);
-      n++;
-    }
-  }
-  return { ms: performance.now() - t0, n };
-}
-
 /** Reduces `n` flows generated on the fly (never a file), sampling peak RSS. */
 function memoryRun(n: number): { ms: number; peakRss: number; heapAfter: number; connections: number; gb: number } {
   const r = new Reduction();
@@ -102,6 +89,49 @@ function memoryRun(n: number): { ms: number; peakRss: number; heapAfter: number;
   peak = Math.max(peak, process.memoryUsage().rss);
   return { ms: performance.now() - t0, peakRss: peak / 1048576, heapAfter: process.memoryUsage().heapUsed / 1048576, connections: r.connections.size, gb: bytes / 1e9 };
 }
+
+interface Timed {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+interface IngestFigures {
+  readonly base: Timed & { readonly n: number };
+  readonly one: Timed & { readonly flows: number };
+  readonly all: Timed & { readonly flows: number; readonly threads: number };
+  readonly connections: number;
+  readonly same: boolean;
+}
+
+/** The timed part, run by a plain node: the JSON.parse baseline, then the bundled reader on one thread and on all. */
+const INGEST_SCRIPT = `
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
+const [bundled, path] = process.argv.slice(2);
+const { reduceFlowFiles } = await import(bundled);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+async function timed(f) {
+  const c = cpu();
+  const t = performance.now();
+  const r = await f();
+  return { r, ms: performance.now() - t, cpuMs: cpu() - c };
+}
+const base = await timed(async () => {
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 16 }), crlfDelay: Infinity });
+  for await (const l of rl) if (l) { JSON.parse(l); n++; }
+  return n;
+});
+const one = await timed(() => reduceFlowFiles([path], { workers: 1 }));
+const all = await timed(() => reduceFlowFiles([path], { workers: availableParallelism() }));
+process.stdout.write(JSON.stringify({
+  base: { n: base.r, ms: base.ms, cpuMs: base.cpuMs },
+  one: { flows: one.r.reduction.stats.flows, ms: one.ms, cpuMs: one.cpuMs },
+  all: { flows: all.r.reduction.stats.flows, ms: all.ms, cpuMs: all.cpuMs, threads: all.r.threads },
+  connections: one.r.reduction.connections.size,
+  same: JSON.stringify(one.r.reduction.toData()) === JSON.stringify(all.r.reduction.toData()),
+}));
+`;
 
 const perSec = (n: number, ms: number) => (n / ms) * 1000;
 
@@ -150,37 +180,28 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-bench-generate-'));
   const path = join(dir, 'flows.jsonl');
   try {
-    // The reader as users run it: bundled JavaScript, whose worker threads start from bundled files
-    // (from the TypeScript sources each worker would first compile its modules, seconds under load).
+    // The reader as users run it: bundled JavaScript, in a node of its own. Workers then start from
+    // bundled files (from the TypeScript sources each would first compile its modules, seconds under
+    // load), and no TypeScript loader sits in the process (tsx in it made the one-thread reader ~35%
+    // slower). The baseline runs in that same process.
     const bundle = join(dir, 'bundle');
     await (buildCli as (o: object) => Promise<unknown>)({ outdir: bundle, entries: { 'reduce-files': join(process.cwd(), 'src/generate/io/reduce-files.ts') } });
-    const { reduceFlowFiles } = (await import(join(bundle, 'reduce-files.js'))) as { reduceFlowFiles: typeof ReduceFlowFiles };
     await writeFlows(path, n);
     const size = statSync(path).size;
     console.log(`export: ${n.toLocaleString('en-US')} flows, ${(size / 1e6).toFixed(0)} MB, ${availableParallelism()} cores`);
-    // CPU time beside wall time: on a shared machine the wall rate says how busy the others are.
-    const cpu = () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    };
-    let c = cpu();
-    const base = await jsonParseBaseline(path);
-    const baseRate = perSec(base.n, base.ms);
-    const baseCpu = perSec(base.n, cpu() - c);
-    let t = performance.now();
-    c = cpu();
-    const one = await reduceFlowFiles([path], { workers: 1 });
-    const oneRate = perSec(one.reduction.stats.flows, performance.now() - t);
-    const oneCpu = perSec(one.reduction.stats.flows, cpu() - c);
-    report('generate ingest, 1 core', { value: oneRate, unit: 'flows/s' }, { value: baseRate, unit: 'flows/s', name: 'JSON.parse per line, 1 core' }, true);
-    report('  per CPU-second', { value: oneCpu, unit: 'flows/CPU-s' }, { value: baseCpu, unit: 'flows/CPU-s', name: 'JSON.parse per line' }, true);
-    t = performance.now();
-    c = cpu();
-    const all = await reduceFlowFiles([path], { workers: availableParallelism() });
-    const allRate = perSec(all.reduction.stats.flows, performance.now() - t);
-    report(`generate ingest, ${all.threads} threads`, { value: allRate, unit: 'flows/s' }, { value: baseRate, unit: 'flows/s', name: 'JSON.parse per line, 1 core' }, true);
-    console.log(`  ${Math.round(perSec(all.reduction.stats.flows, cpu() - c)).toLocaleString('en-US')} flows/CPU-s; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
-    console.log(`  (${one.reduction.connections.size.toLocaleString('en-US')} observed connections; the same from both: ${JSON.stringify(one.reduction.toData()) === JSON.stringify(all.reduction.toData())})`);
+    const script = join(dir, 'ingest.mjs');
+    writeFileSync(script, INGEST_SCRIPT);
+    const child = spawnSync(process.execPath, ['--max-semi-space-size=32', script, join(bundle, 'reduce-files.js'), path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (child.status !== 0) throw new Error(`ingest run failed: ${child.stderr.slice(0, 2000)}`);
+    const m = JSON.parse(child.stdout) as IngestFigures;
+    const baseRate = perSec(m.base.n, m.base.ms);
+    const baseCpu = perSec(m.base.n, m.base.cpuMs);
+    report('generate ingest, 1 core', { value: perSec(m.one.flows, m.one.ms), unit: 'flows/s' }, { value: baseRate, unit: 'flows/s', name: 'JSON.parse per line, 1 core' }, true);
+    report('  per CPU-second', { value: perSec(m.one.flows, m.one.cpuMs), unit: 'flows/CPU-s' }, { value: baseCpu, unit: 'flows/CPU-s', name: 'JSON.parse per line' }, true);
+    const allRate = perSec(m.all.flows, m.all.ms);
+    report(`generate ingest, ${m.all.threads} threads`, { value: allRate, unit: 'flows/s' }, { value: baseRate, unit: 'flows/s', name: 'JSON.parse per line, 1 core' }, true);
+    console.log(`  ${Math.round(perSec(m.all.flows, m.all.cpuMs)).toLocaleString('en-US')} flows/CPU-s; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
+    console.log(`  (${m.connections.toLocaleString('en-US')} observed connections; the same from both: ${m.same})`);
     rmSync(path);
     await clickhouse(10_000_000, allRate);
     for (const m of (process.env['BENCH_GENERATE_MEMORY'] ?? '1000000,10000000').split(',').map(Number)) {
