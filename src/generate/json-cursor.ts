@@ -329,20 +329,32 @@ export function shape(fields: readonly (readonly [readonly string[], Check])[]):
   return { keys, checks: fields.map(([, c]) => c) };
 }
 
-/** Checks a message (fewer than 31 fields); unknown fields are skipped, as the decoder ignores them; a field seen twice falls back. */
-function message(sh: Shape): void {
+/**
+ * Walks the fields of the message at the cursor (fewer than 31): `keys`
+ * gives a field's index (both names of a field share one) and `field(i)`
+ * reads its value. An unknown field is skipped, as the decoder ignores it
+ * (`depth`: how deep the message sits, for the skip's nesting limit); a
+ * field seen twice falls back (the careful path knows which one wins).
+ */
+export function fields(keys: ReadonlyMap<string, number>, depth: number, field: (i: number) => void): void {
   let mask = 0;
   if (open()) {
     do {
-      const i = sh.keys.get(key());
-      if (i === undefined) skip(8);
-      else {
-        if (mask & (1 << i)) fail();
-        mask |= 1 << i;
-        sh.checks[i]!();
+      const i = keys.get(key());
+      if (i === undefined) {
+        skip(depth);
+        continue;
       }
+      if (mask & (1 << i)) fail();
+      mask |= 1 << i;
+      field(i);
     } while (more());
   }
+}
+
+/** Checks a message by its shape. */
+function message(sh: Shape): void {
+  fields(sh.keys, 8, (i) => sh.checks[i]!());
 }
 
 export const messageCheck = (sh: Shape): Check => () => {

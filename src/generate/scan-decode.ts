@@ -23,7 +23,7 @@ import {
 import type { LineResult } from '../hubble/parse-line.js';
 import { parseTimestamp } from '../hubble/time.js';
 import {
-  bool, enumCheck, enumValue, fail, u64, hadEscape, isNull, key, listCheck, messageCheck, more, OBJECT, open, RARE, READ, scan, shape,
+  bool, enumCheck, enumValue, fail, fields, u64, hadEscape, isNull, key, listCheck, messageCheck, more, OBJECT, open, RARE, READ, scan, shape,
   skip, STR, strings, stringList, strText, strValue, STRS, textFrom, uint, U32, U64, ws, type Check,
 } from './json-cursor.js';
 import { internName, labelsOf, secondsOf } from './line-values.js';
@@ -162,35 +162,28 @@ const IP_KEYS = new Map([['source', 0], ['destination', 1], ['ipVersion', 2], ['
 
 function ip(): NonNullable<Flow['ip']> {
   const r: { source?: string; destination?: string } = {};
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = IP_KEYS.get(key());
-      if (i === undefined) {
-        skip(3);
-        continue;
+  fields(IP_KEYS, 3, (i) => {
+    if (i === 0 || i === 1) {
+      if (isNull()) return;
+      const v = strValue();
+      if (v !== '') {
+        if (i === 0) r.source = v;
+        else r.destination = v;
       }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i === 0 || i === 1) {
-        if (isNull()) continue;
-        const v = strValue();
-        if (v !== '') {
-          if (i === 0) r.source = v;
-          else r.destination = v;
-        }
-      } else if (i === 2) enumValue(IP_VERSION);
-      else if (i === 3) STR();
-      else bool();
-    } while (more());
-  }
+    } else if (i === 2) enumValue(IP_VERSION);
+    else if (i === 3) STR();
+    else bool();
+  });
   return r;
 }
 
 const L4_KEYS = new Map([['TCP', 0], ['UDP', 1], ['SCTP', 2], ['ICMPv4', 3], ['ICMPv6', 4], ['VRRP', 5], ['IGMP', 5]]);
-const PORT_KEYS = new Map([['source_port', 0], ['sourcePort', 0], ['destination_port', 1], ['destinationPort', 1], ['flags', 2]]);
+const UDP_PORT_KEYS = new Map([['source_port', 0], ['sourcePort', 0], ['destination_port', 1], ['destinationPort', 1]]);
+/** TCP has flags too; UDP and SCTP have none, and the decoder ignores a `flags` there. */
+const TCP_PORT_KEYS = new Map([...UDP_PORT_KEYS, ['flags', 2]]);
 const ICMP_KEYS = new Map([['type', 0], ['code', 1]]);
-const TCP_FLAG_NAMES = new Map(['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'].map((k, i) => [k, i]));
+const TCP_FLAG_LIST = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'] as const;
+const TCP_FLAG_NAMES = new Map(TCP_FLAG_LIST.map((k, i) => [k, i]));
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'] as const;
 
 function layer4(): Layer4 {
@@ -216,62 +209,31 @@ function ports(protocol: 'TCP' | 'UDP' | 'SCTP'): Layer4 {
   let sourcePort = 0;
   let destinationPort = 0;
   let flags: TcpFlags | undefined;
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = PORT_KEYS.get(key());
-      if (i === undefined || (i === 2 && protocol !== 'TCP')) {
-        skip(4);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i === 0) sourcePort = uint(0xffffffff) ?? 0;
-      else if (i === 1) destinationPort = uint(0xffffffff) ?? 0;
-      else if (!isNull()) flags = tcpFlags();
-    } while (more());
-  }
+  fields(protocol === 'TCP' ? TCP_PORT_KEYS : UDP_PORT_KEYS, 4, (i) => {
+    if (i === 0) sourcePort = uint(0xffffffff) ?? 0;
+    else if (i === 1) destinationPort = uint(0xffffffff) ?? 0;
+    else if (!isNull()) flags = tcpFlags();
+  });
   if (protocol !== 'TCP') return { protocol, sourcePort, destinationPort };
   return flags ? { protocol, sourcePort, destinationPort, flags } : { protocol, sourcePort, destinationPort };
 }
 
 function tcpFlags(): TcpFlags {
   const flags: TcpFlags = {};
-  let mask = 0;
-  if (open()) {
-    do {
-      const name = key();
-      const i = TCP_FLAG_NAMES.get(name);
-      if (i === undefined) {
-        skip(5);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (bool() === true && (i === 1 || i === 4)) flags[name as 'SYN' | 'ACK'] = true;
-    } while (more());
-  }
+  fields(TCP_FLAG_NAMES, 5, (i) => {
+    if (bool() === true && (i === 1 || i === 4)) flags[TCP_FLAG_LIST[i] as 'SYN' | 'ACK'] = true;
+  });
   return flags;
 }
 
 function icmp(protocol: 'ICMPv4' | 'ICMPv6'): Layer4 {
   let type = 0;
   let code = 0;
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = ICMP_KEYS.get(key());
-      if (i === undefined) {
-        skip(4);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      const v = uint(0xffffffff) ?? 0;
-      if (i === 0) type = v;
-      else code = v;
-    } while (more());
-  }
+  fields(ICMP_KEYS, 4, (i) => {
+    const v = uint(0xffffffff) ?? 0;
+    if (i === 0) type = v;
+    else code = v;
+  });
   return { protocol, type, code };
 }
 
@@ -288,44 +250,34 @@ function namespace(): string | undefined {
 
 function endpoint(): Endpoint {
   const e: Endpoint = {};
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = ENDPOINT_KEYS.get(key());
-      if (i === undefined) {
-        skip(3);
-        continue;
+  fields(ENDPOINT_KEYS, 3, (i) => {
+    switch (i) {
+      case 0:
+        uint(0xffffffff);
+        break;
+      case 1: {
+        const v = uint(0xffffffff);
+        if (v) e.identity = v;
+        break;
       }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      switch (i) {
-        case 0:
-          uint(0xffffffff);
-          break;
-        case 1: {
-          const v = uint(0xffffffff);
-          if (v) e.identity = v;
-          break;
-        }
-        case 2: {
-          const v = namespace();
-          if (v) e.namespace = v;
-          break;
-        }
-        case 3: {
-          const v = labels();
-          if (v) e.labels = v;
-          break;
-        }
-        case 4:
-        case 5:
-          STR();
-          break;
-        default:
-          WORKLOADS();
+      case 2: {
+        const v = namespace();
+        if (v) e.namespace = v;
+        break;
       }
-    } while (more());
-  }
+      case 3: {
+        const v = labels();
+        if (v) e.labels = v;
+        break;
+      }
+      case 4:
+      case 5:
+        STR();
+        break;
+      default:
+        WORKLOADS();
+    }
+  });
   return e;
 }
 
@@ -339,98 +291,59 @@ const DNS = shape([
 
 function layer7(): NonNullable<Flow['l7']> {
   const l7: { -readonly [K in keyof NonNullable<Flow['l7']>]: NonNullable<Flow['l7']>[K] } = {};
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = L7_KEYS.get(key());
-      if (i === undefined) {
-        skip(3);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i === 0) {
-        const t = enumValue(L7_FLOW_TYPE);
-        if (t) l7.type = t;
-      } else if (i === 1) u64();
-      else if (i === 4) fail();
-      else if (!isNull()) {
-        // Both records: the careful path reads http and ignores dns; leave it to it.
-        if (l7.record) fail();
-        l7.record = i === 2 ? http() : dns();
-      }
-    } while (more());
-  }
+  fields(L7_KEYS, 3, (i) => {
+    if (i === 0) {
+      const t = enumValue(L7_FLOW_TYPE);
+      if (t) l7.type = t;
+    } else if (i === 1) u64();
+    else if (i === 4) fail();
+    else if (!isNull()) {
+      // Both records: the careful path reads http and ignores dns; leave it to it.
+      if (l7.record) fail();
+      l7.record = i === 2 ? http() : dns();
+    }
+  });
   return l7;
 }
 
 function http(): L7Record {
   const r: { kind: 'http'; method?: string; url?: string } = { kind: 'http' };
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = HTTP.keys.get(key());
-      if (i === undefined) {
-        skip(4);
-        continue;
+  fields(HTTP.keys, 4, (i) => {
+    if (i > 1) HTTP.checks[i]!();
+    else if (!isNull()) {
+      const v = strValue();
+      if (v !== '') {
+        if (i === 0) r.method = v;
+        else r.url = v;
       }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i > 1) HTTP.checks[i]!();
-      else if (!isNull()) {
-        const v = strValue();
-        if (v !== '') {
-          if (i === 0) r.method = v;
-          else r.url = v;
-        }
-      }
-    } while (more());
-  }
+    }
+  });
   return r;
 }
 
 function dns(): L7Record {
   const r: { kind: 'dns'; query?: string; ips?: string[] } = { kind: 'dns' };
-  let mask = 0;
-  if (open()) {
-    do {
-      const i = DNS.keys.get(key());
-      if (i === undefined) {
-        skip(4);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i > 1) DNS.checks[i]!();
-      else if (i === 1) {
-        const v = stringList();
-        if (v) r.ips = v;
-      } else if (!isNull()) {
-        const v = strValue();
-        if (v !== '') r.query = v;
-      }
-    } while (more());
-  }
+  fields(DNS.keys, 4, (i) => {
+    if (i > 1) DNS.checks[i]!();
+    else if (i === 1) {
+      const v = stringList();
+      if (v) r.ips = v;
+    } else if (!isNull()) {
+      const v = strValue();
+      if (v !== '') r.query = v;
+    }
+  });
   return r;
 }
 
+const EVENT_KEYS = new Map([['type', 0], ['sub_type', 1], ['subType', 1]]);
+
 function eventType(): NonNullable<Flow['eventType']> {
   let type = 0;
-  let mask = 0;
-  if (open()) {
-    do {
-      const k = key();
-      const i = k === 'type' ? 0 : k === 'sub_type' || k === 'subType' ? 1 : -1;
-      if (i < 0) {
-        skip(3);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      const v = uint(0x7fffffff) ?? 0;
-      if (i === 0) type = v;
-    } while (more());
-  }
+  fields(EVENT_KEYS, 3, (i) => {
+    const v = uint(0x7fffffff) ?? 0;
+    if (i === 0) type = v;
+  });
   // Type 0 is unset (a field-masked export), not "type 0".
   return type ? { type } : {};
 }
@@ -448,30 +361,21 @@ export function scanLine(line: string): LineResult | undefined {
   return record ? { kind: 'records', records: [record], ignored: NO_IGNORED } : undefined;
 }
 
+const ENVELOPE_KEYS = new Map([['flow', 0], ['time', 1], ['node_name', 2], ['nodeName', 2]]);
+
 /** The `{"flow": …, "node_name": …, "time": …}` envelope; anything else falls back. */
 function envelope(): FlowRecord {
   ws();
   let f: Flow | undefined;
   let at: Timestamp | undefined;
-  let mask = 0;
-  if (open()) {
-    do {
-      const k = key();
-      const i = k === 'flow' ? 0 : k === 'time' ? 1 : k === 'node_name' || k === 'nodeName' ? 2 : -1;
-      if (i < 0) {
-        skip(1);
-        continue;
-      }
-      if (mask & (1 << i)) fail();
-      mask |= 1 << i;
-      if (i === 0) {
-        // A null flow is no flow: the careful path looks for other events.
-        if (isNull()) fail();
-        f = flow();
-      } else if (i === 1) at = time();
-      else STR();
-    } while (more());
-  }
+  fields(ENVELOPE_KEYS, 1, (i) => {
+    if (i === 0) {
+      // A null flow is no flow: the careful path looks for other events.
+      if (isNull()) fail();
+      f = flow();
+    } else if (i === 1) at = time();
+    else STR();
+  });
   if (!f) fail();
   return at ? { flow: f, time: at } : { flow: f };
 }
