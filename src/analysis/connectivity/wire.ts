@@ -5,7 +5,7 @@
  * Structured clone writes every object with all its key names, so 100,000
  * cases made a 22 MB message that took ~0.35 s to write in the worker and
  * ~0.5 s to read on the main thread, which is the busy one. In columns a
- * plain case is eleven numbers in one typed array; its endpoints are
+ * plain case is twelve numbers in one typed array; its endpoints are
  * indexes into one list of distinct endpoint references (a suite names each
  * pod many times). A case with a name or an L7 request, or a number the
  * columns cannot hold, crosses whole, beside them.

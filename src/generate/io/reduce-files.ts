@@ -67,17 +67,17 @@ export function addStats(a: ReadStats, b: ReadStats): void {
 async function plan(path: string, l7: boolean, parts: number, rangeBytes: number): Promise<ReduceTask[]> {
   const whole: ReduceTask[] = [{ path, l7 }];
   let fh;
+  let st;
   try {
     // Looked at before it is opened: opening a FIFO (`--flows <(zcat …)`) here would take the
     // writer's data with it when closed, and the task's own open would then wait for ever.
-    const st = await stat(path);
+    st = await stat(path);
     if (!st.isFile() || st.size <= rangeBytes) return whole;
     fh = await open(path, 'r');
   } catch {
     return whole; // the task reports why it cannot be read
   }
   try {
-    const st = await fh.stat();
     const head = Buffer.alloc(2);
     await fh.read(head, 0, 2, 0);
     if (head[0] === 0x1f && head[1] === 0x8b) return whole;
