@@ -16,7 +16,7 @@
  * where the direction is unknown); DNS responses only teach which names an
  * address answered for, so egress to it can become `toFQDNs`.
  */
-import type { Endpoint, Flow, FlowRecord, L7Record, Layer4 } from '../hubble/flow.js';
+import type { Endpoint, Flow, FlowRecord, L7Record } from '../hubble/flow.js';
 
 /** Why a flow does not stand for a connection; each is counted, none is fatal. */
 export type SkipCause =

@@ -436,7 +436,6 @@ const MAX_LINES = 4;
  */
 function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
   const lines = (o.lines ??= []);
-  const n = argv.length;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.argv === argv) {

@@ -22,7 +22,6 @@ import { resolveClusterName, serviceIndex, type ServiceEntry, type ServiceIndex 
 import type { Cluster, PortProtocol, Service, ServicePort } from '../../model/types.js';
 import type { L4Protocol } from '../../policy/rule.js';
 import { suggest } from '../../util/suggest.js';
-import type { Mutable } from '../../util/types.js';
 import { serviceAsSource, SOURCE_FORMS, type EndpointRef } from './endpoint-ref.js';
 import type { CaseField, TestCase } from './types.js';
 

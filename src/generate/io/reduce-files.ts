@@ -12,7 +12,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { open, stat } from 'node:fs/promises';
-import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker.js';
 import { emptyStats, type LineIssue, type ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';

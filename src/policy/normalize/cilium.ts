@@ -14,7 +14,7 @@ import type { FieldPath } from '../../manifest/object.js';
 import type { Cluster } from '../../model/types.js';
 import { formatCidr, parseCidr, type CidrPrefix } from '../../net/ip.js';
 import type { DirectionRules, NormalizedRule, PeerSelector, PeerSet, PolicyEntry, RuleOrigin } from '../rule.js';
-import type { CidrRuleSpec, CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec, ServiceSelectorSpec } from '../schema/cilium.js';
+import type { CidrRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec, ServiceSelectorSpec } from '../schema/cilium.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 import type { LoadedCiliumPolicy } from '../types.js';
 import { fqdnSelectorText } from './fqdn.js';
