@@ -8,7 +8,7 @@
  * Everything user-written is escaped; characters XML 1.0 cannot carry at all
  * (most control characters) are replaced, so the document always parses.
  */
-import { portLabel, type CaseResult } from './types.js';
+import { trafficLabel, type CaseResult } from './types.js';
 
 /** Renders results as a JUnit XML document, ending with a newline. */
 export function formatJunit(results: readonly CaseResult[]): string {
@@ -31,7 +31,7 @@ export function formatJunit(results: readonly CaseResult[]): string {
       }
       out.push(`${head}>`);
       out.push(`      <failure message=${attr(`expected ${r.expect}, got ${r.verdict}: ${r.reason}`)} type="ConnectivityTestFailure">${text(
-        `${r.from} → ${r.to} ${portLabel(r)}\nexpected ${r.expect}, got ${r.verdict}\n${r.reason}\nat ${file}:${r.location.line}:${r.location.col}`,
+        `${trafficLabel(r)}\nexpected ${r.expect}, got ${r.verdict}\n${r.reason}\nat ${file}:${r.location.line}:${r.location.col}`,
       )}</failure>`);
       out.push('    </testcase>');
     }

@@ -20,18 +20,18 @@ const RESULTS = [
 ];
 /** Named after their traffic, as run.ts names a case without a name: the text line says it once. */
 const UNNAMED = [
-  mkResult({ name: 'shop/admin → shop/db 5432/TCP', to: 'shop/db', port: 5432 }),
-  mkResult({ name: 'shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP', to: 'svc:kube-system/kube-dns', port: 53, protocol: 'UDP', dns: 'example.com' }),
+  mkResult({ name: 'shop/admin -> shop/db 5432/TCP', to: 'shop/db', port: 5432 }),
+  mkResult({ name: 'shop/admin -> svc:kube-system/kube-dns DNS example.com 53/UDP', to: 'svc:kube-system/kube-dns', port: 53, protocol: 'UDP', dns: 'example.com' }),
 ];
 
 describe('formatText', () => {
   test('golden', () => {
     assert.equal(formatText([...RESULTS, ...UNNAMED]), [
-      'PASS admin reaches web: shop/admin → svc:shop/web 80/TCP: expected allow, got allow (fake: port 80 is allowed)',
-      'FAIL tests.yaml:12: no ping: shop/admin → shop/db ICMP/8: expected deny, got allow (allowed by CiliumNetworkPolicy shop/db)',
-      'PASS dns: shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
-      'PASS shop/admin → shop/db 5432/TCP: expected allow, got allow (fake: port 80 is allowed)',
-      'PASS shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
+      'PASS admin reaches web: shop/admin -> svc:shop/web 80/TCP: expected allow, got allow (fake: port 80 is allowed)',
+      'FAIL tests.yaml:12: no ping: shop/admin -> shop/db ICMP/8: expected deny, got allow (allowed by CiliumNetworkPolicy shop/db)',
+      'PASS dns: shop/admin -> svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
+      'PASS shop/admin -> shop/db 5432/TCP: expected allow, got allow (fake: port 80 is allowed)',
+      'PASS shop/admin -> svc:kube-system/kube-dns DNS example.com 53/UDP: expected allow, got allow (fake: port 80 is allowed)',
       '4 passed, 1 failed',
       '',
     ].join('\n'));
@@ -84,7 +84,7 @@ describe('formatJunit', () => {
   <testsuite name="tests.yaml" tests="2" failures="1" errors="0" skipped="0">
     <testcase classname="shop" name="admin reaches web" file="tests.yaml" line="7"/>
     <testcase classname="shop" name="no ping" file="tests.yaml" line="12">
-      <failure message="expected deny, got allow: allowed by CiliumNetworkPolicy shop/db" type="ConnectivityTestFailure">shop/admin → shop/db ICMP/8
+      <failure message="expected deny, got allow: allowed by CiliumNetworkPolicy shop/db" type="ConnectivityTestFailure">shop/admin -&gt; shop/db ICMP/8
 expected deny, got allow
 allowed by CiliumNetworkPolicy shop/db
 at tests.yaml:12:7</failure>

@@ -44,14 +44,14 @@ describe('runCases', () => {
     assert.equal(r?.verdict, 'deny');
     assert.equal(r?.pass, false);
     assert.equal(r?.pairs, 4);
-    assert.equal(r?.reason, '2 of 4 pairs denied; first shop/db-1 → shop/web-855db4678b-4ttc2: fake: 80 is denied');
+    assert.equal(r?.reason, '2 of 4 pairs denied; first shop/db-1 -> shop/web-855db4678b-4ttc2: fake: 80 is denied');
   });
 
   test('all pairs allowed: allow, with the first pair\'s reason', () => {
     const [t] = tests('    - {from: shop/web, to: shop/admin, port: 80, expect: allow}\n');
     const [r] = runCases(t!.cases, ws.cluster, fakeEngine(), t!.dns).results;
     assert.equal(r?.verdict, 'allow');
-    assert.equal(r?.reason, 'all 2 pairs allowed; shop/web-855db4678b-4ttc2 → shop/admin: fake: port 80 is allowed');
+    assert.equal(r?.reason, 'all 2 pairs allowed; shop/web-855db4678b-4ttc2 -> shop/admin: fake: port 80 is allowed');
   });
 
   test('a service target goes to the engine as a Service on the service port', () => {
@@ -71,9 +71,9 @@ describe('runCases', () => {
     ].join('\n'));
     const out = runCases(t!.cases, ws.cluster, fakeEngine(), t!.dns);
     assert.deepEqual(out.results.map((r) => r.name), [
-      'shop/admin → svc:shop/web 80/TCP',
-      'shop/admin → shop/db-0 ICMP/8',
-      'shop/admin → svc:kube-system/kube-dns DNS example.com 53/UDP',
+      'shop/admin -> svc:shop/web 80/TCP',
+      'shop/admin -> shop/db-0 ICMP/8',
+      'shop/admin -> svc:kube-system/kube-dns DNS example.com 53/UDP',
     ]);
     assert.equal(out.results[2]?.dns, 'example.com');
   });

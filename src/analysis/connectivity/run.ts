@@ -18,7 +18,7 @@ import { explanationLine } from '../explain/format.js';
 import type { Cluster } from '../../model/types.js';
 import type { Workspace } from '../../workspace/load.js';
 import { caseResolver, type ResolvedCase } from './resolve.js';
-import { portLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
+import { trafficLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
 
 
 /** Builds an engine for a workspace; `compileEngine` from `engine/index.ts` in production. */
@@ -114,13 +114,13 @@ function judge(r: ResolvedCase, verdicts: readonly Verdict[]): Mutable<CaseResul
   // With several pairs, say which pair the reason is about and how many failed.
   const deniedCount = many ? verdicts.filter((v) => v.verdict === 'deny').length : 0;
   const prefix = !many ? '' : denied < 0
-    ? `all ${verdicts.length} pairs allowed; ${probe.fromLabel} → ${probe.toLabel}: `
-    : `${deniedCount} of ${verdicts.length} pairs denied; first ${probe.fromLabel} → ${probe.toLabel}: `;
+    ? `all ${verdicts.length} pairs allowed; ${probe.fromLabel} -> ${probe.toLabel}: `
+    : `${deniedCount} of ${verdicts.length} pairs denied; first ${probe.fromLabel} -> ${probe.toLabel}: `;
   // One literal with every field, absent ones undefined: objects that gain fields one by one
   // take a shape V8 reads far slower, and a suite makes one result per case.
   return {
     test: c.test,
-    name: c.name ?? `${c.from.text} → ${r.to.text} ${c.dns !== undefined ? `DNS ${c.dns} ` : ''}${portLabel({ protocol: r.protocol, port: r.port, icmpType: c.icmpType })}`,
+    name: c.name ?? trafficLabel({ from: c.from.text, to: r.to.text, port: r.port, protocol: r.protocol, icmpType: c.icmpType, dns: c.dns }),
     from: c.from.text,
     to: r.to.text,
     port: r.port,

@@ -42,7 +42,7 @@ describe('polis test', () => {
   test('every case passes: exit 0, summary on the last line', async () => {
     const r = await run(['-f', shop, '--tests', passing]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /^PASS web: shop\/admin → svc:shop\/web 80\/TCP: expected allow, got allow \(fake: port 80 is allowed\)$/m);
+    assert.match(r.out, /^PASS web: shop\/admin -> svc:shop\/web 80\/TCP: expected allow, got allow \(fake: port 80 is allowed\)$/m);
     assert.match(r.out, /\n2 passed, 0 failed\n$/);
     assert.equal(r.err, '');
   });
