@@ -25,7 +25,7 @@ export function normalizeNetworkPolicy(policy: LoadedNetworkPolicy, ctx: Normali
   if (!spec) return [];
   const namespace = policy.ref.namespace ?? 'default';
   const origin: RuleOrigin = { policy: policy.ref, object: policy.object, path: ['spec'] };
-  const subject = EndpointSelector.fromK8s(withSource(spec.podSelector, 'k8s', { [`k8s:${NS_KEY}`]: namespace }));
+  const subject = EndpointSelector.fromK8s(withSource(spec.podSelector ?? {}, 'k8s', { [`k8s:${NS_KEY}`]: namespace }));
   const types = spec.policyTypes;
 
   const build = (key: 'ingress' | 'egress'): DirectionRules | undefined => {

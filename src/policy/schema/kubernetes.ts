@@ -25,7 +25,10 @@ export const networkPolicySchema = z.strictObject({
   kind: z.literal('NetworkPolicy'),
   metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
   spec: z.strictObject({
-    podSelector: labelSelectorSchema,
+    // Optional: the API server has always stored a policy without it, as the empty selector
+    // (kubernetes/kubernetes#130896, fixed in the schema by #131354; cilium pkg/k8s/network_policy_test.go
+    // TestNetworkPolicyExamples example 3 applies `podSelector: null` to every pod of the namespace).
+    podSelector: labelSelectorSchema.optional(),
     policyTypes: z.array(z.enum(['Ingress', 'Egress'])).optional(),
     ingress: z.array(z.strictObject({
       from: z.array(networkPolicyPeerSchema).optional(),

@@ -71,6 +71,12 @@ function withoutNullFields(obj: ManifestObject, r: Reporter): ManifestObject {
 
 function checkSpec(r: Reporter, spec: NetworkPolicySpec): void {
   {
+    if (spec.spec.podSelector === undefined) {
+      // Kept as a warning: what it selects is easy to miss, and kubectl's old client-side schema
+      // check (OpenAPI marked the field required until kubernetes/kubernetes#131354) refused it.
+      r.warn(['spec'], 'missing-pod-selector', 'podSelector is left out, so this policy applies to every pod of its namespace',
+        'write podSelector: {} to say so, or give the labels of the pods it is for', 'key');
+    }
     checkSelector(r, spec.spec.podSelector, ['spec', 'podSelector'], false);
     (spec.spec.ingress ?? []).forEach((rule, i) => {
       (rule.from ?? []).forEach((peer, j) => checkPeer(r, peer, ['spec', 'ingress', i, 'from', j]));
