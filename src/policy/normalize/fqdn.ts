@@ -4,7 +4,8 @@
  * DNS name matching as Cilium does it for `toFQDNs` and DNS rules
  * (`pkg/fqdn/matchpattern/matchpattern.go: ToAnchoredRegexp`): names and
  * patterns are lower-cased and get a trailing dot; `*` matches zero or more
- * DNS characters but never a dot; a lone `*` matches every name. Matching
+ * DNS characters but never a dot; a pattern that is `*` alone matches every
+ * name (`*.` does not: it is a single label). Matching
  * uses RE2, so a hostile pattern cannot make it slow.
  */
 import { compileRe2, fullMatch } from '../../util/re2.js';
@@ -22,10 +23,13 @@ export function fqdnMatcher(sel: { matchName?: string; matchPattern?: string }):
     return (fqdn) => toFqdn(fqdn) === want;
   }
   if (sel.matchPattern === undefined) return undefined;
-  const pattern = toFqdn(sel.matchPattern.trim());
-  const source = pattern === '*.'
+  // Only a pattern that is exactly "*" matches every name: "*." is one label, `[-a-zA-Z0-9_]*[.]`
+  // (1.18 matchpattern.go Sanitize and ToAnchoredRegexp test `pattern == "*"` before and after the
+  // trailing dot is added; matchpattern_test.go TestMatchPatternSanitize keeps "*." as "*.").
+  const trimmed = sel.matchPattern.trim();
+  const source = trimmed === '*'
     ? '(([-a-zA-Z0-9_]+[.])+|[.])'
-    : pattern.split('*').map((lit) => lit.replace(/\./g, '[.]')).join('[-a-zA-Z0-9_]*');
+    : toFqdn(trimmed).split('*').map((lit) => lit.replace(/\./g, '[.]')).join('[-a-zA-Z0-9_]*');
   const re = compileRe2(source);
   if (!re.ok) return undefined;
   return (fqdn) => fullMatch(re.re, toFqdn(fqdn));

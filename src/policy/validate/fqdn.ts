@@ -11,6 +11,13 @@ import { ciliumRejects, type Reporter } from './reporter.js';
 
 const NAME_CHARS = /^[-a-zA-Z0-9_.]+$/;
 const PATTERN_CHARS = /^[-a-zA-Z0-9_.*]+$/;
+/**
+ * The CRD's patterns (pkg/policy/api/fqdn.go kubebuilder markers, FQDNMatchNameRegexString /
+ * FQDNMatchPatternRegexString): labels separated by single dots, an optional final dot. The API
+ * server refuses "." alone, a leading dot and an empty label ("a..b") before the agent sees them.
+ */
+const NAME_SHAPE = /^([-a-zA-Z0-9_]+\.?)+$/;
+const PATTERN_SHAPE = /^([-a-zA-Z0-9_*]+\.?)+$/;
 
 export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath): void {
   if (sel.matchName !== undefined && sel.matchPattern !== undefined) {
@@ -29,5 +36,11 @@ export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: Fiel
   if (sel.matchPattern !== undefined && !PATTERN_CHARS.test(sel.matchPattern)) {
     r.error([...path, 'matchPattern'], 'invalid-fqdn', `matchPattern "${sel.matchPattern}" may contain only letters, digits, "-", "_", "." and "*"`,
       ciliumRejects('Only alphanumeric ASCII characters, the hyphen "-", underscore "_", "." and "*" are allowed in a matchPattern', 'patterns are not regular expressions: "*" is the only wildcard'));
+  }
+  for (const [field, value, chars, shape] of [['matchName', sel.matchName, NAME_CHARS, NAME_SHAPE], ['matchPattern', sel.matchPattern, PATTERN_CHARS, PATTERN_SHAPE]] as const) {
+    if (value !== undefined && chars.test(value) && !shape.test(value)) {
+      r.error([...path, field], 'invalid-fqdn', `${field} "${value}" must be labels separated by single dots (no leading dot, no empty label, not "." alone)`,
+        `the CustomResourceDefinition refuses it (pattern ${shape.source}); write e.g. ${field === 'matchName' ? 'cilium.io' : '"*.cilium.io"'}`);
+    }
   }
 }
