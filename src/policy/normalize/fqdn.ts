@@ -16,17 +16,31 @@ export function toFqdn(name: string): string {
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
-/** A matcher for a `matchName` or `matchPattern`; undefined when the pattern cannot compile. */
+/**
+ * A matcher for a `matchName` and/or `matchPattern`; undefined when neither is
+ * set or the pattern cannot compile. Both set (which only a DNS rule may do:
+ * `toFQDNs` refuses it) matches a name that either matches, as the DNS proxy's
+ * `GeneratePattern` (pkg/fqdn/dnsproxy/proxy.go) ORs one alternative per
+ * non-empty field; an empty field counts as absent there (`len(...) > 0`).
+ */
 export function fqdnMatcher(sel: { matchName?: string; matchPattern?: string }): ((fqdn: string) => boolean) | undefined {
-  if (sel.matchName !== undefined) {
-    const want = toFqdn(sel.matchName);
-    return (fqdn) => toFqdn(fqdn) === want;
-  }
-  if (sel.matchPattern === undefined) return undefined;
+  const byName = sel.matchName ? nameMatcher(sel.matchName) : undefined;
+  const byPattern = sel.matchPattern ? patternMatcher(sel.matchPattern) : undefined;
+  if (sel.matchPattern && !byPattern) return undefined;
+  if (byName && byPattern) return (fqdn) => byName(fqdn) || byPattern(fqdn);
+  return byName ?? byPattern;
+}
+
+function nameMatcher(name: string): (fqdn: string) => boolean {
+  const want = toFqdn(name);
+  return (fqdn) => toFqdn(fqdn) === want;
+}
+
+function patternMatcher(pattern: string): ((fqdn: string) => boolean) | undefined {
   // Only a pattern that is exactly "*" matches every name: "*." is one label, `[-a-zA-Z0-9_]*[.]`
   // (1.18 matchpattern.go Sanitize and ToAnchoredRegexp test `pattern == "*"` before and after the
   // trailing dot is added; matchpattern_test.go TestMatchPatternSanitize keeps "*." as "*.").
-  const trimmed = sel.matchPattern.trim();
+  const trimmed = pattern.trim();
   const source = trimmed === '*'
     ? '(([-a-zA-Z0-9_]+[.])+|[.])'
     : toFqdn(trimmed).split('*').map((lit) => lit.replace(/\./g, '[.]')).join('[-a-zA-Z0-9_]*');
@@ -37,5 +51,7 @@ export function fqdnMatcher(sel: { matchName?: string; matchPattern?: string }):
 
 /** The selector as text, used for its `fqdn:` label and in explanations. */
 export function fqdnSelectorText(sel: { matchName?: string; matchPattern?: string }): string {
-  return sel.matchName !== undefined ? `matchName=${sel.matchName.toLowerCase()}` : `matchPattern=${(sel.matchPattern ?? '').toLowerCase()}`;
+  const name = sel.matchName ? `matchName=${sel.matchName.toLowerCase()}` : '';
+  const pattern = sel.matchPattern || !name ? `matchPattern=${(sel.matchPattern ?? '').toLowerCase()}` : '';
+  return [name, pattern].filter(Boolean).join(' or ');
 }

@@ -21,21 +21,23 @@ interface PortRuleLike {
   readonly serverNames?: readonly string[];
 }
 
-/** The port set of a rule element. `undefined` toPorts and icmps: L3-only (every port, ICMP included). */
+/**
+ * The port set of a rule element. No toPorts and no icmps, absent or empty
+ * lists alike, is L3-only: every port, ICMP included (`pkg/policy/rule.go
+ * mergeIngress/mergeEgress`: `toPorts.Len() == 0 && icmp.Len() == 0`, and Go
+ * reads `toPorts: []` as a slice of length 0).
+ */
 export function portSet(toPorts: readonly PortRuleLike[] | undefined, icmps: readonly IcmpRuleSpec[] | undefined, path: FieldPath): PortSet {
-  if (toPorts === undefined && icmps === undefined) return { kind: 'all' };
+  if ((toPorts?.length ?? 0) === 0 && (icmps?.length ?? 0) === 0) return { kind: 'all' };
   const ports: PortEntry[] = [];
   (toPorts ?? []).forEach((pr, i) => {
     const l7 = compileL7(pr.rules);
     const serverNames = pr.serverNames?.map((s) => s.toLowerCase());
     const prPath = [...path, 'toPorts', i];
-    const list = pr.ports ?? [];
-    if (list.length === 0) {
-      // A port rule with L7 rules but no ports applies to every port of every protocol.
-      for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) ports.push({ protocol, port: 0, endPort: 65535, ...(l7 ? { l7 } : {}), path: prPath, text: `all ports/${protocol}` });
-      return;
-    }
-    list.forEach((pp, j) => {
+    // A port rule without ports (`{}`, `{ports: []}`, or L7 rules alone) adds no filter: Cilium
+    // makes one per entry of `ports` (rule.go: `for _, p := range r.GetPortProtocols()`), so it
+    // allows nothing, though the element still puts the direction under enforcement.
+    (pr.ports ?? []).forEach((pp, j) => {
       const parsed = parsePortString(pp.port ?? '');
       if (parsed.kind === 'invalid') return; // validation reported it; Cilium refuses the policy
       const protos: L4Protocol[] = pp.protocol === undefined || pp.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol];

@@ -88,7 +88,7 @@ function checkElement(r: Reporter, e: AnyElement, path: FieldPath, ingress: bool
   if (el[`${dir}CIDR`]) checkCidrList(r, el[`${dir}CIDR`] as string[], [...path, `${dir}CIDR`]);
   if (el[`${dir}CIDRSet`]) checkCidrRules(r, el[`${dir}CIDRSet`] as never, [...path, `${dir}CIDRSet`]);
   if (!ingress && el.toServices) checkServices(r, el.toServices as never, [...path, 'toServices']);
-  if (!ingress && !deny && el.toFQDNs) (el.toFQDNs as never[]).forEach((f, i) => checkFqdnSelector(r, f, [...path, 'toFQDNs', i]));
+  if (!ingress && !deny && el.toFQDNs) (el.toFQDNs as never[]).forEach((f, i) => checkFqdnSelector(r, f, [...path, 'toFQDNs', i], 'toFQDNs'));
   if (((el[`${dir}Groups`] as unknown[] | undefined)?.length ?? 0) > 0) {
     r.warn([...path, `${dir}Groups`], 'groups-unsupported', `${dir}Groups (AWS security groups) is resolved by the Cilium operator from the cloud; polis cannot evaluate it offline`, 'polis treats it as selecting nothing', 'key');
   }

@@ -19,13 +19,25 @@ const PATTERN_CHARS = /^[-a-zA-Z0-9_.*]+$/;
 const NAME_SHAPE = /^([-a-zA-Z0-9_]+\.?)+$/;
 const PATTERN_SHAPE = /^([-a-zA-Z0-9_*]+\.?)+$/;
 
-export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath): void {
+/**
+ * `where` is the field the selector sits in: `toFQDNs` (FQDNSelector.sanitize) refuses a selector
+ * with both fields, a DNS rule (PortRuleDNS.Sanitize, pkg/policy/api/fqdn.go of the 1.18 line)
+ * checks each field alone and the proxy allows a name that matches either (GeneratePattern,
+ * pkg/fqdn/dnsproxy/proxy.go). Neither refuses a selector with no field; it matches no name.
+ */
+export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath, where: 'toFQDNs' | 'dns'): void {
   if (sel.matchName !== undefined && sel.matchPattern !== undefined) {
-    r.error(path, 'fqdn-name-and-pattern', 'a DNS selector may set matchName or matchPattern, not both',
-      ciliumRejects('only one of MatchName or MatchPattern is allowed in an FQDNSelector', 'split it into two selectors'));
+    if (where === 'toFQDNs') {
+      r.error(path, 'fqdn-name-and-pattern', 'a DNS selector may set matchName or matchPattern, not both',
+        ciliumRejects('only one of MatchName or MatchPattern is allowed in an FQDNSelector', 'split it into two selectors'));
+    } else {
+      r.warn(path, 'fqdn-name-and-pattern', `this DNS rule sets both matchName and matchPattern, so the DNS proxy allows a name that matches either`,
+        'split it into two DNS rules to say so plainly (toFQDNs refuses the same selector)');
+    }
   }
   if (sel.matchName === undefined && sel.matchPattern === undefined) {
-    r.error(path, 'fqdn-empty', 'a DNS selector needs matchName or matchPattern', 'write matchName: example.com, or matchPattern: "*.example.com"');
+    r.warn(path, 'fqdn-empty', where === 'dns' ? 'this DNS rule sets neither matchName nor matchPattern, so it allows no query' : 'this selector sets neither matchName nor matchPattern, so it selects no name',
+      'write matchName: example.com, or matchPattern: "*.example.com"');
   }
   if (sel.matchName !== undefined && !NAME_CHARS.test(sel.matchName)) {
     r.error([...path, 'matchName'], 'invalid-fqdn', `matchName "${sel.matchName}" may contain only letters, digits, "-", "_" and "."`,

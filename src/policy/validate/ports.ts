@@ -31,13 +31,18 @@ export interface PortContext {
 export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ctx: PortContext): void {
   const rules = pr.rules;
   const hasDns = (rules?.dns?.length ?? 0) > 0;
-  const hasL7 = rules !== undefined && l7Kinds(rules).length > 0;
+  // Cilium checks L7 rules only where `!pr.Rules.IsEmpty()`, and IsEmpty looks at the http, kafka,
+  // dns and l7 lists, never at l7proto (pkg/policy/api/l4.go; rule_validation.go PortRule.Sanitize):
+  // `rules: {l7proto: x}` with no `l7` entries passes the TCP, port-0, listener and SNI checks.
+  const hasL7 = rules !== undefined && ['http', 'kafka', 'dns', 'l7'].some((k) => ((rules as Record<string, unknown[] | undefined>)[k]?.length ?? 0) > 0);
 
   if (hasL7 && ctx.host) {
+    // countL7Rules counts DNS, HTTP and Kafka; host ingress refuses any, host egress all but DNS.
+    const refused = ((rules!.http?.length ?? 0) > 0 && 'HTTP') || ((rules!.kafka?.length ?? 0) > 0 && 'Kafka') || undefined;
     if (ctx.ingress) {
       r.error([...path, 'rules'], 'host-l7', 'host policies cannot have L7 rules on ingress', ciliumRejects('L7 policy is not supported on host ingress yet', 'remove "rules" from this host policy'));
-    } else if (!hasDns || l7Kinds(rules).length > 1) {
-      r.error([...path, 'rules'], 'host-l7', 'host policies support only DNS rules on egress', ciliumRejects('L7 protocol HTTP is not supported on host egress yet', 'keep only "dns" rules here'));
+    } else if (refused) {
+      r.error([...path, 'rules'], 'host-l7', 'host policies support only DNS rules on egress', ciliumRejects(`L7 protocol ${refused} is not supported on host egress yet`, 'keep only "dns" rules here'));
     }
   }
   if (hasDns && ctx.ingress) {
@@ -51,6 +56,11 @@ export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ct
   });
   const ports = pr.ports ?? [];
   checkPortCount(r, ports, path);
+  if (ports.length === 0 && !hasDns) {
+    // Cilium accepts it and makes no filter of it (pkg/policy/rule.go: one per entry of `ports`).
+    r.warn(path, 'port-rule-without-ports', `this port rule names no ports, so it allows nothing${hasL7 ? ' (its L7 rules apply to no port)' : ''}`,
+      'list the ports, e.g. ports: [{port: "80", protocol: TCP}]; to allow every port leave toPorts out');
+  }
   let zeroPort = false;
   ports.forEach((pp, i) => {
     const p = [...path, 'ports', i];
@@ -135,7 +145,7 @@ function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCoun
   if ((rules.dns?.length ?? 0) > 0 && portCount === 0) {
     r.error([...path, 'dns'], 'dns-needs-port', 'DNS rules need the DNS port in "ports"', ciliumRejects('port 53 must be specified for DNS rules', 'add ports: [{port: "53", protocol: ANY}]'));
   }
-  (rules.dns ?? []).forEach((sel, i) => checkFqdnSelector(r, sel, [...path, 'dns', i]));
+  (rules.dns ?? []).forEach((sel, i) => checkFqdnSelector(r, sel, [...path, 'dns', i], 'dns'));
   (rules.http ?? []).forEach((h, i) => {
     const p = [...path, 'http', i];
     for (const field of ['path', 'method', 'host'] as const) {

@@ -1,0 +1,207 @@
+/**
+ * Conformance: what Cilium accepts and refuses in `toPorts`, `icmps`, CIDR
+ * and DNS-rule fields, and what the accepted edge cases allow, read from the
+ * cilium/cilium source (Apache-2.0; rows re-typed as CiliumNetworkPolicy YAML,
+ * no code vendored):
+ * - pkg/policy/api/rule_validation.go, blob id 45615333693 of the search index
+ *   (the `Validate` of main after 1.18; its port, L7, ICMP and CIDR checks are
+ *   the 1.18 `Sanitize` ones less VRRP/IGMP): `PortRule.Validate` runs the
+ *   TCP-only, port-0, listener and SNI checks only where `!pr.Rules.IsEmpty()`;
+ *   `PortProtocol.Validate`: `iana.IsSvcName` first, then
+ *   `strconv.ParseUint(port, 0, 16)`; `countL7Rules` (DNS, HTTP, Kafka);
+ * - pkg/policy/api/l4.go, blob id 42002502: `L7Rules.IsEmpty` counts the http,
+ *   kafka, dns and l7 lists, never `l7proto`; the CRD markers of `port`
+ *   (one-side-anchored pattern), `endPort` (0..65535) and `protocol`
+ *   (`Enum=TCP;UDP;SCTP;ANY`, case-sensitive at the API server);
+ * - pkg/policy/api/http.go, blob id 6261429782: `PortRuleHTTP.Sanitize` checks
+ *   headerMatches (name, mismatch action, secret name);
+ * - pkg/policy/api/fqdn.go, blob id 124660976 (1.18 line): `PortRuleDNS.Sanitize`
+ *   checks each field alone and, unlike `FQDNSelector.sanitize`, does not refuse
+ *   matchName and matchPattern together;
+ * - pkg/fqdn/dnsproxy/proxy.go `GeneratePattern` (blob ids 8018585339, 267939939):
+ *   the proxy ORs one alternative per non-empty matchName / matchPattern;
+ * - pkg/policy/rule.go `mergeIngress`/`mergeEgress` (blob id 409385045):
+ *   L3-only when `toPorts.Len() == 0 && icmp.Len() == 0`, and one L4 filter per
+ *   entry of a port rule's `ports` (`for _, p := range r.GetPortProtocols()`).
+ *
+ * Verdict rows go through the use cases the CLI calls (checkConnection,
+ * explainConnection) and the rule-by-rule reference evaluator, which must agree.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorkspace } from '../../src/workspace/load.js';
+import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
+import { ReferenceEngine } from '../../src/engine/reference.js';
+import { isProblem, type Peer, type TrafficSpec } from '../../src/engine/types.js';
+import { normalizePolicies } from '../../src/policy/normalize/index.js';
+
+// --- what the API server and the agent accept ---
+
+interface Row { row: string; body: string; accepted: boolean; why: string }
+
+const ports = (list: string, rules = '') => `ingress:\n  - toPorts: [{ports: [${list}]${rules ? `, rules: ${rules}` : ''}}]`;
+const dns = (list: string, sel = '{matchName: a.com}') => `egress:\n  - toPorts: [{ports: [${list}], rules: {dns: [${sel}]}}]`;
+const header = (m: string) => ports('{port: "80", protocol: TCP}', `{http: [{headerMatches: [${m}]}]}`);
+
+const ROWS: readonly Row[] = [
+  // PortProtocol.Validate: names first (IsSvcName), then ParseUint base 0.
+  { row: 'port "010" (base 0: octal 8)', body: ports('{port: "010", protocol: TCP}'), accepted: true, why: 'ParseUint(port, 0, 16)' },
+  { row: 'port "8_0" (Go digit separator: 80)', body: ports('{port: "8_0", protocol: TCP}'), accepted: true, why: 'ParseUint(port, 0, 16)' },
+  { row: 'port "0x50" is a port name, not 80', body: ports('{port: "0x50", protocol: TCP}'), accepted: true, why: 'IsSvcName: has a letter' },
+  { row: 'port name of 15 characters', body: ports('{port: "abcdefghijklmno", protocol: TCP}'), accepted: true, why: 'IsSvcName: 1..15 characters' },
+  { row: 'port name in upper case', body: ports('{port: "HTTP", protocol: TCP}'), accepted: true, why: 'IsSvcName, then lower-cased' },
+  { row: 'port name of 16 characters', body: ports('{port: "abcdefghijklmnop", protocol: TCP}'), accepted: false, why: 'not a name, and ParseUint fails' },
+  { row: 'port name with a double dash', body: ports('{port: "my--port", protocol: TCP}'), accepted: false, why: 'not a name, and ParseUint fails' },
+  { row: 'port name ending in a dash', body: ports('{port: "http-", protocol: TCP}'), accepted: false, why: 'not a name, and ParseUint fails' },
+  { row: 'port "99999"', body: ports('{port: "99999", protocol: TCP}'), accepted: false, why: 'ParseUint: out of 16 bits' },
+  { row: 'port "-1"', body: ports('{port: "-1", protocol: TCP}'), accepted: false, why: 'ParseUint: invalid syntax' },
+  { row: 'no port', body: ports('{protocol: TCP}'), accepted: false, why: '"port must be specified"' },
+  { row: 'endPort below port (the single port)', body: ports('{port: "80", endPort: 70, protocol: TCP}'), accepted: true, why: 'no check; PortRangeToMaskedPorts' },
+  { row: 'endPort -1', body: ports('{port: "80", endPort: -1, protocol: TCP}'), accepted: false, why: 'CRD Minimum=0' },
+  { row: 'endPort 70000', body: ports('{port: "80", endPort: 70000, protocol: TCP}'), accepted: false, why: 'CRD Maximum=65535' },
+  { row: 'protocol "tcp" (lower case)', body: ports('{port: "80", protocol: tcp}'), accepted: false, why: 'CRD Enum=TCP;UDP;SCTP;ANY (the agent would upper-case it, the API server refuses first)' },
+  { row: 'protocol ICMP in toPorts', body: ports('{port: "8", protocol: ICMP}'), accepted: false, why: 'CRD Enum=TCP;UDP;SCTP;ANY: ICMP goes in icmps' },
+  // DNS rules: ranges refused only on a numeric port above which endPort reaches.
+  { row: 'DNS rule, endPort equal to port', body: dns('{port: "53", endPort: 53, protocol: UDP}'), accepted: true, why: '`hasDNSRules && EndPort > p` is false' },
+  { row: 'DNS rule, endPort below port', body: dns('{port: "53", endPort: 50, protocol: UDP}'), accepted: true, why: '`hasDNSRules && EndPort > p` is false' },
+  { row: 'DNS rule on a named port with endPort', body: dns('{port: "dns", endPort: 60, protocol: UDP}'), accepted: true, why: 'the range check is on the numeric branch only' },
+  { row: 'DNS rule, endPort above port', body: dns('{port: "53", endPort: 54, protocol: UDP}'), accepted: false, why: '"DNS rules do not support port ranges"' },
+  { row: 'DNS rule on port 0', body: dns('{port: "0", protocol: UDP}'), accepted: false, why: '"L7 rules can not be used when a port is 0"' },
+  { row: 'DNS rule with matchName and matchPattern', body: dns('{port: "53", protocol: UDP}', '{matchName: a.com, matchPattern: "*.b.com"}'), accepted: true, why: 'PortRuleDNS.Sanitize checks each field alone' },
+  { row: 'DNS rule with neither field', body: dns('{port: "53", protocol: UDP}', '{}'), accepted: true, why: 'PortRuleDNS.Sanitize: both empty pass; matches no name' },
+  { row: 'DNS rule with an invalid matchName beside a matchPattern', body: dns('{port: "53", protocol: UDP}', '{matchName: "a{1}.com", matchPattern: "*.b.com"}'), accepted: false, why: '"Invalid characters in MatchName"' },
+  // L7 checks happen only where !Rules.IsEmpty(); l7proto alone is empty.
+  { row: 'l7proto alone on a UDP port', body: ports('{port: "80", protocol: UDP}', '{l7proto: tester}'), accepted: true, why: 'IsEmpty ignores l7proto, so no TCP-only check' },
+  { row: 'l7proto alone on port 0', body: ports('{port: "0", protocol: TCP}', '{l7proto: tester}'), accepted: true, why: 'IsEmpty ignores l7proto, so no port-0 check' },
+  { row: 'l7proto with l7 rules on a UDP port', body: ports('{port: "80", protocol: UDP}', '{l7proto: tester, l7: [{method: GET}]}'), accepted: false, why: '"L7 rules can only apply to TCP (not UDP)"' },
+  { row: 'Kafka on a UDP port', body: ports('{port: "9092", protocol: UDP}', '{kafka: [{topic: a}]}'), accepted: false, why: '"L7 rules can only apply to TCP (not UDP)"' },
+  { row: 'HTTP on a port without protocol (ANY)', body: ports('{port: "80"}', '{http: [{}]}'), accepted: false, why: '"L7 rules can only apply to TCP (not ANY)"' },
+  // Port rules without ports are accepted (and allow nothing; see the verdicts below).
+  { row: 'toPorts: [{}]', body: 'ingress:\n  - toPorts: [{}]', accepted: true, why: 'no check needs a port' },
+  { row: 'HTTP rules without ports', body: 'ingress:\n  - toPorts: [{rules: {http: [{method: GET}]}}]', accepted: true, why: 'only DNS needs ports' },
+  // PortRuleHTTP.Sanitize: headerMatches.
+  { row: 'headerMatches without a name', body: header('{name: "", value: x}'), accepted: false, why: '"Header name missing"' },
+  { row: 'headerMatches with mismatch FOO', body: header('{name: a, mismatch: FOO}'), accepted: false, why: '"Invalid header action: FOO"' },
+  { row: 'headerMatches with an unnamed secret', body: header('{name: a, secret: {name: ""}}'), accepted: false, why: '"Secret name missing"' },
+  { row: 'headerMatches with mismatch LOG', body: header('{name: a, value: b, mismatch: LOG}'), accepted: true, why: 'a known action' },
+  // Host policies: countL7Rules counts DNS, HTTP and Kafka of non-empty rules.
+  { row: 'host policy, l7proto alone on ingress', body: 'ingress:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {l7proto: tester}}]', accepted: true, why: 'IsEmpty: countL7Rules counts nothing' },
+  { row: 'host policy, Kafka on egress', body: 'egress:\n  - toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{topic: a}]}}]', accepted: false, why: '"L7 protocol Kafka is not supported on host egress yet"' },
+  // ICMP fields.
+  { row: 'ICMP type Echo (IPv4 name)', body: 'ingress:\n  - icmps: [{fields: [{type: Echo}]}]', accepted: true, why: 'icmp.go IPv4 names' },
+  { row: 'ICMP type 256', body: 'ingress:\n  - icmps: [{fields: [{type: 256}]}]', accepted: false, why: 'CRD pattern 0..255' },
+  { row: 'ICMP family ipv4 (lower case)', body: 'ingress:\n  - icmps: [{fields: [{family: ipv4, type: 8}]}]', accepted: false, why: 'CRD Enum=IPv4;IPv6' },
+  // CIDRRule.Validate: prefix notation only, excepts inside.
+  { row: 'toCIDRSet cidr without a prefix length', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.1}]', accepted: false, why: '"unable to parse CIDRRule": ParsePrefix only' },
+  { row: 'toCIDRSet cidr with host bits', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.1/8}]', accepted: true, why: 'ParsePrefix keeps host bits' },
+  { row: 'except outside the cidr', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]', accepted: false, why: '"does not contain exclude CIDR prefix"' },
+  { row: 'except of the other family', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.0/8, except: ["::/64"]}]', accepted: false, why: '"does not contain exclude CIDR prefix"' },
+  { row: 'toCIDR /33', body: 'egress:\n  - toCIDR: [10.0.0.0/33]', accepted: false, why: '"unable to parse CIDR"' },
+  { row: 'toCIDR with a leading zero', body: 'egress:\n  - toCIDR: [010.0.0.0/8]', accepted: false, why: 'netip refuses leading zeros' },
+];
+
+function errorsOf(body: string, host = false): string[] {
+  const text = host
+    ? `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  nodeSelector: {}\n${body.replace(/^/gm, '  ')}\n`
+    : `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n  endpointSelector: {}\n${body.replace(/^/gm, '  ')}\n`;
+  return loadWorkspace([{ path: 'p.yaml', text }]).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+}
+
+describe('cilium pkg/policy/api rule_validation.go / l4.go / http.go / fqdn.go: what is accepted', () => {
+  for (const r of ROWS) {
+    test(`${r.row} is ${r.accepted ? 'accepted' : 'refused'} (${r.why})`, () => {
+      const errors = errorsOf(r.body, r.row.startsWith('host policy'));
+      assert.equal(errors.length === 0, r.accepted, errors.join('; ') || 'no error');
+    });
+  }
+});
+
+// --- what the accepted edge cases allow ---
+
+const PODS = ['client', 'server']
+  .map((n) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: default, labels: {app: ${n}}}\n`).join('')
+  + '---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\n'
+  + '---\napiVersion: v1\nkind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec:\n  selector: {k8s-app: kube-dns}\n  ports: [{name: dns, port: 53, protocol: UDP}]\n';
+
+interface World { session: Session; reference: ReferenceEngine }
+
+function world(spec: string): World {
+  const policy = `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n${spec.replace(/^/gm, '  ')}\n`;
+  const session = Session.load([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policy }]);
+  assert.deepEqual(session.workspace.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  const { cluster, policies } = session.workspace;
+  return { session, reference: new ReferenceEngine({ cluster, policies: normalizePolicies(policies, cluster) }) };
+}
+
+function peer(w: World, ref: string): Peer {
+  const c = w.session.workspace.cluster;
+  if (ref.startsWith('svc:')) return { kind: 'service', service: c.services.find((s) => `svc:${s.namespace}/${s.name}` === ref)! };
+  return { kind: 'pod', pod: c.pods.find((p) => `${p.namespace}/${p.name}` === ref)! };
+}
+
+/** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike. */
+function allowed(w: World, from: string, to: string, traffic: TrafficSpec): boolean {
+  const what = `${from} -> ${to} ${JSON.stringify(traffic)}`;
+  const req: ConnectionRequest = { from, to, traffic };
+  const v = checkConnection(w.session, req);
+  if (!v.ok) assert.fail(`${what}: ${v.diagnostics.map((d) => d.message).join('; ')}`);
+  const verdict = v.pairs[0]!.answer.verdict;
+  assert.ok(v.pairs.every((p) => p.answer.verdict === verdict), `${what}: one answer`);
+  const x = explainConnection(w.session, req);
+  assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
+  const r = w.reference.verdict({ from: peer(w, from), to: peer(w, to), ...traffic });
+  assert.ok(!isProblem(r), what);
+  assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
+  return verdict === 'allow';
+}
+
+const CLIENT = 'default/client', SERVER = 'default/server';
+const fromClient = (rest: string) => `endpointSelector: {matchLabels: {app: server}}\ningress:\n  - fromEndpoints: [{matchLabels: {app: client}}]${rest}`;
+
+describe('cilium pkg/policy/rule.go mergeIngress: port rules and empty lists as verdicts', () => {
+  test('toPorts: [] is no toPorts: L3-only, every port and ICMP (toPorts.Len() == 0)', () => {
+    const w = world(fromClient('\n    toPorts: []'));
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 8080 }), true);
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 53, protocol: 'UDP' }), true);
+    assert.equal(allowed(w, CLIENT, SERVER, { protocol: 'ICMP', icmpType: 8 }), true);
+  });
+  test('toPorts: [{}] adds no filter: nothing is allowed, and ingress is enforced', () => {
+    const w = world(fromClient('\n    toPorts: [{}]'));
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 80 }), false);
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 53, protocol: 'UDP' }), false);
+  });
+  test('HTTP rules without ports apply to no port: nothing is allowed', () => {
+    const w = world(fromClient('\n    toPorts: [{rules: {http: [{method: GET}]}}]'));
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 80, http: { method: 'GET', path: '/' } }), false);
+  });
+  test('a port rule without ports beside one with ports: only the named port', () => {
+    const w = world(fromClient('\n    toPorts: [{}, {ports: [{port: "80", protocol: TCP}]}]'));
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 80 }), true);
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 81 }), false);
+  });
+  test('icmps: [] and toPorts: [] together are L3-only too', () => {
+    const w = world(fromClient('\n    toPorts: []\n    icmps: []'));
+    assert.equal(allowed(w, CLIENT, SERVER, { port: 443 }), true);
+  });
+});
+
+describe('cilium pkg/fqdn/dnsproxy/proxy.go GeneratePattern: a DNS rule with matchName and matchPattern', () => {
+  const spec = (sel: string) => `endpointSelector: {matchLabels: {app: client}}\negress:\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [${sel}]}}]`;
+  const query = (w: World, name: string) => allowed(w, CLIENT, 'svc:kube-system/kube-dns', { port: 53, protocol: 'UDP', dns: name });
+  test('the proxy allows a name that matches either field', () => {
+    const w = world(spec('{matchName: api.example.com, matchPattern: "*.cilium.io"}'));
+    assert.equal(query(w, 'api.example.com.'), true);
+    assert.equal(query(w, 'www.cilium.io.'), true);
+    assert.equal(query(w, 'www.example.com.'), false);
+    assert.equal(query(w, 'cilium.io.'), false);
+  });
+  test('beside a second rule, each rule adds its alternatives', () => {
+    const w = world(spec('{matchName: a.example.com, matchPattern: "b*.example.com"}, {matchName: other.org}'));
+    for (const name of ['a.example.com.', 'bee.example.com.', 'other.org.']) assert.equal(query(w, name), true, name);
+    assert.equal(query(w, 'c.example.com.'), false);
+  });
+  test('a DNS rule with neither field allows no query (GeneratePattern adds no alternative)', () => {
+    const w = world(spec('{}'));
+    assert.equal(query(w, 'a.com.'), false);
+  });
+});
