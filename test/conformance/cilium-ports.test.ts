@@ -32,7 +32,7 @@ import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
 import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
 import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type Peer, type TrafficSpec } from '../../src/engine/types.js';
+import { isProblem, type Peer, type ServiceTarget, type TrafficSpec } from '../../src/engine/types.js';
 import { normalizePolicies } from '../../src/policy/normalize/index.js';
 
 // --- what the API server and the agent accept ---
@@ -133,7 +133,7 @@ function world(spec: string): World {
   return { session, reference: new ReferenceEngine({ cluster, policies: normalizePolicies(policies, cluster) }) };
 }
 
-function peer(w: World, ref: string): Peer {
+function peer(w: World, ref: string): Peer | ServiceTarget {
   const c = w.session.workspace.cluster;
   if (ref.startsWith('svc:')) return { kind: 'service', service: c.services.find((s) => `svc:${s.namespace}/${s.name}` === ref)! };
   return { kind: 'pod', pod: c.pods.find((p) => `${p.namespace}/${p.name}` === ref)! };
@@ -149,7 +149,7 @@ function allowed(w: World, from: string, to: string, traffic: TrafficSpec): bool
   assert.ok(v.pairs.every((p) => p.answer.verdict === verdict), `${what}: one answer`);
   const x = explainConnection(w.session, req);
   assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
-  const r = w.reference.verdict({ from: peer(w, from), to: peer(w, to), ...traffic });
+  const r = w.reference.verdict({ from: peer(w, from) as Peer, to: peer(w, to), ...traffic });
   assert.ok(!isProblem(r), what);
   assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
   return verdict === 'allow';
