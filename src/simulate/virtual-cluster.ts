@@ -38,6 +38,7 @@ import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
 import type { LineMemo } from './commands/context.js';
 import { Network, type HttpResponse, type NetworkState, type Origin, type Step } from './network.js';
+import { record, replays, type Recording } from './replay.js';
 
 /** A canned answer of the pods: the first rule that matches a request decides the response. */
 export interface ResponseRule {
@@ -69,6 +70,8 @@ export interface VirtualClusterOptions extends WorkspaceOptions {
   readonly policyNames?: boolean;
   /** Ring buffer size (default Hubble's 4095). */
   readonly bufferSize?: number;
+  /** Replay a command line run again from its recording when nothing it depends on changed (default true; see `replay.ts`). False runs every command in full (tests compare the two). */
+  readonly replay?: boolean;
 }
 
 /** What one command did. */
@@ -236,17 +239,36 @@ export class VirtualCluster {
     const same = found.srcOf === state;
     // Links belong to the source host of one network state: a new state starts the lines over.
     if (!same) found.lines = undefined;
+    const line = lineMemo(found, argv);
+    const flows: Flow[] = [];
+    const kept = line.replay as Recording | null | undefined;
+    if (kept && this.options.replay !== false && replays(kept, state)) return this.replay(kept, state, flows, found.text, started, t0);
     const net = new Network(state, origin, same ? found.src : undefined);
     found.src = net.source;
     found.srcOf = state;
-    const line = lineMemo(found, argv);
-    const flows: Flow[] = [];
+    const port = this.port;
     this.commandFlows = flows;
     try {
-      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined, line });
+      const r = runCommand(argv, { net, clock: this.clock, pod: found.pod, line });
+      if (line.replayable && kept === undefined) {
+        line.replay = record({ state, connection: net.replayable(), ports: this.port - port, flows, steps: net.steps, output: r, start: t0, end: this.clock.micros });
+      }
       // A command takes at least a little time, so the next one's events come after its own.
       this.clock.advanceMicros(1000);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: net.steps, origin: found.text, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
+    } finally {
+      this.commandFlows = undefined;
+    }
+  }
+
+  /** A command line run again as its recording says (see `replay.ts`). */
+  private replay(r: Recording, state: NetworkState, flows: Flow[], origin: string, started: string, t0: number): CommandResult {
+    this.commandFlows = flows;
+    try {
+      this.factory.replay(r.pattern, r, state.nextPort(), t0);
+      this.clock.advanceMicros(t0 + r.micros - this.clock.micros);
+      this.clock.advanceMicros(1000);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: r.steps, origin, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
     } finally {
       this.commandFlows = undefined;
     }
@@ -283,7 +305,7 @@ export class VirtualCluster {
 
   private rebuild(): readonly Diagnostic[] {
     const previousPods = this.current ? new Map(this.current.workspace.cluster.pods.map((p) => [`${p.namespace}/${p.name}`, { ip: p.ip, nodeName: p.nodeName }])) : undefined;
-    const { now: _n, policyEnforcement: _p, hostFirewall: _h, dns: _d, responses: _r, policyNames: _pn, bufferSize: _b, ...ws } = this.options;
+    const { now: _n, policyEnforcement: _p, hostFirewall: _h, dns: _d, responses: _r, policyNames: _pn, bufferSize: _b, replay: _rp, ...ws } = this.options;
     this.current = Session.load(this.entries.map((e) => e.source), { ...ws, ...(previousPods ? { previousPods } : {}) });
     this.cachedEngine = undefined;
     this.state = undefined;
@@ -371,7 +393,7 @@ export class VirtualCluster {
     let o = this.origins.get(ref);
     if (!o) {
       const found = this.findOrigin(ref);
-      o = 'error' in found ? found : { origin: found, text: originText(found) };
+      o = 'error' in found ? found : { origin: found, pod: found.kind === 'pod' ? found.pod : undefined, text: originText(found) };
       if (this.origins.size > 100_000) this.origins.clear();
       this.origins.set(ref, o);
     }
@@ -406,6 +428,8 @@ export class VirtualCluster {
 /** A place commands run: the origin, its `ns/pod` text, and its source host in the network state it was described for. */
 interface OriginEntry {
   readonly origin: Origin;
+  /** The origin's pod (none for world: and node:), read here rather than from the origin. */
+  readonly pod: Pod | undefined;
   readonly text: string;
   src?: Host;
   srcOf?: NetworkState;
