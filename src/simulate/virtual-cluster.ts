@@ -238,7 +238,7 @@ export class VirtualCluster {
     const state = this.networkState();
     const same = found.srcOf === state;
     // Links belong to the source host of one network state: a new state starts the lines over.
-    if (!same) found.lines = undefined;
+    if (!same) forgetLines(found);
     const line = lineMemo(found, argv);
     const flows: Flow[] = [];
     const kept = line.replay as Recording | null | undefined;
@@ -393,7 +393,7 @@ export class VirtualCluster {
     let o = this.origins.get(ref);
     if (!o) {
       const found = this.findOrigin(ref);
-      o = 'error' in found ? found : { origin: found, pod: found.kind === 'pod' ? found.pod : undefined, text: originText(found) };
+      o = 'error' in found ? found : originEntry(found);
       if (this.origins.size > 100_000) this.origins.clear();
       this.origins.set(ref, o);
     }
@@ -431,58 +431,103 @@ interface OriginEntry {
   /** The origin's pod (none for world: and node:), read here rather than from the origin. */
   readonly pod: Pod | undefined;
   readonly text: string;
-  src?: Host;
-  srcOf?: NetworkState;
-  /** The last command lines run from here (see {@link LineMemo}), replaced in turn. */
-  lines?: Line[];
-  nextLine?: number;
+  src: Host | undefined;
+  srcOf: NetworkState | undefined;
+  /**
+   * The last command lines run from here (see {@link LineMemo}), {@link MAX_LINES} at most, replaced in turn, each
+   * beside the array it last came in: a caller that runs one array again finds its line without reading another.
+   */
+  a0: readonly string[] | undefined;
+  l0: Line | undefined;
+  a1: readonly string[] | undefined;
+  l1: Line | undefined;
+  a2: readonly string[] | undefined;
+  l2: Line | undefined;
+  a3: readonly string[] | undefined;
+  l3: Line | undefined;
+  nextLine: number;
 }
 
-/** A line's memo and the array it last came in (a caller may change an array and pass it again: its words decide). */
-interface Line extends LineMemo {
-  argv: readonly string[];
-}
-
-function sameWords(words: readonly string[], argv: readonly string[]): boolean {
-  const n = argv.length;
-  if (words.length !== n) return false;
-  for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
-  return true;
+function originEntry(origin: Origin): OriginEntry {
+  return {
+    origin, pod: origin.kind === 'pod' ? origin.pod : undefined, text: originText(origin), src: undefined, srcOf: undefined,
+    a0: undefined, l0: undefined, a1: undefined, l1: undefined, a2: undefined, l2: undefined, a3: undefined, l3: undefined, nextLine: 0,
+  };
 }
 
 /** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
 const MAX_LINES = 4;
 
+/** Forgets an origin's lines (their Links and recordings belong to a network state gone). */
+function forgetLines(o: OriginEntry): void {
+  o.a0 = o.a1 = o.a2 = o.a3 = undefined;
+  o.l0 = o.l1 = o.l2 = o.l3 = undefined;
+  o.nextLine = 0;
+}
+
+/** A line's memo with its first words in fields of its own (compared without fetching the words' array). */
+interface Line extends LineMemo {
+  readonly n: number;
+  readonly w0: string | undefined;
+  readonly w1: string | undefined;
+  readonly w2: string | undefined;
+  readonly w3: string | undefined;
+  readonly w4: string | undefined;
+  readonly w5: string | undefined;
+}
+
+/** Whether a line has these words (the last, most telling, compared first). */
+function sameWords(line: Line, argv: readonly string[]): boolean {
+  const n = argv.length;
+  if (line.n !== n) return false;
+  if (n > 6) {
+    const words = line.words;
+    for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
+    return true;
+  }
+  return (n < 6 || line.w5 === argv[5]) && (n < 5 || line.w4 === argv[4]) && (n < 4 || line.w3 === argv[3]) &&
+    (n < 3 || line.w2 === argv[2]) && (n < 2 || line.w1 === argv[1]) && (n < 1 || line.w0 === argv[0]);
+}
+
+function lineAt(o: OriginEntry, i: number): Line | undefined {
+  return i === 0 ? o.l0 : i === 1 ? o.l1 : i === 2 ? o.l2 : o.l3;
+}
+
+function setLine(o: OriginEntry, i: number, argv: readonly string[], line: Line): void {
+  if (i === 0) (o.a0 = argv), (o.l0 = line);
+  else if (i === 1) (o.a1 = argv), (o.l1 = line);
+  else if (i === 2) (o.a2 = argv), (o.l2 = line);
+  else (o.a3 = argv), (o.l3 = line);
+}
+
 /**
  * The memo of this command line at this origin, or a new one. A caller that runs one array again is found by the
- * array first (no word of another line read), then its words are checked; else the words (the last, most telling,
- * compared first) of each line.
+ * array first (no other line read), then its words are checked; else the words of each line.
  */
 function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
-  const lines = (o.lines ??= []);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.argv === argv) {
-      if (sameWords(line.words, argv)) return line;
-      break;
-    }
-  }
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (sameWords(line.words, argv)) {
-      line.argv = argv;
+  const byArray = o.a0 === argv ? o.l0 : o.a1 === argv ? o.l1 : o.a2 === argv ? o.l2 : o.a3 === argv ? o.l3 : undefined;
+  if (byArray && sameWords(byArray, argv)) return byArray;
+  let free = -1;
+  for (let i = 0; i < MAX_LINES; i++) {
+    const line = lineAt(o, i);
+    if (!line) {
+      if (free < 0) free = i;
+    } else if (line !== byArray && sameWords(line, argv)) {
+      setLine(o, i, argv, line);
       return line;
     }
   }
   const words = argv.slice();
-  const memo: Line = { words, rest: words.slice(1), argv };
-  if (lines.length < MAX_LINES) lines.push(memo);
-  else {
-    const at = (o.nextLine ?? 0) % MAX_LINES;
-    lines[at] = memo;
-    o.nextLine = at + 1;
+  const line: Line = {
+    words, rest: words.slice(1), n: words.length, w0: words[0], w1: words[1], w2: words[2], w3: words[3], w4: words[4], w5: words[5],
+    plan: undefined, link: undefined, linkIp: undefined, replayable: undefined, replay: undefined,
+  };
+  if (free < 0) {
+    free = o.nextLine % MAX_LINES;
+    o.nextLine = free + 1;
   }
-  return memo;
+  setLine(o, free, argv, line);
+  return line;
 }
 
 /** kubectl's `resource.group` of a kind, as apply and delete print it. */
