@@ -178,8 +178,8 @@ describe('a command line an origin ran before (its memo: words, curl\'s plan, th
   test('more lines than an origin keeps: each still runs as itself, and as it did the first time', () => {
     const vc = new VirtualCluster([APP, DB_POLICY]);
     const pods = vc.session.workspace.cluster.pods.filter((p) => p.namespace === 'default');
-    const lines = pods.flatMap((p) => [7379, 80].map((port) => ['curl', '-s', '-m', '1', `http://${p.ip}:${port}/${p.name}`]));
-    assert.ok(lines.length > 4);
+    const lines = pods.flatMap((p) => [7379, 80, 8080].map((port) => ['curl', '-s', '-m', '1', `http://${p.ip}:${port}/${p.name}`]));
+    assert.ok(lines.length > 16, 'more than the four kept beside their arrays and the twelve after them');
     const strip = (r: ReturnType<VirtualCluster['exec']>) => ({ stdout: r.stdout, exitCode: r.exitCode, steps: r.steps, flows: r.flows.map((f) => f.summary) });
     const first = lines.map((l) => strip(vc.exec('deploy/backend', l)));
     const second = lines.map((l) => strip(vc.exec('deploy/backend', [...l])));

@@ -445,28 +445,37 @@ interface OriginEntry {
   l2: Line | undefined;
   a3: readonly string[] | undefined;
   l3: Line | undefined;
+  /** Lines past the four, each with its array (the slower way: a pod talking to many pods). */
+  more: Line[] | undefined;
   nextLine: number;
 }
 
 function originEntry(origin: Origin): OriginEntry {
   return {
     origin, pod: origin.kind === 'pod' ? origin.pod : undefined, text: originText(origin), src: undefined, srcOf: undefined,
-    a0: undefined, l0: undefined, a1: undefined, l1: undefined, a2: undefined, l2: undefined, a3: undefined, l3: undefined, nextLine: 0,
+    a0: undefined, l0: undefined, a1: undefined, l1: undefined, a2: undefined, l2: undefined, a3: undefined, l3: undefined, more: undefined, nextLine: 0,
   };
 }
 
-/** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
-const MAX_LINES = 4;
+/**
+ * Lines one origin remembers: four beside their arrays, then more in a list. A load test's pod talks to a few pods,
+ * some to more than four (each line forgotten is run in full again, and recorded again); past the bound, new lines
+ * replace old ones in turn.
+ */
+const MAX_LINES = 16;
 
 /** Forgets an origin's lines (their Links and recordings belong to a network state gone). */
 function forgetLines(o: OriginEntry): void {
   o.a0 = o.a1 = o.a2 = o.a3 = undefined;
   o.l0 = o.l1 = o.l2 = o.l3 = undefined;
+  o.more = undefined;
   o.nextLine = 0;
 }
 
 /** A line's memo with its first words in fields of its own (compared without fetching the words' array). */
 interface Line extends LineMemo {
+  /** The array it last came in, for a line kept past the four (see {@link OriginEntry.more}). */
+  argv: readonly string[] | undefined;
   readonly n: number;
   readonly w0: string | undefined;
   readonly w1: string | undefined;
@@ -490,14 +499,18 @@ function sameWords(line: Line, argv: readonly string[]): boolean {
 }
 
 function lineAt(o: OriginEntry, i: number): Line | undefined {
-  return i === 0 ? o.l0 : i === 1 ? o.l1 : i === 2 ? o.l2 : o.l3;
+  return i === 0 ? o.l0 : i === 1 ? o.l1 : i === 2 ? o.l2 : i === 3 ? o.l3 : o.more?.[i - 4];
 }
 
 function setLine(o: OriginEntry, i: number, argv: readonly string[], line: Line): void {
   if (i === 0) (o.a0 = argv), (o.l0 = line);
   else if (i === 1) (o.a1 = argv), (o.l1 = line);
   else if (i === 2) (o.a2 = argv), (o.l2 = line);
-  else (o.a3 = argv), (o.l3 = line);
+  else if (i === 3) (o.a3 = argv), (o.l3 = line);
+  else {
+    line.argv = argv;
+    (o.more ??= [])[i - 4] = line;
+  }
 }
 
 /**
@@ -505,7 +518,16 @@ function setLine(o: OriginEntry, i: number, argv: readonly string[], line: Line)
  * array first (no other line read), then its words are checked; else the words of each line.
  */
 function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
-  const byArray = o.a0 === argv ? o.l0 : o.a1 === argv ? o.l1 : o.a2 === argv ? o.l2 : o.a3 === argv ? o.l3 : undefined;
+  let byArray = o.a0 === argv ? o.l0 : o.a1 === argv ? o.l1 : o.a2 === argv ? o.l2 : o.a3 === argv ? o.l3 : undefined;
+  const more = o.more;
+  if (!byArray && more) {
+    for (let i = 0; i < more.length; i++) {
+      if (more[i]!.argv === argv) {
+        byArray = more[i];
+        break;
+      }
+    }
+  }
   if (byArray && sameWords(byArray, argv)) return byArray;
   let free = -1;
   for (let i = 0; i < MAX_LINES; i++) {
@@ -519,7 +541,7 @@ function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
   }
   const words = argv.slice();
   const line: Line = {
-    words, rest: words.slice(1), n: words.length, w0: words[0], w1: words[1], w2: words[2], w3: words[3], w4: words[4], w5: words[5],
+    words, rest: words.slice(1), n: words.length, w0: words[0], w1: words[1], w2: words[2], w3: words[3], w4: words[4], w5: words[5], argv: undefined,
     plan: undefined, link: undefined, linkIp: undefined, replayable: undefined, replay: undefined,
   };
   if (free < 0) {
