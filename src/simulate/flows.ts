@@ -444,8 +444,10 @@ export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: num
   if (src.names?.length || dst.names?.length) return undefined;
   const srcNode = nodeName(src.node);
   const dstNode = nodeName(dst.node);
+  // A pattern met before (the common case): found by a rough hash, then matched against the flows without building anything.
+  const known = PATTERNS.get(roughHash(flows, place, start, dstNode, srcNode));
+  if (known) for (const p of known) if (matches(p, flows, place, sport, start, srcNode, dstNode)) return p;
   const specs: EventSpec[] = [];
-  let hash = flows.length;
   let packet = -1;
   let l4: Layer4 | undefined;
   for (const f of flows) {
@@ -481,8 +483,8 @@ export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: num
       reason: f.traceReason as 'NEW' | 'ESTABLISHED' | 'REPLY', reply: f.isReply === true, verdict: f.verdict as 'FORWARDED' | 'REDIRECTED',
       policyMatchType: f.policyMatchType ?? 0, summary: f.summary ?? '',
     });
-    hash = (hash * 31 + at + (reverse ? 7 : 0) + (atDst ? 13 : 0) + rest.length * 17) % 1_000_000_007;
   }
+  const hash = roughHash(flows, place, start, dstNode, srcNode);
   const bucket = PATTERNS.get(hash);
   if (bucket) for (const p of bucket) if (sameSpecs(p, specs)) return p;
   // A new pattern: each flow rebuilt from it must be the flow recorded (else none, and the command runs in full every time).
@@ -501,6 +503,67 @@ export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: num
   const p: FlowPattern = Object.freeze(specs.map((x) => Object.freeze(x)));
   PATTERNS.set(hash, [...(PATTERNS.get(hash) ?? []), p]);
   return p;
+}
+
+/** A hash of what sets patterns apart most (how many events, when, which way, on whose node). */
+function roughHash(flows: readonly Flow[], place: ReplayPlace, start: number, dstNode: string | undefined, srcNode: string | undefined): number {
+  let hash = flows.length;
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
+    const time = f.time;
+    const at = time ? time.seconds * 1e6 + time.nanos / 1000 - start : -1;
+    const atDst = f.nodeName !== undefined && f.nodeName === dstNode && f.nodeName !== srcNode;
+    hash = (hash * 31 + at + (f.ip === place.backward ? 7 : 0) + (atDst ? 13 : 0)) % 1_000_000_007;
+  }
+  return hash;
+}
+
+/** Whether `flows` are the events of pattern `p` at this place and start, from port `sport`, field for field. */
+function matches(p: FlowPattern, flows: readonly Flow[], place: ReplayPlace, sport: number, start: number, srcNode: string | undefined, dstNode: string | undefined): boolean {
+  if (p.length !== flows.length) return false;
+  const { src, dst, dport } = place;
+  let l4: Layer4 | undefined;
+  let packet = -1;
+  for (let i = 0; i < flows.length; i++) {
+    const e = p[i]!;
+    const f = flows[i]!;
+    const r = e.reverse;
+    if (f.ip !== (r ? place.backward : place.forward) || f.source !== (r ? dst.endpoint : src.endpoint) || f.destination !== (r ? src.endpoint : dst.endpoint)) return false;
+    const time = f.time;
+    if (!time || time.seconds * 1e6 + time.nanos / 1000 - start !== e.at) return false;
+    const t = f.l4;
+    if (t !== l4) {
+      packet++;
+      l4 = t;
+    }
+    if (packet !== e.packet || t?.protocol !== 'TCP' || Object.getPrototypeOf(t) !== Object.prototype || t.flags !== e.flags) return false;
+    if (e.packetReverse ? t.sourcePort !== dport || t.destinationPort !== sport : t.sourcePort !== sport || t.destinationPort !== dport) return false;
+    let flagsSeen = false;
+    let j = 0;
+    for (const k in t) {
+      if (k === 'flags') flagsSeen = true;
+      else if (k !== (j === 0 ? 'protocol' : j === 1 ? 'sourcePort' : 'destinationPort')) return false;
+      j++;
+    }
+    if (j !== (flagsSeen ? 4 : 3) || flagsSeen !== (e.flags !== undefined)) return false;
+    // The fields after the head, in order, with the pattern's values.
+    const keys = e.keys;
+    const values = e.values;
+    const node = e.atDst ? dstNode : srcNode;
+    j = -HEAD_KEYS.length;
+    for (const k in f) {
+      if (j < 0) {
+        if (k !== HEAD_KEYS[j + HEAD_KEYS.length]) return false;
+      } else {
+        if (k !== keys[j]) return false;
+        const v = (f as Record<string, unknown>)[k];
+        if (k === 'nodeName' ? v !== node : k !== 'l4' && v !== values[j]) return false;
+      }
+      j++;
+    }
+    if (j !== keys.length) return false;
+  }
+  return true;
 }
 
 /** Whether two lists hold the same strings. */
