@@ -250,7 +250,7 @@ export class VirtualCluster {
     this.commandFlows = flows;
     try {
       const r = runCommand(argv, { net, clock: this.clock, pod: found.pod, line });
-      if (line.replayable && kept === undefined) {
+      if (line.replayable && kept === undefined && this.options.replay !== false) {
         line.replay = record({ state, connection: net.replayable(), ports: this.port - port, flows, steps: net.steps, output: r, start: t0, end: this.clock.micros });
       }
       // A command takes at least a little time, so the next one's events come after its own.
