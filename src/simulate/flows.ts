@@ -20,6 +20,8 @@
  * timestamp of one instant, a packet's `l4` for the events of that packet.
  * Nothing changes a flow or its parts once it is recorded (printers, filters,
  * the jsonpb writer and the servers only read them; `reuse.test.ts` checks).
+ * A replayed command (`replay.ts`) makes its events again from an interned
+ * pattern of its first run's, with their own times, uuids and ports.
  *
  * What each event has of its own (the flow, its `l4`, its timestamp) is made by
  * `new` with a constructor whose prototype is `Object.prototype`: the same plain

@@ -9,7 +9,9 @@
  * {@link Session}, keeping running pods on their nodes and addresses
  * (`previousPods`). Commands ask the session's engine for every verdict
  * and record their flows in a {@link FlowLog}, on a virtual clock that only
- * moves when something happens, so every run prints the same bytes.
+ * moves when something happens, so every run prints the same bytes. A
+ * command line run again from the same pod, in the same state, with the
+ * engine's same verdict, replays its first run (`replay.ts`).
  *
  * `polis run`, scenarios and the `polis serve` API server all drive this
  * class; its public names are a contract (see the README).
