@@ -20,6 +20,8 @@
  * timestamp of one instant, a packet's `l4` for the events of that packet.
  * Nothing changes a flow or its parts once it is recorded (printers, filters,
  * the jsonpb writer and the servers only read them; `reuse.test.ts` checks).
+ * A replayed command (`replay.ts`) makes its events again from an interned
+ * pattern of its first run's, with their own times, uuids and ports.
  *
  * What each event has of its own (the flow, its `l4`, its timestamp) is made by
  * `new` with a constructor whose prototype is `Object.prototype`: the same plain
@@ -294,6 +296,28 @@ export class FlowFactory {
     return this.emit(f);
   }
 
+  /**
+   * The events of a recorded connection again (see {@link patternOf}) at `place`, each at its time after the start
+   * (the clock moves as the first run moved it), with new uuids and new `l4`s.
+   */
+  replay(pattern: FlowPattern, place: ReplayPlace & ReplayEnds, sport: number, start: number): void {
+    const { dport, srcEndpoint: srcEp, dstEndpoint: dstEp, srcNode, dstNode } = place;
+    const clock = this.clock;
+    let packet = -1;
+    let l4: Transport | undefined;
+    for (let i = 0; i < pattern.length; i++) {
+      const e = pattern[i]!;
+      if (e.packet !== packet) {
+        packet = e.packet;
+        l4 = e.packetReverse ? new Segment(dport, sport, e.flags) : new Segment(sport, dport, e.flags);
+      }
+      const wait = start + e.at - clock.micros;
+      if (wait !== 0) clock.advanceMicros(wait);
+      const r = e.reverse;
+      this.sink(buildEvent(e, clock.timestamp(), this.uuid(), r ? place.backward : place.forward, r ? dstEp : srcEp, r ? srcEp : dstEp, e.atDst ? dstNode : srcNode, l4!));
+    }
+  }
+
   /** What every proxy access-log event has: L7 type, ports without flags, `is_reply` on responses. */
   private l7Base(src: Host, dst: Host, t: Transport, node: string | undefined, verdict: 'FORWARDED' | 'DROPPED', direction: 'INGRESS' | 'EGRESS', type: 'REQUEST' | 'RESPONSE'): Flow {
     const f = this.base(src, dst, node);
@@ -345,6 +369,250 @@ export class FlowFactory {
     };
     return this.emit(f);
   }
+}
+
+// ---- replays (see `replay.ts`) ------------------------------------------------------------------------------------
+
+/**
+ * One event of a recorded TCP connection between two hosts, stated by the roles of the hosts (which way, on whose
+ * node, which packet) and by what every such event has alike; patterns are interned, so the pairs that behave alike
+ * (most of a load test's) share one, read from the cache rather than from memory per pair.
+ */
+interface EventSpec {
+  /** Microseconds after the command started. */
+  readonly at: number;
+  /** From the destination to the source: `ip` backward, endpoints swapped. */
+  readonly reverse: boolean;
+  /** Recorded on the destination's node (else the source's). */
+  readonly atDst: boolean;
+  /** The packet whose `l4` the event carries: a new one when this differs from the event before. */
+  readonly packet: number;
+  readonly packetReverse: boolean;
+  readonly flags: TcpFlags | undefined;
+  /** How the flow is made: a {@link TraceFlow}, an {@link AllowedVerdictFlow}, or field by field. */
+  readonly kind: 'trace' | 'allowed' | 'fields';
+  /** The fields after the five every flow starts with, in order, and their values (`nodeName` and `l4` by role). */
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+  // The constructors' arguments (trace and allowed).
+  readonly eventType: CiliumEventType | undefined;
+  readonly direction: TrafficDirection;
+  readonly point: TraceObservationPoint;
+  readonly reason: 'NEW' | 'ESTABLISHED' | 'REPLY';
+  readonly reply: boolean;
+  readonly verdict: 'FORWARDED' | 'REDIRECTED';
+  readonly policyMatchType: number;
+  readonly summary: string;
+}
+
+/** The events of a recorded connection, in order. */
+export type FlowPattern = readonly EventSpec[];
+
+/** Where a replay's flows go: the two hosts, their `ip` parts, the destination port. */
+export interface ReplayPlace {
+  readonly src: Host;
+  readonly dst: Host;
+  readonly forward: Ip;
+  readonly backward: Ip;
+  readonly dport: number;
+}
+
+/** What a replay reads of the two hosts, kept beside the rest of its recording (one object to fetch, not three). */
+export interface ReplayEnds {
+  readonly srcEndpoint: Endpoint;
+  readonly dstEndpoint: Endpoint;
+  /** The nodes' names as events carry them. */
+  readonly srcNode: string | undefined;
+  readonly dstNode: string | undefined;
+}
+
+const HEAD_KEYS = ['time', 'uuid', 'ip', 'source', 'destination'];
+const TRACE_KEYS = ['nodeName', 'verdict', 'l4', 'type', 'eventType', 'trafficDirection', 'traceObservationPoint', 'traceReason', 'isReply', 'summary'];
+const TRACE_REPLY_KEYS = ['nodeName', 'verdict', 'l4', 'type', 'eventType', 'trafficDirection', 'traceObservationPoint', 'traceReason', 'reply', 'isReply', 'summary'];
+const ALLOWED_KEYS = ['nodeName', 'verdict', 'l4', 'type', 'eventType', 'trafficDirection', 'policyMatchType', 'isReply', 'summary'];
+
+/** Patterns by a rough hash of their events (each bucket holds the few that differ in what the hash leaves out). */
+const PATTERNS = new Map<number, FlowPattern[]>();
+let patternCount = 0;
+
+/**
+ * The pattern of `flows`, the events a command that started at `start` recorded at `place` from port `sport`, or
+ * undefined when they are not all events of that one connection a replay rebuilds exactly: each flow made again
+ * from a new pattern, with its own time, uuid and `l4`, must have the very fields, in the very order, with the very
+ * values (a pattern met before was checked so when it was new: equal specs rebuild equal flows).
+ */
+export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: number, start: number, nodeName: (node: string | undefined) => string | undefined): FlowPattern | undefined {
+  const { src, dst } = place;
+  if (src.names?.length || dst.names?.length) return undefined;
+  const srcNode = nodeName(src.node);
+  const dstNode = nodeName(dst.node);
+  // A pattern met before (the common case): found by a rough hash, then matched against the flows without building anything.
+  const known = PATTERNS.get(roughHash(flows, place, start, dstNode, srcNode));
+  if (known) for (const p of known) if (matches(p, flows, place, sport, start, srcNode, dstNode)) return p;
+  const specs: EventSpec[] = [];
+  let packet = -1;
+  let l4: Layer4 | undefined;
+  for (const f of flows) {
+    const keys = Object.keys(f);
+    for (let i = 0; i < HEAD_KEYS.length; i++) if (keys[i] !== HEAD_KEYS[i]) return undefined;
+    const rest = keys.slice(HEAD_KEYS.length);
+    const reverse = f.ip === place.backward && f.source === dst.endpoint && f.destination === src.endpoint;
+    if (!reverse && !(f.ip === place.forward && f.source === src.endpoint && f.destination === dst.endpoint)) return undefined;
+    const t = f.l4;
+    if (t?.protocol !== 'TCP' || Object.getPrototypeOf(t) !== Object.prototype || (t.flags && !Object.isFrozen(t.flags))) return undefined;
+    if (t !== l4) {
+      packet++;
+      l4 = t;
+    }
+    const packetReverse = t.sourcePort === place.dport && t.destinationPort === sport;
+    if (!packetReverse && !(t.sourcePort === sport && t.destinationPort === place.dport)) return undefined;
+    const atDst = f.nodeName !== undefined && f.nodeName === dstNode && f.nodeName !== srcNode;
+    if (f.nodeName !== undefined && f.nodeName !== (atDst ? dstNode : srcNode)) return undefined;
+    const time = f.time;
+    if (!time) return undefined;
+    const at = time.seconds * 1e6 + time.nanos / 1000 - start;
+    const values: unknown[] = [];
+    for (const k of rest) {
+      const v = (f as Record<string, unknown>)[k];
+      // Only what flows may share (scalars, frozen parts): a flow's own arrays (policies, names) are not replayed.
+      if (k !== 'nodeName' && k !== 'l4' && typeof v === 'object' && v !== null && !Object.isFrozen(v)) return undefined;
+      values.push(k === 'nodeName' || k === 'l4' ? undefined : v);
+    }
+    const kind = sameWords(rest, TRACE_KEYS) || sameWords(rest, TRACE_REPLY_KEYS) ? 'trace' : sameWords(rest, ALLOWED_KEYS) ? 'allowed' : 'fields';
+    specs.push({
+      at, reverse, atDst, packet, packetReverse, flags: t.flags, kind, keys: rest, values,
+      eventType: f.eventType, direction: f.trafficDirection as TrafficDirection, point: f.traceObservationPoint as TraceObservationPoint,
+      reason: f.traceReason as 'NEW' | 'ESTABLISHED' | 'REPLY', reply: f.isReply === true, verdict: f.verdict as 'FORWARDED' | 'REDIRECTED',
+      policyMatchType: f.policyMatchType ?? 0, summary: f.summary ?? '',
+    });
+  }
+  const hash = roughHash(flows, place, start, dstNode, srcNode);
+  const bucket = PATTERNS.get(hash);
+  if (bucket) for (const p of bucket) if (sameSpecs(p, specs)) return p;
+  // A new pattern: each flow rebuilt from it must be the flow recorded (else none, and the command runs in full every time).
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const f = flows[i]!;
+    const t = f.l4 as Transport & { protocol: 'TCP' };
+    const again = buildEvent(spec, f.time!, f.uuid ?? '', spec.reverse ? place.backward : place.forward, spec.reverse ? dst.endpoint : src.endpoint, spec.reverse ? src.endpoint : dst.endpoint, spec.atDst ? dstNode : srcNode, t);
+    if (!sameFields(again, f)) return undefined;
+    if (!sameFields(spec.packetReverse ? tcp(place.dport, sport, t.flags) : tcp(sport, place.dport, t.flags), t)) return undefined;
+  }
+  if (++patternCount > 4096) {
+    PATTERNS.clear();
+    patternCount = 1;
+  }
+  const p: FlowPattern = Object.freeze(specs.map((x) => Object.freeze(x)));
+  PATTERNS.set(hash, [...(PATTERNS.get(hash) ?? []), p]);
+  return p;
+}
+
+/** A hash of what sets patterns apart most (how many events, when, which way, on whose node). */
+function roughHash(flows: readonly Flow[], place: ReplayPlace, start: number, dstNode: string | undefined, srcNode: string | undefined): number {
+  let hash = flows.length;
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
+    const time = f.time;
+    const at = time ? time.seconds * 1e6 + time.nanos / 1000 - start : -1;
+    const atDst = f.nodeName !== undefined && f.nodeName === dstNode && f.nodeName !== srcNode;
+    hash = (hash * 31 + at + (f.ip === place.backward ? 7 : 0) + (atDst ? 13 : 0)) % 1_000_000_007;
+  }
+  return hash;
+}
+
+/** Whether `flows` are the events of pattern `p` at this place and start, from port `sport`, field for field. */
+function matches(p: FlowPattern, flows: readonly Flow[], place: ReplayPlace, sport: number, start: number, srcNode: string | undefined, dstNode: string | undefined): boolean {
+  if (p.length !== flows.length) return false;
+  const { src, dst, dport } = place;
+  let l4: Layer4 | undefined;
+  let packet = -1;
+  for (let i = 0; i < flows.length; i++) {
+    const e = p[i]!;
+    const f = flows[i]!;
+    const r = e.reverse;
+    if (f.ip !== (r ? place.backward : place.forward) || f.source !== (r ? dst.endpoint : src.endpoint) || f.destination !== (r ? src.endpoint : dst.endpoint)) return false;
+    const time = f.time;
+    if (!time || time.seconds * 1e6 + time.nanos / 1000 - start !== e.at) return false;
+    const t = f.l4;
+    if (t !== l4) {
+      packet++;
+      l4 = t;
+    }
+    if (packet !== e.packet || t?.protocol !== 'TCP' || Object.getPrototypeOf(t) !== Object.prototype || t.flags !== e.flags) return false;
+    if (e.packetReverse ? t.sourcePort !== dport || t.destinationPort !== sport : t.sourcePort !== sport || t.destinationPort !== dport) return false;
+    let flagsSeen = false;
+    let j = 0;
+    for (const k in t) {
+      if (k === 'flags') flagsSeen = true;
+      else if (k !== (j === 0 ? 'protocol' : j === 1 ? 'sourcePort' : 'destinationPort')) return false;
+      j++;
+    }
+    if (j !== (flagsSeen ? 4 : 3) || flagsSeen !== (e.flags !== undefined)) return false;
+    // The fields after the head, in order, with the pattern's values.
+    const keys = e.keys;
+    const values = e.values;
+    const node = e.atDst ? dstNode : srcNode;
+    j = -HEAD_KEYS.length;
+    for (const k in f) {
+      if (j < 0) {
+        if (k !== HEAD_KEYS[j + HEAD_KEYS.length]) return false;
+      } else {
+        if (k !== keys[j]) return false;
+        const v = (f as Record<string, unknown>)[k];
+        if (k === 'nodeName' ? v !== node : k !== 'l4' && v !== values[j]) return false;
+      }
+      j++;
+    }
+    if (j !== keys.length) return false;
+  }
+  return true;
+}
+
+/** Whether two lists hold the same strings. */
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether two patterns' events are the same, field for field (their values identical). */
+function sameSpecs(a: readonly EventSpec[], b: readonly EventSpec[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.at !== y.at || x.reverse !== y.reverse || x.atDst !== y.atDst || x.packet !== y.packet || x.packetReverse !== y.packetReverse || x.flags !== y.flags || x.kind !== y.kind) return false;
+    if (!sameWords(x.keys, y.keys) || x.values.length !== y.values.length) return false;
+    for (let j = 0; j < x.values.length; j++) if (x.values[j] !== y.values[j]) return false;
+    if (x.eventType !== y.eventType || x.direction !== y.direction || x.point !== y.point || x.reason !== y.reason || x.reply !== y.reply || x.verdict !== y.verdict) return false;
+    if (x.policyMatchType !== y.policyMatchType || x.summary !== y.summary) return false;
+  }
+  return true;
+}
+
+/** Whether two objects have the same own fields in the same order with identical values. */
+function sameFields(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || (a as Record<string, unknown>)[ka[i]!] !== (b as Record<string, unknown>)[kb[i]!]) return false;
+  return true;
+}
+
+function buildEvent(e: EventSpec, time: Timestamp, uuid: string, ip: Ip, source: Endpoint, destination: Endpoint, nodeName: string | undefined, l4: Layer4): Flow {
+  if (e.kind === 'trace') {
+    return new TraceFlow(time, uuid, ip, source, destination, nodeName!, l4, e.eventType!, e.direction, e.point, e.reason, e.reply, e.summary);
+  }
+  if (e.kind === 'allowed') {
+    return new AllowedVerdictFlow(time, uuid, ip, source, destination, nodeName!, e.verdict, l4, e.direction as 'INGRESS' | 'EGRESS', e.policyMatchType, e.summary);
+  }
+  const f = new BaseFlow(time, uuid, ip, source, destination) as Record<string, unknown>;
+  const keys = e.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    f[k] = k === 'nodeName' ? nodeName : k === 'l4' ? l4 : e.values[i];
+  }
+  return f as Flow;
 }
 
 // ---- plain objects made by `new` (see the module comment) ------------------------------------------------------

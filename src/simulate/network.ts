@@ -36,7 +36,7 @@ import { CLUSTER_DOMAIN, serviceIndex, type ServiceEntry } from '../model/servic
 import type { Cluster, ClusterNode, Pod, Service } from '../model/types.js';
 import { parseIp } from '../net/ip.js';
 import type { VirtualClock } from './clock.js';
-import { ipParts, tcp as segment, udp as datagram, type FlowFactory, type Host, type Transport } from './flows.js';
+import { ipParts, tcp as segment, udp as datagram, type FlowFactory, type Host, type ReplayPlace, type Transport } from './flows.js';
 
 /** Linux SYN retransmissions (`tcp_syn_retries` 6, initial RTO 1 s): offsets of each SYN, in ms, and when connect() gives up. */
 export const SYN_TIMES_MS = [0, 1000, 3000, 7000, 15000, 31000, 63000] as const;
@@ -146,6 +146,15 @@ const FLAGS = {
   ACK_PSH: Object.freeze({ ACK: true, PSH: true }), ACK_FIN: Object.freeze({ ACK: true, FIN: true }), RST_ACK: Object.freeze({ RST: true, ACK: true }),
 } as const satisfies Record<string, TcpFlags>;
 
+/** See {@link Network.replayable}. */
+export interface ReplayableConnection extends ReplayPlace {
+  /** What the engine was asked about (`pairVerdict` on TCP to `dport`), and its answer. */
+  readonly pair: PodPair;
+  readonly verdict: Verdict;
+  /** The source port the connection had. */
+  readonly sport: number;
+}
+
 /** One TCP connection under way. */
 interface Conn {
   readonly target: Target;
@@ -188,6 +197,11 @@ export class Network {
   readonly steps: Step[] = [];
   private readonly src: Host;
   private readonly srcPeer: Peer;
+  /** Connections opened, and the Link of the first when it was the command's first step and the engine's pair verdict decided it alone. */
+  private connects = 0;
+  private paired: Link | undefined;
+  private pairedSport = 0;
+  private pairedVerdict: Verdict | undefined;
 
   /** `source`: the host {@link source} gave for this origin before, with the same state (described once, not per command). */
   constructor(private readonly state: NetworkState, readonly origin: Origin, source?: Host) {
@@ -203,6 +217,17 @@ export class Network {
 
   get sourceIp(): string {
     return this.src.ip;
+  }
+
+  /**
+   * The command's one TCP connection between two pods, as a replay needs it (see `replay.ts`): undefined unless the
+   * command did nothing on the network but open it (no lookup, no other connection, no step before it) and the
+   * engine's verdict on the pair decided it (no proxy, no request asked about).
+   */
+  replayable(): ReplayableConnection | undefined {
+    const link = this.paired;
+    if (this.connects !== 1 || !link || !link.pair) return undefined;
+    return { src: this.src, dst: link.host, forward: link.forward, backward: link.backward, dport: link.port, pair: link.pair, verdict: this.pairedVerdict!, sport: this.pairedSport };
   }
 
   private get policyEngine(): PolicyEngine | undefined {
@@ -403,10 +428,16 @@ export class Network {
     const http = o.http && !o.http.tls ? o.http : undefined;
     // The request matters only where a side sends the connection to its proxy: ask without it first (the engine's
     // allocation-free pod-to-pod path), and again with it when the answer says a proxy is involved.
-    let v = (link && this.linkVerdict(link)) ?? this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
+    const paired = link && this.linkVerdict(link);
+    let v = paired ?? this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port });
     if (http && (v.egressRedirect || v.ingressRedirect)) {
       v = this.verdict({ from: this.srcPeer, to: target.peer, protocol, port: target.port, http: { method: http.method, path: http.path, ...(http.host !== undefined ? { host: http.host } : {}), ...(http.headers ? { headers: http.headers } : {}) } });
     }
+    // What a replay of this command would need (see {@link replayable}): a TCP connection over a Link, decided by the pair's verdict alone.
+    this.connects++;
+    this.paired = paired !== undefined && v === paired && protocol === 'TCP' && this.steps.length === 0 ? link : undefined;
+    this.pairedSport = sport;
+    this.pairedVerdict = v;
 
     if (v.verdict === 'deny' && v.deniedAt !== 'l7') {
       if (protocol === 'UDP') {
@@ -748,11 +779,11 @@ export class Network {
   private originHost(o: Origin): Host {
     switch (o.kind) {
       case 'pod':
-        return o.pod.hostNetwork ? { ...this.ipHost(o.pod.ip), node: o.pod.nodeName } : this.podHost(o.pod);
+        return o.pod.hostNetwork ? { ...this.ipHost(o.pod.ip, undefined, o.pod.nodeName), node: o.pod.nodeName } : this.podHost(o.pod);
       case 'world':
         return this.ipHost(o.ip);
       case 'node':
-        return { ...this.ipHost(o.node.ip), node: o.node.name };
+        return { ...this.ipHost(o.node.ip, undefined, o.node.name), node: o.node.name };
     }
   }
 
@@ -777,14 +808,15 @@ export class Network {
     return h;
   }
 
-  private ipHost(ip: string, names?: readonly string[]): Host {
+  /** `from`: the node the address is seen from (the source's; the origin's own node while the source is being described). */
+  private ipHost(ip: string, names?: readonly string[], from: string | undefined = this.src?.node): Host {
     // A node's address is `host` on its own node and `remote-node` elsewhere: the key says from where.
-    const key = `ip:${ip}:${names?.join(',') ?? ''}:${this.src?.node ?? ''}`;
+    const key = `ip:${ip}:${names?.join(',') ?? ''}:${from ?? ''}`;
     let h = this.state.hosts.get(key);
     if (!h) {
       const node = this.state.cluster.nodes.find((n) => n.ip === ip);
       let id: IdentityId | undefined;
-      if (node) id = node.name === this.src.node ? Reserved.host : node.controlPlane ? Reserved.kubeApiserver : Reserved.remoteNode;
+      if (node) id = node.name === from ? Reserved.host : node.controlPlane ? Reserved.kubeApiserver : Reserved.remoteNode;
       else id = this.policyEngine?.table.identityOf(ip) ?? Reserved.world;
       const labels = this.policyEngine?.table.labelsOf(id)?.toStrings() ?? [];
       h = { ip, endpoint: { identity: id, labels: longestCidrOnly(labels) }, label: ip, ...(node ? { node: node.name } : {}), ...(names?.length ? { names } : {}) };

@@ -13,7 +13,7 @@ import { encodeFlow } from '../hubble/encode.js';
 import type { Pod } from '../model/types.js';
 import { VirtualClock } from './clock.js';
 import { curlPlan, parseCurl } from './commands/curl.js';
-import { defaultResponse } from './network.js';
+import { defaultResponse, Network } from './network.js';
 import { VirtualCluster } from './virtual-cluster.js';
 
 const read = (p: string) => ({ path: p, text: readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8') });
@@ -178,14 +178,72 @@ describe('a command line an origin ran before (its memo: words, curl\'s plan, th
   test('more lines than an origin keeps: each still runs as itself, and as it did the first time', () => {
     const vc = new VirtualCluster([APP, DB_POLICY]);
     const pods = vc.session.workspace.cluster.pods.filter((p) => p.namespace === 'default');
-    const lines = pods.flatMap((p) => [7379, 80].map((port) => ['curl', '-s', '-m', '1', `http://${p.ip}:${port}/${p.name}`]));
-    assert.ok(lines.length > 4);
+    const lines = pods.flatMap((p) => [7379, 80, 8080].map((port) => ['curl', '-s', '-m', '1', `http://${p.ip}:${port}/${p.name}`]));
+    assert.ok(lines.length > 16, 'more than the four kept beside their arrays and the twelve after them');
     const strip = (r: ReturnType<VirtualCluster['exec']>) => ({ stdout: r.stdout, exitCode: r.exitCode, steps: r.steps, flows: r.flows.map((f) => f.summary) });
     const first = lines.map((l) => strip(vc.exec('deploy/backend', l)));
     const second = lines.map((l) => strip(vc.exec('deploy/backend', [...l])));
     assert.deepEqual(second, first);
     assert.ok(first.some((r) => r.exitCode === 0) && first.some((r) => r.exitCode !== 0));
   });
+});
+
+describe('a command line run again from the same pod replays its first run (replay.ts)', () => {
+  // The same commands, in the same order, on two identical clusters: one replays what it can, the other runs every
+  // command in full. Every result must be the same, field for field and in field order (JSON), flows included.
+  const POD_IP = (vc: VirtualCluster, name: string) => vc.session.workspace.cluster.pods.find((p) => p.name.startsWith(name))!.ip;
+  const lines = (vc: VirtualCluster): { from: string; argv: string[] }[] => {
+    const db = POD_IP(vc, 'database');
+    const backend = POD_IP(vc, 'backend');
+    const dns = POD_IP(vc, 'coredns');
+    const self = POD_IP(vc, 'frontend');
+    return [
+      { from: 'deploy/frontend', argv: ['curl', '-s', '-m', '1', `http://${db}:7379/PING`] },
+      { from: 'deploy/backend', argv: ['curl', '-s', '-m', '1', `http://${db}:7379/PING`] },
+      { from: 'deploy/backend', argv: ['curl', '-sS', '-m', '3', `http://${db}:7379/PING`] },
+      { from: 'deploy/backend', argv: ['curl', '-s', `http://${db}:7379/PING`] },
+      { from: 'deploy/frontend', argv: ['curl', '-v', '-w', '%{http_code} %{time_total} %{remote_port}', `http://${backend}/x`] },
+      { from: 'deploy/frontend', argv: ['curl', '-I', `http://${backend}/docs`] },
+      { from: 'deploy/frontend', argv: ['curl', `http://${backend}/private`] },
+      { from: 'deploy/frontend', argv: ['curl', '-s', '-m', '2', `http://${dns}:53/`] },
+      { from: 'deploy/frontend', argv: ['curl', '-s', `http://${db}:9999/`] },
+      { from: 'deploy/frontend', argv: ['curl', '-s', `http://${self}/me`] },
+      { from: 'world:172.27.224.3', argv: ['curl', '-s', '-m', '1', `http://${backend}/docs`] },
+      { from: 'node:kind-worker', argv: ['curl', '-s', '-m', '1', `http://${db}:7379/PING`] },
+    ];
+  };
+  for (const policies of [[], [DB_POLICY], [DENY_ALL], [BACKEND_L7]]) {
+    for (const policyNames of [false, true]) {
+      test(`${policies.map((p) => p.path).join(', ') || 'no policy'}, policy names ${policyNames ? 'on' : 'off'}: the same results as running every command in full`, () => {
+        let connects = 0;
+        const connect = Network.prototype.connect;
+        const results = (replay: boolean) => {
+          const vc = new VirtualCluster([APP, ...policies], { policyNames, replay });
+          const all = lines(vc);
+          connects = 0;
+          const out = [];
+          for (let round = 0; round < 3; round++) for (const l of all) out.push(vc.exec(l.from, l.argv));
+          // A change of policy starts the recordings over (a new network state).
+          vc.apply([DENY_ALL]);
+          for (let round = 0; round < 2; round++) for (const l of all) out.push(vc.exec(l.from, l.argv));
+          return out.map((r) => ({ ...r, json: JSON.stringify(r), flows: r.flows.map(encodeFlow) }));
+        };
+        Network.prototype.connect = function (this: Network, ...args: Parameters<Network['connect']>) {
+          connects++;
+          return connect.apply(this, args);
+        };
+        try {
+          const full = results(false);
+          const fullConnects = connects;
+          const replayed = results(true);
+          assert.deepEqual(replayed, full);
+          if (!policyNames) assert.ok(connects < fullConnects, `some commands replayed (${connects} connections of ${fullConnects})`);
+        } finally {
+          Network.prototype.connect = connect;
+        }
+      });
+    }
+  }
 });
 
 describe('the clock', () => {

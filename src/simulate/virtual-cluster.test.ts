@@ -80,6 +80,15 @@ describe('VirtualCluster', () => {
     assert.equal(vc.exec('world:203.0.113.9', ['hostname']).stdout, 'localhost\n');
   });
 
+  test('a command on a node (node:NAME) runs as the node\'s host: reserved identity 1 on its own node (pkg/identity/numericidentity.go ReservedIdentityHost)', () => {
+    const vc = new VirtualCluster([APP]);
+    const db = vc.session.workspace.cluster.pods.find((p) => p.owner.name === 'database')!;
+    const r = vc.exec(`node:${db.nodeName}`, ['curl', '-s', '-m', '1', `http://${db.ip}:7379/PING`]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.flows[0]!.source!.identity, 1);
+    assert.equal(r.flows[0]!.ip!.destination, db.ip);
+  });
+
   test('the virtual clock starts at --now and is the same on every run', () => {
     const a = new VirtualCluster([APP], { now: new Date('2024-03-14T13:55:24Z') });
     const b = new VirtualCluster([APP], { now: new Date('2024-03-14T13:55:24Z') });

@@ -9,7 +9,9 @@
  * {@link Session}, keeping running pods on their nodes and addresses
  * (`previousPods`). Commands ask the session's engine for every verdict
  * and record their flows in a {@link FlowLog}, on a virtual clock that only
- * moves when something happens, so every run prints the same bytes.
+ * moves when something happens, so every run prints the same bytes. A
+ * command line run again from the same pod, in the same state, with the
+ * engine's same verdict, replays its first run (`replay.ts`).
  *
  * `polis run`, scenarios and the `polis serve` API server all drive this
  * class; its public names are a contract (see the README).
@@ -38,6 +40,7 @@ import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
 import type { LineMemo } from './commands/context.js';
 import { Network, type HttpResponse, type NetworkState, type Origin, type Step } from './network.js';
+import { record, replays, type Recording } from './replay.js';
 
 /** A canned answer of the pods: the first rule that matches a request decides the response. */
 export interface ResponseRule {
@@ -69,6 +72,8 @@ export interface VirtualClusterOptions extends WorkspaceOptions {
   readonly policyNames?: boolean;
   /** Ring buffer size (default Hubble's 4095). */
   readonly bufferSize?: number;
+  /** Replay a command line run again from its recording when nothing it depends on changed (default true; see `replay.ts`). False runs every command in full (tests compare the two). */
+  readonly replay?: boolean;
 }
 
 /** What one command did. */
@@ -235,18 +240,37 @@ export class VirtualCluster {
     const state = this.networkState();
     const same = found.srcOf === state;
     // Links belong to the source host of one network state: a new state starts the lines over.
-    if (!same) found.lines = undefined;
+    if (!same) forgetLines(found);
+    const line = lineMemo(found, argv);
+    const flows: Flow[] = [];
+    const kept = line.replay as Recording | null | undefined;
+    if (kept && this.options.replay !== false && replays(kept, state)) return this.replay(kept, state, flows, found.text, started, t0);
     const net = new Network(state, origin, same ? found.src : undefined);
     found.src = net.source;
     found.srcOf = state;
-    const line = lineMemo(found, argv);
-    const flows: Flow[] = [];
+    const port = this.port;
     this.commandFlows = flows;
     try {
-      const r = runCommand(argv, { net, clock: this.clock, pod: origin.kind === 'pod' ? origin.pod : undefined, line });
+      const r = runCommand(argv, { net, clock: this.clock, pod: found.pod, line });
+      if (line.replayable && kept === undefined && this.options.replay !== false) {
+        line.replay = record({ state, connection: net.replayable(), ports: this.port - port, flows, steps: net.steps, output: r, start: t0, end: this.clock.micros });
+      }
       // A command takes at least a little time, so the next one's events come after its own.
       this.clock.advanceMicros(1000);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: net.steps, origin: found.text, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
+    } finally {
+      this.commandFlows = undefined;
+    }
+  }
+
+  /** A command line run again as its recording says (see `replay.ts`). */
+  private replay(r: Recording, state: NetworkState, flows: Flow[], origin: string, started: string, t0: number): CommandResult {
+    this.commandFlows = flows;
+    try {
+      this.factory.replay(r.pattern, r, state.nextPort(), t0);
+      this.clock.advanceMicros(t0 + r.micros - this.clock.micros);
+      this.clock.advanceMicros(1000);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, flows, steps: r.steps, origin, startedAt: started, durationMs: (this.clock.micros - t0) / 1000 };
     } finally {
       this.commandFlows = undefined;
     }
@@ -283,7 +307,7 @@ export class VirtualCluster {
 
   private rebuild(): readonly Diagnostic[] {
     const previousPods = this.current ? new Map(this.current.workspace.cluster.pods.map((p) => [`${p.namespace}/${p.name}`, { ip: p.ip, nodeName: p.nodeName }])) : undefined;
-    const { now: _n, policyEnforcement: _p, hostFirewall: _h, dns: _d, responses: _r, policyNames: _pn, bufferSize: _b, ...ws } = this.options;
+    const { now: _n, policyEnforcement: _p, hostFirewall: _h, dns: _d, responses: _r, policyNames: _pn, bufferSize: _b, replay: _rp, ...ws } = this.options;
     this.current = Session.load(this.entries.map((e) => e.source), { ...ws, ...(previousPods ? { previousPods } : {}) });
     this.cachedEngine = undefined;
     this.state = undefined;
@@ -371,7 +395,7 @@ export class VirtualCluster {
     let o = this.origins.get(ref);
     if (!o) {
       const found = this.findOrigin(ref);
-      o = 'error' in found ? found : { origin: found, text: originText(found) };
+      o = 'error' in found ? found : originEntry(found);
       if (this.origins.size > 100_000) this.origins.clear();
       this.origins.set(ref, o);
     }
@@ -406,59 +430,128 @@ export class VirtualCluster {
 /** A place commands run: the origin, its `ns/pod` text, and its source host in the network state it was described for. */
 interface OriginEntry {
   readonly origin: Origin;
+  /** The origin's pod (none for world: and node:), read here rather than from the origin. */
+  readonly pod: Pod | undefined;
   readonly text: string;
-  src?: Host;
-  srcOf?: NetworkState;
-  /** The last command lines run from here (see {@link LineMemo}), replaced in turn. */
-  lines?: Line[];
-  nextLine?: number;
+  src: Host | undefined;
+  srcOf: NetworkState | undefined;
+  /**
+   * The last command lines run from here (see {@link LineMemo}), {@link MAX_LINES} at most, replaced in turn, each
+   * beside the array it last came in: a caller that runs one array again finds its line without reading another.
+   */
+  a0: readonly string[] | undefined;
+  l0: Line | undefined;
+  a1: readonly string[] | undefined;
+  l1: Line | undefined;
+  a2: readonly string[] | undefined;
+  l2: Line | undefined;
+  a3: readonly string[] | undefined;
+  l3: Line | undefined;
+  /** Lines past the four, each with its array (the slower way: a pod talking to many pods). */
+  more: Line[] | undefined;
+  nextLine: number;
 }
 
-/** A line's memo and the array it last came in (a caller may change an array and pass it again: its words decide). */
+function originEntry(origin: Origin): OriginEntry {
+  return {
+    origin, pod: origin.kind === 'pod' ? origin.pod : undefined, text: originText(origin), src: undefined, srcOf: undefined,
+    a0: undefined, l0: undefined, a1: undefined, l1: undefined, a2: undefined, l2: undefined, a3: undefined, l3: undefined, more: undefined, nextLine: 0,
+  };
+}
+
+/**
+ * Lines one origin remembers: four beside their arrays, then more in a list. A load test's pod talks to a few pods,
+ * some to more than four (each line forgotten is run in full again, and recorded again); past the bound, new lines
+ * replace old ones in turn.
+ */
+const MAX_LINES = 16;
+
+/** Forgets an origin's lines (their Links and recordings belong to a network state gone). */
+function forgetLines(o: OriginEntry): void {
+  o.a0 = o.a1 = o.a2 = o.a3 = undefined;
+  o.l0 = o.l1 = o.l2 = o.l3 = undefined;
+  o.more = undefined;
+  o.nextLine = 0;
+}
+
+/** A line's memo with its first words in fields of its own (compared without fetching the words' array). */
 interface Line extends LineMemo {
-  argv: readonly string[];
+  /** The array it last came in, for a line kept past the four (see {@link OriginEntry.more}). */
+  argv: readonly string[] | undefined;
+  readonly n: number;
+  readonly w0: string | undefined;
+  readonly w1: string | undefined;
+  readonly w2: string | undefined;
+  readonly w3: string | undefined;
+  readonly w4: string | undefined;
+  readonly w5: string | undefined;
 }
 
-function sameWords(words: readonly string[], argv: readonly string[]): boolean {
+/** Whether a line has these words (the last, most telling, compared first). */
+function sameWords(line: Line, argv: readonly string[]): boolean {
   const n = argv.length;
-  if (words.length !== n) return false;
-  for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
-  return true;
+  if (line.n !== n) return false;
+  if (n > 6) {
+    const words = line.words;
+    for (let j = n - 1; j >= 0; j--) if (words[j] !== argv[j]) return false;
+    return true;
+  }
+  return (n < 6 || line.w5 === argv[5]) && (n < 5 || line.w4 === argv[4]) && (n < 4 || line.w3 === argv[3]) &&
+    (n < 3 || line.w2 === argv[2]) && (n < 2 || line.w1 === argv[1]) && (n < 1 || line.w0 === argv[0]);
 }
 
-/** Lines one origin remembers: a load test's pod talks to a few pods; more lines replace the oldest, found the slower way. */
-const MAX_LINES = 4;
+function lineAt(o: OriginEntry, i: number): Line | undefined {
+  return i === 0 ? o.l0 : i === 1 ? o.l1 : i === 2 ? o.l2 : i === 3 ? o.l3 : o.more?.[i - 4];
+}
+
+function setLine(o: OriginEntry, i: number, argv: readonly string[], line: Line): void {
+  if (i === 0) (o.a0 = argv), (o.l0 = line);
+  else if (i === 1) (o.a1 = argv), (o.l1 = line);
+  else if (i === 2) (o.a2 = argv), (o.l2 = line);
+  else if (i === 3) (o.a3 = argv), (o.l3 = line);
+  else {
+    line.argv = argv;
+    (o.more ??= [])[i - 4] = line;
+  }
+}
 
 /**
  * The memo of this command line at this origin, or a new one. A caller that runs one array again is found by the
- * array first (no word of another line read), then its words are checked; else the words (the last, most telling,
- * compared first) of each line.
+ * array first (no other line read), then its words are checked; else the words of each line.
  */
 function lineMemo(o: OriginEntry, argv: readonly string[]): LineMemo {
-  const lines = (o.lines ??= []);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.argv === argv) {
-      if (sameWords(line.words, argv)) return line;
-      break;
+  let byArray = o.a0 === argv ? o.l0 : o.a1 === argv ? o.l1 : o.a2 === argv ? o.l2 : o.a3 === argv ? o.l3 : undefined;
+  const more = o.more;
+  if (!byArray && more) {
+    for (let i = 0; i < more.length; i++) {
+      if (more[i]!.argv === argv) {
+        byArray = more[i];
+        break;
+      }
     }
   }
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (sameWords(line.words, argv)) {
-      line.argv = argv;
+  if (byArray && sameWords(byArray, argv)) return byArray;
+  let free = -1;
+  for (let i = 0; i < MAX_LINES; i++) {
+    const line = lineAt(o, i);
+    if (!line) {
+      if (free < 0) free = i;
+    } else if (line !== byArray && sameWords(line, argv)) {
+      setLine(o, i, argv, line);
       return line;
     }
   }
   const words = argv.slice();
-  const memo: Line = { words, rest: words.slice(1), argv };
-  if (lines.length < MAX_LINES) lines.push(memo);
-  else {
-    const at = (o.nextLine ?? 0) % MAX_LINES;
-    lines[at] = memo;
-    o.nextLine = at + 1;
+  const line: Line = {
+    words, rest: words.slice(1), n: words.length, w0: words[0], w1: words[1], w2: words[2], w3: words[3], w4: words[4], w5: words[5], argv: undefined,
+    plan: undefined, link: undefined, linkIp: undefined, replayable: undefined, replay: undefined,
+  };
+  if (free < 0) {
+    free = o.nextLine % MAX_LINES;
+    o.nextLine = free + 1;
   }
-  return memo;
+  setLine(o, free, argv, line);
+  return line;
 }
 
 /** kubectl's `resource.group` of a kind, as apply and delete print it. */

@@ -38,6 +38,13 @@ export interface LineMemo {
   link?: unknown;
   /** The address {@link link} was made for. */
   linkIp?: string;
+  /**
+   * Set by a tool whose output is a function of its words, of what the network answers and of the virtual time
+   * since it started (never the time of day): then a run of the line may be replayed (see `replay.ts`).
+   */
+  replayable?: boolean;
+  /** The recording a replay runs from (the virtual cluster's); null when the line cannot be replayed. */
+  replay?: unknown;
 }
 
 export interface CommandOutput {

@@ -163,7 +163,7 @@ type Vars = Record<string, string>;
 export function curl(args: readonly string[], ctx: CommandContext): CommandOutput {
   // A line's memo holds the plan of its own words (curl's, as the words name curl).
   const line = ctx.line;
-  const plan = line ? ((line.plan as CurlPlan | undefined) ?? (line.plan = curlPlan(args))) : curlPlan(args);
+  const plan = line ? ((line.plan as CurlPlan | undefined) ?? linePlan(line, args)) : curlPlan(args);
   if (plan.usage) return { stdout: plan.usage.stdout, stderr: plan.usage.stderr, exitCode: plan.usage.exitCode };
   const { verbose, url, target, connectBudget, hostH, method } = plan;
   let stderr = '';
@@ -227,6 +227,12 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
   const stdout = plan.output === undefined || plan.output === '-' ? body : '';
   if (verbose) stderr += `* Connection #0 to host ${host} left intact\n`;
   return finish(plan, vars, start, clock, stdout, stderr, 0);
+}
+
+/** The plan of a line run for the first time, kept on it; curl's output never reads the time of day, so the line may be replayed. */
+function linePlan(line: NonNullable<CommandContext['line']>, args: readonly string[]): CurlPlan {
+  line.replayable = true;
+  return (line.plan = curlPlan(args));
 }
 
 /** Milliseconds since `start` on the virtual clock, as curl rounds them. */
