@@ -40,7 +40,7 @@ import { FlowFactory } from './flows.js';
 import { runCommand } from './commands/index.js';
 import type { LineMemo } from './commands/context.js';
 import { Network, type HttpResponse, type NetworkState, type Origin, type Step } from './network.js';
-import { record, replays, type Recording } from './replay.js';
+import { record, replays, type Recording } from './recording.js';
 
 /** A canned answer of the pods: the first rule that matches a request decides the response. */
 export interface ResponseRule {

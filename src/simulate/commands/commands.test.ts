@@ -62,6 +62,7 @@ const CASES: readonly Case[] = [
   { name: 'curl -X POST -H -d reach the server (echoed in the default body)', argv: ['curl', '-s', '-X', 'PUT', '-H', 'X-Token: 42', '-d', 'x=1', 'frontend/api'], exitCode: 0, stdout: /"method":"PUT","path":"\/api"/ },
   { name: 'curl https:// with an explicit port (TLS is not looked into: no L7 request reaches the engine)', from: 'deploy/frontend', argv: ['curl', '-sk', `https://${BACKEND_IP}:80/`], exitCode: 0, stdout: /"port":80/ },
   { name: 'curl -v shows the request and response on stderr', argv: ['curl', '-sv', 'database/PING'], exitCode: 0, stderr: /\*   Trying 10\.\d+\.\d+\.\d+:80\.\.\.\n\* Connected to database \(10\.\d+\.\d+\.\d+\) port 80\n> GET \/PING HTTP\/1\.1\r\n> Host: database\r\n/ },
+  { name: 'curl -H "host: x": header names are case-insensitive, the given Host replaces the URL\'s (once)', argv: ['curl', '-sv', '-H', 'host: shop.example', '-H', '__proto__: 1', 'database/PING'], exitCode: 0, stderr: /> Host: shop\.example\r\n> User-Agent: [^\r]*\r\n> Accept: \*\/\*\r\n> __proto__: 1\r\n>\r\n/ },
   { name: 'curl: a name nobody knows is (6) Could not resolve host', argv: ['curl', '-sS', 'nosuch'], exitCode: 6, stdout: '', stderr: 'curl: (6) Could not resolve host: nosuch\n' },
   { name: 'curl -s hides the message but not the exit code', argv: ['curl', '-s', 'nosuch'], exitCode: 6, stdout: '', stderr: '' },
   { name: 'curl -w "%{http_code}" prints 000 when no response came', argv: ['curl', '-s', '-w', '%{http_code}', 'nosuch'], exitCode: 6, stdout: '000' },

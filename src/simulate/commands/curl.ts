@@ -118,14 +118,19 @@ export function parseCurl(args: readonly string[]): CurlPlan {
   const output = last(p, 'o');
   const data = all(p, 'd');
   const method = (last(p, 'X') as string | undefined) ?? (head ? 'HEAD' : data.length > 0 ? 'POST' : 'GET');
-  const headers: Record<string, string> = {};
+  // Any name a user types is a header, `__proto__` too; names are case-insensitive, so `-H 'host: x'` replaces Host.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  let hostGiven: string | undefined;
   for (const h of all(p, 'H')) {
     const i = h.indexOf(':');
-    if (i > 0) headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+    if (i <= 0) continue;
+    const name = h.slice(0, i).trim();
+    if (name.toLowerCase() === 'host') hostGiven = h.slice(i + 1).trim();
+    else headers[name] = h.slice(i + 1).trim();
   }
   const target = p.operands[0];
   const url = target === undefined ? undefined : parseUrl(target);
-  const hostH = url ? (headers['Host'] ?? hostHeader(url)) : '';
+  const hostH = url ? (hostGiven ?? hostHeader(url)) : '';
   const path = url?.path ?? '/';
   const usage = p.error
     ? { stdout: '', stderr: `curl: ${p.error}\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, exitCode: 2 }
@@ -206,7 +211,7 @@ export function curl(args: readonly string[], ctx: CommandContext): CommandOutpu
     const userAgent = plan.userAgent;
     stderr += `* Connected to ${host} (${ip}) port ${port}\n`;
     stderr += `> ${method} ${url.path} HTTP/1.1\r\n> Host: ${hostH}\r\n> User-Agent: ${typeof userAgent === 'string' ? userAgent : `curl/${CURL_VERSION}`}\r\n> Accept: */*\r\n`;
-    for (const [k, v] of Object.entries(plan.headers)) if (k !== 'Host') stderr += `> ${k}: ${v}\r\n`;
+    for (const [k, v] of Object.entries(plan.headers)) stderr += `> ${k}: ${v}\r\n`;
     stderr += '>\r\n';
     stderr += responseHead(res, '< ');
     stderr += '<\r\n';

@@ -1,5 +1,5 @@
 /**
- * @module simulate/replay
+ * @module simulate/recording
  *
  * A command line run again from the same pod, in the same network state,
  * whose connection the engine decides as before: what it prints, its steps
