@@ -98,6 +98,12 @@ const ROWS: readonly Row[] = [
   { row: 'except of the other family', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.0/8, except: ["::/64"]}]', accepted: false, why: '"does not contain exclude CIDR prefix"' },
   { row: 'toCIDR /33', body: 'egress:\n  - toCIDR: [10.0.0.0/33]', accepted: false, why: '"unable to parse CIDR"' },
   { row: 'toCIDR with a leading zero', body: 'egress:\n  - toCIDR: [010.0.0.0/8]', accepted: false, why: 'netip refuses leading zeros' },
+  // The CRD: every CIDR is `format: cidr` (cidr.go +kubebuilder:validation:Format=cidr, blob id 68463512052;
+  // cilium/cilium#32814), which the API server checks with net.ParseCIDR: the agent's bare-IP reading never runs.
+  { row: 'toCIDR bare IPv4', body: 'egress:\n  - toCIDR: [1.1.1.1]', accepted: false, why: 'CRD format: cidr' },
+  { row: 'fromCIDR bare IPv6', body: 'ingress:\n  - fromCIDR: ["2001:db8::1"]', accepted: false, why: 'CRD format: cidr' },
+  { row: 'except bare IP', body: 'egress:\n  - toCIDRSet: [{cidr: 10.0.0.0/8, except: [10.0.0.1]}]', accepted: false, why: 'CRD format: cidr' },
+  { row: 'toCIDR /32 host prefix', body: 'egress:\n  - toCIDR: [1.1.1.1/32]', accepted: true, why: 'CRD format: cidr' },
 ];
 
 function errorsOf(body: string, host = false): string[] {

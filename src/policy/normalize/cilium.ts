@@ -19,7 +19,7 @@ import type { LabelSelectorSpec } from '../schema/selector.js';
 import type { LoadedCiliumPolicy } from '../types.js';
 import { fqdnSelectorText } from './fqdn.js';
 import { portSet } from './ports.js';
-import { cnpSubject, nodePeerSelector, peerSelector, plainSelector, selectorText } from './selectors.js';
+import { cnpSubject, nodePeerSelector, peerSelector, plainSelector, selectorNamesKey, selectorText } from './selectors.js';
 import { hasOwnKey, own } from '../../util/record.js';
 
 /** What normalisation learns that the identity layer needs. */
@@ -40,7 +40,8 @@ export function normalizeCiliumPolicy(policy: LoadedCiliumPolicy, ctx: Normalize
     const isNode = rule.nodeSelector !== undefined && rule.endpointSelector === undefined;
     const subjectSpec: LabelSelectorSpec = (isNode ? rule.nodeSelector : rule.endpointSelector) ?? {};
     const subject = isNode || namespace === undefined ? plainSelector(subjectSpec) : cnpSubject(subjectSpec, namespace);
-    const selectsInit = (subjectSpec.matchLabels !== undefined && Object.hasOwn(subjectSpec.matchLabels, 'reserved:init')) || (subjectSpec.matchExpressions ?? []).some((e) => e.key === 'reserved:init');
+    // matchesPodInit: `HasKey("reserved.init")` over the normalised keys, so `$init` and `reserved.init` count too.
+    const selectsInit = selectorNamesKey(subjectSpec, 'reserved', 'init');
     const side: Side = { rule: origin, path, namespace, selectsInit, ctx };
     return {
       origin,

@@ -8,10 +8,11 @@
  *   `k8s:`-prefixed one the user wrote);
  * - a CNP peer without a namespace key gets the policy's namespace, unless it
  *   names a reserved label or namespace labels;
- * - a CCNP peer without a namespace key gets `k8s:io.kubernetes.pod.namespace Exists`;
+ * - a CCNP peer without a namespace key gets `k8s:io.kubernetes.pod.namespace Exists`
+ *   (namespace labels or not), unless it names a reserved label or its rule selects `reserved:init`;
  * - fromNodes/toNodes get `reserved:remote-node Exists`.
  */
-import { EndpointSelector, selectorSpecKey } from '../../identity/selector.js';
+import { EndpointSelector, normaliseSelectorKey, selectorSpecKey } from '../../identity/selector.js';
 import { labelValueProblems } from '../../identity/selector-validation.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 
@@ -43,6 +44,14 @@ function memo<T>(cache: Map<string, T>, key: string | undefined, make: () => T):
     cache.set(key, (hit = make()));
   }
   return hit;
+}
+
+/** Whether a selector as written has a term (label or expression, any operator) on `source:key` after key normalisation (Cilium's `HasKey`). */
+export function selectorNamesKey(sel: LabelSelectorSpec, source: string, key: string): boolean {
+  return keysOf(sel).some((k) => {
+    const n = normaliseSelectorKey(k);
+    return n.source === source && n.key === key;
+  });
 }
 
 /** Subject of a CNP rule: the selector plus its namespace. */
@@ -95,8 +104,13 @@ function buildPeerSelector(sel: LabelSelectorSpec, namespace: string | undefined
   const keys = keysOf(sel);
   if (allowReserved && keys.some((k) => k.startsWith('reserved:') || k.startsWith('reserved.') || k.startsWith('$'))) return base;
   if (keys.some(isNsKey)) return base;
-  if (keys.some((k) => stripSource(k).startsWith(NS_LABELS_PREFIX))) return base;
-  if (namespace !== undefined) return base.withTerm({ kind: 'match', key: `k8s:${NS_KEY}`, value: namespace });
+  // Namespace labels stand in for the namespace in a CNP only: getEndpointSelector checks them in
+  // its `namespace != ""` branch, so a CCNP peer that names them still gets `Exists` and so still
+  // selects pods alone (pkg/k8s/apis/cilium.io/utils/utils.go, blob id 6663530045).
+  if (namespace !== undefined) {
+    if (keys.some((k) => stripSource(k).startsWith(NS_LABELS_PREFIX))) return base;
+    return base.withTerm({ kind: 'match', key: `k8s:${NS_KEY}`, value: namespace });
+  }
   if (subjectSelectsInit) return base;
   return base.withTerm({ kind: 'expression', key: `k8s:${NS_KEY}`, operator: 'Exists' });
 }

@@ -34,13 +34,21 @@ export function checkPeerCombination(r: Reporter, element: Readonly<Record<strin
   }
 }
 
-/** Checks `fromCIDR`/`toCIDR` entries (prefixes or bare IPs). */
+/**
+ * Checks `fromCIDR`/`toCIDR` entries. Prefix notation only: the agent's
+ * `CIDR.sanitize` would take a bare IP as /32, but the API server never lets
+ * one through, since the CRD declares every `CIDR` (toCIDR, fromCIDR, except,
+ * CIDRRule.cidr) `format: cidr` (`+kubebuilder:validation:Format=cidr` in
+ * pkg/policy/api/cidr.go, blob id 68463512052; cilium/cilium#32814, 1.16+, which
+ * replaced a regex that also required `/len`), and apiextensions checks that
+ * format with `net.ParseCIDR`.
+ */
 export function checkCidrList(r: Reporter, list: readonly string[], path: FieldPath): void {
   list.forEach((c, i) => {
     if (c === '') {
       r.error([...path, i], 'invalid-cidr', 'a CIDR must not be empty', ciliumRejects('IP must be specified', 'write a prefix such as 10.0.0.0/8'));
-    } else if (!parseCidr(c, true)) {
-      r.error([...path, i], 'invalid-cidr', `${c} is not a valid CIDR`, cidrHint(c));
+    } else if (!parseCidr(c)) {
+      r.error([...path, i], 'invalid-cidr', `${c} is not a valid CIDR`, cidrHint(c, true));
     }
   });
 }
@@ -67,8 +75,9 @@ export function checkCidrRules(r: Reporter, rules: readonly CidrRuleSpec[], path
       return;
     }
     (rule.except ?? []).forEach((e, j) => {
-      const ex = parseCidr(e, true);
-      if (!ex) r.error([...p, 'except', j], 'invalid-cidr', `${e} is not a valid CIDR`, cidrHint(e));
+      // `except` items are `CIDR`s too: `format: cidr`, so a bare IP is refused (see checkCidrList).
+      const ex = parseCidr(e);
+      if (!ex) r.error([...p, 'except', j], 'invalid-cidr', `${e} is not a valid CIDR`, cidrHint(e, true));
       else if (!cidrContainsCidr(cidr, ex)) {
         r.error([...p, 'except', j], 'except-outside-cidr', `except ${e} is not inside ${rule.cidr}`,
           ciliumRejects(`allow CIDR prefix ${rule.cidr} does not contain exclude CIDR prefix ${e}`, `make it a prefix inside ${rule.cidr}, or remove it`));

@@ -59,7 +59,9 @@ const cases: Case[] = [
     doc: cnp('endpointSelector: {}\ningress:\n  - fromCIDRSet:\n      - cidr: 172.224.3/32'),
     expect: [{ code: 'invalid-cidr', message: '172.224.3/32 is not a valid CIDR', line: 10, col: 17, path: 'spec.ingress[0].fromCIDRSet[0].cidr' }],
   },
-  { name: 'fromCIDR accepts a bare IP', source: 'semantics.md §1.6 (CIDR: prefix or bare IP)', doc: cnp('endpointSelector: {}\ningress:\n  - fromCIDR: [10.0.0.1, 10.0.0.0/8, "2001:db8::/32"]'), expect: [] },
+  // Was "fromCIDR accepts a bare IP" (semantics.md §1.6 reads the agent's CIDR.sanitize); the API server refuses it first:
+  // the CRD declares CIDR `format: cidr` (pkg/policy/api/cidr.go +kubebuilder:validation:Format=cidr, cilium/cilium#32814).
+  { name: 'fromCIDR takes prefixes, not a bare IP', source: 'CRD format: cidr (net.ParseCIDR at the API server)', doc: cnp('endpointSelector: {}\ningress:\n  - fromCIDR: [10.0.0.1, 10.0.0.0/8, "2001:db8::/32"]'), expect: [{ code: 'invalid-cidr', message: '10.0.0.1 is not a valid CIDR', path: 'spec.ingress[0].fromCIDR[0]' }] },
   {
     name: 'fromCIDRSet needs a prefix, not a bare IP', source: 'semantics.md §1.6 (CIDRRule.cidr must be prefix notation)',
     doc: cnp('endpointSelector: {}\ningress:\n  - fromCIDRSet:\n      - cidr: 10.0.0.1'),
