@@ -323,6 +323,11 @@ export function matchFlowLine(line: string): FlowRecord | undefined {
       return skippedRecord(cause);
     }
     const flow = flowOf(m);
+    // The reduction reads the envelope's time only when the flow has none (`flowMillis`): otherwise it is only checked.
+    if (flow.time) {
+      const at = m[ENVELOPE_TIME];
+      return at === undefined || validTime(at) ? { flow } : undefined;
+    }
     const at = time(m, ENVELOPE_TIME);
     return at ? { flow, time: at } : { flow };
   } catch (e) {
