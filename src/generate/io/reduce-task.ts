@@ -7,7 +7,7 @@
  * in a worker (`reduce-worker.ts`); its result is plain data, so it crosses
  * threads as a message and merges in any order.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import type { LineIssue, ReadStats } from '../../hubble/reader.js';
 import { readFlowStream } from '../../hubble/io/read-flows.js';
 import { REDUCTION_READ } from '../line-reader.js';
@@ -45,15 +45,17 @@ const CHUNK = 1 << 16;
  * own buffer (the reader may keep one). A regular file is read synchronously:
  * a reading thread has nothing else to do, and a stream's round trips through
  * the thread pool (which workers share) cost more than the copy. A FIFO or a
- * device (`--flows <(zcat …)`) is streamed from the same descriptor: a
- * blocking read there would stop the thread its writer may need.
+ * device (`--flows <(zcat …)`) is streamed, opened and read off this thread:
+ * a blocking open or read there would stop the thread its writer may need.
  */
 async function* readChunks(path: string, start?: number, end = Infinity): AsyncGenerator<Uint8Array> {
-  const fd = openSync(path, 'r');
-  if (!fstatSync(fd).isFile()) {
-    yield* createReadStream('', { fd, highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
+  // Looked at before it is opened: opening a FIFO blocks until its writer opens it, and a writer in
+  // this process (`generate.test.ts`) may need this thread to get there; the stream opens it off the thread.
+  if (!statSync(path).isFile()) {
+    yield* createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
     return;
   }
+  const fd = openSync(path, 'r');
   try {
     for (let at = start ?? 0; at < end;) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - at));
