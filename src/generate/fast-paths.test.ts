@@ -194,6 +194,41 @@ describe('fast line readers give the careful reduction', () => {
     same(lines.join('\n'), 'hostile lines');
   });
 
+  test('a new connection with an invalid envelope date is still the careful path\'s to report (the flow has its own time)', () => {
+    const line = envelope(FLOW, ',"node_name":"n1","time":"2024-02-30T10:00:00Z"');
+    assert.equal(matchFlowLine(line), undefined);
+    same(line, 'invalid envelope date of a new connection');
+  });
+
+  // The pattern takes an endpoint's identity-to-labels fields as one text (its memo key) and reads them from it.
+  const ENDPOINTS: readonly (readonly [string, string])[] = [
+    ['cluster_name before the namespace', '{"ID":1,"identity":1234,"cluster_name":"c1","namespace":"shop","labels":["k8s:app=web","k8s:io.kubernetes.pod.namespace=shop"],"pod_name":"web-1"}'],
+    ['namespace alone', '{"identity":1234,"namespace":"shop","pod_name":"web-1"}'],
+    ['labels alone', '{"identity":1234,"labels":["k8s:app=web","k8s:io.kubernetes.pod.namespace=shop"]}'],
+    ['identity alone (reserved)', '{"identity":2}'],
+    ['no identity, namespace or labels', '{"ID":7,"pod_name":"web-1"}'],
+    ['an empty endpoint', '{}'],
+    ['workloads after the labels', '{"identity":1234,"namespace":"shop","labels":["k8s:app=web","k8s:io.kubernetes.pod.namespace=shop"],"pod_name":"web-1","workloads":[{"name":"web","kind":"Deployment"}]}'],
+    ['an escaped namespace and a label with a bracket and a quote', '{"identity":1234,"namespace":"sh\\u006fp","labels":["k8s:app=w]e\\"b","k8s:io.kubernetes.pod.namespace=shop"]}'],
+    ['empty namespace and labels', '{"identity":1234,"namespace":"","labels":[]}'],
+  ];
+  for (const [what, ep] of ENDPOINTS) {
+    test(`an endpoint read by the pattern: ${what}`, () => {
+      // The same identity with other fields next, then as source and destination, so the memo is hit and missed.
+      const lines = [envelope(FLOW.replace(SRC, ep)), envelope(FLOW.replace(DST, ep)), envelope(FLOW.replace(SRC, ep).replace('40000', '40001')), envelope(FLOW)];
+      for (const l of lines) assert.ok(matchFlowLine(l), l);
+      same(lines.join('\n'), what);
+    });
+  }
+
+  test('verdicts and types the reduction does not tell apart, on lines whose flow is built (L7, destination names)', () => {
+    const l7 = FLOW.replace('"Type":"L3_L4"', '"Type":"L7","l7":{"type":"REQUEST","http":{"method":"GET","url":"http://db/a"}}');
+    const lines = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'].flatMap((v) =>
+      ['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK'].map((t) => envelope(l7.replace('"FORWARDED"', `"${v}"`).replace('"Type":"L7"', `"Type":"${t}"`))));
+    for (const l of lines) assert.ok(matchFlowLine(l), l);
+    same(lines.join('\n'), 'verdicts and types');
+  });
+
   test('a reused endpoint text is the same endpoint, whatever line it is in', () => {
     const lines = Array.from({ length: 50 }, (_, i) => envelope(FLOW.replace('40000', String(40000 + i)).replace('"shop"', i % 2 ? '"shop"' : '"shop2"')));
     same(lines.join('\n'), 'repeated endpoints');

@@ -54,12 +54,12 @@ export function internName(text: string): string {
 const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 /**
- * Whether a whole-second text (`2024-05-01T10:00:00`, digits where digits
- * go) names a second `parseTimestamp` accepts: what a line the reduction
- * skips needs of its times.
+ * Whether the whole-second text at `at` (`2024-05-01T10:00:00`, digits
+ * where digits go) names a second `parseTimestamp` accepts: what a line the
+ * reduction skips needs of its times.
  */
-export function validTime(prefix: string): boolean {
-  const d = (i: number) => prefix.charCodeAt(i) - 48;
+export function validTimeAt(text: string, at: number): boolean {
+  const d = (i: number) => text.charCodeAt(at + i) - 48;
   const mo = d(5) * 10 + d(6);
   const day = d(8) * 10 + d(9);
   if (mo < 1 || mo > 12 || day < 1 || d(11) * 10 + d(12) > 23 || d(14) > 5 || d(17) > 5) return false;
@@ -69,15 +69,21 @@ export function validTime(prefix: string): boolean {
   return day <= (mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31);
 }
 
+/** `validTimeAt` of a whole string. */
+export function validTime(prefix: string): boolean {
+  return validTimeAt(prefix, 0);
+}
+
 /**
- * A UTC timestamp given as its whole-second text (see `validTime`) and
- * fraction digits, as `parseTimestamp` reads it (proleptic Gregorian, no
- * leap seconds); `undefined` when the date does not exist. Arithmetic, not
- * `Date`: this runs twice per line.
+ * A UTC timestamp given as its whole-second text at `at` (see
+ * `validTimeAt`) and fraction digits in [`from`, `to`) of the same text
+ * (none when equal), as `parseTimestamp` reads it (proleptic Gregorian, no
+ * leap seconds); `undefined` when the date does not exist. Arithmetic on the
+ * line's characters, not `Date` nor slices: this runs twice per line.
  */
-export function secondsOf(prefix: string, fraction: string | undefined): Timestamp | undefined {
-  if (!validTime(prefix)) return undefined;
-  const d = (i: number) => prefix.charCodeAt(i) - 48;
+export function secondsAt(text: string, at: number, from: number, to: number): Timestamp | undefined {
+  if (!validTimeAt(text, at)) return undefined;
+  const d = (i: number) => text.charCodeAt(at + i) - 48;
   let y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
   const mo = d(5) * 10 + d(6);
   const day = d(8) * 10 + d(9);
@@ -92,9 +98,14 @@ export function secondsOf(prefix: string, fraction: string | undefined): Timesta
   const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
   // Digits by hand: `Number` of a short string took longer than the rest of this function.
   let nanos = 0;
-  if (fraction !== undefined) {
-    for (let i = 0; i < fraction.length; i++) nanos = nanos * 10 + fraction.charCodeAt(i) - 48;
-    nanos *= SCALE[fraction.length]!;
+  if (to > from) {
+    for (let i = from; i < to; i++) nanos = nanos * 10 + text.charCodeAt(i) - 48;
+    nanos *= SCALE[to - from]!;
   }
   return { seconds: days * 86400 + h * 3600 + mi * 60 + sec, nanos };
+}
+
+/** `secondsAt` of a whole-second text and its fraction digits, given apart. */
+export function secondsOf(prefix: string, fraction: string | undefined): Timestamp | undefined {
+  return fraction === undefined ? secondsAt(prefix, 0, 0, 0) : secondsAt(prefix + fraction, 0, prefix.length, prefix.length + fraction.length);
 }
