@@ -25,10 +25,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
-import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type ConnectionQuery } from '../../src/engine/types.js';
-import { normalizePolicies } from '../../src/policy/normalize/index.js';
+import type { ConnectionRequest, Session } from '../../src/usecases/index.js';
+import type { ConnectionQuery } from '../../src/engine/types.js';
+import { answerOfAll, loadWorld, type World } from './three-ways.js';
 import { loadWorkspace } from '../../src/workspace/load.js';
 
 const CLIENT = 'apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: default, labels: {app: client}}\n';
@@ -48,29 +47,13 @@ spec:
 `;
 }
 
-interface World { session: Session; reference: ReferenceEngine }
-
 function world(selector: string): World {
-  const session = Session.load([{ path: 'client.yaml', text: CLIENT }, { path: 'policy.yaml', text: policy(selector) }]);
-  const errors = session.workspace.diagnostics.filter((d) => d.severity === 'error');
-  assert.deepEqual(errors.map((e) => e.message), [], `${selector} is accepted`);
-  const { cluster, policies } = session.workspace;
-  return { session, reference: new ReferenceEngine({ cluster, policies: normalizePolicies(policies, cluster) }) };
+  return loadWorld([{ path: 'client.yaml', text: CLIENT }, { path: 'policy.yaml', text: policy(selector) }], `${selector} is accepted`);
 }
 
 /** One request through the use cases and the reference evaluator; returns whether it is allowed. */
 function allowed(w: World, req: ConnectionRequest, q: (session: Session) => ConnectionQuery, what: string): boolean {
-  const v = checkConnection(w.session, req, { dns: req.dnsAnswers! });
-  if (!v.ok) assert.fail(`${what}: ${v.diagnostics.map((d) => d.message).join('; ')}`);
-  const verdicts = new Set(v.pairs.map((p) => p.answer.verdict));
-  assert.equal(verdicts.size, 1, `${what}: every backend gives one answer`);
-  const verdict = v.pairs[0]!.answer.verdict;
-  const x = explainConnection(w.session, req, { dns: req.dnsAnswers! });
-  assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
-  const r = new ReferenceEngine({ cluster: w.session.workspace.cluster, policies: normalizePolicies(w.session.workspace.policies, w.session.workspace.cluster) }, { dns: req.dnsAnswers! }).verdict(q(w.session));
-  assert.ok(!isProblem(r), what);
-  assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
-  return verdict === 'allow';
+  return answerOfAll(w, req, q(w.session), what, req.dnsAnswers!).verdict === 'allow';
 }
 
 /** The DNS proxy's answer to a query for `name` (with its trailing dot, as on the wire). */

@@ -30,10 +30,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
-import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
-import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type Peer, type ServiceTarget, type TrafficSpec } from '../../src/engine/types.js';
-import { normalizePolicies } from '../../src/policy/normalize/index.js';
+import type { Peer, ServiceTarget, TrafficSpec } from '../../src/engine/types.js';
+import { answerOfAll, loadWorld, type World } from './three-ways.js';
 
 // --- what the API server and the agent accept ---
 
@@ -129,14 +127,9 @@ const PODS = ['client', 'server']
   + '---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\n'
   + '---\napiVersion: v1\nkind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec:\n  selector: {k8s-app: kube-dns}\n  ports: [{name: dns, port: 53, protocol: UDP}]\n';
 
-interface World { session: Session; reference: ReferenceEngine }
-
 function world(spec: string): World {
   const policy = `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n${spec.replace(/^/gm, '  ')}\n`;
-  const session = Session.load([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policy }]);
-  assert.deepEqual(session.workspace.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const { cluster, policies } = session.workspace;
-  return { session, reference: new ReferenceEngine({ cluster, policies: normalizePolicies(policies, cluster) }) };
+  return loadWorld([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policy }]);
 }
 
 function peer(w: World, ref: string): Peer | ServiceTarget {
@@ -147,18 +140,8 @@ function peer(w: World, ref: string): Peer | ServiceTarget {
 
 /** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike. */
 function allowed(w: World, from: string, to: string, traffic: TrafficSpec): boolean {
-  const what = `${from} -> ${to} ${JSON.stringify(traffic)}`;
-  const req: ConnectionRequest = { from, to, traffic };
-  const v = checkConnection(w.session, req);
-  if (!v.ok) assert.fail(`${what}: ${v.diagnostics.map((d) => d.message).join('; ')}`);
-  const verdict = v.pairs[0]!.answer.verdict;
-  assert.ok(v.pairs.every((p) => p.answer.verdict === verdict), `${what}: one answer`);
-  const x = explainConnection(w.session, req);
-  assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
-  const r = w.reference.verdict({ from: peer(w, from) as Peer, to: peer(w, to), ...traffic });
-  assert.ok(!isProblem(r), what);
-  assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
-  return verdict === 'allow';
+  const query = { from: peer(w, from) as Peer, to: peer(w, to), ...traffic };
+  return answerOfAll(w, { from, to, traffic }, query, `${from} -> ${to} ${JSON.stringify(traffic)}`).verdict === 'allow';
 }
 
 const CLIENT = 'default/client', SERVER = 'default/server';

@@ -22,10 +22,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
-import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type Peer, type TrafficSpec } from '../../src/engine/types.js';
-import { normalizePolicies } from '../../src/policy/normalize/index.js';
+import type { Peer, TrafficSpec } from '../../src/engine/types.js';
+import { answerOfAll, loadWorld, type World } from './three-ways.js';
 
 // --- the cluster: namespaces with and without labels, two nodes, a host-network pod ---
 
@@ -49,13 +47,8 @@ const WORLD = 'ip:1.1.1.1';
 const HOST = 'ip:172.18.0.2'; // the node of every pod: reserved:host
 const REMOTE_NODE = 'ip:172.18.0.3';
 
-interface World { session: Session; reference: ReferenceEngine }
-
 function world(policies: string): World {
-  const session = Session.load([{ path: 'cluster.yaml', text: CLUSTER }, { path: 'policy.yaml', text: policies }]);
-  assert.deepEqual(session.workspace.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const { cluster, policies: loaded } = session.workspace;
-  return { session, reference: new ReferenceEngine({ cluster, policies: normalizePolicies(loaded, cluster) }) };
+  return loadWorld([{ path: 'cluster.yaml', text: CLUSTER }, { path: 'policy.yaml', text: policies }]);
 }
 
 function peer(w: World, ref: string): Peer {
@@ -65,18 +58,8 @@ function peer(w: World, ref: string): Peer {
 
 /** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike (TCP/80 unless told). */
 function allowed(w: World, from: string, to: string, traffic: TrafficSpec = { port: 80 }): boolean {
-  const what = `${from} -> ${to} ${JSON.stringify(traffic)}`;
-  const req: ConnectionRequest = { from, to, traffic };
-  const v = checkConnection(w.session, req);
-  if (!v.ok) assert.fail(`${what}: ${v.diagnostics.map((d) => d.message).join('; ')}`);
-  const verdict = v.pairs[0]!.answer.verdict;
-  assert.ok(v.pairs.every((p) => p.answer.verdict === verdict), `${what}: one answer`);
-  const x = explainConnection(w.session, req);
-  assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
-  const r = w.reference.verdict({ from: peer(w, from), to: peer(w, to), ...traffic });
-  assert.ok(!isProblem(r), what);
-  assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
-  return verdict === 'allow';
+  const query = { from: peer(w, from), to: peer(w, to), ...traffic };
+  return answerOfAll(w, { from, to, traffic }, query, `${from} -> ${to} ${JSON.stringify(traffic)}`).verdict === 'allow';
 }
 
 const indent = (s: string) => s.replace(/^/gm, '  ');
