@@ -577,7 +577,11 @@ describe('cilium pkg/policy/rule_test.go flow tests (checkFlow)', () => {
 
 // --- rule_test.go: L4Filter merges, seen through the proxy (PerSelectorPolicies: nil = every request) ---
 
-interface L7Probe { from: string; to: string; port: number; http: { method: string; path: string; host?: string }; allowed: boolean; redirect: boolean }
+interface L7Probe {
+  from: string; to: string; port: number; http: { method: string; path: string; host?: string }; allowed: boolean; redirect: boolean;
+  /** Where a denied probe is dropped: the proxy unless said (an L4 drop is the policy's direction). */
+  deniedAt?: 'ingress' | 'egress' | 'l7';
+}
 const L7_TESTS: readonly { name: string; policies: string; probes: L7Probe[] }[] = (() => {
   const get = (path = '/x', host?: string) => ({ method: 'GET', path, ...(host ? { host } : {}) });
   const l7 = 'toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: "/"}]}}]';
@@ -624,6 +628,46 @@ const L7_TESTS: readonly { name: string; policies: string; probes: L7Probe[] }[]
         { from: 'a', to: 'c', port: 80, http: { method: 'POST', path: '/', host: 'bar' }, allowed: false, redirect: true },
       ],
     },
+    // pkg/policy/l4_filter_test.go (blob id 54100874399, commit 00ad989e), its case table. Upstream's L3 "id=a"
+    // selects the subject A itself; here the peer is C (a probe from a pod to itself never meets policy), the
+    // merge is the same for any one identity beside the wildcard.
+    ...((): { name: string; policies: string; probes: L7Probe[] }[] => {
+      const onA = (...rules: string[]) => cnp('r', `endpointSelector: ${sel('a')}\ningress:\n${rules.map((r) => `  - ${r}`).join('\n')}`);
+      const from = (peers: string, ports: string) => `fromEndpoints: [${peers}]\n    ${ports}`;
+      const post = { method: 'POST', path: '/x' };
+      const deniedL4 = (f: string, port = 80): L7Probe => ({ from: f, to: 'a', port, http: get(), allowed: false, redirect: false, deniedAt: 'ingress' });
+      return [
+        { name: 'l4_filter_test.go 1A: *,* on 80/TCP, no L7: every identity on 80, no other port', policies: onA(from('{}', l4), from('{}', l4)),
+          probes: [{ from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }, deniedL4('b', 90)] },
+        { name: 'l4_filter_test.go 1B: an empty fromEndpoints selects no identity (empty L4PolicyMap): ingress denied', policies: onA(from('', l4), from('', l4)),
+          probes: [deniedL4('b'), deniedL4('c')] },
+        { name: 'l4_filter_test.go 6A: id, * on 80/TCP without L7: rule 2 is a superset, no redirect', policies: onA(from(sel('c'), l4), from('{}', l4)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: true, redirect: false }, { from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }] },
+        { name: 'l4_filter_test.go 6B: reverse order', policies: onA(from('{}', l4), from(sel('c'), l4)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: true, redirect: false }, { from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }] },
+        { name: 'l4_filter_test.go 7A: id with GET /, * without L7: all traffic allowed, the id\'s goes via the proxy', policies: onA(from(sel('c'), l7), from('{}', l4)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: true, redirect: true }, { from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }] },
+        { name: 'l4_filter_test.go 7B: reverse order', policies: onA(from('{}', l4), from(sel('c'), l7)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: true, redirect: true }, { from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }] },
+        { name: 'l4_filter_test.go 8A: id and * both GET /: every identity only GET /', policies: onA(from(sel('c'), l7), from('{}', l7)),
+          probes: [
+            { from: 'c', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }, { from: 'c', to: 'a', port: 80, http: post, allowed: false, redirect: true },
+            { from: 'b', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }, { from: 'b', to: 'a', port: 80, http: post, allowed: false, redirect: true },
+          ] },
+        { name: 'l4_filter_test.go 8B: reverse order', policies: onA(from('{}', l7), from(sel('c'), l7)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: false, redirect: true }, { from: 'b', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }] },
+        { name: 'l4_filter_test.go 10: two disjoint ids with GET /: each only GET /, a third id denied at L4', policies: onA(from(sel('c'), l7), from(sel('b'), l7)),
+          probes: [
+            { from: 'c', to: 'a', port: 80, http: get('/'), allowed: true, redirect: true }, { from: 'b', to: 'a', port: 80, http: post, allowed: false, redirect: true },
+            { from: 'c', to: 'a', port: 90, http: get('/'), allowed: false, redirect: false, deniedAt: 'ingress' },
+          ] },
+        { name: 'l4_filter_test.go 11: two disjoint ids at L4: both on 80, no redirect, other ports denied', policies: onA(from(sel('c'), l4), from(sel('b'), l4)),
+          probes: [{ from: 'c', to: 'a', port: 80, http: post, allowed: true, redirect: false }, { from: 'b', to: 'a', port: 80, http: post, allowed: true, redirect: false }, deniedL4('b', 90)] },
+        { name: 'l4_filter_test.go 13: an empty toEndpoints selects no identity: egress denied',
+          policies: cnp('r', `endpointSelector: ${sel('a')}\negress:\n  - toEndpoints: []\n    ${l4}\n  - toEndpoints: []\n    ${l4}`),
+          probes: [{ from: 'a', to: 'b', port: 80, http: get(), allowed: false, redirect: false, deniedAt: 'egress' }] },
+      ];
+    })(),
   ];
 })();
 
@@ -648,7 +692,7 @@ describe('cilium pkg/policy/rule_test.go TestMergeIdenticalAllowAllL3AndMismatch
   }
 });
 
-describe('cilium pkg/policy/rule_test.go L4Filter merges (TestL4WildcardMerge, TestL3L4L7Merge, TestMergeL7PolicyEgressWithMultipleSelectors)', () => {
+describe('cilium pkg/policy/rule_test.go and l4_filter_test.go L4Filter merges (TestL4WildcardMerge, TestL3L4L7Merge, TestMergeL7PolicyEgressWithMultipleSelectors, the l4_filter_test.go case table)', () => {
   for (const t of L7_TESTS) {
     test(t.name, () => {
       const ev = evaluators(t.policies);
@@ -658,7 +702,7 @@ describe('cilium pkg/policy/rule_test.go L4Filter merges (TestL4WildcardMerge, T
           if (isProblem(v)) throw new Error(v.problem);
           const what = `${t.name}: ${name} of ${p.from} -> ${p.to}:${p.port} ${p.http.method} ${p.http.path} host ${p.http.host ?? '-'}`;
           assert.equal(v.verdict, p.allowed ? 'allow' : 'deny', `${what}: ${v.reason}`);
-          if (!p.allowed) assert.equal(v.deniedAt, 'l7', `${what}: denied by the proxy`);
+          if (!p.allowed) assert.equal(v.deniedAt, p.deniedAt ?? 'l7', `${what}: denied ${p.deniedAt ? `at ${p.deniedAt}` : 'by the proxy'}`);
           else assert.equal(/; L7: |\(L7: /.test(v.reason), p.redirect, `${what}: redirect (${v.reason})`);
         }
       }
