@@ -47,7 +47,7 @@ export interface ReduceFilesResult {
   readonly errors: readonly string[];
   /** Gzip data cut short, corrupt or followed by junk (the lines before were read). */
   readonly damage: readonly string[];
-  /** Worker threads used (0: all in this thread). */
+  /** Threads that read, this one included (0: no pool, everything read in this thread in turn). */
   readonly threads: number;
 }
 
@@ -110,25 +110,33 @@ async function plan(path: string, l7: boolean, parts: number, rangeBytes: number
   }
 }
 
-/** Runs tasks on `threads` workers; resolves with results in task order. */
+/**
+ * Runs tasks on this thread and `threads - 1` workers; resolves with results
+ * in task order. This thread reads too: it starts at once, while the workers
+ * still load their modules, and would otherwise only wait. It takes in the
+ * workers' messages between two of its own tasks, so each worker is kept two
+ * tasks ahead and never waits for it.
+ */
 async function runPool(tasks: readonly ReduceTask[], threads: number, progress: (task: number, flows: number) => void): Promise<ReduceTaskResult[]> {
   const results: ReduceTaskResult[] = new Array(tasks.length);
   let next = 0;
-  const one = () =>
+  const claim = () => (next < tasks.length ? next++ : -1);
+  const worker = () =>
     new Promise<void>((resolve, reject) => {
       const w = startWorker('./reduce-worker.js', import.meta.url);
+      let running = 0;
       const feed = () => {
-        if (next >= tasks.length) {
-          void w.terminate().then(() => resolve());
-          return;
+        for (let id = running < 2 ? claim() : -1; id >= 0; id = running < 2 ? claim() : -1) {
+          running++;
+          w.postMessage({ id, task: tasks[id] });
         }
-        const id = next++;
-        w.postMessage({ id, task: tasks[id] });
+        if (running === 0) void w.terminate().then(() => resolve());
       };
       w.on('message', (m: WorkerMessage) => {
         if (m.kind === 'progress') progress(m.id, m.flows);
         else if (m.kind === 'done') {
           results[m.id] = m.result;
+          running--;
           feed();
         } else {
           void w.terminate();
@@ -138,7 +146,14 @@ async function runPool(tasks: readonly ReduceTask[], threads: number, progress: 
       w.on('error', reject);
       feed();
     });
-  await Promise.all(Array.from({ length: Math.min(threads, tasks.length) }, one));
+  const here = async () => {
+    for (let id = claim(); id >= 0; id = claim()) {
+      results[id] = await runReduceTask(tasks[id]!, (flows) => progress(id, flows));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const workers = Array.from({ length: Math.min(threads, tasks.length) - 1 }, worker);
+  await Promise.all([here(), ...workers]);
   return results;
 }
 
