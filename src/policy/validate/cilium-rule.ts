@@ -144,15 +144,29 @@ function verb(deny: boolean): string {
 }
 
 /**
- * Cilium keeps one L4 filter per port and direction, with one L7 parser for
- * every peer: port rules of one direction that put different L7 protocols on
- * the same port cannot be merged (`pkg/policy/l4.go: mergePortProto`, "cannot
- * merge conflicting L7 parsers"; pkg/policy/rule_test.go
- * TestMergeIdenticalAllowAllL3AndMismatchingParsers), whatever their peers.
+ * Cilium keeps one L4 filter per port and direction, and in it one L7 parser
+ * per peer selector: port rules of one direction that put different L7
+ * protocols on the same port for the same selector cannot be merged
+ * (`pkg/policy/l4.go: mergePortProto`, "cannot merge conflicting L7 parsers";
+ * pkg/policy/rule_test.go TestMergeIdenticalAllowAllL3AndMismatchingParsers,
+ * l4_filter_test.go TestL3SelectingEndpointAndL3AllowAllMergeConflictingL7).
+ * Different selectors may carry different parsers on one port: l4_filter_test.go
+ * (search-index blob id 54100874399) TestL3SelectingEndpointAndL3AllowAllMergeDifferentL7,
+ * cases 9A/9B, has `id=b` with Kafka beside `{}` with HTTP on 80/TCP as valid.
+ * Selectors are compared as written (a rule without peers is the wildcard `{}`),
+ * so two spellings of one selector are not caught.
  */
 function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | EgressRuleSpec)[], path: FieldPath): void {
   const seen = new Map<string, { kind: string; path: FieldPath }>();
+  // The peer fields of a rule (fromRequires/toRequires only narrow them); none at all is the wildcard.
+  const peerFields = (e: IngressRuleSpec | EgressRuleSpec) => Object.entries(e).filter(([f]) => /^(from|to)/.test(f) && f !== 'toPorts' && !f.endsWith('Requires'));
+  const selectorsOf = (e: IngressRuleSpec | EgressRuleSpec): string[] => {
+    const fields = peerFields(e);
+    if (fields.length === 0) return ['Endpoints {}'];
+    return fields.flatMap(([f, v]) => (Array.isArray(v) ? v : []).map((item) => `${f.replace(/^(from|to)/, '')} ${JSON.stringify(item)}`));
+  };
   list.forEach((e, i) => {
+    const selectors = selectorsOf(e);
     (e.toPorts ?? []).forEach((pr, j) => {
       const kinds = pr.rules ? l7Kinds(pr.rules) : [];
       if (kinds.length !== 1) return; // none, or already refused as mixed
@@ -161,13 +175,16 @@ function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | Egr
       for (const pp of pr.ports ?? []) {
         const protos = !pp.protocol || pp.protocol.toUpperCase() === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol.toUpperCase()];
         for (const proto of protos) {
-          const key = `${String(pp.port).toLowerCase()}/${proto}`;
-          const first = seen.get(key);
-          if (!first) seen.set(key, { kind, path: at });
-          else if (first.kind !== kind) {
-            r.error(at, 'conflicting-l7-parsers', `port ${key} has ${kind} rules here and ${first.kind} rules at ${formatPath(first.path)}: one port takes one L7 protocol`,
-              'use one L7 protocol per port. Cilium accepts the policy but fails to compute the policy of every endpoint it selects ("cannot merge conflicting L7 parsers"), so none of it is applied');
-            return;
+          const port = `${String(pp.port).toLowerCase()}/${proto}`;
+          for (const selector of selectors) {
+            const key = `${port} ${selector}`;
+            const first = seen.get(key);
+            if (!first) seen.set(key, { kind, path: at });
+            else if (first.kind !== kind) {
+              r.error(at, 'conflicting-l7-parsers', `port ${port} has ${kind} rules here and ${first.kind} rules at ${formatPath(first.path)} for the same peers: one port takes one L7 protocol per peer selector`,
+                'use one L7 protocol per port and peer selector. Cilium accepts the policy but fails to compute the policy of every endpoint it selects ("cannot merge conflicting L7 parsers"), so none of it is applied');
+              return;
+            }
           }
         }
       }
