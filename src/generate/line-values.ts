@@ -9,6 +9,7 @@
  * keeps some strings, and a slice would keep the whole chunk it was read in.
  */
 import type { Timestamp } from '../hubble/flow.js';
+import { daysInMonth } from '../hubble/time.js';
 
 /**
  * A string that shares no storage with a larger one: `slice` shares the
@@ -63,10 +64,7 @@ export function validTimeAt(text: string, at: number): boolean {
   const mo = d(5) * 10 + d(6);
   const day = d(8) * 10 + d(9);
   if (mo < 1 || mo > 12 || day < 1 || d(11) * 10 + d(12) > 23 || d(14) > 5 || d(17) > 5) return false;
-  if (day <= 28) return true;
-  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return day <= (mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31);
+  return day <= 28 || day <= daysInMonth(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), mo);
 }
 
 /** `validTimeAt` of a whole string. */
@@ -87,22 +85,20 @@ export function secondsAt(text: string, at: number, from: number, to: number): T
   let y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
   const mo = d(5) * 10 + d(6);
   const day = d(8) * 10 + d(9);
-  const h = d(11) * 10 + d(12);
-  const mi = d(14) * 10 + d(15);
-  const sec = d(17) * 10 + d(18);
-  // Days from 1970-01-01 (H. Hinnant's days_from_civil).
+  // `utcSeconds` of hubble/time.ts, written out here: as a call, one (noisy) A/B measured ingest about 9% slower.
   if (mo <= 2) y--;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
   const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + day - 1;
   const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  const seconds = days * 86400 + (d(11) * 10 + d(12)) * 3600 + (d(14) * 10 + d(15)) * 60 + d(17) * 10 + d(18);
   // Digits by hand: `Number` of a short string took longer than the rest of this function.
   let nanos = 0;
   if (to > from) {
     for (let i = from; i < to; i++) nanos = nanos * 10 + text.charCodeAt(i) - 48;
     nanos *= SCALE[to - from]!;
   }
-  return { seconds: days * 86400 + h * 3600 + mi * 60 + sec, nanos };
+  return { seconds, nanos };
 }
 
 /** `secondsAt` of a whole-second text and its fraction digits, given apart. */

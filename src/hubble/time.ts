@@ -36,23 +36,39 @@ export function parseTimestamp(text: string): Timestamp | undefined {
   return t;
 }
 
+/** Days in a month of the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Seconds since 1970-01-01T00:00:00Z of a valid UTC date and time (proleptic
+ * Gregorian, no leap seconds): arithmetic (H. Hinnant's days_from_civil), not
+ * `Date`, which reads years 0–99 as 1900–1999 and costs more on a hot path.
+ */
+export function utcSeconds(year: number, month: number, day: number, hour: number, min: number, sec: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  return days * 86400 + hour * 3600 + min * 60 + sec;
+}
+
 function parseTimestampSlow(text: string): Timestamp | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
+  const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
   const hour = Number(h);
   const min = Number(mi);
   const sec = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59) return undefined;
-  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
-  const date = new Date(0);
-  date.setUTCFullYear(Number(y), month - 1, day);
-  date.setUTCHours(hour, min, sec);
-  let seconds = date.getTime() / 1000;
-  // Date.UTC rolls Feb 30 over into March; a real RFC 3339 parser rejects it.
-  if (new Date(seconds * 1000).getUTCDate() !== day) return undefined;
+  // A real RFC 3339 parser rejects Feb 30 rather than rolling it over into March.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) return undefined;
+  let seconds = utcSeconds(year, month, day, hour, min, sec);
   if (sign !== undefined) seconds -= (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60);
   const nanos = frac === undefined ? 0 : Number(frac.padEnd(9, '0'));
   return { seconds, nanos };

@@ -20,7 +20,7 @@
  * timestamp of one instant, a packet's `l4` for the events of that packet.
  * Nothing changes a flow or its parts once it is recorded (printers, filters,
  * the jsonpb writer and the servers only read them; `reuse.test.ts` checks).
- * A replayed command (`replay.ts`) makes its events again from an interned
+ * A replayed command (`recording.ts`) makes its events again from an interned
  * pattern of its first run's, with their own times, uuids and ports.
  *
  * What each event has of its own (the flow, its `l4`, its timestamp) is made by
@@ -371,7 +371,7 @@ export class FlowFactory {
   }
 }
 
-// ---- replays (see `replay.ts`) ------------------------------------------------------------------------------------
+// ---- replays (see `recording.ts`) ------------------------------------------------------------------------------------
 
 /**
  * One event of a recorded TCP connection between two hosts, stated by the roles of the hosts (which way, on whose
@@ -447,7 +447,8 @@ export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: num
   const srcNode = nodeName(src.node);
   const dstNode = nodeName(dst.node);
   // A pattern met before (the common case): found by a rough hash, then matched against the flows without building anything.
-  const known = PATTERNS.get(roughHash(flows, place, start, dstNode, srcNode));
+  const hash = roughHash(flows, place, start, dstNode, srcNode);
+  const known = PATTERNS.get(hash);
   if (known) for (const p of known) if (matches(p, flows, place, sport, start, srcNode, dstNode)) return p;
   const specs: EventSpec[] = [];
   let packet = -1;
@@ -486,9 +487,7 @@ export function patternOf(flows: readonly Flow[], place: ReplayPlace, sport: num
       policyMatchType: f.policyMatchType ?? 0, summary: f.summary ?? '',
     });
   }
-  const hash = roughHash(flows, place, start, dstNode, srcNode);
-  const bucket = PATTERNS.get(hash);
-  if (bucket) for (const p of bucket) if (sameSpecs(p, specs)) return p;
+  if (known) for (const p of known) if (sameSpecs(p, specs)) return p;
   // A new pattern: each flow rebuilt from it must be the flow recorded (else none, and the command runs in full every time).
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;

@@ -220,7 +220,7 @@ export class Network {
   }
 
   /**
-   * The command's one TCP connection between two pods, as a replay needs it (see `replay.ts`): undefined unless the
+   * The command's one TCP connection between two pods, as a replay needs it (see `recording.ts`): undefined unless the
    * command did nothing on the network but open it (no lookup, no other connection, no step before it) and the
    * engine's verdict on the pair decided it (no proxy, no request asked about).
    */

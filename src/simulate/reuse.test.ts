@@ -188,7 +188,7 @@ describe('a command line an origin ran before (its memo: words, curl\'s plan, th
   });
 });
 
-describe('a command line run again from the same pod replays its first run (replay.ts)', () => {
+describe('a command line run again from the same pod replays its first run (recording.ts)', () => {
   // The same commands, in the same order, on two identical clusters: one replays what it can, the other runs every
   // command in full. Every result must be the same, field for field and in field order (JSON), flows included.
   const POD_IP = (vc: VirtualCluster, name: string) => vc.session.workspace.cluster.pods.find((p) => p.name.startsWith(name))!.ip;

@@ -11,7 +11,7 @@
  * and record their flows in a {@link FlowLog}, on a virtual clock that only
  * moves when something happens, so every run prints the same bytes. A
  * command line run again from the same pod, in the same state, with the
- * engine's same verdict, replays its first run (`replay.ts`).
+ * engine's same verdict, replays its first run (`recording.ts`).
  *
  * `polis run`, scenarios and the `polis serve` API server all drive this
  * class; its public names are a contract (see the README).
@@ -72,7 +72,7 @@ export interface VirtualClusterOptions extends WorkspaceOptions {
   readonly policyNames?: boolean;
   /** Ring buffer size (default Hubble's 4095). */
   readonly bufferSize?: number;
-  /** Replay a command line run again from its recording when nothing it depends on changed (default true; see `replay.ts`). False runs every command in full (tests compare the two). */
+  /** Replay a command line run again from its recording when nothing it depends on changed (default true; see `recording.ts`). False runs every command in full (tests compare the two). */
   readonly replay?: boolean;
 }
 
@@ -263,7 +263,7 @@ export class VirtualCluster {
     }
   }
 
-  /** A command line run again as its recording says (see `replay.ts`). */
+  /** A command line run again as its recording says (see `recording.ts`). */
   private replay(r: Recording, state: NetworkState, flows: Flow[], origin: string, started: string, t0: number): CommandResult {
     this.commandFlows = flows;
     try {

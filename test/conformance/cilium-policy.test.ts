@@ -763,23 +763,28 @@ const L4_FILTER_VERDICTS: readonly { name: string; policies: string; probes: Any
   ];
 })();
 
-describe('cilium pkg/policy/l4_filter_test.go cases 4, 9A/9B, 14-17 as verdicts', () => {
-  for (const t of L4_FILTER_VERDICTS) {
-    test(t.name, () => {
-      const ev = evaluators(t.policies);
-      for (const p of t.probes) {
-        for (const [name, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
-          const { kafka, ...ask } = p.ask;
-          const v = e.verdict({ ...query(e, ask), ...(kafka ? { kafka } : {}) });
-          if (isProblem(v)) throw new Error(v.problem);
-          const what = `${t.name}: ${name} of ${JSON.stringify(p.ask)}`;
-          assert.equal(v.verdict, p.allowed ? 'allow' : 'deny', `${what}: ${v.reason}`);
-          if (!p.allowed) assert.equal(v.deniedAt, p.deniedAt, `${what}: denied at ${p.deniedAt}`);
-          else assert.equal(/; L7: |\(L7: /.test(v.reason), p.redirect, `${what}: redirect (${v.reason})`);
-        }
-      }
-    });
+/**
+ * Each probe asked of the compiled engine and of the reference evaluator:
+ * allowed or not, where a denied one is dropped, and whether an allowed one
+ * went through the proxy.
+ */
+function assertProbes(name: string, policies: string, probes: readonly (AnyProbe & { label: string })[]): void {
+  const ev = evaluators(policies);
+  for (const p of probes) {
+    for (const [evaluator, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
+      const { kafka, ...ask } = p.ask;
+      const v = e.verdict({ ...query(e, ask), ...(kafka ? { kafka } : {}) });
+      if (isProblem(v)) throw new Error(v.problem);
+      const what = `${name}: ${evaluator} of ${p.label}`;
+      assert.equal(v.verdict, p.allowed ? 'allow' : 'deny', `${what}: ${v.reason}`);
+      if (!p.allowed) assert.equal(v.deniedAt, p.deniedAt, `${what}: denied at ${p.deniedAt}`);
+      else assert.equal(/; L7: |\(L7: /.test(v.reason), p.redirect, `${what}: redirect (${v.reason})`);
+    }
   }
+}
+
+describe('cilium pkg/policy/l4_filter_test.go cases 4, 9A/9B, 14-17 as verdicts', () => {
+  for (const t of L4_FILTER_VERDICTS) test(t.name, () => assertProbes(t.name, t.policies, t.probes.map((p) => ({ ...p, label: JSON.stringify(p.ask) }))));
 });
 
 // Case 18 (TestDenyRuleNoWildcardInDefaultAllow) is unsupported as a verdict: upstream sets the test context's isDeny
@@ -794,19 +799,10 @@ describe('cilium pkg/policy/l4_filter_test.go case 18: a deny rule carries no L7
 
 describe('cilium pkg/policy/rule_test.go and l4_filter_test.go L4Filter merges (TestL4WildcardMerge, TestL3L4L7Merge, TestMergeL7PolicyEgressWithMultipleSelectors, the l4_filter_test.go case table)', () => {
   for (const t of L7_TESTS) {
-    test(t.name, () => {
-      const ev = evaluators(t.policies);
-      for (const p of t.probes) {
-        for (const [name, e] of [['verdict', ev.engine], ['reference', ev.reference]] as const) {
-          const v = e.verdict(query(e, { from: p.from, to: p.to, port: p.port, http: p.http }));
-          if (isProblem(v)) throw new Error(v.problem);
-          const what = `${t.name}: ${name} of ${p.from} -> ${p.to}:${p.port} ${p.http.method} ${p.http.path} host ${p.http.host ?? '-'}`;
-          assert.equal(v.verdict, p.allowed ? 'allow' : 'deny', `${what}: ${v.reason}`);
-          if (!p.allowed) assert.equal(v.deniedAt, p.deniedAt ?? 'l7', `${what}: denied ${p.deniedAt ? `at ${p.deniedAt}` : 'by the proxy'}`);
-          else assert.equal(/; L7: |\(L7: /.test(v.reason), p.redirect, `${what}: redirect (${v.reason})`);
-        }
-      }
-    });
+    test(t.name, () => assertProbes(t.name, t.policies, t.probes.map((p) => ({
+      ask: { from: p.from, to: p.to, port: p.port, http: p.http }, allowed: p.allowed, redirect: p.redirect, deniedAt: p.deniedAt ?? 'l7',
+      label: `${p.from} -> ${p.to}:${p.port} ${p.http.method} ${p.http.path} host ${p.http.host ?? '-'}`,
+    }))));
   }
 });
 

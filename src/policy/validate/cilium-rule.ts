@@ -11,7 +11,7 @@ import { checkSelector } from './labels.js';
 import { checkFqdnSelector } from './fqdn.js';
 import { checkIcmps, checkPortCount, checkPortProtocol, checkPortRule, l7Kinds } from './ports.js';
 import { formatPath } from '../../manifest/object.js';
-import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices } from './peers.js';
+import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices, PEER_FIELDS } from './peers.js';
 import { ciliumRejects, type Reporter } from './reporter.js';
 
 export interface RuleContext {
@@ -158,12 +158,12 @@ function verb(deny: boolean): string {
  */
 function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | EgressRuleSpec)[], path: FieldPath): void {
   const seen = new Map<string, { kind: string; path: FieldPath }>();
-  // The peer fields of a rule (fromRequires/toRequires only narrow them); none at all is the wildcard.
-  const peerFields = (e: IngressRuleSpec | EgressRuleSpec) => Object.entries(e).filter(([f]) => /^(from|to)/.test(f) && f !== 'toPorts' && !f.endsWith('Requires'));
+  // A rule element's peers as written; an element naming none is the wildcard.
   const selectorsOf = (e: IngressRuleSpec | EgressRuleSpec): string[] => {
-    const fields = peerFields(e);
+    const element = e as Readonly<Record<string, unknown>>;
+    const fields = PEER_FIELDS.filter((f) => element[f] !== undefined);
     if (fields.length === 0) return ['Endpoints {}'];
-    return fields.flatMap(([f, v]) => (Array.isArray(v) ? v : []).map((item) => `${f.replace(/^(from|to)/, '')} ${JSON.stringify(item)}`));
+    return fields.flatMap((f) => (Array.isArray(element[f]) ? (element[f] as unknown[]) : []).map((item) => `${f.replace(/^(from|to)/, '')} ${JSON.stringify(item)}`));
   };
   list.forEach((e, i) => {
     const selectors = selectorsOf(e);

@@ -16,6 +16,9 @@ import { ciliumRejects, type Reporter } from './reporter.js';
 const INGRESS_EXCLUSIVE = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'] as const;
 const EGRESS_EXCLUSIVE = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'] as const;
 
+/** Every field that names the peers of a rule element, ingress and egress (`fromRequires`/`toRequires` only narrow them). */
+export const PEER_FIELDS: readonly string[] = [...INGRESS_EXCLUSIVE, ...EGRESS_EXCLUSIVE];
+
 /** Go field names for Cilium's message (`FromEndpoints`, `ToFQDNs`). */
 function goName(field: string): string {
   return field.charAt(0).toUpperCase() + field.slice(1);

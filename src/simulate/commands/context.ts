@@ -40,7 +40,7 @@ export interface LineMemo {
   linkIp?: string;
   /**
    * Set by a tool whose output is a function of its words, of what the network answers and of the virtual time
-   * since it started (never the time of day): then a run of the line may be replayed (see `replay.ts`).
+   * since it started (never the time of day): then a run of the line may be replayed (see `recording.ts`).
    */
   replayable?: boolean;
   /** The recording a replay runs from (the virtual cluster's); null when the line cannot be replayed. */
