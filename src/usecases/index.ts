@@ -6,7 +6,7 @@
  */
 export { Session } from './session.js';
 export { checkConnection, explainConnection, type ConnectionAnswer, type ConnectionRequest, type PairAnswer } from './connection.js';
-export { runTests, runParsedTests, type TestRun } from './tests.js';
+export { runTests, runParsedTests, runTestStream, type TestRun } from './tests.js';
 export { listIdentities } from './identities.js';
 export { lintSession } from './lint.js';
 export { connectivityMatrix } from './matrix.js';

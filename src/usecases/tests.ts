@@ -7,7 +7,7 @@
  * `spec.dns` gets its engine from the session, so repeated runs (the
  * server, the editor) compile nothing twice.
  */
-import { parseConnectivityTests, runConnectivityTests, type CaseResult, type ParseResult } from '../analysis/connectivity/index.js';
+import { parseConnectivityTests, TestRunner, type CaseResult, type ParseEvent, type ParseResult, type TestHeader } from '../analysis/connectivity/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EngineOptions } from '../engine/types.js';
 import type { SourceFile } from '../manifest/source.js';
@@ -25,11 +25,50 @@ export function runTests(session: Session, sources: readonly SourceFile[], optio
   return runParsedTests(session, parseConnectivityTests(sources), options);
 }
 
-/** The same, for tests already parsed (`polis test` parses big files in a worker: `startParse`). */
+/** The same, for tests already parsed. */
 export function runParsedTests(session: Session, parsed: ParseResult, options: EngineOptions = {}): TestRun {
-  const parseErrors = parsed.diagnostics.filter((d) => d.severity !== 'info');
+  const runner = new TestRunner(session.workspace, (_ws, o) => session.engine(o), options);
+  if (!parsed.diagnostics.some(blocks)) for (const t of parsed.tests) runner.run(t, t.cases);
+  return outcome(runner, parsed.diagnostics);
+}
+
+/**
+ * The same, for a parse that streams (`polis test` parses big files in a
+ * worker: `startParse`): each batch of cases runs as it comes, while the
+ * rest are still being read. The cases run before the parse is known to be
+ * free of errors; with an error, their results are dropped, as if none had run.
+ */
+export async function runTestStream(session: Session, events: AsyncIterable<ParseEvent>, options: EngineOptions = {}): Promise<TestRun> {
+  const newRunner = () => new TestRunner(session.workspace, (_ws, o) => session.engine(o), options);
+  let runner = newRunner();
+  let test: TestHeader | undefined;
+  for await (const e of events) {
+    switch (e.kind) {
+      case 'restart':
+        runner = newRunner();
+        break;
+      case 'test':
+        test = e.test;
+        break;
+      case 'cases':
+        runner.run(test!, e.cases);
+        break;
+      case 'end':
+        // A test with errors: `done` lists them, and then no result counts.
+        break;
+      case 'done':
+        return outcome(runner, e.diagnostics);
+    }
+  }
+  throw new Error('a parse ended without done');
+}
+
+/** Any problem of a tests file but an info stops the whole run: a suite counts only when it reads as written. */
+const blocks = (d: Diagnostic) => d.severity !== 'info';
+
+function outcome(runner: TestRunner, parseDiagnostics: readonly Diagnostic[]): TestRun {
+  const parseErrors = parseDiagnostics.filter(blocks);
   if (parseErrors.length) return { results: [], diagnostics: parseErrors, empty: false };
-  if (!parsed.tests.some((t) => t.cases.length > 0)) return { results: [], diagnostics: [], empty: true };
-  const run = runConnectivityTests(parsed.tests, session.workspace, (_ws, o) => session.engine(o), options);
-  return { results: run.results, diagnostics: run.diagnostics, empty: false };
+  if (runner.cases === 0) return { results: [], diagnostics: [], empty: true };
+  return { results: runner.results, diagnostics: runner.diagnostics, empty: false };
 }

@@ -11,11 +11,11 @@
  * (or {@link runCases} with an engine at hand) → {@link formatText} /
  * {@link formatJson} / {@link formatJunit}.
  */
-export { parseConnectivityTests, type ParseResult } from './parse.js';
+export { parseConnectivityTests, streamConnectivityTests, type ParseEvent, type ParseResult, type TestHeader } from './parse.js';
 export { startParse, type PendingParse } from './parse-parallel.js';
 export { parseEndpointRef, ENDPOINT_FORMS, SOURCE_FORMS, type EndpointRef, type EndpointRefResult } from './endpoint-ref.js';
 export { resolveCase, KUBE_DNS, type DnsAnswerSource, type Probe, type ResolvedCase, type ResolveResult } from './resolve.js';
-export { runCases, runConnectivityTests, type EngineFactory, type RunOutcome } from './run.js';
+export { runCases, runConnectivityTests, TestRunner, type EngineFactory, type RunOutcome } from './run.js';
 export { formatText } from './format-text.js';
 export { formatJson, formatJsonChunks } from './format-json.js';
 export { formatJunit } from './format-junit.js';

@@ -1,11 +1,12 @@
 /**
- * The worker-thread parse gives exactly what the in-thread parse gives, and
- * a case's field positions still resolve after crossing the thread.
+ * The worker-thread parse gives exactly what the in-thread parse gives, as
+ * it goes (batches of cases), and a case's field positions still resolve
+ * after crossing the thread.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConnectivityTests } from './parse.js';
-import { startParse } from './parse-parallel.js';
+import { CASE_BATCH, parseConnectivityTests, streamConnectivityTests, type ParseEvent } from './parse.js';
+import { collect, startParse } from './parse-parallel.js';
 
 const TESTS = `apiVersion: v1
 kind: ConfigMap
@@ -93,5 +94,52 @@ spec:
     assert.deepEqual(Object.keys(back[0]!), Object.keys(cases[0]!), 'the same fields in the same order');
     assert.equal(back[1]!.locate('to').line, -1, 'each case gets its own locate');
     assert.equal(back[0]!.from, back[1]!.from, 'one object per distinct endpoint');
+  });
+});
+
+describe('a parse that streams', () => {
+  const suite = (cases: readonly string[], dns = '') => `apiVersion: polis.dev/v1alpha1
+kind: ConnectivityTest
+metadata: {name: s}
+spec:
+${dns}  cases:
+${cases.map((c) => `    - ${c}\n`).join('')}`;
+  const ok = (i: number) => `{from: default/a, to: default/b${i % 3}, port: ${80 + i}, expect: allow}`;
+  const kinds = (events: readonly ParseEvent[]) => events.map((e) => (e.kind === 'cases' ? `cases:${e.cases.length}` : e.kind === 'end' ? `end:${e.kept}` : e.kind));
+
+  test('a test comes as its header, its cases in batches, its end, and done last', () => {
+    const events: ParseEvent[] = [];
+    streamConnectivityTests([{ path: 's.yaml', text: suite([0, 1, 2, 3, 4].map(ok)) }], (e) => events.push(e), 2);
+    assert.deepEqual(kinds(events), ['test', 'cases:2', 'cases:2', 'cases:1', 'end:true', 'done']);
+    assert.deepEqual(events.flatMap((e) => (e.kind === 'cases' ? e.cases.map((c) => c.port) : [])), [80, 81, 82, 83, 84]);
+  });
+
+  test('a test with an error ends unkept, and done lists the error', () => {
+    const events: ParseEvent[] = [];
+    streamConnectivityTests([{ path: 's.yaml', text: suite([ok(0), ok(1), '{from: default/a, to: "no such form", port: 80, expect: allow}']) }], (e) => events.push(e), 2);
+    assert.deepEqual(kinds(events), ['test', 'cases:2', 'end:false', 'done']);
+    const done = events.at(-1)!;
+    assert.ok(done.kind === 'done' && done.diagnostics.some((d) => d.severity === 'error' && d.location?.line === 8));
+  });
+
+  test('under DNS answers with an error no case streams: an engine compiles the answers', () => {
+    const events: ParseEvent[] = [];
+    streamConnectivityTests([{ path: 's.yaml', text: suite([ok(0)], '  dns: {example.com: [not-an-ip]}\n') }], (e) => events.push(e), 2);
+    assert.deepEqual(kinds(events), ['test', 'end:false', 'done']);
+  });
+
+  test('through the worker, batches share one object per endpoint, and the whole equals the in-thread parse', async () => {
+    const n = CASE_BATCH + 10;
+    const sources = [{ path: 'big.yaml', text: suite(Array.from({ length: n }, (_, i) => ok(i % 1000))) }];
+    const pending = startParse(sources, 0);
+    const events: ParseEvent[] = [];
+    for await (const e of pending.events()) events.push(e);
+    assert.equal(pending.fellBack, false);
+    assert.deepEqual(kinds(events), ['test', `cases:${CASE_BATCH}`, 'cases:10', 'end:true', 'done']);
+    const [first, second] = events.filter((e) => e.kind === 'cases').map((e) => e.cases);
+    assert.equal(first![0]!.from, second![0]!.from, 'default/a is one object in both batches');
+    assert.equal(first![1]!.to, second![1]!.to);
+    assert.equal(second![9]!.locate('port').line, 6 + n - 1, 'a late case still finds its fields');
+    assert.deepEqual(strip(await collect((async function* () { yield* events; })())), strip(parseConnectivityTests(sources)));
   });
 });

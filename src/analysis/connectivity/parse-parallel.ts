@@ -7,6 +7,10 @@
  * do not depend on each other, so on two cores `polis test` pays for one,
  * not both.
  *
+ * The parse streams: the worker posts each test's cases in batches as it
+ * reads them ({@link ParseEvent}), so the main thread runs the first cases
+ * as soon as its engine is ready instead of waiting for the last one.
+ *
  * A case crosses the thread boundary as data; its `locate` (a closure over
  * the position-keeping parse) is rebuilt on this side and parses the file
  * again only when a diagnostic needs a field's position. Small inputs, and
@@ -18,83 +22,130 @@ import { loadManifests } from '../../manifest/load.js';
 import type { ManifestObject } from '../../manifest/object.js';
 import type { SourceFile } from '../../manifest/source.js';
 import { startWorker } from '../../util/worker.js';
-import { casePath, parseConnectivityTests, type ParseResult } from './parse.js';
-import type { ConnectivityTest } from './types.js';
-import { fromColumns, toColumns, type CaseColumns } from './wire.js';
+import type { EndpointRef } from './endpoint-ref.js';
+import { casePath, ParseCollector, streamConnectivityTests, type ParseEvent, type ParseResult, type TestHeader } from './parse.js';
+import { fromColumns, RefNumbering, toColumns, type CaseColumns } from './wire.js';
 
 /** Below this many bytes of tests, parsing in-thread is cheaper than starting a worker. */
 export const WORKER_THRESHOLD_BYTES = 1 << 20;
 
-interface WireTest extends Omit<ConnectivityTest, 'cases'> {
-  readonly cases: CaseColumns;
-}
-export interface WireParseResult {
-  readonly tests: readonly WireTest[];
-  readonly diagnostics: ParseResult['diagnostics'];
-}
+/** The same events as the worker posts them: cases in columns. */
+export type WireEvent = Exclude<ParseEvent, { kind: 'cases' } | { kind: 'restart' }> | { readonly kind: 'cases'; readonly cases: CaseColumns };
 
-/** A parse under way: started at once, awaited when the cluster is ready. */
+/** A parse under way: started at once, read when the cluster is ready. */
 export interface PendingParse {
   /** True when a worker thread does the parsing (the caller may compile meanwhile). */
   readonly inWorker: boolean;
+  /** The parse as it goes; read once. */
+  events(): AsyncIterable<ParseEvent>;
+  /** The whole parse (reads {@link events}). */
   result(): Promise<ParseResult>;
-  /** After `result()`: true when the worker failed and the parse was redone in this thread. */
+  /** After the events ended: true when the worker failed and the parse was redone in this thread. */
   readonly fellBack: boolean;
 }
 
 /** Starts parsing `sources`, in a worker when they are big enough to be worth one. */
 export function startParse(sources: readonly SourceFile[], threshold = WORKER_THRESHOLD_BYTES): PendingParse {
   const bytes = sources.reduce((n, s) => n + s.text.length, 0);
-  const inThread: PendingParse = { inWorker: false, fellBack: false, result: async () => parseConnectivityTests(sources) };
-  if (bytes < threshold) return inThread;
-  let worker: Worker;
-  try {
-    worker = startWorker('./parse-worker.js', import.meta.url, sources);
-  } catch {
-    return inThread;
+  let worker: Worker | undefined;
+  if (bytes >= threshold) {
+    try {
+      worker = startWorker('./parse-worker.js', import.meta.url, sources);
+    } catch {
+      // A worker that cannot start costs time, never the answer.
+    }
   }
-  const wire = new Promise<WireParseResult | undefined>((resolve) => {
-    worker.once('message', (m: WireParseResult) => resolve(m));
-    // A worker that cannot run (a loader that cannot follow it, out of memory) costs time, never the answer.
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
-  });
   let fellBack = false;
+  const events = worker
+    ? async function* (): AsyncGenerator<ParseEvent> {
+      const done = yield* fromWorker(worker!, sources);
+      if (done) return;
+      fellBack = true;
+      yield { kind: 'restart' };
+      yield* inThread(sources);
+    }
+    : () => inThread(sources);
   return {
-    inWorker: true,
+    inWorker: worker !== undefined,
     get fellBack() {
       return fellBack;
     },
-    result: async () => {
-      const w = await wire;
-      void worker.terminate();
-      fellBack = w === undefined;
-      return w ? fromWire(w, sources) : parseConnectivityTests(sources);
-    },
+    events,
+    result: () => collect(events()),
   };
 }
 
-/** Strips what cannot cross threads. */
-export function toWire(r: ParseResult): WireParseResult {
-  return {
-    diagnostics: r.diagnostics,
-    tests: r.tests.map((t) => ({ ...t, cases: toColumns(t.cases) })),
-  };
+/** The worker's side: posts the parse of `sources` as {@link WireEvent}s, the batches of one stream numbered by `numbering`. */
+export function postParse(sources: readonly SourceFile[], post: (e: WireEvent) => void, numbering = new RefNumbering()): void {
+  streamConnectivityTests(sources, (e) => {
+    if (e.kind === 'cases') post({ kind: 'cases', cases: toColumns(e.cases, numbering) });
+    else if (e.kind !== 'restart') post(e);
+  });
 }
 
-/** Rebuilds the cases' `locate`, parsing a file for positions only when first asked. */
-export function fromWire(w: WireParseResult, sources: readonly SourceFile[]): ParseResult {
+/** The parse done here, as events (small inputs, or after a worker failed). */
+async function* inThread(sources: readonly SourceFile[]): AsyncGenerator<ParseEvent> {
+  const events: ParseEvent[] = [];
+  streamConnectivityTests(sources, (e) => events.push(e));
+  yield* events;
+}
+
+/**
+ * The worker's events as they come, cases given back their `locate`; true
+ * when the worker got to `done`, false when it failed before (a loader that
+ * cannot follow it, out of memory).
+ */
+async function* fromWorker(worker: Worker, sources: readonly SourceFile[]): AsyncGenerator<ParseEvent, boolean> {
+  const queue: WireEvent[] = [];
+  let next = 0;
+  let over = false;
+  let wake: (() => void) | undefined;
+  worker.on('message', (e: WireEvent) => {
+    queue.push(e);
+    wake?.();
+  });
+  const stop = () => {
+    over = true;
+    wake?.();
+  };
+  worker.once('error', stop);
+  worker.once('exit', stop);
   const objects = new Map<string, readonly ManifestObject[]>();
   const objectsOf = (file: string) => {
     let o = objects.get(file);
     if (!o) objects.set(file, (o = loadManifests(sources.filter((s) => s.path === file)).objects));
     return o;
   };
-  return {
-    diagnostics: w.diagnostics,
-    tests: w.tests.map((t) => ({
-      ...t,
-      cases: fromColumns(t.cases, t.name, (index, location) => (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(index, f)) ?? location),
-    })),
-  };
+  const refs: EndpointRef[] = [];
+  let test: TestHeader | undefined;
+  try {
+    for (;;) {
+      while (next < queue.length) {
+        const e = queue[next]!;
+        queue[next++] = undefined!;
+        if (e.kind !== 'cases') {
+          if (e.kind === 'test') test = e.test;
+          yield e;
+          if (e.kind === 'done') return true;
+          continue;
+        }
+        const t = test!;
+        // A field's position is found again only when a diagnostic asks for it.
+        yield { kind: 'cases', cases: fromColumns(e.cases, t.name, (index, location) => (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(index, f)) ?? location, refs) };
+      }
+      if (over) return false;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    void worker.terminate();
+  }
+}
+
+/** A whole parse from its events. */
+export async function collect(events: AsyncIterable<ParseEvent>): Promise<ParseResult> {
+  const collector = new ParseCollector();
+  for await (const e of events) collector.add(e);
+  if (!collector.result) throw new Error('a parse ended without done');
+  return collector.result;
 }

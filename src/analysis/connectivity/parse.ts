@@ -25,13 +25,68 @@ export interface ParseResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A test without its cases: what goes ahead of them when a parse streams. */
+export type TestHeader = Omit<ConnectivityTest, 'cases'>;
+
+/**
+ * A parse as it goes, in order: per test its header, its cases in batches
+ * and its end (`kept` false: it had errors, which `done` lists); `done` comes
+ * last. A big suite streams, so that its first cases run while the rest are
+ * still being read (`polis test` parses in a worker: parse-parallel.ts).
+ * `restart` (from a worker that failed) voids everything before it.
+ */
+export type ParseEvent =
+  | { readonly kind: 'test'; readonly test: TestHeader }
+  | { readonly kind: 'cases'; readonly cases: readonly TestCase[] }
+  | { readonly kind: 'end'; readonly kept: boolean }
+  | { readonly kind: 'done'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'restart' };
+
+/** Cases per batch: a worker's message per batch costs little, and the first batch comes early. */
+export const CASE_BATCH = 8192;
+
+/** Builds the whole {@link ParseResult} from a parse's events. */
+export class ParseCollector {
+  private tests: ConnectivityTest[] = [];
+  private header: TestHeader | undefined;
+  private cases: TestCase[] = [];
+  /** Set by `done`. */
+  result: ParseResult | undefined;
+
+  add(e: ParseEvent): void {
+    switch (e.kind) {
+      case 'restart':
+        this.tests = [];
+        break;
+      case 'test':
+        this.header = e.test;
+        this.cases = [];
+        break;
+      case 'cases':
+        for (const c of e.cases) this.cases.push(c);
+        break;
+      case 'end':
+        if (e.kept) this.tests.push({ ...this.header!, cases: this.cases });
+        break;
+      case 'done':
+        this.result = { tests: this.tests, diagnostics: e.diagnostics };
+    }
+  }
+}
+
 const KIND = 'ConnectivityTest';
 
 /** Reads every ConnectivityTest of the given files; any other object is an error. */
 export function parseConnectivityTests(sources: readonly SourceFile[]): ParseResult {
+  const collector = new ParseCollector();
+  streamConnectivityTests(sources, (e) => collector.add(e));
+  return collector.result!;
+}
+
+/** The same parse, handed to `emit` as it goes (`done` last). */
+export function streamConnectivityTests(sources: readonly SourceFile[], emit: (e: ParseEvent) => void, batch = CASE_BATCH): void {
   const loaded = loadManifests(sources);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  const tests: ConnectivityTest[] = [];
   const perFile = new Map<string, number>();
   for (const obj of loaded.objects) {
     const objectIndex = perFile.get(obj.file) ?? 0;
@@ -46,17 +101,16 @@ export function parseConnectivityTests(sources: readonly SourceFile[]): ParseRes
       });
       continue;
     }
-    const test = parseObject(obj, objectIndex, diagnostics);
-    if (test) tests.push(test);
+    parseObject(obj, objectIndex, diagnostics, emit, batch);
   }
-  return { tests, diagnostics };
+  emit({ kind: 'done', diagnostics });
 }
 
-function parseObject(obj: ManifestObject, objectIndex: number, diagnostics: Diagnostic[]): ConnectivityTest | undefined {
+function parseObject(obj: ManifestObject, objectIndex: number, diagnostics: Diagnostic[], emit: (e: ParseEvent) => void, batch: number): void {
   const checked = checkTest(obj);
   diagnostics.push(...checked.diagnostics);
   const spec = checked.value;
-  if (!spec) return undefined;
+  if (!spec) return;
   const before = diagnostics.length;
   const error = (path: FieldPath, code: string, message: string, hint?: string) =>
     diagnostics.push({
@@ -71,11 +125,22 @@ function parseObject(obj: ManifestObject, objectIndex: number, diagnostics: Diag
     });
     dns.set(name.toLowerCase().replace(/\.$/, ''), addresses);
   }
+  emit({ kind: 'test', test: { name: spec.metadata.name, file: obj.file, objectIndex, location: obj.location, dns } });
+  // Cases stream only under valid DNS answers: the engine compiles those (and would refuse a bad one).
+  const streams = diagnostics.length === before;
   // A suite names the same endpoints over and over: parse each text once.
   const refs = new Map<string, EndpointRefResult>();
-  const cases = spec.spec.cases.map((c, index) => parseCase(obj, spec.metadata.name, c, index, error, refs));
-  if (diagnostics.length > before) return undefined;
-  return { name: spec.metadata.name, file: obj.file, objectIndex, location: obj.location, dns, cases: cases as TestCase[] };
+  let cases: TestCase[] = [];
+  spec.spec.cases.forEach((c, index) => {
+    const parsed = parseCase(obj, spec.metadata.name, c, index, error, refs);
+    if (parsed && streams) cases.push(parsed);
+    if (cases.length === batch) {
+      emit({ kind: 'cases', cases });
+      cases = [];
+    }
+  });
+  if (cases.length) emit({ kind: 'cases', cases });
+  emit({ kind: 'end', kept: diagnostics.length === before });
 }
 
 /**

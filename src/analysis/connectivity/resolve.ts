@@ -88,27 +88,30 @@ export function resolveCase(c: TestCase, cluster: Cluster, dns: ReadonlyMap<stri
   return caseResolver(cluster, dns, dnsSource)(c);
 }
 
+export type CaseResolver = (c: TestCase) => ResolveResult;
+
 /**
  * {@link resolveCase} for many cases of one test: the cluster's indexes are
  * looked up once, not per case.
  */
-export function caseResolver(cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, dnsSource: DnsAnswerSource = 'spec.dns'): (c: TestCase) => ResolveResult {
-  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster), workloads: workloadsOf(cluster) };
+export function caseResolver(cluster: Cluster, dns: ReadonlyMap<string, readonly string[]>, dnsSource: DnsAnswerSource = 'spec.dns'): CaseResolver {
+  const ctx: Context = { cluster, dns, dnsSource, services: serviceIndex(cluster), pods: podIndex(cluster), workloads: new Map() };
   return (c) => resolveIn(ctx, c);
 }
 
 function resolveIn(ctx: Context, c: TestCase): ResolveResult {
-  const diagnostics: Diagnostic[] = [];
-  const error = (field: CaseField, code: string, message: string, hint?: string) =>
-    diagnostics.push({ code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message, ...(hint ? { hint } : {}) });
+  const error = (field: CaseField, p: Problem): ResolveResult => ({ ok: false, diagnostics: [diagnostic(c, field, p)] });
 
   const to = c.to ?? KUBE_DNS;
-  const src = lookupSource(c.from, ctx, (code, m, h) => error('from', code, m, h));
+  const src = lookupSource(c.from, ctx);
   // A node port is found by port and protocol; the protocol defaults as below.
   const wantedProtocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
   // A DNS name is looked up from the source's namespace: without a source it would only mislead.
-  const dst = src || to.kind !== 'name' ? lookupDestination(to, ctx, src?.namespace, c.port, wantedProtocol, (code, m, h) => error('to', code, m, h)) : undefined;
-  if (!src || !dst) return { ok: false, diagnostics };
+  const dst = !isProblem(src) || to.kind !== 'name' ? lookupDestination(to, ctx, isProblem(src) ? undefined : src.namespace, c.port, wantedProtocol) : undefined;
+  if (isProblem(src) || dst === undefined || isProblem(dst)) {
+    const diagnostics = [...(isProblem(src) ? [diagnostic(c, 'from', src)] : []), ...(dst && isProblem(dst) ? [diagnostic(c, 'to', dst)] : [])];
+    return { ok: false, diagnostics };
+  }
 
   let protocol: L4Protocol = c.protocol ?? (c.dns !== undefined ? 'UDP' : 'TCP');
   let port = c.port ?? (c.dns !== undefined ? 53 : undefined);
@@ -116,8 +119,7 @@ function resolveIn(ctx: Context, c: TestCase): ResolveResult {
   let shownPort = port;
   const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
   if (dst.service && icmp) {
-    error('to', 'icmp-service', `${to.text} is Service ${dst.service.namespace}/${dst.service.name}, which forwards TCP, UDP and SCTP only, not ICMP`, 'ping a pod or workload (NS/NAME) instead');
-    return { ok: false, diagnostics };
+    return error('to', problem('icmp-service', `${to.text} is Service ${dst.service.namespace}/${dst.service.name}, which forwards TCP, UDP and SCTP only, not ICMP`, 'ping a pod or workload (NS/NAME) instead'));
   }
   if (dst.service) {
     // A Service is reached on one of its ports; the engine maps it to the target port.
@@ -129,23 +131,20 @@ function resolveIn(ctx: Context, c: TestCase): ResolveResult {
     if (!chosen) {
       const has = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'no ports';
       const what = port === undefined ? (wanted ? `${wanted} port` : undefined) : `port ${port}/${protocol}`;
-      error(c.port === undefined ? 'to' : 'port', 'not-a-service-port', what ? `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})` : `Service ${svc.namespace}/${svc.name} has no ports`,
-        'a Service is reached on its own port (spec.ports[].port), not on the target port');
-      return { ok: false, diagnostics };
+      return error(c.port === undefined ? 'to' : 'port', problem('not-a-service-port', what ? `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})` : `Service ${svc.namespace}/${svc.name} has no ports`,
+        'a Service is reached on its own port (spec.ports[].port), not on the target port'));
     }
     shownPort = dst.nodePort ? port : chosen.port;
     port = chosen.port;
     protocol = chosen.protocol;
   } else if (!icmp && port === undefined) {
-    error('port', 'missing-port', `port is required for ${protocol} to ${to.text}`, dst.headless
+    return error('port', problem('missing-port', `port is required for ${protocol} to ${to.text}`, dst.headless
       ? `${to.text} is the headless Service ${dst.headless.namespace}/${dst.headless.name}: its name gives its pods' own addresses, so give the port they listen on`
-      : 'add port: 80 (or protocol: ICMP for a ping)');
-    return { ok: false, diagnostics };
+      : 'add port: 80 (or protocol: ICMP for a ping)'));
   }
-  const traffic: TrafficSpec = { protocol, port: icmp ? undefined : port, icmpType: c.icmpType, http: c.http, dns: c.dns, kafka: c.kafka, tls: c.tls };
   const probes: Probe[] = [];
   for (const from of src.peers) {
-    for (const target of dst.peers) probes.push(new PairProbe(pairQuery(traffic, from as Peer, target)));
+    for (const target of dst.peers) probes.push(new PairProbe(pairQuery(c, protocol, icmp ? undefined : port, from as Peer, target)));
   }
   return { ok: true, value: { case: c, to, protocol, port: icmp ? undefined : shownPort, probes } };
 }
@@ -157,11 +156,20 @@ function resolveIn(ctx: Context, c: TestCase): ResolveResult {
  * come out in a shape V8 reads about ten times slower (measured on
  * `verdict`, 100,000 queries: 330 ms against 35 ms).
  */
-function pairQuery(t: TrafficSpec, from: Peer, to: Target): ConnectionQuery {
-  return { from, to, protocol: t.protocol, port: t.port, icmpType: t.icmpType, http: t.http, dns: t.dns, kafka: t.kafka, tls: t.tls };
+function pairQuery(t: TrafficSpec, protocol: L4Protocol, port: number | undefined, from: Peer, to: Target): ConnectionQuery {
+  return { from, to, protocol, port, icmpType: t.icmpType, http: t.http, dns: t.dns, kafka: t.kafka, tls: t.tls };
 }
 
-type Fail = (code: string, message: string, hint?: string) => void;
+/** Why an endpoint could not be looked up: a value, made only when a lookup fails (most never do). */
+interface Problem {
+  readonly problem: { readonly code: string; readonly message: string; readonly hint?: string };
+}
+const problem = (code: string, message: string, hint?: string): Problem => ({ problem: { code, message, ...(hint ? { hint } : {}) } });
+const isProblem = (x: Ends | Problem): x is Problem => 'problem' in x;
+
+function diagnostic(c: TestCase, field: CaseField, { problem: p }: Problem): Diagnostic {
+  return { code: p.code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
+}
 
 interface Context {
   readonly cluster: Cluster;
@@ -169,30 +177,22 @@ interface Context {
   readonly dnsSource: DnsAnswerSource;
   readonly services: ServiceIndex;
   readonly pods: PodIndex;
-  /** Workload endpoints found so far (they depend on the cluster alone). */
-  readonly workloads: WeakMap<EndpointRef, Ends>;
-}
-
-/** Per cluster: the workload lookups of every case so far. */
-const workloadMemo = new WeakMap<Cluster, WeakMap<EndpointRef, Ends>>();
-function workloadsOf(cluster: Cluster): WeakMap<EndpointRef, Ends> {
-  let m = workloadMemo.get(cluster);
-  if (!m) workloadMemo.set(cluster, (m = new WeakMap()));
-  return m;
+  /** Workload endpoints found so far by this resolver (they depend on the cluster alone). */
+  readonly workloads: Map<EndpointRef, Ends>;
 }
 
 /** The end that sends: a pod, a workload, an address; never a Service. */
-function lookupSource(ref: EndpointRef, ctx: Context, fail: Fail): Ends | undefined {
+function lookupSource(ref: EndpointRef, ctx: Context): Ends | Problem {
   switch (ref.kind) {
     case 'workload':
-      return workload(ref, ctx, fail);
+      return workload(ref, ctx);
     case 'fqdn':
-      return external(ref.name, ctx, fail);
+      return external(ref.name, ctx);
     case 'service':
-      return notASource(ref.text, ctx.services.byName(ref.namespace, ref.name), fail);
+      return notASource(ref.text, ctx.services.byName(ref.namespace, ref.name));
     case 'ip': {
       const svc = ctx.services.byClusterIP(ref.ip);
-      if (svc) return notASource(`${ref.text} (the ClusterIP of svc:${svc.service.namespace}/${svc.service.name})`, svc, fail);
+      if (svc) return notASource(`${ref.text} (the ClusterIP of svc:${svc.service.namespace}/${svc.service.name})`, svc);
       const pod = ctx.pods.byIp.get(ref.ip);
       return { peers: [{ kind: 'ip', ip: ref.ip }], ...(pod ? { namespace: pod.namespace } : {}) };
     }
@@ -200,16 +200,15 @@ function lookupSource(ref: EndpointRef, ctx: Context, fail: Fail): Ends | undefi
       // No pod's search path applies to a source: only names with their namespace resolve.
       const answer = resolveClusterName(ctx.services, ref.name);
       if (answer?.kind === 'pod') return { peers: [{ kind: 'pod', pod: answer.pod }], namespace: answer.pod.namespace };
-      if (answer) return notASource(`${ref.text} (svc:${answer.entry.service.namespace}/${answer.entry.service.name})`, answer.entry, fail);
+      if (answer) return notASource(`${ref.text} (svc:${answer.entry.service.namespace}/${answer.entry.service.name})`, answer.entry);
       const bare = ref.name.replace(/\.$/, '');
       const named = ctx.services.entries.find((e) => e.service.name === bare);
-      if (named) return notASource(`${ref.text} (svc:${named.service.namespace}/${named.service.name})`, named, fail);
-      if (ctx.dns.has(bare)) return external(bare, ctx, fail);
+      if (named) return notASource(`${ref.text} (svc:${named.service.namespace}/${named.service.name})`, named);
+      if (ctx.dns.has(bare)) return external(bare, ctx);
       const owners = ctx.cluster.pods.filter((p) => p.name === bare || (p.owner.kind !== 'Pod' && p.owner.name === bare));
-      fail('unknown-endpoint', `${JSON.stringify(ref.text)} names no pod, workload or address`, owners[0]
+      return problem('unknown-endpoint', `${JSON.stringify(ref.text)} names no pod, workload or address`, owners[0]
         ? `name the namespace too, e.g. ${owners[0].namespace}/${bare}`
         : `a source is ${SOURCE_FORMS}`);
-      return undefined;
     }
   }
 }
@@ -224,19 +223,18 @@ function noDnsAnswer(name: string, source: DnsAnswerSource): [message: string, h
 
 /** The end that receives; `namespace` is the source's, for the DNS search path. */
 function lookupDestination(
-  ref: EndpointRef, ctx: Context, namespace: string | undefined, port: number | undefined, protocol: L4Protocol, fail: Fail,
-): Ends | undefined {
+  ref: EndpointRef, ctx: Context, namespace: string | undefined, port: number | undefined, protocol: L4Protocol,
+): Ends | Problem {
   switch (ref.kind) {
     case 'workload':
-      return workload(ref, ctx, fail);
+      return workload(ref, ctx);
     case 'fqdn':
-      return external(ref.name, ctx, fail);
+      return external(ref.name, ctx);
     case 'service': {
       const entry = ctx.services.byName(ref.namespace, ref.name);
       if (!entry) {
         const names = ctx.services.entries.filter((e) => e.service.namespace === ref.namespace).map((e) => e.service.name);
-        fail('unknown-endpoint', `no Service ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
-        return undefined;
+        return problem('unknown-endpoint', `no Service ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
       }
       return toService(entry.service);
     }
@@ -262,23 +260,20 @@ function lookupDestination(
         case 'headless': {
           const svc = answer.entry.service;
           if (answer.entry.addresses.length === 0) {
-            fail('no-backends', `${ref.text} is the headless Service ${svc.namespace}/${svc.name}, which has no backends, so the name has no address`,
+            return problem('no-backends', `${ref.text} is the headless Service ${svc.namespace}/${svc.name}, which has no backends, so the name has no address`,
               svc.selector ? `no pod in ${svc.namespace} has the labels ${Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : 'give it Endpoints or an EndpointSlice');
-            return undefined;
           }
           return { peers: answer.entry.addresses.map((a): Peer => (a.pod ? { kind: 'pod', pod: a.pod } : { kind: 'ip', ip: a.ip })), headless: svc };
         }
         case 'external-name': {
           const svc = answer.entry.service;
-          fail('external-name', `${ref.text} is the ExternalName Service ${svc.namespace}/${svc.name}${answer.target ? `, an alias of ${answer.target}` : ''}; polis does not follow the alias`,
+          return problem('external-name', `${ref.text} is the ExternalName Service ${svc.namespace}/${svc.name}${answer.target ? `, an alias of ${answer.target}` : ''}; polis does not follow the alias`,
             answer.target ? `name the host itself: fqdn:${answer.target}, with its address in spec.dns` : 'name the host it stands for with fqdn:NAME');
-          return undefined;
         }
         case undefined:
-          if (ctx.dns.has(bare)) return external(bare, ctx, fail);
-          fail('unknown-endpoint', `${ref.text} is no Service or pod name in the cluster${namespace ? ` (looked up from namespace ${namespace})` : ''} and has no address in spec.dns`,
+          if (ctx.dns.has(bare)) return external(bare, ctx);
+          return problem('unknown-endpoint', `${ref.text} is no Service or pod name in the cluster${namespace ? ` (looked up from namespace ${namespace})` : ''} and has no address in spec.dns`,
             nameHint(bare, namespace, ctx));
-          return undefined;
       }
     }
   }
@@ -292,41 +287,36 @@ function isPortProtocol(p: L4Protocol): p is PortProtocol {
   return p === 'TCP' || p === 'UDP' || p === 'SCTP';
 }
 
-function notASource(what: string, entry: ServiceEntry | undefined, fail: Fail): undefined {
+function notASource(what: string, entry: ServiceEntry | undefined): Problem {
   // Suggest a workload behind the service: the source the author most likely meant to name elsewhere.
   const pod = entry?.pods[0];
   const e = serviceAsSource(what, pod ? `${pod.namespace}/${pod.owner.kind === 'Pod' ? pod.name : pod.owner.name}` : undefined);
-  fail('service-as-source', e.message, e.hint);
-  return undefined;
+  return problem('service-as-source', e.message, e.hint);
 }
 
-function external(name: string, ctx: Context, fail: Fail): Ends | undefined {
+function external(name: string, ctx: Context): Ends | Problem {
   const answers = ctx.dns.get(name);
-  if (!answers || answers.length === 0) {
-    fail('no-dns-answer', ...noDnsAnswer(name, ctx.dnsSource));
-    return undefined;
-  }
+  if (!answers || answers.length === 0) return problem('no-dns-answer', ...noDnsAnswer(name, ctx.dnsSource));
   return { peers: answers.map((ip) => ({ kind: 'fqdn' as const, name, ip })) };
 }
 
-function workload(ref: EndpointRef & { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
+function workload(ref: EndpointRef & { namespace: string; name: string }, ctx: Context): Ends | Problem {
   // A suite names the same endpoints over and over, and parsing shares one ref per text.
   const known = ctx.workloads.get(ref);
   if (known) return known;
-  const found = findWorkload(ref, ctx, fail);
-  if (found) ctx.workloads.set(ref, found);
+  const found = findWorkload(ref, ctx);
+  if (!isProblem(found)) ctx.workloads.set(ref, found);
   return found;
 }
 
-function findWorkload(ref: { namespace: string; name: string }, ctx: Context, fail: Fail): Ends | undefined {
+function findWorkload(ref: { namespace: string; name: string }, ctx: Context): Ends | Problem {
   // An exact pod name wins; otherwise the pods a workload (Deployment, StatefulSet, …) made.
   const exact = ctx.pods.byName.get(`${ref.namespace}/${ref.name}`);
   const pods = exact ? [exact] : ctx.pods.byWorkload.get(`${ref.namespace}/${ref.name}`) ?? [];
   if (pods.length === 0) {
     const inNs = ctx.pods.byNamespace.get(ref.namespace) ?? [];
     const names = [...new Set([...inNs.filter((p) => p.owner.kind !== 'Pod').map((p) => p.owner.name), ...inNs.map((p) => p.name)])];
-    fail('unknown-endpoint', `no pod or workload ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
-    return undefined;
+    return problem('unknown-endpoint', `no pod or workload ${ref.namespace}/${ref.name} in the cluster`, hintFor(ref, names, ctx.cluster));
   }
   return { peers: pods.map((pod) => ({ kind: 'pod' as const, pod })), namespace: ref.namespace };
 }

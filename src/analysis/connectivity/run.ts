@@ -17,7 +17,8 @@ import { isProblem, type Engine, type EngineOptions, type Verdict } from '../../
 import { explanationLine } from '../explain/format.js';
 import type { Cluster } from '../../model/types.js';
 import type { Workspace } from '../../workspace/load.js';
-import { caseResolver, type ResolvedCase } from './resolve.js';
+import type { TestHeader } from './parse.js';
+import { caseResolver, type CaseResolver, type ResolvedCase } from './resolve.js';
 import { trafficLabel, type CaseResult, type ConnectivityTest, type TestCase } from './types.js';
 
 
@@ -40,7 +41,12 @@ export function runCases(
 ): RunOutcome {
   const results: CaseResult[] = [];
   const diagnostics: Diagnostic[] = [];
-  const resolveCase = caseResolver(cluster, dns);
+  runResolving(cases, caseResolver(cluster, dns), engine, results, diagnostics);
+  return { results, diagnostics };
+}
+
+/** {@link runCases} with a resolver kept from batch to batch, adding to `results` and `diagnostics`. */
+function runResolving(cases: readonly TestCase[], resolveCase: CaseResolver, engine: Engine, results: CaseResult[], diagnostics: Diagnostic[]): void {
   for (const c of cases) {
     const resolved = resolveCase(c);
     if (!resolved.ok) {
@@ -75,33 +81,50 @@ export function runCases(
     if (!isProblem(e)) result.explanation = explanationLine(e);
     results.push(result);
   }
-  return { results, diagnostics };
 }
 
 /**
- * Runs whole tests: one engine per distinct `spec.dns` (the DNS answers are
- * part of what the engine compiles), cases in file order.
+ * Runs whole tests, batch by batch as a parse streams (or all at once:
+ * {@link runConnectivityTests}): one engine per distinct `spec.dns` (the DNS
+ * answers are part of what the engine compiles), results in file order.
  */
+export class TestRunner {
+  /** Per distinct `spec.dns`: its engine, and a resolver that remembers the endpoints it found. */
+  private readonly byDns = new Map<string, { readonly engine: Engine; readonly resolve: CaseResolver }>();
+  readonly results: CaseResult[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  /** Cases given so far. */
+  cases = 0;
+
+  constructor(private readonly workspace: Workspace, private readonly factory: EngineFactory, private readonly options: EngineOptions = {}) {}
+
+  /** Runs cases of `test` (its header is enough: the cases come apart). */
+  run(test: TestHeader, cases: readonly TestCase[]): void {
+    const { engine, resolve } = this.forDns(test.dns);
+    runResolving(cases, resolve, engine, this.results, this.diagnostics);
+    this.cases += cases.length;
+  }
+
+  private forDns(dns: ReadonlyMap<string, readonly string[]>): { readonly engine: Engine; readonly resolve: CaseResolver } {
+    const key = JSON.stringify([...dns].sort(([a], [b]) => (a < b ? -1 : 1)));
+    let found = this.byDns.get(key);
+    if (!found) {
+      // Object.fromEntries defines every name as an own key (`__proto__` too); the engine reads its entries.
+      const given = this.options.dns instanceof Map ? [...this.options.dns] : Object.entries(this.options.dns ?? {});
+      const engine = this.factory(this.workspace, { ...this.options, dns: new Map([...given, ...dns]) });
+      this.byDns.set(key, (found = { engine, resolve: caseResolver(this.workspace.cluster, dns) }));
+    }
+    return found;
+  }
+}
+
+/** Runs whole tests (see {@link TestRunner}). */
 export function runConnectivityTests(
   tests: readonly ConnectivityTest[], workspace: Workspace, factory: EngineFactory, options: EngineOptions = {},
 ): RunOutcome {
-  const engines = new Map<string, Engine>();
-  const results: CaseResult[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const t of tests) {
-    const key = JSON.stringify([...t.dns].sort(([a], [b]) => (a < b ? -1 : 1)));
-    let engine = engines.get(key);
-    if (!engine) {
-      // Object.fromEntries defines every name as an own key (`__proto__` too); the engine reads its entries.
-      const given = options.dns instanceof Map ? [...options.dns] : Object.entries(options.dns ?? {});
-      engine = factory(workspace, { ...options, dns: new Map([...given, ...t.dns]) });
-      engines.set(key, engine);
-    }
-    const out = runCases(t.cases, workspace.cluster, engine, t.dns);
-    results.push(...out.results);
-    diagnostics.push(...out.diagnostics);
-  }
-  return { results, diagnostics };
+  const runner = new TestRunner(workspace, factory, options);
+  for (const t of tests) runner.run(t, t.cases);
+  return { results: runner.results, diagnostics: runner.diagnostics };
 }
 
 function judge(r: ResolvedCase, verdicts: readonly Verdict[]): Mutable<CaseResult> {

@@ -7,7 +7,9 @@
  * ~0.5 s to read on the main thread, which is the busy one. In columns a
  * plain case is twelve numbers in one typed array; its endpoints are
  * indexes into one list of distinct endpoint references (a suite names each
- * pod many times). A case with a name or an L7 request, or a number the
+ * pod many times), which grows batch by batch: a batch carries only the
+ * references it adds, so the receiving side keeps one object per endpoint
+ * over the whole suite. A case with a name or an L7 request, or a number the
  * columns cannot hold, crosses whole, beside them.
  */
 import type { SourceLocation } from '../../diagnostics/diagnostic.js';
@@ -23,7 +25,8 @@ export interface CaseColumns {
   readonly count: number;
   /** {@link STRIDE} numbers per case (see the F_ offsets); unused for a case in `whole`. */
   readonly ints: Int32Array;
-  readonly refs: readonly EndpointRef[];
+  /** The endpoint references this batch adds to the list that the batches before it built. */
+  readonly newRefs: readonly EndpointRef[];
   readonly files: readonly string[];
   /** Cases that cross as objects, by position. */
   readonly whole: readonly (readonly [number, WireCase])[];
@@ -47,14 +50,36 @@ function fitsColumns(c: Omit<TestCase, 'locate'>): boolean {
     && Object.keys(l).length === LOCATION_KEYS.length && LOCATION_KEYS.every((k) => k in l);
 }
 
-/** `cases` may keep their `locate`: it stays behind. */
-export function toColumns(cases: readonly Omit<TestCase, 'locate'>[]): CaseColumns {
+/** The sending side's numbering of endpoint references, kept from batch to batch. */
+export class RefNumbering {
+  private readonly ids = new Map<EndpointRef, number>();
+  private fresh: EndpointRef[] = [];
+
+  id(r: EndpointRef): number {
+    let id = this.ids.get(r);
+    if (id === undefined) {
+      this.ids.set(r, (id = this.ids.size));
+      this.fresh.push(r);
+    }
+    return id;
+  }
+
+  /** The references numbered since the last call. */
+  takeFresh(): EndpointRef[] {
+    const f = this.fresh;
+    this.fresh = [];
+    return f;
+  }
+}
+
+/**
+ * `cases` may keep their `locate`: it stays behind. Batches of one stream
+ * share `numbering`, and are read back in order with one `refs` list.
+ */
+export function toColumns(cases: readonly Omit<TestCase, 'locate'>[], numbering = new RefNumbering()): CaseColumns {
   const ints = new Int32Array(cases.length * STRIDE);
-  const refs: EndpointRef[] = [];
-  const refIds = new Map<EndpointRef, number>();
   const files: string[] = [];
   const whole: [number, WireCase][] = [];
-  const refId = (r: EndpointRef) => refIds.get(r) ?? (refs.push(r), refIds.set(r, refs.length - 1).get(r)!);
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i]!;
     if (!fitsColumns(c)) {
@@ -69,21 +94,28 @@ export function toColumns(cases: readonly Omit<TestCase, 'locate'>[]): CaseColum
     ints[k + F_PROTOCOL] = c.protocol === undefined ? NONE : PROTOCOLS.indexOf(c.protocol);
     ints[k + F_PORT] = c.port ?? NONE;
     ints[k + F_ICMP] = c.icmpType ?? NONE;
-    ints[k + F_FROM] = refId(c.from);
-    ints[k + F_TO] = c.to === undefined ? NONE : refId(c.to);
+    ints[k + F_FROM] = numbering.id(c.from);
+    ints[k + F_TO] = c.to === undefined ? NONE : numbering.id(c.to);
     ints[k + F_FILE] = file;
     ints[k + F_LINE] = c.location.line;
     ints[k + F_COL] = c.location.col;
     ints[k + F_OFFSET] = c.location.offset;
     ints[k + F_END] = c.location.endOffset;
   }
-  return { count: cases.length, ints, refs, files, whole };
+  return { count: cases.length, ints, newRefs: numbering.takeFresh(), files, whole };
 }
 
-/** The cases again, each given its `locate` by `locateOf`; `test` is the test's name. */
-export function fromColumns(cols: CaseColumns, test: string, locateOf: (index: number, location: SourceLocation) => TestCase['locate']): TestCase[] {
+/**
+ * The cases again, each given its `locate` by `locateOf`; `test` is the
+ * test's name. `refs` is the list the earlier batches of the stream built
+ * (this batch's references are added to it).
+ */
+export function fromColumns(
+  cols: CaseColumns, test: string, locateOf: (index: number, location: SourceLocation) => TestCase['locate'], refs: EndpointRef[] = [],
+): TestCase[] {
   const out = new Array<TestCase>(cols.count);
-  const { ints, refs, files } = cols;
+  const { ints, files } = cols;
+  for (const r of cols.newRefs) refs.push(r);
   const whole = new Map(cols.whole);
   for (let i = 0; i < cols.count; i++) {
     const w = whole.get(i);

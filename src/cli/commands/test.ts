@@ -17,7 +17,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
 import { formatJsonChunks, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
 // The use-case modules themselves, not the barrel: a command loads only what it runs.
-import { runParsedTests } from '../../usecases/tests.js';
+import { runTestStream } from '../../usecases/tests.js';
 import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
 import { readSources } from '../files.js';
@@ -76,7 +76,7 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   const engineOptions = engineOptionsFrom(opts);
   // Compile while the worker still parses (the engine for tests without spec.dns, the common case).
   if (parsing.inWorker) session.engine(engineOptions);
-  const run = runParsedTests(session, await parsing.result(), engineOptions);
+  const run = await runTestStream(session, parsing.events(), engineOptions);
   if (run.empty) return stop(`no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts, 'invalid-tests', ...manifests);
   for (const chunk of FORMATS[opts.output](run.results)) io.out(chunk);
