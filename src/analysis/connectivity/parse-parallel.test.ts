@@ -143,3 +143,13 @@ ${cases.map((c) => `    - ${c}\n`).join('')}`;
     assert.deepEqual(strip(await collect((async function* () { yield* events; })())), strip(parseConnectivityTests(sources)));
   });
 });
+
+test('the worker posts while this thread is busy elsewhere: nothing it posted is lost', async () => {
+  const sources = [{ path: 't.yaml', text: TESTS }];
+  const pending = startParse(sources, 0);
+  // The cluster loads meanwhile; by the time the events are read the worker has long finished.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const viaWorker = await pending.result();
+  assert.equal(pending.fellBack, false, 'the worker itself answered');
+  assert.deepEqual(strip(viaWorker), strip(parseConnectivityTests(sources)));
+});

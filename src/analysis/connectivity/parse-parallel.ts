@@ -47,18 +47,18 @@ export interface PendingParse {
 /** Starts parsing `sources`, in a worker when they are big enough to be worth one. */
 export function startParse(sources: readonly SourceFile[], threshold = WORKER_THRESHOLD_BYTES): PendingParse {
   const bytes = sources.reduce((n, s) => n + s.text.length, 0);
-  let worker: Worker | undefined;
+  let inbox: Inbox | undefined;
   if (bytes >= threshold) {
     try {
-      worker = startWorker('./parse-worker.js', import.meta.url, sources);
+      inbox = new Inbox(startWorker('./parse-worker.js', import.meta.url, sources));
     } catch {
       // A worker that cannot start costs time, never the answer.
     }
   }
   let fellBack = false;
-  const events = worker
+  const events = inbox
     ? async function* (): AsyncGenerator<ParseEvent> {
-      const done = yield* fromWorker(worker!, sources);
+      const done = yield* fromWorker(inbox!, sources);
       if (done) return;
       fellBack = true;
       yield { kind: 'restart' };
@@ -66,7 +66,7 @@ export function startParse(sources: readonly SourceFile[], threshold = WORKER_TH
     }
     : () => inThread(sources);
   return {
-    inWorker: worker !== undefined,
+    inWorker: inbox !== undefined,
     get fellBack() {
       return fellBack;
     },
@@ -91,25 +91,50 @@ async function* inThread(sources: readonly SourceFile[]): AsyncGenerator<ParseEv
 }
 
 /**
+ * A worker's messages, kept from the moment it starts: a Worker drops a
+ * message that finds no listener, and the parse posts while this thread
+ * still loads the cluster.
+ */
+class Inbox {
+  private readonly queue: (WireEvent | undefined)[] = [];
+  private next = 0;
+  private over = false;
+  private wake: (() => void) | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (e: WireEvent) => {
+      this.queue.push(e);
+      this.wake?.();
+    });
+    const stop = () => {
+      this.over = true;
+      this.wake?.();
+    };
+    worker.once('error', stop);
+    worker.once('exit', stop);
+  }
+
+  /** The messages in order, until the worker stops. */
+  async *read(): AsyncGenerator<WireEvent> {
+    for (;;) {
+      while (this.next < this.queue.length) {
+        const e = this.queue[this.next]!;
+        this.queue[this.next++] = undefined;
+        yield e;
+      }
+      if (this.over) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+}
+
+/**
  * The worker's events as they come, cases given back their `locate`; true
  * when the worker got to `done`, false when it failed before (a loader that
  * cannot follow it, out of memory).
  */
-async function* fromWorker(worker: Worker, sources: readonly SourceFile[]): AsyncGenerator<ParseEvent, boolean> {
-  const queue: WireEvent[] = [];
-  let next = 0;
-  let over = false;
-  let wake: (() => void) | undefined;
-  worker.on('message', (e: WireEvent) => {
-    queue.push(e);
-    wake?.();
-  });
-  const stop = () => {
-    over = true;
-    wake?.();
-  };
-  worker.once('error', stop);
-  worker.once('exit', stop);
+async function* fromWorker(inbox: Inbox, sources: readonly SourceFile[]): AsyncGenerator<ParseEvent, boolean> {
   const objects = new Map<string, readonly ManifestObject[]>();
   const objectsOf = (file: string) => {
     let o = objects.get(file);
@@ -119,26 +144,20 @@ async function* fromWorker(worker: Worker, sources: readonly SourceFile[]): Asyn
   const refs: EndpointRef[] = [];
   let test: TestHeader | undefined;
   try {
-    for (;;) {
-      while (next < queue.length) {
-        const e = queue[next]!;
-        queue[next++] = undefined!;
-        if (e.kind !== 'cases') {
-          if (e.kind === 'test') test = e.test;
-          yield e;
-          if (e.kind === 'done') return true;
-          continue;
-        }
-        const t = test!;
-        // A field's position is found again only when a diagnostic asks for it.
-        yield { kind: 'cases', cases: fromColumns(e.cases, t.name, (index, location) => (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(index, f)) ?? location, refs) };
+    for await (const e of inbox.read()) {
+      if (e.kind !== 'cases') {
+        if (e.kind === 'test') test = e.test;
+        yield e;
+        if (e.kind === 'done') return true;
+        continue;
       }
-      if (over) return false;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+      const t = test!;
+      // A field's position is found again only when a diagnostic asks for it.
+      yield { kind: 'cases', cases: fromColumns(e.cases, t.name, (index, location) => (f) => objectsOf(t.file)[t.objectIndex]?.locate(casePath(index, f)) ?? location, refs) };
     }
+    return false;
   } finally {
-    void worker.terminate();
+    void inbox.worker.terminate();
   }
 }
 

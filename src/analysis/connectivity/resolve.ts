@@ -100,8 +100,6 @@ export function caseResolver(cluster: Cluster, dns: ReadonlyMap<string, readonly
 }
 
 function resolveIn(ctx: Context, c: TestCase): ResolveResult {
-  const error = (field: CaseField, p: Problem): ResolveResult => ({ ok: false, diagnostics: [diagnostic(c, field, p)] });
-
   const to = c.to ?? KUBE_DNS;
   const src = lookupSource(c.from, ctx);
   // A node port is found by port and protocol; the protocol defaults as below.
@@ -119,7 +117,7 @@ function resolveIn(ctx: Context, c: TestCase): ResolveResult {
   let shownPort = port;
   const icmp = protocol === 'ICMP' || protocol === 'ICMPv6';
   if (dst.service && icmp) {
-    return error('to', problem('icmp-service', `${to.text} is Service ${dst.service.namespace}/${dst.service.name}, which forwards TCP, UDP and SCTP only, not ICMP`, 'ping a pod or workload (NS/NAME) instead'));
+    return failed(c, 'to', problem('icmp-service', `${to.text} is Service ${dst.service.namespace}/${dst.service.name}, which forwards TCP, UDP and SCTP only, not ICMP`, 'ping a pod or workload (NS/NAME) instead'));
   }
   if (dst.service) {
     // A Service is reached on one of its ports; the engine maps it to the target port.
@@ -131,14 +129,14 @@ function resolveIn(ctx: Context, c: TestCase): ResolveResult {
     if (!chosen) {
       const has = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'no ports';
       const what = port === undefined ? (wanted ? `${wanted} port` : undefined) : `port ${port}/${protocol}`;
-      return error(c.port === undefined ? 'to' : 'port', problem('not-a-service-port', what ? `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})` : `Service ${svc.namespace}/${svc.name} has no ports`,
+      return failed(c, c.port === undefined ? 'to' : 'port', problem('not-a-service-port', what ? `Service ${svc.namespace}/${svc.name} has no ${what} (it has ${has})` : `Service ${svc.namespace}/${svc.name} has no ports`,
         'a Service is reached on its own port (spec.ports[].port), not on the target port'));
     }
     shownPort = dst.nodePort ? port : chosen.port;
     port = chosen.port;
     protocol = chosen.protocol;
   } else if (!icmp && port === undefined) {
-    return error('port', problem('missing-port', `port is required for ${protocol} to ${to.text}`, dst.headless
+    return failed(c, 'port', problem('missing-port', `port is required for ${protocol} to ${to.text}`, dst.headless
       ? `${to.text} is the headless Service ${dst.headless.namespace}/${dst.headless.name}: its name gives its pods' own addresses, so give the port they listen on`
       : 'add port: 80 (or protocol: ICMP for a ping)'));
   }
@@ -166,6 +164,10 @@ interface Problem {
 }
 const problem = (code: string, message: string, hint?: string): Problem => ({ problem: { code, message, ...(hint ? { hint } : {}) } });
 const isProblem = (x: Ends | Problem): x is Problem => 'problem' in x;
+
+function failed(c: TestCase, field: CaseField, p: Problem): ResolveResult {
+  return { ok: false, diagnostics: [diagnostic(c, field, p)] };
+}
 
 function diagnostic(c: TestCase, field: CaseField, { problem: p }: Problem): Diagnostic {
   return { code: p.code, severity: 'error', location: c.locate(field), object: `ConnectivityTest ${c.test}`, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
