@@ -157,9 +157,19 @@ describe('cilium pkg/policy/api/fqdn_test.go TestFQDNSelectorSanitize / TestPort
       test(`${where}: ${sel(s)} is refused`, () => assert.equal(accepted(where, s).ok, false));
     }
   }
+  // Refused since cilium/cilium#7963 (2019): FQDNSelector.sanitize (blob ids 124660976, 10400553528); no field wins.
+  // cilium/cilium#32814 (2024) adds the same as a CRD oneOf, so the API server refuses it first (the main-line CRD,
+  // pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml at commit 02904c9b, toFQDNs items).
   test('toFQDNs: matchName and matchPattern together are refused ("only one of MatchName or MatchPattern is allowed in an FQDNSelector")', () => {
     assert.equal(accepted('toFQDNs', { matchName: 'cilium.io', matchPattern: '*cilium.io' }).ok, false);
   });
+  // The same main-line CRD puts that oneOf on rules.dns items too (PortRuleDNS is `type PortRuleDNS FQDNSelector`),
+  // and a oneOf of two `required` lists also refuses a selector with neither field. Whether the 1.18 CRD already has
+  // it on DNS items was not read (only #32814's description and the main-line CRD were), so polis keeps 1.18's
+  // PortRuleDNS.Sanitize reading (both accepted, with a warning; neither accepted, with a warning).
+  for (const row of ['rules.dns with matchName and matchPattern is refused by the CRD oneOf', 'toFQDNs / rules.dns with neither field is refused by the CRD oneOf']) {
+    test(`unsupported: ${row}`, { skip: 'main-line CRD (commit 02904c9b); presence in the 1.18 CRD not verified' }, () => {});
+  }
 });
 
 describe('cilium pkg/policy/api/fqdn.go CRD validation (kubebuilder Pattern and MaxLength)', () => {

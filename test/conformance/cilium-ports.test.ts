@@ -14,7 +14,9 @@
  *   (one-side-anchored pattern), `endPort` (0..65535) and `protocol`
  *   (`Enum=TCP;UDP;SCTP;ANY`, case-sensitive at the API server);
  * - pkg/policy/api/http.go, blob id 6261429782: `PortRuleHTTP.Sanitize` checks
- *   headerMatches (name, mismatch action, secret name);
+ *   headerMatches (name, mismatch action, secret name), and "Headers are not
+ *   sanitized"; an empty header name is refused one step later, by Envoy (the
+ *   rows say where);
  * - pkg/policy/api/fqdn.go, blob id 124660976 (1.18 line): `PortRuleDNS.Sanitize`
  *   checks each field alone and, unlike `FQDNSelector.sanitize`, does not refuse
  *   matchName and matchPattern together;
@@ -40,6 +42,7 @@ interface Row { row: string; body: string; accepted: boolean; why: string }
 const ports = (list: string, rules = '') => `ingress:\n  - toPorts: [{ports: [${list}]${rules ? `, rules: ${rules}` : ''}}]`;
 const dns = (list: string, sel = '{matchName: a.com}') => `egress:\n  - toPorts: [{ports: [${list}], rules: {dns: [${sel}]}}]`;
 const header = (m: string) => ports('{port: "80", protocol: TCP}', `{http: [{headerMatches: [${m}]}]}`);
+const headers = (list: string) => ports('{port: "80", protocol: TCP}', `{http: [{headers: [${list}]}]}`);
 
 const ROWS: readonly Row[] = [
   // PortProtocol.Validate: names first (IsSvcName), then ParseUint base 0.
@@ -82,6 +85,15 @@ const ROWS: readonly Row[] = [
   { row: 'headerMatches with mismatch FOO', body: header('{name: a, mismatch: FOO}'), accepted: false, why: '"Invalid header action: FOO"' },
   { row: 'headerMatches with an unnamed secret', body: header('{name: a, secret: {name: ""}}'), accepted: false, why: '"Secret name missing"' },
   { row: 'headerMatches with mismatch LOG', body: header('{name: a, value: b, mismatch: LOG}'), accepted: true, why: 'a known action' },
+  // headers: not sanitized by the agent; getHTTPRule splits each on its first space (name, exact value) and Envoy's
+  // HeaderMatcher.name has min_len 1 (envoy route_components.proto, blob id 398738218), so an empty name makes the
+  // NPDS update fail in cilium-envoy (NetworkPolicyMap onConfigUpdate: MessageUtil::validate).
+  { row: 'headers [""]', body: headers('""'), accepted: false, why: 'empty Envoy header name' },
+  { row: 'headers ["  "]', body: headers('"  "'), accepted: false, why: 'empty Envoy header name' },
+  { row: 'headers [" X-Key"] (leading space)', body: headers('" X-Key"'), accepted: false, why: 'SplitN gives an empty name' },
+  { row: 'headers [": x"]', body: headers('": x"'), accepted: false, why: 'TrimRight(":") leaves an empty name' },
+  { row: 'headers ["X-Key"]', body: headers('"X-Key"'), accepted: true, why: 'presence match' },
+  { row: 'headers ["X-Key: true"]', body: headers('"X-Key: true"'), accepted: true, why: 'name X-Key, exact value true' },
   // Host policies: countL7Rules counts DNS, HTTP and Kafka of non-empty rules.
   { row: 'host policy, l7proto alone on ingress', body: 'ingress:\n  - toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {l7proto: tester}}]', accepted: true, why: 'IsEmpty: countL7Rules counts nothing' },
   { row: 'host policy, Kafka on egress', body: 'egress:\n  - toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{topic: a}]}}]', accepted: false, why: '"L7 protocol Kafka is not supported on host egress yet"' },

@@ -155,9 +155,21 @@ function verb(deny: boolean): string {
  * cases 9A/9B, has `id=b` with Kafka beside `{}` with HTTP on 80/TCP as valid.
  * Selectors are compared as written (a rule without peers is the wildcard `{}`),
  * so two spellings of one selector are not caught.
+ *
+ * Valid is not predictable, though: the port's proxy redirect is one per
+ * (port, listener), `ProxyID(endpoint, ingress, protocol, port, listener)`,
+ * and every selector's map entry takes its port (`EndpointPolicy.LookupRedirectPort`).
+ * The endpoint creates it with the parser of the first redirecting
+ * per-selector policy it meets (`pkg/endpoint/bpf.go addNewRedirects` skips
+ * a proxy ID it already has), and it meets them by ranging over the Go map
+ * `L4Filter.PerSelectorPolicies` (`pkg/policy/resolve.go forEachRedirectFilter`),
+ * whose order Go randomises. So one proxy, HTTP or Kafka as chance has it,
+ * gets every peer's traffic on the port: a warning, and polis's L7 verdicts
+ * there are a guess (conformance rows 9A/9B say which parts are not).
  */
 function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | EgressRuleSpec)[], path: FieldPath): void {
   const seen = new Map<string, { kind: string; path: FieldPath }>();
+  const byPort = new Map<string, { kind: string; path: FieldPath; warned: boolean }>();
   // A rule element's peers as written; an element naming none is the wildcard.
   const selectorsOf = (e: IngressRuleSpec | EgressRuleSpec): string[] => {
     const element = e as Readonly<Record<string, unknown>>;
@@ -176,6 +188,15 @@ function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | Egr
         const protos = !pp.protocol || pp.protocol.toUpperCase() === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol.toUpperCase()];
         for (const proto of protos) {
           const port = `${String(pp.port).toLowerCase()}/${proto}`;
+          if (!pr.listener) {
+            const other = byPort.get(port);
+            if (!other) byPort.set(port, { kind, path: at, warned: false });
+            else if (other.kind !== kind && !other.warned && !selectors.some((sel) => seen.get(`${port} ${sel}`)?.kind === other.kind)) {
+              other.warned = true;
+              r.warn(at, 'l7-parsers-share-port', `port ${port} has ${kind} rules here and ${other.kind} rules at ${formatPath(other.path)}: Cilium gives the port one proxy, of whichever of the two protocols it reads first (Go map order), for every peer`,
+                `put the ${kind} and ${other.kind} rules on different ports. Depending on the regeneration, the ${kind} or the ${other.kind} rules are enforced and the other protocol's traffic on this port fails; polis cannot tell which, so its L7 verdicts here are a guess`);
+            }
+          }
           for (const selector of selectors) {
             const key = `${port} ${selector}`;
             const first = seen.get(key);

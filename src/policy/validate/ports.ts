@@ -166,7 +166,10 @@ function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCoun
       r.warn([...p, 'path'], 'path-not-absolute', `path "${h.path}" does not start with "/", but request paths always do, so it matches nothing`, `write path: "/${h.path}"`);
     }
     (h.headers ?? []).forEach((hd, j) => {
-      if (hd.trim() === '') r.error([...p, 'headers', j], 'empty-header', 'a header rule must not be empty', 'write "Name" or "Name: value"');
+      if (envoyHeaderName(hd) === '') {
+        r.error([...p, 'headers', j], 'empty-header', `header rule ${JSON.stringify(hd)} names no header`,
+          'write "Name" or "Name: value". Cilium accepts it ("Headers are not sanitized") but turns it into an Envoy header matcher with an empty name, which Envoy refuses (HeaderMatcher.name min_len 1): the proxy gets no policy update for the endpoint');
+      }
     });
     (h.headerMatches ?? []).forEach((m, j) => {
       const mp = [...p, 'headerMatches', j];
@@ -178,6 +181,18 @@ function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCoun
     });
   });
   (rules.kafka ?? []).forEach((k, i) => checkKafkaRule(r, k, [...path, 'kafka', i]));
+}
+
+/**
+ * The header name Cilium gives Envoy for a `headers` entry
+ * (pkg/envoy/policy envoy_l7_rules_translator.go getHTTPRule, read at blob ids
+ * 1267696545 and 3700538918): the text before the first space with trailing
+ * colons trimmed ("X-Key: true"), or the whole text when it has no space.
+ * Empty for "", "  " and " X-Key", which Envoy's HeaderMatcher refuses.
+ */
+function envoyHeaderName(text: string): string {
+  const sp = text.indexOf(' ');
+  return sp < 0 ? text : text.slice(0, sp).replace(/:+$/, '');
 }
 
 const KAFKA_API_KEYS = new Set([
