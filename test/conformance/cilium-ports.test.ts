@@ -206,3 +206,25 @@ describe('cilium pkg/fqdn/dnsproxy/proxy.go GeneratePattern: a DNS rule with mat
     assert.equal(query(w, 'a.com.'), false);
   });
 });
+
+describe('cilium pkg/envoy/policy envoy_l7_rules_translator.go getHTTPRule: how a headers entry matches', () => {
+  // SplitN(hdr, " ", 2): with a space, name = TrimRight(strs[0], ":") and an exact match on strs[1] as written;
+  // without one, a presence match on the whole text. Requests carry header values without surrounding
+  // whitespace (RFC 9110 §5.5: OWS is not part of the field value).
+  const get = (headers: Record<string, string>) => ({ port: 80, http: { method: 'GET', path: '/', headers } });
+  const rule = (entry: string) => world(fromClient(`\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{headers: [${JSON.stringify(entry)}]}]}}]`));
+  const rows: readonly { entry: string; request: Record<string, string>; allowed: boolean; why: string }[] = [
+    { entry: 'X-Key: true', request: { 'x-key': 'true' }, allowed: true, why: 'name X-Key, value true' },
+    { entry: 'X-Key: true', request: { 'x-key': 'false' }, allowed: false, why: 'exact value' },
+    { entry: 'X-Key:: true', request: { 'x-key': 'true' }, allowed: true, why: 'every trailing colon is trimmed' },
+    { entry: 'X-Key:  true', request: { 'x-key': 'true' }, allowed: false, why: 'the value keeps its leading space (" true")' },
+    { entry: 'X-Key', request: { 'x-key': 'anything' }, allowed: true, why: 'presence' },
+    { entry: 'X-Key', request: {}, allowed: false, why: 'the header is missing' },
+    { entry: 'X-Key:', request: { 'x-key': 'anything' }, allowed: false, why: 'no space: the name keeps its colon, which no header name has' },
+  ];
+  for (const r of rows) {
+    test(`headers [${JSON.stringify(r.entry)}], request ${JSON.stringify(r.request)}: ${r.allowed ? 'allowed' : 'denied'} (${r.why})`, () => {
+      assert.equal(allowed(rule(r.entry), CLIENT, SERVER, get(r.request)), r.allowed);
+    });
+  }
+});

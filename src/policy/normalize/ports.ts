@@ -9,6 +9,7 @@
  */
 import type { FieldPath } from '../../manifest/object.js';
 import { compileRe2, type Re2 } from '../../util/re2.js';
+import { headerRule } from '../http-header.js';
 import { icmpTypeNumber } from '../icmp.js';
 import { parsePortString } from '../ports.js';
 import type { DnsRule, HttpRule, KafkaRule, L4Protocol, L7Rules, PortEntry, PortSet } from '../rule.js';
@@ -88,10 +89,7 @@ function compileL7(rules: L7RulesSpec | undefined): L7Rules | undefined {
       const host = re(h.host);
       if (method === null || path === null || host === null) continue; // invalid: reported by validation
       const headers = [
-        ...(h.headers ?? []).map((text) => {
-          const sp = text.indexOf(' ');
-          return sp < 0 ? { name: text.replace(/:$/, '') } : { name: text.slice(0, sp).replace(/:$/, ''), value: text.slice(sp + 1).trim() };
-        }),
+        ...(h.headers ?? []).map(headerRule),
         ...(h.headerMatches ?? []).filter((m) => m.mismatch === undefined).map((m) => (m.value !== undefined ? { name: m.name, value: m.value } : { name: m.name })),
       ];
       const text = [h.method && `method ${h.method}`, h.path && `path ${h.path}`, h.host && `host ${h.host}`, ...(h.headers ?? []).map((x) => `header ${x}`)].filter(Boolean).join(', ') || 'any request';

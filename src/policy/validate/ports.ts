@@ -11,6 +11,7 @@ import type { FieldPath } from '../../manifest/object.js';
 import { compileRe2 } from '../../util/re2.js';
 import type { IcmpRuleSpec, KafkaRuleSpec, L7RulesSpec, PortProtocolSpec, PortRuleSpec } from '../schema/cilium.js';
 import { parsePortString } from '../ports.js';
+import { headerRule } from '../http-header.js';
 import { icmpTypeNumber } from '../icmp.js';
 import { ciliumRejects, type Reporter } from './reporter.js';
 import { checkFqdnSelector } from './fqdn.js';
@@ -166,7 +167,7 @@ function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCoun
       r.warn([...p, 'path'], 'path-not-absolute', `path "${h.path}" does not start with "/", but request paths always do, so it matches nothing`, `write path: "/${h.path}"`);
     }
     (h.headers ?? []).forEach((hd, j) => {
-      if (envoyHeaderName(hd) === '') {
+      if (headerRule(hd).name === '') {
         r.error([...p, 'headers', j], 'empty-header', `header rule ${JSON.stringify(hd)} names no header`,
           'write "Name" or "Name: value". Cilium accepts it ("Headers are not sanitized") but turns it into an Envoy header matcher with an empty name, which Envoy refuses (HeaderMatcher.name min_len 1): the proxy gets no policy update for the endpoint');
       }
@@ -181,18 +182,6 @@ function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCoun
     });
   });
   (rules.kafka ?? []).forEach((k, i) => checkKafkaRule(r, k, [...path, 'kafka', i]));
-}
-
-/**
- * The header name Cilium gives Envoy for a `headers` entry
- * (pkg/envoy/policy envoy_l7_rules_translator.go getHTTPRule, read at blob ids
- * 1267696545 and 3700538918): the text before the first space with trailing
- * colons trimmed ("X-Key: true"), or the whole text when it has no space.
- * Empty for "", "  " and " X-Key", which Envoy's HeaderMatcher refuses.
- */
-function envoyHeaderName(text: string): string {
-  const sp = text.indexOf(' ');
-  return sp < 0 ? text : text.slice(0, sp).replace(/:+$/, '');
 }
 
 const KAFKA_API_KEYS = new Set([
