@@ -252,17 +252,22 @@ function expandWorkload(
   const owner: PodOwner = { kind, name: o.name };
   const hash = podTemplateHash(template);
   const out: PodDraft[] = [];
-  const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => ({
-    name, namespace, labels, spec, owner, origin: o.location, ...(pinnedNode ? { pinnedNode } : {}),
-  });
+  const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => {
+    const d: PodDraft = { name, namespace, labels, spec, owner, origin: o.location };
+    if (pinnedNode) d.pinnedNode = pinnedNode;
+    return d;
+  };
+  const seed = `${namespace}/${o.name}/`;
   switch (kind) {
-    case 'Deployment':
-      for (let i = 0; i < replicas; i++) {
-        out.push(draft(`${o.name}-${hash}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, { ...base, 'pod-template-hash': hash }));
-      }
+    case 'Deployment': {
+      // Replicas of one template carry equal labels: one object serves them all (labels are never written to).
+      const labels: Labels = { ...base, 'pod-template-hash': hash };
+      const prefix = `${o.name}-${hash}-`;
+      for (let i = 0; i < replicas; i++) out.push(draft(prefix + nameSuffix(seed + i), labels));
       break;
+    }
     case 'ReplicaSet':
-      for (let i = 0; i < replicas; i++) out.push(draft(`${o.name}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, base));
+      for (let i = 0; i < replicas; i++) out.push(draft(`${o.name}-${nameSuffix(seed + i)}`, base));
       break;
     case 'StatefulSet':
       for (let i = 0; i < replicas; i++) {
@@ -384,23 +389,40 @@ function schedule(
       diagnostics.push({ code: 'ipam-exhausted', severity: 'error', location: d.origin, message: `no pod IP left on node ${node.name} for ${d.namespace}/${d.name}`, hint: 'use a larger pod CIDR (--pod-cidr)' });
       continue;
     }
-    const ports: ContainerPort[] = [];
-    for (const c of [...(d.spec.containers ?? []), ...(d.spec.initContainers ?? [])]) {
-      for (const p of c.ports ?? []) {
-        ports.push({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' });
-      }
-    }
     const hostname = d.hostname ?? d.spec.hostname;
     const subdomain = d.subdomain ?? d.spec.subdomain;
-    pods.push({
+    // Optional fields are added after the others, in the order the object has always listed them.
+    const pod: { -readonly [K in keyof Pod]: Pod[K] } = {
       name: d.name, namespace: d.namespace, labels: d.labels, ip, nodeName: node.name,
       serviceAccount: d.spec.serviceAccountName ?? d.spec.serviceAccount ?? 'default',
-      hostNetwork, ports, owner: d.owner,
-      ...(hostname ? { hostname } : {}), ...(subdomain ? { subdomain } : {}),
-      ...(d.origin ? { origin: d.origin } : {}),
-    });
+      hostNetwork, ports: portsOf(d.spec), owner: d.owner,
+    };
+    if (hostname) pod.hostname = hostname;
+    if (subdomain) pod.subdomain = subdomain;
+    if (d.origin) pod.origin = d.origin;
+    pods.push(pod);
   }
   return pods;
+}
+
+/** Container ports of a pod spec, by spec: replicas share their template's spec, so its list is built once and shared. */
+const portLists = new WeakMap<s.PodSpec, readonly ContainerPort[]>();
+
+function portsOf(spec: s.PodSpec): readonly ContainerPort[] {
+  let ports = portLists.get(spec);
+  if (ports) return ports;
+  const list: ContainerPort[] = [];
+  for (const cs of [spec.containers, spec.initContainers]) {
+    if (!cs) continue;
+    for (const c of cs) {
+      for (const p of c.ports ?? []) {
+        const protocol = p.protocol ?? 'TCP';
+        list.push(p.name ? { name: p.name, containerPort: p.containerPort, protocol } : { containerPort: p.containerPort, protocol });
+      }
+    }
+  }
+  portLists.set(spec, (ports = list));
+  return ports;
 }
 
 /**

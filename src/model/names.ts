@@ -11,7 +11,11 @@ const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** FNV-1a, 32 bits: what Kubernetes uses for pod-template-hash. */
 export function fnv32a(text: string): number {
-  let h = 0x811c9dc5;
+  return fnvMore(0x811c9dc5, text);
+}
+
+/** FNV-1a carried on over `text` from the hash `h` of what came before (the hash of the concatenation). */
+function fnvMore(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
@@ -29,15 +33,20 @@ export function podTemplateHash(template: unknown): string {
 
 /** A 5-character suffix like the one `generateName` adds, derived from `seed`. */
 export function nameSuffix(seed: string): string {
-  let h = fnv32a(seed);
+  const seeded = fnv32a(seed);
+  // fnv32a(`${seed}/${i}`), carried on from the seed's hash: one pass over the seed instead of six.
+  const slash = fnvMore(seeded, '/');
+  let h = seeded;
   let out = '';
   for (let i = 0; i < 5; i++) {
     out += ALPHANUMS[h % ALPHANUMS.length];
-    h = Math.floor(h / ALPHANUMS.length) ^ fnv32a(`${seed}/${i}`);
+    h = Math.floor(h / ALPHANUMS.length) ^ fnvMore(slash, DIGITS[i]!);
     h >>>= 0;
   }
   return out;
 }
+
+const DIGITS = ['0', '1', '2', '3', '4'];
 
 /**
  * JSON with sorted keys, so equal objects hash equally. Every Deployment's
