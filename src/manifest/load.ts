@@ -403,14 +403,26 @@ function parseFailure(e: unknown, loc: SourceLocation): Diagnostic {
 
 /** How deeply mappings and sequences nest in a read value (iterative: the value may be deep). */
 function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) max = d + 1;
-    if (max > MAX_NESTING) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  return typeof value === 'object' && value !== null ? depthBelow(value, 1) : 0;
+}
+
+/**
+ * The depth of the deepest collection inside `v` (itself at depth `d`). The
+ * recursion stops one level past MAX_NESTING, so it is bounded whatever the
+ * value: no tuple per collection, as the 10,000 objects of a cluster are all measured.
+ */
+function depthBelow(v: object, d: number): number {
+  if (d > MAX_NESTING) return d;
+  let max = d;
+  const children = Array.isArray(v) ? v : Object.values(v);
+  for (let i = 0; i < children.length; i++) {
+    const child: unknown = children[i];
+    if (typeof child !== 'object' || child === null) continue;
+    const m = depthBelow(child, d + 1);
+    if (m > max) {
+      max = m;
+      if (max > MAX_NESTING) return max;
+    }
   }
   return max;
 }

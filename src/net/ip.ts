@@ -115,7 +115,7 @@ export function cidrContainsCidr(outer: CidrPrefix, inner: CidrPrefix): boolean 
 export function formatIp(ip: IpAddress): string {
   if (ip.family === 4) {
     const v = Number(ip.value);
-    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const parts: number[] = [];
   for (let i = 7; i >= 0; i--) parts.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
