@@ -166,11 +166,14 @@ function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | Egr
     return fields.flatMap((f) => (Array.isArray(element[f]) ? (element[f] as unknown[]) : []).map((item) => `${f.replace(/^(from|to)/, '')} ${JSON.stringify(item)}`));
   };
   list.forEach((e, i) => {
-    const selectors = selectorsOf(e);
+    // Written out only for an element with L7 rules (most have none).
+    let selectors: string[] | undefined;
     (e.toPorts ?? []).forEach((pr, j) => {
-      const kinds = pr.rules ? l7Kinds(pr.rules) : [];
+      if (!pr.rules) return;
+      const kinds = l7Kinds(pr.rules);
       if (kinds.length !== 1) return; // none, or already refused as mixed
       const kind = kinds[0]!;
+      selectors ??= selectorsOf(e);
       const at = [...path, i, 'toPorts', j, 'rules'];
       for (const pp of pr.ports ?? []) {
         const protos = !pp.protocol || pp.protocol.toUpperCase() === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol.toUpperCase()];
