@@ -49,44 +49,59 @@ export function nameSuffix(seed: string): string {
 const DIGITS = ['0', '1', '2', '3', '4'];
 
 /**
- * JSON with sorted keys, so equal objects hash equally. Every Deployment's
- * template is hashed, so the common case goes through the native
- * `JSON.stringify` with a replacer that sorts each object's keys (about half
- * the time of the walk below). A fresh object lists integer-like keys first
- * whatever order they were added in, so an object with such a key is left to
- * the walk, which sorts all keys as strings; so is anything the two would
- * write differently (an undefined field, a Date or other non-plain object).
+ * JSON with sorted keys, so equal objects hash equally: the text of
+ * {@link stableWalk}. Every Deployment's template is hashed, so the common
+ * case (plain objects, lists without holes, strings, numbers, booleans,
+ * null) is written by {@link writeStable}, which appends to one string;
+ * anything else (an undefined field, a Date or other non-plain object) is
+ * left to the walk, which has always decided how such values are written.
  */
 export function stableJson(v: unknown): string {
-  let walk = false;
-  const sorted = function (this: Record<string, unknown>, key: string, x: unknown): unknown {
-    // A value with toJSON (a Date) arrives already converted: the walk writes it as an object.
-    if (this[key] !== x) walk = true;
-    if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x)) return x;
-    const proto = typeof x === 'object' ? Object.getPrototypeOf(x) : undefined;
-    if (proto !== Object.prototype && proto !== null) {
-      walk = true;
-      return null;
-    }
-    const o = x as Record<string, unknown>;
-    const keys = Object.keys(o);
-    let inOrder = true;
-    for (let i = 0; i < keys.length; i++) {
-      if (INTEGER_KEY.test(keys[i]!)) walk = true;
-      if (i > 0 && keys[i - 1]! > keys[i]!) inOrder = false;
-    }
-    if (inOrder || walk) return o;
-    const out: Record<string, unknown> = {};
-    // defineProperty: a `__proto__` key stays a key.
-    for (const k of keys.sort()) Object.defineProperty(out, k, { value: o[k], enumerable: true, writable: true, configurable: true });
-    return out;
-  };
-  const fast = JSON.stringify(v, sorted) ?? 'null';
-  return walk ? stableWalk(v) : fast;
+  try {
+    return writeStable(v);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+    return stableWalk(v);
+  }
 }
 
-/** Keys a JavaScript object orders numerically, before all others. */
-const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/;
+/** Thrown by {@link writeStable} at a value it leaves to {@link stableWalk}. */
+const NOT_PLAIN = new Error('not plain data');
+
+function writeStable(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v)) throw NOT_PLAIN;
+          if (i > 0) out += ',';
+          out += writeStable(v[i]);
+        }
+        return out + ']';
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+      const o = v as Record<string, unknown>;
+      // The native sort orders by UTF-16 code units, as the walk's does.
+      const keys = Object.keys(o).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        if (i > 0) out += ',';
+        out += `${JSON.stringify(keys[i])}:${writeStable(o[keys[i]!])}`;
+      }
+      return out + '}';
+    }
+    default:
+      throw NOT_PLAIN;
+  }
+}
 
 function stableWalk(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableWalk).join(',')}]`;
