@@ -126,7 +126,9 @@ function loadChunk(
     let ok = true;
     // Where each mapping and sequence starts, noted while js-yaml reads: enough to place a list
     // item (a test case) without the position-keeping parse, which costs ten times as much.
-    const starts = new WeakMap<object, number>();
+    // A Map, not a WeakMap: its keys live as long as the document's value (the object keeps both),
+    // and tens of thousands of weak entries cost the collector more than the lookups save.
+    const starts = new Map<object, number>();
     const open: number[] = [];
     // Long one-line flow lists are read by flow-lines.ts; js-yaml reads the rest (offsets mapped back).
     const flow = readFlowLines(chunk.text, options.flowLineRun ?? FLOW_LINE_RUN);
@@ -145,6 +147,7 @@ function loadChunk(
       depth = depthOf(value) + (flow ? 1 : 0);
       if (flow && !graftFlowRuns(value, flow.runs, (item, at) => starts.set(item, at))) {
         original = undefined;
+        starts.clear();
         value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
         depth = depthOf(value);
       }
