@@ -354,6 +354,7 @@ function schedule(
   const keyed = drafts.map((d) => ({ d, key: `${d.namespace}/${d.name}` })).sort((a, b) => cmp(a.key, b.key));
   const ordered = keyed.map((k) => k.d);
   const pods: Pod[] = [];
+  const portLists = new Map<s.PodSpec, readonly ContainerPort[]>();
   for (const d of ordered) {
     const keep = kept.get(d);
     let node: ClusterNode | undefined = keep?.node;
@@ -395,7 +396,7 @@ function schedule(
     const pod: { -readonly [K in keyof Pod]: Pod[K] } = {
       name: d.name, namespace: d.namespace, labels: d.labels, ip, nodeName: node.name,
       serviceAccount: d.spec.serviceAccountName ?? d.spec.serviceAccount ?? 'default',
-      hostNetwork, ports: portsOf(d.spec), owner: d.owner,
+      hostNetwork, ports: portsOf(d.spec, portLists), owner: d.owner,
     };
     if (hostname) pod.hostname = hostname;
     if (subdomain) pod.subdomain = subdomain;
@@ -405,11 +406,9 @@ function schedule(
   return pods;
 }
 
-/** Container ports of a pod spec, by spec: replicas share their template's spec, so its list is built once and shared. */
-const portLists = new WeakMap<s.PodSpec, readonly ContainerPort[]>();
-
-function portsOf(spec: s.PodSpec): readonly ContainerPort[] {
-  let ports = portLists.get(spec);
+/** Container ports of a pod spec, by spec (`lists`): replicas share their template's spec, so its list is built once and shared. */
+function portsOf(spec: s.PodSpec, lists: Map<s.PodSpec, readonly ContainerPort[]>): readonly ContainerPort[] {
+  let ports = lists.get(spec);
   if (ports) return ports;
   const list: ContainerPort[] = [];
   for (const cs of [spec.containers, spec.initContainers]) {
@@ -421,7 +420,7 @@ function portsOf(spec: s.PodSpec): readonly ContainerPort[] {
       }
     }
   }
-  portLists.set(spec, (ports = list));
+  lists.set(spec, (ports = list));
   return ports;
 }
 
