@@ -5,6 +5,7 @@
  * that polis output looks like `kubectl get pods` (`backend-7d4b9c8f6-x2kqz`)
  * and the same input always gives the same names.
  */
+import { sortStrings } from '../util/sort.js';
 
 /** Kubernetes' alphabet for generated names (no vowels, no look-alike characters). */
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -89,8 +90,7 @@ function writeStable(v: unknown): string {
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
       const o = v as Record<string, unknown>;
-      // The native sort orders by UTF-16 code units, as the walk's does.
-      const keys = Object.keys(o).sort();
+      const keys = sortStrings(Object.keys(o));
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
         if (i > 0) out += ',';
