@@ -417,15 +417,22 @@ function depthOf(value: unknown): number {
 function depthBelow(v: object, d: number): number {
   if (d > MAX_NESTING) return d;
   let max = d;
-  const children = Array.isArray(v) ? v : Object.values(v);
-  for (let i = 0; i < children.length; i++) {
-    const child: unknown = children[i];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (typeof child !== 'object' || child === null) continue;
+      const m = depthBelow(child, d + 1);
+      if (m > max && (max = m) > MAX_NESTING) return max;
+    }
+    return max;
+  }
+  // Own enumerable keys, as Object.values lists them, without a list per mapping.
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const child: unknown = (v as Record<string, unknown>)[k];
     if (typeof child !== 'object' || child === null) continue;
     const m = depthBelow(child, d + 1);
-    if (m > max) {
-      max = m;
-      if (max > MAX_NESTING) return max;
-    }
+    if (m > max && (max = m) > MAX_NESTING) return max;
   }
   return max;
 }
