@@ -13,6 +13,7 @@
  */
 import { cidrContainsCidr, type CidrPrefix } from '../net/ip.js';
 import { cidrLabelKeyToPrefix } from './cidr-labels.js';
+import { sortStrings } from '../util/sort.js';
 
 /**
  * Label sources Cilium knows. Sources are open-ended strings (a selector may
@@ -126,8 +127,8 @@ export class LabelSet {
   private readonly cidrs: readonly CidrLabel[];
 
   private constructor(byKey: Map<string, Label>) {
-    // The default sort orders strings by UTF-16 code units, exactly as compareStrings (Go's sort.Strings).
-    const keys = Array.from(byKey.keys()).sort();
+    // By UTF-16 code units, exactly as compareStrings (Go's sort.Strings).
+    const keys = sortStrings(Array.from(byKey.keys()));
     const labels = new Array<Label>(keys.length);
     let canonical = '';
     let cidrs: CidrLabel[] | undefined;

@@ -112,8 +112,10 @@ function checked(cache: Map<string, readonly string[]>, text: string, check: (t:
   return hit;
 }
 
-const keyProblems = (k: string) => checked(keyChecks, k, labelKeyProblems);
-const valueProblems = (v: string) => checked(valueChecks, v, labelValueProblems);
+/** {@link labelKeyProblems}, remembered for the key. */
+export const keyProblems = (k: string) => checked(keyChecks, k, labelKeyProblems);
+/** {@link labelValueProblems}, remembered for the value. */
+export const valueProblems = (v: string) => checked(valueChecks, v, labelValueProblems);
 
 const invalid = (v: string, msg: string) => `Invalid value: ${JSON.stringify(v)}: ${msg}`;
 

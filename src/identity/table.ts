@@ -447,6 +447,7 @@ export class IdentityTable {
 
 /** Equal label maps (the order keys were written in does not matter: identity labels are sorted by key). */
 function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true; // replicas of a Deployment share one labels object (model/build.ts)
   for (const k in a) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
   for (const k in b) if (!Object.hasOwn(a, k)) return false;
   return true;

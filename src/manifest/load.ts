@@ -126,7 +126,9 @@ function loadChunk(
     let ok = true;
     // Where each mapping and sequence starts, noted while js-yaml reads: enough to place a list
     // item (a test case) without the position-keeping parse, which costs ten times as much.
-    const starts = new WeakMap<object, number>();
+    // A Map, not a WeakMap: its keys live as long as the document's value (the object keeps both),
+    // and tens of thousands of weak entries cost the collector more than the lookups save.
+    const starts = new Map<object, number>();
     const open: number[] = [];
     // Long one-line flow lists are read by flow-lines.ts; js-yaml reads the rest (offsets mapped back).
     const flow = readFlowLines(chunk.text, options.flowLineRun ?? FLOW_LINE_RUN);
@@ -145,6 +147,7 @@ function loadChunk(
       depth = depthOf(value) + (flow ? 1 : 0);
       if (flow && !graftFlowRuns(value, flow.runs, (item, at) => starts.set(item, at))) {
         original = undefined;
+        starts.clear();
         value = fastLoad(chunk.text, { schema: JS_YAML_SCHEMA, filename: file, listener } as Parameters<typeof fastLoad>[1]);
         depth = depthOf(value);
       }
@@ -403,14 +406,33 @@ function parseFailure(e: unknown, loc: SourceLocation): Diagnostic {
 
 /** How deeply mappings and sequences nest in a read value (iterative: the value may be deep). */
 function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) max = d + 1;
-    if (max > MAX_NESTING) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  return typeof value === 'object' && value !== null ? depthBelow(value, 1) : 0;
+}
+
+/**
+ * The depth of the deepest collection inside `v` (itself at depth `d`). The
+ * recursion stops one level past MAX_NESTING, so it is bounded whatever the
+ * value: no tuple per collection, as the 10,000 objects of a cluster are all measured.
+ */
+function depthBelow(v: object, d: number): number {
+  if (d > MAX_NESTING) return d;
+  let max = d;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (typeof child !== 'object' || child === null) continue;
+      const m = depthBelow(child, d + 1);
+      if (m > max && (max = m) > MAX_NESTING) return max;
+    }
+    return max;
+  }
+  // Own enumerable keys, as Object.values lists them, without a list per mapping.
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const child: unknown = (v as Record<string, unknown>)[k];
+    if (typeof child !== 'object' || child === null) continue;
+    const m = depthBelow(child, d + 1);
+    if (m > max && (max = m) > MAX_NESTING) return max;
   }
   return max;
 }

@@ -53,16 +53,17 @@ const MAX_DIGITS: Readonly<Record<number, number>> = { 2: 64, 8: 22, 10: 20, 16:
 
 /** The number go-yaml v2 reads from a plain scalar, or undefined when it reads a string (or bool/null). */
 export function goYamlNumber(text: string): YamlNumber | undefined {
+  const first = text.charCodeAt(0);
+  const digitOrSign = (first >= 48 && first <= 57) || first === 43 || first === 45;
+  // Most scalars are names: every number, special ones included, starts with a digit, a sign or a dot.
+  if (!digitOrSign && first !== 46 /* . */) return undefined;
   const special = SPECIAL.get(text);
   if (special !== undefined) return { kind: 'float', value: special };
-  const first = text.charCodeAt(0);
   if (first === 46 /* . */) {
     if (!DOT_FLOAT.test(text)) return undefined;
     const value = Number(text);
     return Number.isFinite(value) ? { kind: 'float', value } : undefined;
   }
-  const digitOrSign = (first >= 48 && first <= 57) || first === 43 || first === 45;
-  if (!digitOrSign) return undefined;
   // The common case (ports, replicas): a short decimal without a leading zero is exactly its Number.
   if (text.length <= 15 && (first !== 48 || text.length === 1) && SHORT_DECIMAL.test(text)) return { kind: 'int', value: Number(text) };
   const plain = text.includes('_') ? text.replaceAll('_', '') : text;
@@ -98,10 +99,24 @@ export function goYamlNumber(text: string): YamlNumber | undefined {
 const INT_TAG = 'tag:yaml.org,2002:int';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
-const isInt = (s: string) => goYamlNumber(s)?.kind === 'int';
+/**
+ * {@link goYamlNumber} of the scalar asked last: a parser asks the int type,
+ * then the float type, then constructs, each about the same scalar.
+ */
+let lastText: string | undefined;
+let lastNumber: YamlNumber | undefined;
+function numberOf(s: string): YamlNumber | undefined {
+  if (s !== lastText) {
+    lastNumber = goYamlNumber(s);
+    lastText = s;
+  }
+  return lastNumber;
+}
+
+const isInt = (s: string) => numberOf(s)?.kind === 'int';
 /** A `!!float` accepts ints too (goyaml.v2 converts them), so the float type resolves every number. */
-const isNumber = (s: string) => goYamlNumber(s) !== undefined;
-const numberValue = (s: string) => goYamlNumber(s)!.value;
+const isNumber = (s: string) => numberOf(s) !== undefined;
+const numberValue = (s: string) => numberOf(s)!.value;
 
 /** js-yaml's core schema with go-yaml v2 numbers (types with the int/float tags replace the core ones in place). */
 export const JS_YAML_SCHEMA: JsYamlSchema = CORE_SCHEMA.extend({

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { nullRecord } from '../util/record.js';
 
 export function recordOf<V extends z.ZodType>(value: V) {
+  // A plain z.string() passes every string as it is: such values (nearly every label) skip its safeParse.
+  const anyString = isPlainString(value);
   return z.unknown().transform((input, ctx): Readonly<Record<string, z.output<V>>> => {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       ctx.addIssue({ code: 'invalid_type', expected: 'record', input, message: 'expected a mapping' });
@@ -21,7 +23,12 @@ export function recordOf<V extends z.ZodType>(value: V) {
     const entries: [string, z.output<V>][] = [];
     let ok = true;
     for (const key of Object.keys(input)) {
-      const r = value.safeParse((input as Record<string, unknown>)[key]);
+      const v = (input as Record<string, unknown>)[key];
+      if (anyString && typeof v === 'string') {
+        entries.push([key, v as z.output<V>]);
+        continue;
+      }
+      const r = value.safeParse(v);
       if (r.success) entries.push([key, r.data as z.output<V>]);
       else {
         ok = false;
@@ -30,4 +37,10 @@ export function recordOf<V extends z.ZodType>(value: V) {
     }
     return ok ? nullRecord(entries) : z.NEVER;
   });
+}
+
+/** True for a z.string() with no checks, refinements or transforms: it accepts any string unchanged. */
+function isPlainString(schema: z.ZodType): boolean {
+  const def = (schema as unknown as { _zod: { def: { type?: string; checks?: readonly unknown[] } } })._zod.def;
+  return schema instanceof z.ZodString && def.type === 'string' && (def.checks?.length ?? 0) === 0;
 }

@@ -252,17 +252,22 @@ function expandWorkload(
   const owner: PodOwner = { kind, name: o.name };
   const hash = podTemplateHash(template);
   const out: PodDraft[] = [];
-  const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => ({
-    name, namespace, labels, spec, owner, origin: o.location, ...(pinnedNode ? { pinnedNode } : {}),
-  });
+  const draft = (name: string, labels: Labels, pinnedNode?: string): PodDraft => {
+    const d: PodDraft = { name, namespace, labels, spec, owner, origin: o.location };
+    if (pinnedNode) d.pinnedNode = pinnedNode;
+    return d;
+  };
+  const seed = `${namespace}/${o.name}/`;
   switch (kind) {
-    case 'Deployment':
-      for (let i = 0; i < replicas; i++) {
-        out.push(draft(`${o.name}-${hash}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, { ...base, 'pod-template-hash': hash }));
-      }
+    case 'Deployment': {
+      // Replicas of one template carry equal labels: one object serves them all (labels are never written to).
+      const labels: Labels = { ...base, 'pod-template-hash': hash };
+      const prefix = `${o.name}-${hash}-`;
+      for (let i = 0; i < replicas; i++) out.push(draft(prefix + nameSuffix(seed + i), labels));
       break;
+    }
     case 'ReplicaSet':
-      for (let i = 0; i < replicas; i++) out.push(draft(`${o.name}-${nameSuffix(`${namespace}/${o.name}/${i}`)}`, base));
+      for (let i = 0; i < replicas; i++) out.push(draft(`${o.name}-${nameSuffix(seed + i)}`, base));
       break;
     case 'StatefulSet':
       for (let i = 0; i < replicas; i++) {
@@ -329,14 +334,17 @@ function schedule(
   let overflowed = false;
   // Pods that already run keep their place; their addresses are taken before any new pod is given one.
   const kept = new Map<PodDraft, { ip: string; node: ClusterNode }>();
-  for (const d of drafts) {
-    const before = previous?.get(`${d.namespace}/${d.name}`);
+  // Indexed loops over drafts and pods: they run once per pod (10,000), mostly before anything is optimised.
+  for (let i = 0; previous && i < drafts.length; i++) {
+    const d = drafts[i]!;
+    const before = previous.get(`${d.namespace}/${d.name}`);
     const node = before && !d.podIP && nodes.find((n) => n.name === before.nodeName);
     if (before && node && (!d.pinnedNode || d.pinnedNode === node.name)) {
       kept.set(d, { ip: before.ip, node });
     }
   }
-  for (const d of drafts) {
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i]!;
     const ip = d.podIP ?? (d.spec.hostNetwork === true ? undefined : kept.get(d)?.ip);
     if (!ip) continue;
     for (const p of pools.values()) p.reserve(ip);
@@ -349,7 +357,9 @@ function schedule(
   const keyed = drafts.map((d) => ({ d, key: `${d.namespace}/${d.name}` })).sort((a, b) => cmp(a.key, b.key));
   const ordered = keyed.map((k) => k.d);
   const pods: Pod[] = [];
-  for (const d of ordered) {
+  const portLists = new Map<s.PodSpec, readonly ContainerPort[]>();
+  for (let i = 0; i < ordered.length; i++) {
+    const d = ordered[i]!;
     const keep = kept.get(d);
     let node: ClusterNode | undefined = keep?.node;
     const wanted = keep ? undefined : d.pinnedNode ?? d.spec.nodeName;
@@ -384,23 +394,38 @@ function schedule(
       diagnostics.push({ code: 'ipam-exhausted', severity: 'error', location: d.origin, message: `no pod IP left on node ${node.name} for ${d.namespace}/${d.name}`, hint: 'use a larger pod CIDR (--pod-cidr)' });
       continue;
     }
-    const ports: ContainerPort[] = [];
-    for (const c of [...(d.spec.containers ?? []), ...(d.spec.initContainers ?? [])]) {
-      for (const p of c.ports ?? []) {
-        ports.push({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' });
-      }
-    }
     const hostname = d.hostname ?? d.spec.hostname;
     const subdomain = d.subdomain ?? d.spec.subdomain;
-    pods.push({
+    // Optional fields are added after the others, in the order the object has always listed them.
+    const pod: { -readonly [K in keyof Pod]: Pod[K] } = {
       name: d.name, namespace: d.namespace, labels: d.labels, ip, nodeName: node.name,
       serviceAccount: d.spec.serviceAccountName ?? d.spec.serviceAccount ?? 'default',
-      hostNetwork, ports, owner: d.owner,
-      ...(hostname ? { hostname } : {}), ...(subdomain ? { subdomain } : {}),
-      ...(d.origin ? { origin: d.origin } : {}),
-    });
+      hostNetwork, ports: portsOf(d.spec, portLists), owner: d.owner,
+    };
+    if (hostname) pod.hostname = hostname;
+    if (subdomain) pod.subdomain = subdomain;
+    if (d.origin) pod.origin = d.origin;
+    pods.push(pod);
   }
   return pods;
+}
+
+/** Container ports of a pod spec, by spec (`lists`): replicas share their template's spec, so its list is built once and shared. */
+function portsOf(spec: s.PodSpec, lists: Map<s.PodSpec, readonly ContainerPort[]>): readonly ContainerPort[] {
+  let ports = lists.get(spec);
+  if (ports) return ports;
+  const list: ContainerPort[] = [];
+  for (const cs of [spec.containers, spec.initContainers]) {
+    if (!cs) continue;
+    for (const c of cs) {
+      for (const p of c.ports ?? []) {
+        const protocol = p.protocol ?? 'TCP';
+        list.push(p.name ? { name: p.name, containerPort: p.containerPort, protocol } : { containerPort: p.containerPort, protocol });
+      }
+    }
+  }
+  lists.set(spec, (ports = list));
+  return ports;
 }
 
 /**
@@ -532,7 +557,7 @@ function collectNamespaces(
     if (o.namespace) implicit(o.namespace);
     else if (o.kind !== 'Namespace' && o.kind !== 'Node' && o.kind !== 'CiliumClusterwideNetworkPolicy' && o.kind !== 'CiliumCIDRGroup') implicit('default');
   }
-  for (const p of pods) implicit(p.namespace);
+  for (let i = 0; i < pods.length; i++) implicit(pods[i]!.namespace);
   for (const sv of services) implicit(sv.namespace);
   return [...out.values()];
 }
@@ -543,7 +568,12 @@ function collectServiceAccounts(
   const out = new Map<string, ServiceAccount>();
   for (const n of namespaces) out.set(`${n.name}/default`, { name: 'default', namespace: n.name });
   for (const o of declared) out.set(`${nsOf(o)}/${o.name}`, { name: o.name, namespace: nsOf(o), origin: o.location });
-  for (const p of pods) {
+  let prev: Pod | undefined;
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
+    // Pods come sorted by namespace: most have the account of the one before, already in `out`.
+    if (prev && prev.namespace === p.namespace && prev.serviceAccount === p.serviceAccount) continue;
+    prev = p;
     const key = `${p.namespace}/${p.serviceAccount}`;
     if (!out.has(key)) out.set(key, { name: p.serviceAccount, namespace: p.namespace });
   }

@@ -6,7 +6,7 @@
  * them out. Addresses the user fixed (status.podIP, spec.clusterIP) are
  * reserved first so allocation never collides with them.
  */
-import { parseCidr, formatIp, nthAddress, familyBits, type CidrPrefix } from '../net/ip.js';
+import { parseCidr, formatIp, formatIpv4, nthAddress, familyBits, type CidrPrefix } from '../net/ip.js';
 import { fnv32a } from './names.js';
 
 /** Hands out addresses from one prefix, skipping reserved ones. */
@@ -14,6 +14,9 @@ export class AddressPool {
   private readonly used = new Set<string>();
   private next: bigint;
   private readonly size: bigint;
+  /** IPv4 pools count in numbers (a pod IP each, 10,000 of them): the network and the next offset. */
+  private readonly network4: number;
+  private next4: number;
 
   constructor(
     readonly prefix: CidrPrefix,
@@ -22,6 +25,8 @@ export class AddressPool {
   ) {
     this.size = 1n << BigInt(familyBits(prefix.family) - prefix.bits);
     this.next = firstOffset;
+    this.network4 = prefix.family === 4 ? Number(prefix.network) : 0;
+    this.next4 = prefix.family === 4 ? Number(firstOffset) : 0;
   }
 
   reserve(ip: string): void {
@@ -30,8 +35,21 @@ export class AddressPool {
 
   /** The next free address in order, or undefined when the pool is exhausted. */
   allocate(): string | undefined {
+    if (this.prefix.family === 4) return this.allocate4();
     while (this.next < this.size - 1n) {
       const ip = formatIp(nthAddress(this.prefix, this.next++));
+      if (!this.used.has(ip)) {
+        this.used.add(ip);
+        return ip;
+      }
+    }
+    return undefined;
+  }
+
+  private allocate4(): string | undefined {
+    const end = Number(this.size) - 1;
+    while (this.next4 < end) {
+      const ip = formatIpv4(this.network4 + this.next4++);
       if (!this.used.has(ip)) {
         this.used.add(ip);
         return ip;

@@ -1,6 +1,6 @@
 /**
- * Generated names: the template hash's canonical JSON. The native fast path
- * of `stableJson` writes exactly what the key-sorting walk writes, for any
+ * Generated names: the template hash's canonical JSON. The fast path of
+ * `stableJson` writes exactly what the key-sorting walk writes, for any
  * value YAML can give (and a few it cannot), so pod names never change with it.
  */
 import { describe, test } from 'node:test';
@@ -28,13 +28,14 @@ describe('stableJson', () => {
     }));
     fc.assert(fc.property(value.any, (v) => stableJson(v) === reference(v)), { numRuns: 3000 });
   });
-  test('values YAML gives beside JSON (dates), undefined fields and null-prototype objects take the walk', () => {
+  test('values YAML gives beside JSON (dates), undefined fields, lists with holes and null-prototype objects are written as the walk writes them', () => {
     const cases: unknown[] = [
       { b: new Date(0), a: 1 },
       { b: undefined, a: 1 },
       Object.assign(Object.create(null) as object, { z: 1, y: { x: 2, w: 3 } }),
       { 2: 'a', 10: 'b', x: 'c' },
       [undefined, { b: 1, a: 2 }],
+      [1, , { b: 1, a: 2 }],
     ];
     for (const v of cases) assert.equal(stableJson(v), reference(v), JSON.stringify(v));
   });

@@ -113,13 +113,15 @@ export function cidrContainsCidr(outer: CidrPrefix, inner: CidrPrefix): boolean 
 
 /** Canonical text of an address (IPv6 compressed as RFC 5952). */
 export function formatIp(ip: IpAddress): string {
-  if (ip.family === 4) {
-    const v = Number(ip.value);
-    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-  }
+  if (ip.family === 4) return formatIpv4(Number(ip.value));
   const parts: number[] = [];
   for (let i = 7; i >= 0; i--) parts.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
   return new ipaddr.IPv6(parts).toRFC5952String();
+}
+
+/** Dotted-quad text of an IPv4 address held as a number (0 … 2³²−1). */
+export function formatIpv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
 /** Canonical text of a prefix, e.g. `10.0.0.0/8`. */

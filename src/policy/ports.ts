@@ -41,8 +41,20 @@ export function parseGoUint16(s: string): number | undefined {
   return n <= 65535 ? n : undefined;
 }
 
-/** Reads a policy `port` string as Cilium does. */
+/** Reads a policy `port` string as Cilium does. The result is shared (frozen): policies write the same few ports over and over. */
 export function parsePortString(port: string): ParsedPort {
+  let parsed = parsedPorts.get(port);
+  if (parsed === undefined) {
+    if (parsedPorts.size >= 4096) parsedPorts.clear();
+    parsedPorts.set(port, (parsed = Object.freeze(readPortString(port))));
+  }
+  return parsed;
+}
+
+/** Port strings read so far (bounded; cleared when full). */
+const parsedPorts = new Map<string, ParsedPort>();
+
+function readPortString(port: string): ParsedPort {
   if (isServiceName(port)) return { kind: 'name', name: port.toLowerCase() };
   const n = parseGoUint16(port);
   return n === undefined ? { kind: 'invalid' } : { kind: 'number', port: n, text: port };

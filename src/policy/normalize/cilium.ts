@@ -14,7 +14,7 @@ import type { FieldPath } from '../../manifest/object.js';
 import type { Cluster } from '../../model/types.js';
 import { formatCidr, parseCidr, type CidrPrefix } from '../../net/ip.js';
 import type { DirectionRules, NormalizedRule, PeerSelector, PeerSet, PolicyEntry, RuleOrigin } from '../rule.js';
-import type { CidrRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec, ServiceSelectorSpec } from '../schema/cilium.js';
+import { PEER_FIELD_NAMES, type CidrRuleSpec, type EgressDenyRuleSpec, type EgressRuleSpec, type IngressDenyRuleSpec, type IngressRuleSpec, type ServiceSelectorSpec } from '../schema/cilium.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 import type { LoadedCiliumPolicy } from '../types.js';
 import { fqdnSelectorText } from './fqdn.js';
@@ -152,12 +152,8 @@ function entry(
   return { origin, deny, peers: peerSet, requires, ports };
 }
 
-/** Field names of one side of a rule element, written out once rather than per element. */
-const fieldNames = (p: 'from' | 'to') => ({
-  Endpoints: `${p}Endpoints`, Entities: `${p}Entities`, CIDR: `${p}CIDR`, CIDRSet: `${p}CIDRSet`, Nodes: `${p}Nodes`, Groups: `${p}Groups`, Requires: `${p}Requires`,
-});
-const FROM = fieldNames('from');
-const TO = fieldNames('to');
+const FROM = PEER_FIELD_NAMES.from;
+const TO = PEER_FIELD_NAMES.to;
 const NO_REQUIRES: readonly EndpointSelector[] = Object.freeze([]);
 
 /** The `fqdn:` label selector of a toFQDNs selector. */

@@ -113,6 +113,12 @@ export const serviceSelectorSchema = z.strictObject({
   k8sServiceSelector: z.strictObject({ selector: labelSelectorSchema, namespace: z.string().optional() }).optional(),
 });
 
+/** Field names of one side of a rule element (`fromEndpoints` / `toEndpoints`, …), written out once rather than per element. */
+const peerFieldNames = (p: 'from' | 'to') => ({
+  Endpoints: `${p}Endpoints`, Entities: `${p}Entities`, CIDR: `${p}CIDR`, CIDRSet: `${p}CIDRSet`, Nodes: `${p}Nodes`, Groups: `${p}Groups`, Requires: `${p}Requires`,
+});
+export const PEER_FIELD_NAMES = { from: peerFieldNames('from'), to: peerFieldNames('to') } as const;
+
 const entities = z.array(z.enum(ENTITY_NAMES));
 const selectors = z.array(labelSelectorSchema);
 

@@ -6,7 +6,7 @@
  * Cilium accepts but that almost certainly do not say what their author meant.
  */
 import type { FieldPath } from '../../manifest/object.js';
-import type { CiliumRuleSpec, EgressDenyRuleSpec, EgressRuleSpec, IngressDenyRuleSpec, IngressRuleSpec } from '../schema/cilium.js';
+import { PEER_FIELD_NAMES, type CiliumRuleSpec, type EgressDenyRuleSpec, type EgressRuleSpec, type IngressDenyRuleSpec, type IngressRuleSpec } from '../schema/cilium.js';
 import { checkSelector } from './labels.js';
 import { checkFqdnSelector } from './fqdn.js';
 import { checkIcmps, checkPortCount, checkPortProtocol, checkPortRule, l7Kinds } from './ports.js';
@@ -78,19 +78,21 @@ function checkElement(r: Reporter, e: AnyElement, path: FieldPath, ingress: bool
   const el = e as Readonly<Record<string, unknown>>;
   checkPeerCombination(r, el, path, ingress);
   const dir = ingress ? 'from' : 'to';
-  checkSelectors(r, el[`${dir}Endpoints`] as never, [...path, `${dir}Endpoints`]);
-  checkSelectors(r, el[`${dir}Requires`] as never, [...path, `${dir}Requires`]);
-  checkSelectors(r, el[`${dir}Nodes`] as never, [...path, `${dir}Nodes`]);
-  if (((el[`${dir}Nodes`] as unknown[] | undefined)?.length ?? 0) > 0) {
-    r.error([...path, `${dir}Nodes`], 'nodes-need-flag', `${dir}Nodes works only when the Cilium agent runs with enable-node-selector-labels=true (off by default)`,
+  // Field names written out once, and each field's path only when the field is there.
+  const f = PEER_FIELD_NAMES[dir];
+  if (el[f.Endpoints] !== undefined) checkSelectors(r, el[f.Endpoints] as never, [...path, f.Endpoints]);
+  if (el[f.Requires] !== undefined) checkSelectors(r, el[f.Requires] as never, [...path, f.Requires]);
+  if (el[f.Nodes] !== undefined) checkSelectors(r, el[f.Nodes] as never, [...path, f.Nodes]);
+  if (((el[f.Nodes] as unknown[] | undefined)?.length ?? 0) > 0) {
+    r.error([...path, f.Nodes], 'nodes-need-flag', `${f.Nodes} works only when the Cilium agent runs with enable-node-selector-labels=true (off by default)`,
       ciliumRejects('FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', `use ${dir}Entities: [remote-node] (and host) instead, or enable the flag`), 'key');
   }
-  if (el[`${dir}CIDR`]) checkCidrList(r, el[`${dir}CIDR`] as string[], [...path, `${dir}CIDR`]);
-  if (el[`${dir}CIDRSet`]) checkCidrRules(r, el[`${dir}CIDRSet`] as never, [...path, `${dir}CIDRSet`]);
+  if (el[f.CIDR]) checkCidrList(r, el[f.CIDR] as string[], [...path, f.CIDR]);
+  if (el[f.CIDRSet]) checkCidrRules(r, el[f.CIDRSet] as never, [...path, f.CIDRSet]);
   if (!ingress && el.toServices) checkServices(r, el.toServices as never, [...path, 'toServices']);
-  if (!ingress && !deny && el.toFQDNs) (el.toFQDNs as never[]).forEach((f, i) => checkFqdnSelector(r, f, [...path, 'toFQDNs', i], 'toFQDNs'));
-  if (((el[`${dir}Groups`] as unknown[] | undefined)?.length ?? 0) > 0) {
-    r.warn([...path, `${dir}Groups`], 'groups-unsupported', `${dir}Groups (AWS security groups) is resolved by the Cilium operator from the cloud; polis cannot evaluate it offline`, 'polis treats it as selecting nothing', 'key');
+  if (!ingress && !deny && el.toFQDNs) (el.toFQDNs as never[]).forEach((q, i) => checkFqdnSelector(r, q, [...path, 'toFQDNs', i], 'toFQDNs'));
+  if (((el[f.Groups] as unknown[] | undefined)?.length ?? 0) > 0) {
+    r.warn([...path, f.Groups], 'groups-unsupported', `${f.Groups} (AWS security groups) is resolved by the Cilium operator from the cloud; polis cannot evaluate it offline`, 'polis treats it as selecting nothing', 'key');
   }
 
   const toPorts = (el.toPorts as AnyElement['toPorts']) ?? [];
@@ -178,11 +180,14 @@ function checkParserConflicts(r: Reporter, list: readonly (IngressRuleSpec | Egr
     return fields.flatMap((f) => (Array.isArray(element[f]) ? (element[f] as unknown[]) : []).map((item) => `${f.replace(/^(from|to)/, '')} ${JSON.stringify(item)}`));
   };
   list.forEach((e, i) => {
-    const selectors = selectorsOf(e);
+    // Written out only for an element with L7 rules (most have none).
+    let selectors: string[] | undefined;
     (e.toPorts ?? []).forEach((pr, j) => {
-      const kinds = pr.rules ? l7Kinds(pr.rules) : [];
+      if (!pr.rules) return;
+      const kinds = l7Kinds(pr.rules);
       if (kinds.length !== 1) return; // none, or already refused as mixed
       const kind = kinds[0]!;
+      selectors ??= selectorsOf(e);
       const at = [...path, i, 'toPorts', j, 'rules'];
       for (const pp of pr.ports ?? []) {
         const protos = !pp.protocol || pp.protocol.toUpperCase() === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [pp.protocol.toUpperCase()];

@@ -7,7 +7,7 @@
  * places each problem in the user's file with a plain hint.
  */
 import type { FieldPath } from '../../manifest/object.js';
-import { labelKeyProblems, labelValueProblems } from '../../identity/selector-validation.js';
+import { keyProblems, valueProblems } from '../../identity/selector-validation.js';
 import { normaliseSelectorKey } from '../../identity/selector.js';
 import type { LabelSelectorSpec } from '../schema/selector.js';
 import type { Reporter } from './reporter.js';
@@ -22,27 +22,23 @@ const VALUE_HINT = 'a label value is empty or up to 63 letters, digits, "-", "_"
  */
 export function checkSelector(r: Reporter, sel: LabelSelectorSpec | undefined, path: FieldPath, cilium: boolean): void {
   if (!sel) return;
-  const keyOf = (k: string) => {
-    if (!cilium) return k;
-    const n = normaliseSelectorKey(k);
-    return n.source === 'cidr' || n.source === 'fqdn' ? undefined : `${n.source}.${n.key}`;
+  // Paths are written out only for a problem: nearly every selector has none.
+  const checkKey = (written: string, at: () => FieldPath, where: 'key' | 'value') => {
+    const problem = keyProblem(written, cilium);
+    if (problem) r.error(at(), 'invalid-label-key', `label key "${written}" is invalid: ${problem}`, KEY_HINT, where);
   };
-  const checkKey = (written: string, at: FieldPath, where: 'key' | 'value') => {
-    const k = keyOf(written);
-    const problem = k === undefined ? undefined : labelKeyProblems(k)[0];
-    if (problem) r.error(at, 'invalid-label-key', `label key "${written}" is invalid: ${problem}`, KEY_HINT, where);
-  };
-  const checkValue = (v: string, at: FieldPath) => {
-    const problem = labelValueProblems(v)[0];
-    if (problem) r.error(at, 'invalid-label-value', `label value "${v}" is invalid: ${problem}`, VALUE_HINT);
+  const checkValue = (v: string, at: () => FieldPath) => {
+    const problem = valueProblems(v)[0];
+    if (problem) r.error(at(), 'invalid-label-value', `label value "${v}" is invalid: ${problem}`, VALUE_HINT);
   };
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    checkKey(k, [...path, 'matchLabels', k], 'key');
-    checkValue(v, [...path, 'matchLabels', k]);
+    const at = () => [...path, 'matchLabels', k];
+    checkKey(k, at, 'key');
+    checkValue(v, at);
   }
   (sel.matchExpressions ?? []).forEach((e, i) => {
     const p = [...path, 'matchExpressions', i];
-    checkKey(e.key, [...p, 'key'], 'value');
+    checkKey(e.key, () => [...p, 'key'], 'value');
     const values = e.values ?? [];
     if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
       r.error([...p, 'values'], 'selector-values-required', `operator ${e.operator} needs at least one value`, 'list the values, e.g. values: ["web"]; to test only that the key is present use operator: Exists');
@@ -50,6 +46,12 @@ export function checkSelector(r: Reporter, sel: LabelSelectorSpec | undefined, p
     if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
       r.error([...p, 'values'], 'selector-values-forbidden', `operator ${e.operator} takes no values`, 'remove "values", or use In / NotIn to compare values');
     }
-    values.forEach((v, j) => checkValue(v, [...p, 'values', j]));
+    values.forEach((v, j) => checkValue(v, () => [...p, 'values', j]));
   });
+}
+
+function keyProblem(written: string, cilium: boolean): string | undefined {
+  if (!cilium) return keyProblems(written)[0];
+  const n = normaliseSelectorKey(written);
+  return n.source === 'cidr' || n.source === 'fqdn' ? undefined : keyProblems(`${n.source}.${n.key}`)[0];
 }

@@ -57,7 +57,7 @@ function withoutNullFields(obj: ManifestObject, r: Reporter): ManifestObject {
     return out;
   };
   const spec = obj.value.spec;
-  if (spec === null || typeof spec !== 'object') return obj;
+  if (spec === null || typeof spec !== 'object' || !hasNullField(spec)) return obj;
   const stripped = strip(spec, ['spec']);
   if (nulls.length === 0) return obj;
   for (const path of nulls) {
@@ -67,6 +67,14 @@ function withoutNullFields(obj: ManifestObject, r: Reporter): ManifestObject {
   }
   const value = { ...obj.value, spec: stripped };
   return Object.assign(Object.create(Object.getPrototypeOf(obj) as object) as ManifestObject, obj, { value });
+}
+
+/** True when some mapping inside `v` has a field whose value is null (what `strip` takes out); nothing is copied to find out. */
+function hasNullField(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasNullField);
+  if (v === null || typeof v !== 'object') return false;
+  for (const x of Object.values(v)) if (x === null || hasNullField(x)) return true;
+  return false;
 }
 
 function checkSpec(r: Reporter, spec: NetworkPolicySpec): void {
