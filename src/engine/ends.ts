@@ -14,7 +14,7 @@ import type { IdentityTable } from '../identity/table.js';
 import type { IdentityId } from '../identity/reserved.js';
 import { Reserved } from '../identity/reserved.js';
 import { parseIp } from '../net/ip.js';
-import type { Cluster, ClusterNode, Pod, Service, ServicePort } from '../model/types.js';
+import type { Cluster, ClusterNode, ContainerPort, Pod, Service, ServicePort } from '../model/types.js';
 import { podIndex } from '../model/pods.js';
 import { serviceBackends, serviceIndex, type ServiceIndex } from '../model/services.js';
 import type { L4Protocol } from '../policy/rule.js';
@@ -51,6 +51,7 @@ export interface Backend {
 export class Ends {
   private readonly pods = new Map<Pod, End>();
   private readonly namesBySignature = new Map<string, { readonly table: NamedPorts; readonly id: number }>();
+  private readonly namesByPorts = new Map<readonly ContainerPort[], { readonly table: NamedPorts; readonly id: number }>();
   private readonly nodeByIp = new Map<string, ClusterNode>();
   private readonly nodeByName = new Map<string, ClusterNode>();
   private serviceIdx: ServiceIndex | undefined;
@@ -88,19 +89,27 @@ export class Ends {
     let end: End;
     if (pod.hostNetwork) end = { ip: pod.ip, text, ...nodeOf(this.nodeByName.get(pod.nodeName)) };
     else {
-      const own = new Map<string, number>();
-      for (const cp of pod.ports) {
-        const key = cp.name ? namedPortKey(cp.name, cp.protocol) : undefined;
-        if (key && !own.has(key)) own.set(key, cp.containerPort);
-      }
-      // Pods of one workload have equal port tables: share them.
-      const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
-      let names = this.namesBySignature.get(sig);
-      if (!names) this.namesBySignature.set(sig, (names = { table: own, id: this.namesBySignature.size }));
+      const names = this.namesOf(pod.ports);
       end = { ip: pod.ip, text, pod, identity: this.table.identityOfClusterPod(pod) ?? Reserved.world, names: names.table, namesId: names.id };
     }
     this.pods.set(pod, end);
     return end;
+  }
+
+  /** A pod's named ports; pods with equal tables share one (the replicas of a workload share even their port list). */
+  private namesOf(ports: readonly ContainerPort[]): { readonly table: NamedPorts; readonly id: number } {
+    const known = this.namesByPorts.get(ports);
+    if (known) return known;
+    const own = new Map<string, number>();
+    for (const cp of ports) {
+      const key = cp.name ? namedPortKey(cp.name, cp.protocol) : undefined;
+      if (key && !own.has(key)) own.set(key, cp.containerPort);
+    }
+    const sig = [...own].map(([k, v]) => `${k}=${v}`).join(',');
+    let names = this.namesBySignature.get(sig);
+    if (!names) this.namesBySignature.set(sig, (names = { table: own, id: this.namesBySignature.size }));
+    this.namesByPorts.set(ports, names);
+    return names;
   }
 
   /** The end of an address: a pod, a node, or an address outside the cluster. */
