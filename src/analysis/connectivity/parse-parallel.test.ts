@@ -153,3 +153,13 @@ test('the worker posts while this thread is busy elsewhere: nothing it posted is
   assert.equal(pending.fellBack, false, 'the worker itself answered');
   assert.deepEqual(strip(viaWorker), strip(parseConnectivityTests(sources)));
 });
+
+test('cancel stops the worker (a command that failed before reading the parse does not wait for it)', async () => {
+  const sources = [{ path: 't.yaml', text: TESTS }];
+  const pending = startParse(sources, 0);
+  pending.cancel();
+  // Read anyway: the worker is gone before its done, so the parse is redone here, the same.
+  const result = await pending.result();
+  assert.equal(pending.fellBack, true);
+  assert.deepEqual(strip(result), strip(parseConnectivityTests(sources)));
+});

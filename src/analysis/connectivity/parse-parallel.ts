@@ -42,6 +42,11 @@ export interface PendingParse {
   result(): Promise<ParseResult>;
   /** After the events ended: true when the worker failed and the parse was redone in this thread. */
   readonly fellBack: boolean;
+  /**
+   * Stops a parse that will not be read (the command failed before): node
+   * would otherwise wait for the worker before it exits.
+   */
+  cancel(): void;
 }
 
 /** Starts parsing `sources`, in a worker when they are big enough to be worth one. */
@@ -72,6 +77,7 @@ export function startParse(sources: readonly SourceFile[], threshold = WORKER_TH
     },
     events,
     result: () => collect(events()),
+    cancel: () => void inbox?.worker.terminate(),
   };
 }
 

@@ -15,12 +15,12 @@ import { testResultsReport, toSarif } from '../../analysis/report/report.js';
 import { Option } from 'commander';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/format.js';
-import { formatJsonChunks, formatJunit, formatText, startParse, type CaseResult, type EngineFactory } from '../../analysis/connectivity/index.js';
+import { formatJsonChunks, formatJunit, formatText, startParse, type CaseResult, type EngineFactory, type PendingParse } from '../../analysis/connectivity/index.js';
 // The use-case modules themselves, not the barrel: a command loads only what it runs.
 import { runTestStream } from '../../usecases/tests.js';
 import { Session } from '../../usecases/session.js';
 import { exitCodeFor, type Situation } from '../exit-codes.js';
-import { readSources } from '../files.js';
+import { readSources, type ReadResult } from '../files.js';
 import { addEngineOptions, addInputOptions, engineOptionsFrom, loadInput, type EngineFlags, type InputOptions, repeatable } from '../input.js';
 import type { CliIO } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -48,16 +48,25 @@ export function registerTest(factory: EngineFactory): RegisterCommand {
 }
 
 async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Promise<number> {
-  const stop = (message: string, ...situations: Situation[]) => {
-    io.err(`polis test: ${message}\n`);
-    return exitCodeFor('test', ...situations);
-  };
-  if (!opts.tests?.length) return stop('no tests: name ConnectivityTest files with --tests FILE', 'bad-flag');
+  if (!opts.tests?.length) return stop(io, 'no tests: name ConnectivityTest files with --tests FILE', 'bad-flag');
   // The tests are read first and a big file is parsed in a worker while the manifests load and compile.
   const read = await readSources(opts.tests, opts.recursive === true, io);
   const parsing = startParse(read.diagnostics.length ? [] : read.sources);
+  try {
+    return await runParsing(opts as TestOptions & { tests: string[] }, io, factory, read, parsing);
+  } finally {
+    parsing.cancel();
+  }
+}
+
+function stop(io: CliIO, message: string, ...situations: Situation[]): number {
+  io.err(`polis test: ${message}\n`);
+  return exitCodeFor('test', ...situations);
+}
+
+async function runParsing(opts: TestOptions & { tests: string[] }, io: CliIO, factory: EngineFactory, read: ReadResult, parsing: PendingParse): Promise<number> {
   const loaded = await loadInput(opts, io);
-  if (!loaded.ok) return stop(loaded.message, loaded.situation);
+  if (!loaded.ok) return stop(io, loaded.message, loaded.situation);
   const { workspace: ws } = loaded;
   if (loaded.readProblems.length) return printDiagnostics(io, loaded.readProblems, new Map(), 'unreadable');
 
@@ -77,7 +86,7 @@ async function runTest(opts: TestOptions, io: CliIO, factory: EngineFactory): Pr
   // Compile while the worker still parses (the engine for tests without spec.dns, the common case).
   if (parsing.inWorker) session.engine(engineOptions);
   const run = await runTestStream(session, parsing.events(), engineOptions);
-  if (run.empty) return stop(`no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
+  if (run.empty) return stop(io, `no ConnectivityTest found in ${opts.tests.join(', ')}`, 'invalid-tests', ...manifests);
   if (run.diagnostics.length) return printDiagnostics(io, run.diagnostics, texts, 'invalid-tests', ...manifests);
   for (const chunk of FORMATS[opts.output](run.results)) io.out(chunk);
   return exitCodeFor('test', ...manifests, ...(run.results.every((r) => r.pass) ? [] : ['case-failed' as const]));
