@@ -109,7 +109,7 @@ export function checkServices(r: Reporter, services: readonly ServiceSelectorSpe
       r.error(p, 'service-empty', 'a toServices entry needs k8sService or k8sServiceSelector', 'e.g. k8sService: {serviceName: my-svc, namespace: default}');
     }
     if (s.k8sService && s.k8sServiceSelector) {
-      r.warn(p, 'service-both', 'k8sService and k8sServiceSelector are both set; Cilium uses k8sService only', 'keep one of them');
+      r.warn(p, 'service-both', 'k8sService and k8sServiceSelector are both set; Cilium uses k8sServiceSelector only (pkg/policy/k8s/service.go processRule)', 'keep one of them');
     }
     if (s.k8sService && !s.k8sService.serviceName) {
       r.error([...p, 'k8sService'], 'service-name-missing', 'k8sService needs serviceName', 'add serviceName: <name>');
