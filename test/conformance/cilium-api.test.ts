@@ -122,6 +122,17 @@ describe('cilium toServices (service_test.go matches, as pkg/policy/k8s/service.
       for (const [to, want] of Object.entries(r.to)) assert.equal(allowed(w, CLIENT, to), want, to);
     });
   }
+  // The CRD requires none of a toServices entry's fields (only `selector` inside k8sServiceSelector), and the
+  // agent's Validate has no toServices check (rule_validation.go, blob 45615333693): such an entry is accepted,
+  // matches no Service, and its rule still puts the subject's egress in default deny.
+  for (const [row, entry] of [['an empty toServices entry', '{}'], ['k8sService without serviceName', '{k8sService: {namespace: default}}']] as const) {
+    test(`${row} is accepted, selects no Service, and egress is in default deny`, () => {
+      const spec = `endpointSelector: {matchLabels: {app: client}}\negress:\n  - toServices: [${entry}]`;
+      assert.deepEqual(errorsOf(spec), []);
+      const w = world(clientEgress(`toServices: [${entry}]`));
+      for (const to of [WEB, OTHER_WEB, DB, 'ip:8.8.8.8']) assert.equal(allowed(w, CLIENT, to), false, to);
+    });
+  }
 });
 
 // --- CIDR rules: cidr_test.go ---

@@ -194,7 +194,7 @@ function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeCon
     }
     return false;
   });
-  const text = s.k8sServiceSelector ? 'toServices: selector' : `toServices: ${s.k8sService?.namespace ?? '*'}/${s.k8sService?.serviceName}`;
+  const text = s.k8sServiceSelector ? 'toServices: selector' : `toServices: ${s.k8sService?.namespace ?? '*'}/${s.k8sService?.serviceName ?? ''}`;
   for (const svc of matches) {
     if (svc.selector) {
       const matchLabels: Record<string, string> = {};
