@@ -32,8 +32,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
-import type { Peer, ServiceTarget, TrafficSpec } from '../../src/engine/types.js';
-import { answerOfAll, loadWorld, type World } from './three-ways.js';
+import { allowedAll, loadWorld, type World } from './three-ways.js';
 
 // --- what the API server and the agent accept ---
 
@@ -144,17 +143,8 @@ function world(spec: string): World {
   return loadWorld([{ path: 'pods.yaml', text: PODS }, { path: 'policy.yaml', text: policy }]);
 }
 
-function peer(w: World, ref: string): Peer | ServiceTarget {
-  const c = w.session.workspace.cluster;
-  if (ref.startsWith('svc:')) return { kind: 'service', service: c.services.find((s) => `svc:${s.namespace}/${s.name}` === ref)! };
-  return { kind: 'pod', pod: c.pods.find((p) => `${p.namespace}/${p.name}` === ref)! };
-}
-
 /** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike. */
-function allowed(w: World, from: string, to: string, traffic: TrafficSpec): boolean {
-  const query = { from: peer(w, from) as Peer, to: peer(w, to), ...traffic };
-  return answerOfAll(w, { from, to, traffic }, query, `${from} -> ${to} ${JSON.stringify(traffic)}`).verdict === 'allow';
-}
+const allowed = allowedAll;
 
 const CLIENT = 'default/client', SERVER = 'default/server';
 const fromClient = (rest: string) => `endpointSelector: {matchLabels: {app: server}}\ningress:\n  - fromEndpoints: [{matchLabels: {app: client}}]${rest}`;

@@ -22,8 +22,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Peer, TrafficSpec } from '../../src/engine/types.js';
-import { answerOfAll, loadWorld, type World } from './three-ways.js';
+import type { TrafficSpec } from '../../src/engine/types.js';
+import { allowedAll, loadWorld, type World } from './three-ways.js';
 
 // --- the cluster: namespaces with and without labels, two nodes, a host-network pod ---
 
@@ -51,16 +51,8 @@ function world(policies: string): World {
   return loadWorld([{ path: 'cluster.yaml', text: CLUSTER }, { path: 'policy.yaml', text: policies }]);
 }
 
-function peer(w: World, ref: string): Peer {
-  if (ref.startsWith('ip:')) return { kind: 'ip', ip: ref.slice(3) };
-  return { kind: 'pod', pod: w.session.workspace.cluster.pods.find((p) => `${p.namespace}/${p.name}` === ref)! };
-}
-
 /** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike (TCP/80 unless told). */
-function allowed(w: World, from: string, to: string, traffic: TrafficSpec = { port: 80 }): boolean {
-  const query = { from: peer(w, from), to: peer(w, to), ...traffic };
-  return answerOfAll(w, { from, to, traffic }, query, `${from} -> ${to} ${JSON.stringify(traffic)}`).verdict === 'allow';
-}
+const allowed = (w: World, from: string, to: string, traffic: TrafficSpec = { port: 80 }) => allowedAll(w, from, to, traffic);
 
 const indent = (s: string) => s.replace(/^/gm, '  ');
 const cnp = (spec: string, namespace = 'default', name = 'p') => `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n${indent(spec)}\n`;

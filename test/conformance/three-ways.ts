@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
 import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type ConnectionQuery, type EngineOptions } from '../../src/engine/types.js';
+import { isProblem, type ConnectionQuery, type EngineOptions, type Peer, type ServiceTarget, type TrafficSpec } from '../../src/engine/types.js';
 import { normalizePolicies } from '../../src/policy/normalize/index.js';
 import type { SourceFile } from '../../src/manifest/source.js';
 
@@ -48,4 +48,18 @@ export function answerOfAll(
   assert.ok(!isProblem(r), what);
   assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
   return { verdict, reason };
+}
+
+/** A peer written as `ip:ADDR`, `svc:NS/NAME` or `NS/NAME` (a pod) of `w`'s cluster. */
+export function peerOf(w: World, ref: string): Peer | ServiceTarget {
+  const c = w.session.workspace.cluster;
+  if (ref.startsWith('ip:')) return { kind: 'ip', ip: ref.slice(3) };
+  if (ref.startsWith('svc:')) return { kind: 'service', service: c.services.find((s) => `svc:${s.namespace}/${s.name}` === ref)! };
+  return { kind: 'pod', pod: c.pods.find((p) => `${p.namespace}/${p.name}` === ref)! };
+}
+
+/** Whether `from` may reach `to` with `traffic`, as checkConnection, explainConnection and the reference evaluator all answer. */
+export function allowedAll(w: World, from: string, to: string, traffic: TrafficSpec): boolean {
+  const query = { from: peerOf(w, from) as Peer, to: peerOf(w, to), ...traffic };
+  return answerOfAll(w, { from, to, traffic }, query, `${from} -> ${to} ${JSON.stringify(traffic)}`).verdict === 'allow';
 }

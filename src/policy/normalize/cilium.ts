@@ -176,20 +176,25 @@ function cidrPeers(prefix: CidrPrefix, except: readonly CidrPrefix[], text: stri
   return withExcept.map((selector) => ({ selector, kind, text, path, foldsRequires: false }));
 }
 
-/** toServices (1.17+, `pkg/policy/k8s/service.go`). */
+/**
+ * toServices (1.17+, `pkg/policy/k8s/service.go processRule`): an entry with
+ * a k8sServiceSelector is matched by it alone, its k8sService unread; an empty
+ * namespace in either is every namespace (`serviceSelectorMatches`,
+ * `serviceRefMatches`), in a CNP too (utils.go copies toServices as written).
+ */
 function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeContext): PeerSelector[] {
   const out: PeerSelector[] = [];
   const matches = ctx.cluster.services.filter((svc) => {
-    if (s.k8sService) {
-      return svc.name === s.k8sService.serviceName && (!s.k8sService.namespace || s.k8sService.namespace === svc.namespace);
-    }
     if (s.k8sServiceSelector) {
       if (s.k8sServiceSelector.namespace && s.k8sServiceSelector.namespace !== svc.namespace) return false;
       return k8sSelectorMatches(s.k8sServiceSelector.selector, svc.labels);
     }
+    if (s.k8sService) {
+      return svc.name === s.k8sService.serviceName && (!s.k8sService.namespace || s.k8sService.namespace === svc.namespace);
+    }
     return false;
   });
-  const text = s.k8sService ? `toServices: ${s.k8sService.namespace ?? '*'}/${s.k8sService.serviceName}` : 'toServices: selector';
+  const text = s.k8sServiceSelector ? 'toServices: selector' : `toServices: ${s.k8sService?.namespace ?? '*'}/${s.k8sService?.serviceName ?? ''}`;
   for (const svc of matches) {
     if (svc.selector) {
       const matchLabels: Record<string, string> = {};

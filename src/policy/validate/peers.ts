@@ -105,14 +105,16 @@ export function cidrHint(text: string, needsPrefix = false): string {
 export function checkServices(r: Reporter, services: readonly ServiceSelectorSpec[], path: FieldPath): void {
   services.forEach((s, i) => {
     const p = [...path, i];
+    // Neither is required by the CRD nor checked by the agent; processRule then matches no Service (service.go).
     if (!s.k8sService && !s.k8sServiceSelector) {
-      r.error(p, 'service-empty', 'a toServices entry needs k8sService or k8sServiceSelector', 'e.g. k8sService: {serviceName: my-svc, namespace: default}');
+      r.warn(p, 'service-empty', 'this toServices entry has neither k8sService nor k8sServiceSelector, so it selects no Service', 'e.g. k8sService: {serviceName: my-svc, namespace: default}');
     }
     if (s.k8sService && s.k8sServiceSelector) {
-      r.warn(p, 'service-both', 'k8sService and k8sServiceSelector are both set; Cilium uses k8sService only', 'keep one of them');
+      r.warn(p, 'service-both', 'k8sService and k8sServiceSelector are both set; Cilium uses k8sServiceSelector only (pkg/policy/k8s/service.go processRule)', 'keep one of them');
     }
-    if (s.k8sService && !s.k8sService.serviceName) {
-      r.error([...p, 'k8sService'], 'service-name-missing', 'k8sService needs serviceName', 'add serviceName: <name>');
+    // serviceRefMatches compares names, and no Service is named "".
+    if (s.k8sService && !s.k8sService.serviceName && !s.k8sServiceSelector) {
+      r.warn([...p, 'k8sService'], 'service-name-missing', 'k8sService without serviceName selects no Service', 'add serviceName: <name>');
     }
     if (s.k8sServiceSelector) checkSelector(r, s.k8sServiceSelector.selector, [...p, 'k8sServiceSelector', 'selector'], false);
   });

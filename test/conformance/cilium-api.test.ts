@@ -1,0 +1,235 @@
+/**
+ * Conformance: the cases of cilium/cilium pkg/policy/api's unit tests that no
+ * other conformance file ports, as polis validation and verdict rows. Read
+ * from the cilium/cilium source (Apache-2.0; rows re-typed as YAML, no code
+ * vendored); "blob" is the id of the file in the search index:
+ * - rule_validation_test.go, newest `Validate` version (blob 45540407099):
+ *   `TestInvalidIPProtocolRules`; and the 1.17-line version at commit 9b71c6a7
+ *   (blob 108011297): `TestSanitizeDefaultDeny`, which says which direction a
+ *   rule puts in default deny;
+ * - cidr_test.go, newest version (blob 8167240560): `TestGetAsEndpointSelectors`,
+ *   `TestCIDRRuleGetAsEndpointSelectors` (single-stack rows),
+ *   `TestGetAsEndpointSelectorsWithExceptions`, `TestCIDRRegex`;
+ * - service_test.go (commit 1a62acab, blob 52698830062): `TestK8sServiceNamespaceMatches`,
+ *   `TestK8sServiceSelectorNamespaceMatches`, `TestK8sServiceMatches` — the
+ *   `api.Service.Matches` those test is no longer what the agent runs: since
+ *   1.17 pkg/policy/k8s/service.go `processRule` (blob 9933378249; the 1.17
+ *   form, blob 298199432, has the same order) translates `toServices`, and it
+ *   reads `k8sServiceSelector` and looks at `k8sService` only when there is no
+ *   selector; `serviceSelectorMatches` / `serviceRefMatches` take an empty
+ *   namespace as every namespace, and pkg/k8s/apis/cilium.io/utils/utils.go
+ *   `parseToCiliumEgressCommonRule` (blob 6663530045) copies `toServices`
+ *   without adding the policy's namespace. The rows follow `processRule`.
+ *
+ * Verdict rows go through the use cases the CLI calls (checkConnection,
+ * explainConnection) and the rule-by-rule reference evaluator, which must agree.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWorkspace } from '../../src/workspace/load.js';
+import type { TrafficSpec } from '../../src/engine/types.js';
+import { allowedAll, loadWorld, type World } from './three-ways.js';
+
+// --- the cluster ---
+
+const ns = (name: string) => `---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}}\n`;
+const pod = (namespace: string, name: string, labels: string) =>
+  `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}, labels: {${labels}}}\nspec:\n  containers: [{name: c, image: i}]\n`;
+const svc = (namespace: string, name: string, labels: string, selector: string) =>
+  `---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${namespace}, labels: {${labels}}}\nspec:\n  selector: {${selector}}\n  ports: [{port: 80, protocol: TCP}]\n`;
+/** A CiliumCIDRGroup. */
+const cidrGroup = (name: string, labels: string, cidrs: string) =>
+  `---\napiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: ${name}, labels: {${labels}}}\nspec:\n  externalCIDRs: [${cidrs}]\n`;
+
+const CLUSTER = [
+  ns('default'), ns('other'),
+  pod('default', 'client', 'app: client'),
+  pod('default', 'web', 'app: web'),
+  pod('other', 'web', 'app: web'),
+  pod('default', 'db', 'app: db'),
+  svc('default', 'web-svc', 'tier: front', 'app: web'),
+  svc('other', 'web-svc', 'tier: front', 'app: web'),
+  svc('default', 'db-svc', 'tier: back', 'app: db'),
+  cidrGroup('testing', 'foo: bar', '1.0.0.0/8'),
+].join('');
+
+const indent = (s: string) => s.replace(/^/gm, '  ');
+const cnp = (spec: string, name = 'p') => `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: default}\nspec:\n${indent(spec)}\n`;
+
+function world(policies: string): World {
+  return loadWorld([{ path: 'cluster.yaml', text: CLUSTER }, { path: 'policy.yaml', text: policies }]);
+}
+
+/** Allowed or not, by checkConnection, explainConnection and the reference evaluator alike (TCP/80 unless told). */
+const allowed = (w: World, from: string, to: string, traffic: TrafficSpec = { port: 80 }) => allowedAll(w, from, to, traffic);
+
+const CLIENT = 'default/client', WEB = 'default/web', OTHER_WEB = 'other/web', DB = 'default/db';
+/** Egress of default/client to the peers written. */
+const clientEgress = (peers: string) => cnp(`endpointSelector: {matchLabels: {app: client}}\negress:\n  - ${peers}`);
+
+// --- toServices: pkg/policy/k8s/service.go processRule ---
+
+describe('cilium toServices (service_test.go matches, as pkg/policy/k8s/service.go processRule runs them)', () => {
+  // [row, toServices entry, which of default/web, other/web, default/db the client may reach]
+  const sel = (labels: string, namespace = '') => `k8sServiceSelector: {selector: {matchLabels: {${labels}}}${namespace && `, namespace: ${namespace}`}}`;
+  const ref = (name: string, namespace = '') => `k8sService: {serviceName: ${name}${namespace && `, namespace: ${namespace}`}}`;
+  const rows: readonly (readonly [string, string, readonly [boolean, boolean, boolean]])[] = [
+    ['TestK8sServiceSelectorNamespaceMatches: selector and namespace match', sel('tier: front', 'default'), [true, false, false]],
+    ['TestK8sServiceSelectorNamespaceMatches: empty namespace is every namespace, in a CNP too', sel('tier: front'), [true, true, false]],
+    ['TestK8sServiceSelectorNamespaceMatches: another label value selects no service', sel('tier: middle'), [false, false, false]],
+    ['TestK8sServiceNamespaceMatches: name and namespace', ref('web-svc', 'default'), [true, false, false]],
+    ['TestK8sServiceNamespaceMatches: another name', ref('svc1', 'default'), [false, false, false]],
+    ['serviceRefMatches: a name without namespace is that name in every namespace', ref('web-svc'), [true, true, false]],
+    // TestK8sServiceMatches asserts both must match (the old api.Service.Matches); processRule reads the selector only.
+    ['TestK8sServiceMatches: with k8sService and k8sServiceSelector, only the selector counts', `${ref('db-svc', 'default')}, ${sel('tier: front', 'default')}`, [true, false, false]],
+  ];
+  for (const [row, entry, want] of rows) {
+    test(row, () => {
+      const w = world(clientEgress(`toServices: [{${entry}}]`));
+      [WEB, OTHER_WEB, DB].forEach((to, i) => assert.equal(allowed(w, CLIENT, to), want[i], to));
+    });
+  }
+  // The CRD requires none of a toServices entry's fields (only `selector` inside k8sServiceSelector; the CNP schema as
+  // rendered to CUE in addreas/homelab cue.mod/gen/cilium.io/v2/ciliumnetworkpolicy.cue, blob 39533325031), and the
+  // agent's Validate has no toServices check (rule_validation.go, blob 45615333693): such an entry is accepted,
+  // matches no Service, and its rule still puts the subject's egress in default deny.
+  for (const [row, entry] of [['an empty toServices entry', '{}'], ['k8sService without serviceName', '{k8sService: {namespace: default}}']] as const) {
+    test(`${row} is accepted, selects no Service, and egress is in default deny`, () => {
+      const spec = `endpointSelector: {matchLabels: {app: client}}\negress:\n  - toServices: [${entry}]`;
+      assert.deepEqual(errorsOf(spec), []);
+      const w = world(clientEgress(`toServices: [${entry}]`));
+      for (const to of [WEB, OTHER_WEB, DB, 'ip:8.8.8.8']) assert.equal(allowed(w, CLIENT, to), false, to);
+    });
+  }
+});
+
+// --- CIDR rules: cidr_test.go ---
+
+describe('cilium pkg/policy/api/cidr_test.go as verdicts (single stack)', () => {
+  test('TestGetAsEndpointSelectors "ipv4 in ipv4 only": toCIDR 0.0.0.0/0 is world, and every CIDR identity in it', () => {
+    // A second policy names 1.2.3.0/24, so 1.2.3.4 has a CIDR identity of its own.
+    const w = world(clientEgress('toCIDR: [0.0.0.0/0]') + cnp('endpointSelector: {matchLabels: {app: db}}\negress:\n  - toCIDR: [1.2.3.0/24]', 'q'));
+    assert.equal(allowed(w, CLIENT, 'ip:8.8.8.8'), true, 'reserved:world');
+    assert.equal(allowed(w, CLIENT, 'ip:1.2.3.4'), true, 'cidr:1.2.3.0/24 carries cidr:0.0.0.0/0');
+    assert.equal(allowed(w, CLIENT, WEB), false, 'a pod is not world');
+  });
+  test('TestCIDRRuleGetAsEndpointSelectors "world v4 ss" with an except: world less the except', () => {
+    const w = world(clientEgress('toCIDRSet: [{cidr: 0.0.0.0/0, except: [1.2.3.4/32]}]'));
+    assert.equal(allowed(w, CLIENT, 'ip:8.8.8.8'), true);
+    assert.equal(allowed(w, CLIENT, 'ip:1.2.3.4'), false);
+    assert.equal(allowed(w, CLIENT, 'ip:1.2.3.5'), true);
+  });
+  test('TestGetAsEndpointSelectorsWithExceptions "exclude-cidr": 1.0.0.0/24 except 1.0.0.4/30', () => {
+    // A second policy names 1.0.0.0/25, so addresses in it have that CIDR identity (matchesLabels cidr:1.0.0.0/25).
+    const w = world(clientEgress('toCIDRSet: [{cidr: 1.0.0.0/24, except: [1.0.0.4/30]}]') + cnp('endpointSelector: {matchLabels: {app: db}}\negress:\n  - toCIDR: [1.0.0.0/25]', 'q'));
+    for (const ip of ['1.0.0.1', '1.0.0.3', '1.0.0.8', '1.0.0.200']) assert.equal(allowed(w, CLIENT, `ip:${ip}`), true, ip);
+    for (const ip of ['1.0.0.4', '1.0.0.5', '1.0.0.7', '2.0.0.1']) assert.equal(allowed(w, CLIENT, `ip:${ip}`), false, ip);
+  });
+  test('TestGetAsEndpointSelectorsWithExceptions "cidrgroup-exclude-cidr": cidrGroupRef less an except', () => {
+    const w = world(clientEgress('toCIDRSet: [{cidrGroupRef: testing, except: [1.0.0.4/30]}]'));
+    assert.equal(allowed(w, CLIENT, 'ip:1.0.0.1'), true);
+    assert.equal(allowed(w, CLIENT, 'ip:1.200.0.1'), true, 'anywhere in the group 1.0.0.0/8');
+    for (const ip of ['1.0.0.4', '1.0.0.5', '2.0.0.1']) assert.equal(allowed(w, CLIENT, `ip:${ip}`), false, ip);
+  });
+  test('TestGetAsEndpointSelectorsWithExceptions "cidrgroup-ref-except": cidrGroupSelector less an except', () => {
+    const w = world(clientEgress('toCIDRSet: [{cidrGroupSelector: {matchLabels: {foo: bar}}, except: [1.0.0.4/30]}]'));
+    assert.equal(allowed(w, CLIENT, 'ip:1.0.0.1'), true);
+    assert.equal(allowed(w, CLIENT, 'ip:1.0.0.6'), false);
+    assert.equal(allowed(w, CLIENT, 'ip:1.1.1.1'), true, '1.1.1.1 is in the group 1.0.0.0/8');
+  });
+  test('TestGetAsEndpointSelectorsWithExceptions "cidrgroup-ref": a selector no group matches selects nothing', () => {
+    const w = world(clientEgress('toCIDRSet: [{cidrGroupSelector: {matchLabels: {foo: baz}}}]'));
+    assert.equal(allowed(w, CLIENT, 'ip:1.0.0.1'), false);
+  });
+});
+
+// --- TestSanitizeDefaultDeny: which directions a rule puts in default deny ---
+
+describe('cilium rule_validation_test.go TestSanitizeDefaultDeny as verdicts', () => {
+  // The subject is default/web; the probes are ingress from default/client and egress to default/db,
+  // which no rule allows: a direction in default deny drops them, the other lets them through.
+  // Upstream's first case, a rule with no section, passed the 1.17 Sanitize; 1.18's Validate (rule_validation.go,
+  // blob 45615333693) refuses it ("rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny"), so
+  // it enforces nothing: the row below checks the refusal.
+  test('no rules: refused since 1.18, so neither direction is in default deny', () => {
+    const errors = errorsOf('endpointSelector: {matchLabels: {app: web}}');
+    assert.ok(errors.some((e) => /no ingress, ingressDeny, egress or egressDeny/.test(e)), errors.join('; ') || 'no error');
+  });
+  const rows: readonly { row: string; body: string; ingress: boolean; egress: boolean }[] = [
+    { row: 'ingress: [{}]', body: 'ingress: [{}]', ingress: true, egress: false },
+    { row: 'ingressDeny: [{}]', body: 'ingressDeny: [{}]', ingress: true, egress: false },
+    { row: 'ingress and ingressDeny', body: 'ingress: [{}]\ningressDeny: [{}]', ingress: true, egress: false },
+    { row: 'egress and egressDeny', body: 'egress: [{}]\negressDeny: [{}]', ingress: false, egress: true },
+    { row: 'egressDeny: [{}]', body: 'egressDeny: [{}]', ingress: false, egress: true },
+    { row: 'egress: [{}]', body: 'egress: [{}]', ingress: false, egress: true },
+    { row: 'egress and ingress', body: 'egress: [{}]\ningress: [{}]', ingress: true, egress: true },
+  ];
+  for (const r of rows) {
+    test(`${r.row}: default deny on ${[r.ingress && 'ingress', r.egress && 'egress'].filter(Boolean).join(' and ') || 'neither direction'}`, () => {
+      const w = world(cnp(`endpointSelector: {matchLabels: {app: web}}\n${r.body}`));
+      assert.equal(allowed(w, CLIENT, WEB), !r.ingress, 'ingress from client');
+      assert.equal(allowed(w, WEB, DB), !r.egress, 'egress to db');
+    });
+  }
+});
+
+// --- what is accepted ---
+
+function errorsOf(spec: string): string[] {
+  const text = `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n${indent(spec)}\n`;
+  return loadWorkspace([{ path: 'p.yaml', text }]).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+}
+
+describe('cilium rule_validation_test.go TestInvalidIPProtocolRules', () => {
+  // Upstream (main after 1.18) refuses VRRP and IGMP with a port other than 0; the 1.18 CRD has no such
+  // protocols at all (`Enum=TCP;UDP;SCTP;ANY`), so both are refused either way.
+  for (const [section, protocol] of [['ingress', 'VRRP'], ['egress', 'IGMP']] as const) {
+    test(`${protocol} with port 1 in ${section} is refused`, () => {
+      const errors = errorsOf(`endpointSelector: {}\n${section}:\n  - toPorts: [{ports: [{port: "1", protocol: ${protocol}}]}]`);
+      assert.ok(errors.length > 0, 'no error');
+    });
+  }
+});
+
+describe('cilium cidr_test.go TestCIDRRegex: the CIDRs the CRD takes', () => {
+  // The test checks an old CRD pattern; the 1.18 CRD says `format: cidr` (cidr.go), which the API server
+  // checks with net.ParseCIDR, and the agent parses with netip.ParsePrefix. Every good CIDR of the test
+  // passes both; the bad ones fail both, except the IPv4-in-IPv6 forms, which only the old pattern refused.
+  const GOOD = [
+    '192.0.2.3/32', '192.0.2.0/24', '0.0.0.0/0', '::/0', '::cafe/128', '::f00d:cafe/128', '0:0:0:0:0:0:0:cafe/128',
+    'cafe:cafe:cafe:cafe:cafe:cafe:cafe:cafe/128', 'bad:f00d:cafe:0:0:0:0:add/64', 'bad:f00d:cafe::bad/64', 'f00d::/64',
+    'f00d::0:0/120', 'f00d:cafe::1:2/120',
+  ];
+  const BAD = [
+    '192.0.2.3', '192.0.2.3/', 'abcdef', '0.0.0.0/0/0', '::', ':', ':/', '0:0', '::cafe/128/12', 'abc:def', 'abc:def/64',
+    'f00d::/', 'f00d::0:0', 'bad.f00d.cafe.0.0.0.0.add/20', 'abcd:192.0.2.3/128', ':abcd:192.0.2.3/128',
+    ':abcd::192.0.2.3/128', 'bad::f00d::cafe/1', ':bad::f00d::cafe/1', '::bad::f00d::cafe/1', '::bad::food::cafe/1',
+  ];
+  const IPV4_IN_IPV6 = ['::192.0.2.3/128', '::ffff:192.0.2.3/128', 'abcd::192.0.2.3/128'];
+  const rows = [
+    ...GOOD.map((c) => [c, true, 'a CIDR'] as const),
+    ...BAD.map((c) => [c, false, 'no CIDR'] as const),
+    ...IPV4_IN_IPV6.map((c) => [c, true, 'net.ParseCIDR and netip.ParsePrefix take an IPv4 tail'] as const),
+  ];
+  for (const [cidr, ok, why] of rows) {
+    test(`toCIDR ${JSON.stringify(cidr)} is ${ok ? 'accepted' : 'refused'} (${why})`, () => {
+      const errors = errorsOf(`endpointSelector: {}\negress:\n  - toCIDR: [${JSON.stringify(cidr)}]`);
+      assert.equal(errors.length === 0, ok, errors.join('; ') || 'no error');
+    });
+  }
+});
+
+/**
+ * Left out:
+ * - cidr_test.go dual-stack rows ("ipv4 dualstack", "world v4 ds", "world v4 ds except", …: `0.0.0.0/0`
+ *   is `reserved:world-ipv4` there, not `reserved:world`) — unsupported: polis models a single-stack
+ *   IPv4 cluster and has no option for dual stack; the IPv6-only rows likewise.
+ * - entity_test.go TestEntityMatches rows on `reserved:init`, `reserved:health`, `reserved:unmanaged`,
+ *   `reserved:none` identities — unsupported as verdicts: polis has no endpoint with those identities to
+ *   ask about (the host, remote-node, pod and world rows are in cilium-policy.test.ts);
+ *   TestEntityNamespace: the `namespace` entity is newer than the 1.18 CRD enum, which refuses it.
+ * - egress_test.go / ingress_test.go TestIsLabelBasedEgress/Ingress (`AllowsWildcarding`) and
+ *   TestRequiresDerivative / TestCreateDerivative*: bookkeeping and the cloud `toGroups` provider,
+ *   which polis does not model (no AWS API to ask).
+ * - selector_test.go, l4_test.go: already ported (cilium-selectors.test.ts) or benchmarks only.
+ */
