@@ -323,82 +323,35 @@ describe('cilium pkg/policy/mapstate_test.go TestMapState_denyPreferredInsertWit
   const AA = 1, A = 2, B = 4, BOTH = A | B, IP_L3_ONLY = 8, IP_PROTO_ONLY = 16, A_L3_NOT_IN_B = 32, B_L3_NOT_IN_A = 64;
   // [name, withAllowAll, a, b, bIsDeny, aPort, aProto, bPort, bProto, outcome]; a is always a deny.
   type T = [string, boolean, Sel, Sel, boolean, number, number, number, number, number];
-  const W = true, N = false;
-  const ROWS: readonly T[] = [
-    ['deny-allow: a superset a|b L3-only; subset allow inserted as deny', W, 'world', 'subnet', false, 0, 0, 0, 0, AA | A],
-    ['deny-allow: a superset a|b L3-only; without allow-all', N, 'world', 'subnet', false, 0, 0, 0, 0, A],
-    ['deny-allow: b superset a|b L3-only', W, 'ip', 'subnet', false, 0, 0, 0, 0, AA | A],
-    ['deny-allow: b superset a|b L3-only; without allow-all', N, 'ip', 'subnet', false, 0, 0, 0, 0, BOTH],
-    ['deny-allow: a superset a L3-only, b L4; subset allow inserted as deny', W, 'world', 'subnet', false, 0, 0, 0, 6, AA | A],
-    ['deny-allow: a superset a L3-only, b L4; without allow-all, subset allow inserted as deny', N, 'world', 'subnet', false, 0, 0, 0, 6, A],
-    ['deny-allow: b superset a L3-only, b L4', W, 'ip', 'subnet', false, 0, 0, 0, 6, AA | BOTH | IP_L3_ONLY],
-    ['deny-allow: b superset a L3-only, b L4; without allow-all, added deny TCP due to intersecting deny', N, 'ip', 'subnet', false, 0, 0, 0, 6, BOTH | IP_L3_ONLY],
-    ['deny-allow: a superset a L3-only, b L3L4; subset allow inserted as deny', W, 'world', 'subnet', false, 0, 0, 80, 6, AA | A],
-    ['deny-allow: a superset a L3-only, b L3L4; without allow-all, subset allow inserted as deny', N, 'world', 'subnet', false, 0, 0, 80, 6, A],
-    ['deny-allow: b superset a L3-only, b L3L4; IP allow not inserted', W, 'ip', 'subnet', false, 0, 0, 80, 6, AA | BOTH | IP_L3_ONLY],
-    ['deny-allow: b superset a L3-only, b L3L4; without allow-all, IP allow not inserted', N, 'ip', 'subnet', false, 0, 0, 80, 6, BOTH | IP_L3_ONLY],
-    ['deny-allow: a superset a L4, b L3-only', W, 'world', 'subnet', false, 0, 6, 0, 0, AA | A],
-    ['deny-allow: a superset a L4, b L3-only; without allow-all', N, 'world', 'subnet', false, 0, 6, 0, 0, BOTH],
-    ['deny-allow: b superset a L4, b L3-only', W, 'ip', 'subnet', false, 0, 6, 0, 0, AA | A],
-    ['deny-allow: b superset a L4, b L3-only; without allow-all, more specific deny added', N, 'ip', 'subnet', false, 0, 6, 0, 0, BOTH],
-    ['deny-allow: a superset a L4, b L4; subset allow inserted as deny', W, 'world', 'subnet', false, 0, 6, 0, 6, AA | A],
-    ['deny-allow: a superset a L4, b L4; without allow-all, subset allow inserted as deny', N, 'world', 'subnet', false, 0, 6, 0, 6, A],
-    ['deny-allow: b superset a L4, b L4', W, 'ip', 'subnet', false, 0, 6, 0, 6, AA | BOTH],
-    ['deny-allow: b superset a L4, b L4; without allow-all', N, 'ip', 'subnet', false, 0, 6, 0, 6, BOTH],
-    ['deny-allow: a superset a L4, b L3L4; subset allow not inserted', W, 'world', 'subnet', false, 0, 6, 80, 6, AA | A],
-    ['deny-allow: a superset a L4, b L3L4; without allow-all, subset allow not inserted', N, 'world', 'subnet', false, 0, 6, 80, 6, A],
-    ['deny-allow: b superset a L4, b L3L4', W, 'ip', 'subnet', false, 0, 6, 80, 6, AA | BOTH | IP_PROTO_ONLY],
-    ['deny-allow: b superset a L4, b L3L4; without allow-all', N, 'ip', 'subnet', false, 0, 6, 80, 6, BOTH | IP_PROTO_ONLY],
-    ['deny-allow: a superset a L3L4, b L3-only', W, 'world', 'subnet', false, 80, 6, 0, 0, AA | A],
-    ['deny-allow: a superset a L3L4, b L3-only; without allow-all', N, 'world', 'subnet', false, 80, 6, 0, 0, BOTH],
-    ['deny-allow: b superset a L3L4, b L3-only', W, 'ip', 'subnet', false, 80, 6, 0, 0, AA | A],
-    ['deny-allow: b superset a L3L4, b L3-only; without allow-all', N, 'ip', 'subnet', false, 80, 6, 0, 0, BOTH],
-    ['deny-allow: a superset a L3L4, b L4', W, 'world', 'subnet', false, 80, 6, 0, 6, AA | BOTH],
-    ['deny-allow: a superset a L3L4, b L4; without allow-all', N, 'world', 'subnet', false, 80, 6, 0, 6, BOTH],
-    ['deny-allow: b superset a L3L4, b L4', W, 'ip', 'subnet', false, 80, 6, 0, 6, AA | BOTH],
-    ['deny-allow: b superset a L3L4, b L4; without allow-all', N, 'ip', 'subnet', false, 80, 6, 0, 6, BOTH],
-    ['deny-allow: a superset a L3L4, b L3L4', W, 'world', 'subnet', false, 80, 6, 80, 6, AA | A],
-    ['deny-allow: a superset a L3L4, b L3L4; without allow-all', N, 'world', 'subnet', false, 80, 6, 80, 6, A],
-    ['deny-allow: b superset a L3L4, b L3L4', W, 'ip', 'subnet', false, 80, 6, 80, 6, AA | BOTH],
-    ['deny-allow: b superset a L3L4, b L3L4; without allow-all', N, 'ip', 'subnet', false, 80, 6, 80, 6, BOTH],
-    // deny-deny (upstream lists the first pair twice, with outcome Both and then B: the same keys either way)
-    ['deny-deny: b superset a|b L3-only', W, 'subnet', 'world', true, 0, 0, 0, 0, AA | BOTH],
-    ['deny-deny: b superset a|b L3-only; without allow-all', N, 'subnet', 'world', true, 0, 0, 0, 0, BOTH],
-    ['deny-deny: b superset a|b L3-only (second row)', W, 'subnet', 'world', true, 0, 0, 0, 0, AA | B],
-    ['deny-deny: b superset a|b L3-only; without allow-all (second row)', N, 'subnet', 'world', true, 0, 0, 0, 0, B],
-    ['deny-deny: a superset a L3-only, b L4', W, 'subnet', 'ip', true, 0, 0, 0, 6, AA | A],
-    ['deny-deny: a superset a L3-only, b L4; without allow-all', N, 'subnet', 'ip', true, 0, 0, 0, 6, A],
-    ['deny-deny: b superset a L3-only, b L4', W, 'subnet', 'world', true, 0, 0, 0, 6, AA | BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: b superset a L3-only, b L4; without allow-all', N, 'subnet', 'world', true, 0, 0, 0, 6, BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: a superset a L3-only, b L3L4', W, 'subnet', 'ip', true, 0, 0, 80, 6, AA | A],
-    ['deny-deny: a superset a L3-only, b L3L4; without allow-all', N, 'subnet', 'ip', true, 0, 0, 80, 6, A],
-    ['deny-deny: b superset a L3-only, b L3L4', W, 'subnet', 'world', true, 0, 0, 80, 6, AA | BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: b superset a L3-only, b L3L4; without allow-all', N, 'subnet', 'world', true, 0, 0, 80, 6, BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: a superset a L4, b L3-only', W, 'subnet', 'ip', true, 0, 6, 0, 0, AA | BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: a superset a L4, b L3-only; without allow-all', N, 'subnet', 'ip', true, 0, 6, 0, 0, BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: b superset a L4, b L3-only', W, 'subnet', 'world', true, 0, 6, 0, 0, AA | B],
-    ['deny-deny: b superset a L4, b L3-only; without allow-all', N, 'subnet', 'world', true, 0, 6, 0, 0, B],
-    ['deny-deny: a superset a L4, b L4', W, 'subnet', 'ip', true, 0, 6, 0, 6, AA | BOTH],
-    ['deny-deny: a superset a L4, b L4; without allow-all', N, 'subnet', 'ip', true, 0, 6, 0, 6, BOTH],
-    ['deny-deny: b superset a L4, b L4', W, 'subnet', 'world', true, 0, 6, 0, 6, AA | BOTH],
-    ['deny-deny: b superset a L4, b L4; without allow-all', N, 'subnet', 'world', true, 0, 6, 0, 6, BOTH],
-    ['deny-deny: a superset a L4, b L3L4', W, 'subnet', 'ip', true, 0, 6, 80, 6, AA | A],
-    ['deny-deny: a superset a L4, b L3L4; without allow-all', N, 'subnet', 'ip', true, 0, 6, 80, 6, A],
-    ['deny-deny: b superset a L4, b L3L4', W, 'subnet', 'world', true, 0, 6, 80, 6, AA | BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: b superset a L4, b L3L4; without allow-all', N, 'subnet', 'world', true, 0, 6, 80, 6, BOTH | B_L3_NOT_IN_A],
-    ['deny-deny: a superset a L3L4, b L3-only', W, 'subnet', 'ip', true, 80, 6, 0, 0, AA | BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: a superset a L3L4, b L3-only; without allow-all', N, 'subnet', 'ip', true, 80, 6, 0, 0, BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: b superset a L3L4, b L3-only', W, 'subnet', 'world', true, 80, 6, 0, 0, AA | B],
-    ['deny-deny: b superset a L3L4, b L3-only; without allow-all', N, 'subnet', 'world', true, 80, 6, 0, 0, B],
-    ['deny-deny: a superset a L3L4, b L4', W, 'subnet', 'ip', true, 80, 6, 0, 6, AA | BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: a superset a L3L4, b L4; without allow-all', N, 'subnet', 'ip', true, 80, 6, 0, 6, BOTH | A_L3_NOT_IN_B],
-    ['deny-deny: b superset a L3L4, b L4', W, 'subnet', 'world', true, 80, 6, 0, 6, AA | B],
-    ['deny-deny: b superset a L3L4, b L4; without allow-all', N, 'subnet', 'world', true, 80, 6, 0, 6, B],
-    ['deny-deny: a superset a L3L4, b L3L4', W, 'subnet', 'ip', true, 80, 6, 80, 6, AA | BOTH],
-    ['deny-deny: a superset a L3L4, b L3L4; without allow-all', N, 'subnet', 'ip', true, 80, 6, 80, 6, BOTH],
-    ['deny-deny: b superset a L3L4, b L3L4', W, 'subnet', 'world', true, 80, 6, 80, 6, AA | BOTH],
-    ['deny-deny: b superset a L3L4, b L3L4; without allow-all', N, 'subnet', 'world', true, 80, 6, 80, 6, BOTH],
+  // Upstream's rows come in fours per pair of port kinds: a or b the superset, with or without the allow-all
+  // rule. Per pair: the deny-allow outcomes [a superset with, without; b superset with, without] (a superset:
+  // a = world, b = /24; b superset: a = /32, b = /24) and the deny-deny ones (a superset: a = /24, b = /32;
+  // b superset: a = /24, b = world). Row names are upstream's less their suffixes.
+  const KIND = { L3: [0, 0], L4: [0, 6], L3L4: [80, 6] } as const;
+  type Kind = keyof typeof KIND;
+  const NAME = { L3: 'L3-only', L4: 'L4', L3L4: 'L3L4' } as const;
+  const FOURS: readonly [Kind, Kind, denyAllow: number[], denyDeny: (number | null)[]][] = [
+    ['L3', 'L3', [AA | A, A, AA | A, BOTH], [null, null, AA | BOTH, BOTH]],
+    ['L3', 'L4', [AA | A, A, AA | BOTH | IP_L3_ONLY, BOTH | IP_L3_ONLY], [AA | A, A, AA | BOTH | B_L3_NOT_IN_A, BOTH | B_L3_NOT_IN_A]],
+    ['L3', 'L3L4', [AA | A, A, AA | BOTH | IP_L3_ONLY, BOTH | IP_L3_ONLY], [AA | A, A, AA | BOTH | B_L3_NOT_IN_A, BOTH | B_L3_NOT_IN_A]],
+    ['L4', 'L3', [AA | A, BOTH, AA | A, BOTH], [AA | BOTH | A_L3_NOT_IN_B, BOTH | A_L3_NOT_IN_B, AA | B, B]],
+    ['L4', 'L4', [AA | A, A, AA | BOTH, BOTH], [AA | BOTH, BOTH, AA | BOTH, BOTH]],
+    ['L4', 'L3L4', [AA | A, A, AA | BOTH | IP_PROTO_ONLY, BOTH | IP_PROTO_ONLY], [AA | A, A, AA | BOTH | B_L3_NOT_IN_A, BOTH | B_L3_NOT_IN_A]],
+    ['L3L4', 'L3', [AA | A, BOTH, AA | A, BOTH], [AA | BOTH | A_L3_NOT_IN_B, BOTH | A_L3_NOT_IN_B, AA | B, B]],
+    ['L3L4', 'L4', [AA | BOTH, BOTH, AA | BOTH, BOTH], [AA | BOTH | A_L3_NOT_IN_B, BOTH | A_L3_NOT_IN_B, AA | B, B]],
+    ['L3L4', 'L3L4', [AA | A, A, AA | BOTH, BOTH], [AA | BOTH, BOTH, AA | BOTH, BOTH]],
   ];
+  const SUPERSETS: Record<'deny-allow' | 'deny-deny', [Sel, Sel][]> = { 'deny-allow': [['world', 'subnet'], ['ip', 'subnet']], 'deny-deny': [['subnet', 'ip'], ['subnet', 'world']] };
+  const ROWS: T[] = FOURS.flatMap(([ak, bk, denyAllow, denyDeny]) => (['deny-allow', 'deny-deny'] as const).flatMap((kind) =>
+    (kind === 'deny-allow' ? denyAllow : denyDeny).flatMap((outcome, i): T[] => {
+      if (outcome === null) return [];
+      const [a, b] = SUPERSETS[kind][i >> 1]!;
+      const name = `${kind}: ${i >> 1 ? 'b' : 'a'} superset ${ak === 'L3' && bk === 'L3' ? 'a|b L3-only' : `a ${NAME[ak]}, b ${NAME[bk]}`}${i & 1 ? '; without allow-all' : ''}`;
+      return [[name, !(i & 1), a, b, kind === 'deny-deny', ...KIND[ak], ...KIND[bk], outcome]];
+    })));
+  // Upstream lists the L3-only deny-deny pair twice, the second time with outcome B (the same keys either way).
+  ROWS.push(['deny-deny: b superset a|b L3-only (second row)', true, 'subnet', 'world', true, 0, 0, 0, 0, AA | B],
+    ['deny-deny: b superset a|b L3-only; without allow-all (second row)', false, 'subnet', 'world', true, 0, 0, 0, 0, B]);
 
   /** Upstream's expected keys: the aKeys/bKeys loops with their skips, B inserted before A (equal order), later keys replacing. */
   function expectedKeys([, allowAll, a, b, bIsDeny, aPort, aProto, bPort, bProto, outcome]: T): MapEntry[] {
