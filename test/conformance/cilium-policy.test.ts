@@ -16,7 +16,7 @@
  * - no covering entry in an enforced direction: DENIED, POLICY_DENIED (133);
  * - an auth type on the chosen entry (or propagated to it): AUTH_REQUIRED (189);
  * - an entry with a proxy port: allowed and redirected to the L7 proxy.
- * {@link datapathLookup} below is that lookup over a row's expected
+ * {@link datapathLookup} (mapstate-lookup.ts) is that lookup over a row's expected
  * MapState, written down from the table, never from polis.
  *
  * Every probe is put to the compiled engine and to the rule-by-rule
@@ -38,7 +38,8 @@ import { compileEngine, type PolicyEngine } from '../../src/engine/engine.js';
 import { ReferenceEngine } from '../../src/engine/reference.js';
 import { normalizePolicies } from '../../src/policy/normalize/index.js';
 import { query, type Ask } from '../../src/engine/testing.js';
-import { isProblem, type DropReason, type EngineOptions, type KafkaRequest } from '../../src/engine/types.js';
+import { isProblem, type EngineOptions, type KafkaRequest } from '../../src/engine/types.js';
+import { datapathLookup, type Expected, type MapEntry as GenericMapEntry } from './mapstate-lookup.js';
 import type { L4Protocol } from '../../src/policy/rule.js';
 
 // --- the cluster: upstream's identity cache as pods ---
@@ -72,47 +73,10 @@ function cnp(name: string, spec: string): string {
 /** `rule.WithEndpointSelector(selectFoo_)`. */
 const onFoo = (name: string, body: string) => cnp(name, `endpointSelector: {matchLabels: {foo: ""}}\n${body}`);
 
-// --- the datapath's lookup over an expected MapState ---
+// --- the datapath's lookup over an expected MapState (mapstate-lookup.ts) ---
 
-type Ident = 'foo' | 'bar' | 'baz' | 'world' | '*';
-/** One MapState key and entry. No protocol: every protocol and port; no port: every port of the protocol. */
-interface MapEntry {
-  id: Ident;
-  proto?: L4Protocol;
-  port?: number;
-  deny?: boolean;
-  proxy?: boolean;
-  /** Auth type (1 spire, 2 always-fail) and whether it is explicit (`withExplicitAuth`) or derived (`withDerivedAuth`). */
-  auth?: { type: number; explicit: boolean };
-}
-interface Expected { verdict: 'allow' | 'deny'; dropReason?: DropReason; redirect: boolean }
-
-/** LPM prefix length of a key: 0 all, 8 protocol, 24 protocol and port (`pkg/policy/types/policyentry.go`). */
-const prefixOf = (e: MapEntry) => (e.proto === undefined ? 0 : e.port === undefined ? 8 : 24);
-const covers = (e: MapEntry, proto: L4Protocol, port: number) => e.proto === undefined || (e.proto === proto && (e.port === undefined || e.port === port));
-
-function lpm(entries: readonly MapEntry[], id: Ident, proto: L4Protocol, port: number): MapEntry | undefined {
-  let best: MapEntry | undefined;
-  for (const e of entries) if (e.id === id && covers(e, proto, port) && (!best || prefixOf(e) > prefixOf(best))) best = e;
-  return best;
-}
-
-/** bpf/lib/policy.h `__policy_can_access` + `__policy_check` over the entries of one direction. */
-function datapathLookup(entries: readonly MapEntry[], id: Ident, proto: L4Protocol, port: number): Expected {
-  const l3 = lpm(entries, id, proto, port);
-  const l4 = id === '*' ? undefined : lpm(entries, '*', proto, port);
-  let chosen: MapEntry | undefined;
-  let other: MapEntry | undefined;
-  if (l3?.deny) chosen = l3;
-  else if (l4 && (l4.deny || !l3 || Number(!!l4.proxy) > Number(!!l3.proxy) || (!!l4.proxy === !!l3.proxy && prefixOf(l4) > prefixOf(l3)))) [chosen, other] = [l4, l3];
-  else if (l3) [chosen, other] = [l3, l4];
-  if (!chosen) return { verdict: 'deny', dropReason: 'POLICY_DENIED', redirect: false };
-  if (chosen.deny) return { verdict: 'deny', dropReason: 'POLICY_DENY', redirect: false };
-  let auth = chosen.auth?.type ?? 0;
-  if (other && (other.auth?.type ?? 0) > auth && !chosen.auth?.explicit) auth = other.auth!.type;
-  if (auth) return { verdict: 'deny', dropReason: 'AUTH_REQUIRED', redirect: false };
-  return { verdict: 'allow', redirect: !!chosen.proxy };
-}
+type Ident = 'foo' | 'bar' | 'baz' | 'world';
+type MapEntry = GenericMapEntry<Ident>;
 
 // --- asking polis ---
 

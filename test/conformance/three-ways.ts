@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Session, checkConnection, explainConnection, type ConnectionRequest } from '../../src/usecases/index.js';
 import { ReferenceEngine } from '../../src/engine/reference.js';
-import { isProblem, type ConnectionQuery, type EngineOptions, type Peer, type ServiceTarget, type TrafficSpec } from '../../src/engine/types.js';
+import { isProblem, type ConnectionQuery, type EngineOptions, type Peer, type ServiceTarget, type TrafficSpec, type Verdict } from '../../src/engine/types.js';
 import { normalizePolicies } from '../../src/policy/normalize/index.js';
 import type { SourceFile } from '../../src/manifest/source.js';
 
@@ -30,15 +30,18 @@ export function loadWorld(sources: readonly SourceFile[], what = 'the manifests 
 /**
  * The answer all three give for `req`: the use cases are asked `req`, the
  * reference evaluator `query` (the same connection with its peers resolved).
- * With `dns`, every evaluator is built with those DNS answers.
+ * With `dns`, every evaluator is built with those DNS answers. Returned: the
+ * compiled verdict of the first pair, and the reference evaluator's, for rows
+ * that check more than allow/deny (drop reason, redirect).
  */
 export function answerOfAll(
   w: World, req: ConnectionRequest, query: ConnectionQuery, what: string, dns?: EngineOptions['dns'],
-): { readonly verdict: 'allow' | 'deny'; readonly reason: string } {
+): Verdict & { readonly reference: Verdict } {
   const options: EngineOptions = dns ? { dns } : {};
   const v = checkConnection(w.session, req, options);
   if (!v.ok) assert.fail(`${what}: ${v.diagnostics.map((d) => d.message).join('; ')}`);
-  const { verdict, reason } = v.pairs[0]!.answer;
+  const answer = v.pairs[0]!.answer;
+  const { verdict } = answer;
   assert.ok(v.pairs.every((p) => p.answer.verdict === verdict), `${what}: every pair gives one answer`);
   const x = explainConnection(w.session, req, options);
   assert.ok(x.ok && x.pairs.every((p) => p.answer.verdict === verdict), `${what}: explain agrees`);
@@ -47,7 +50,7 @@ export function answerOfAll(
   const r = reference.verdict(query);
   assert.ok(!isProblem(r), what);
   assert.equal(r.verdict, verdict, `${what}: the reference evaluator agrees (${r.reason})`);
-  return { verdict, reason };
+  return { ...answer, reference: r };
 }
 
 /** A peer written as `ip:ADDR`, `svc:NS/NAME` or `NS/NAME` (a pod) of `w`'s cluster. */
