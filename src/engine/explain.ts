@@ -120,7 +120,7 @@ function describeL7<L extends SourceLine>(d: LegDecision, l7: L7Outcome, request
 
 /** The peer part of an element as written, each text once; `- {}` says it selects nothing. */
 function peerText(e: PolicyEntry): string {
-  if (e.peers.kind === 'all') return 'any peer';
+  if (e.peers.kind === 'all') return e.peers.why ? `any peer (${e.peers.why})` : 'any peer';
   if (e.peers.selectors.length === 0) return 'no peer (an empty element such as `- {}` selects nobody)';
   return [...new Set(e.peers.selectors.map((s) => s.text))].join(' | ');
 }
