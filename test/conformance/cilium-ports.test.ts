@@ -50,6 +50,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
+import { explainConnection } from '../../src/usecases/index.js';
 import { allowedAll, loadWorld, type World } from './three-ways.js';
 
 // --- what the API server and the agent accept ---
@@ -273,4 +274,9 @@ describe('cilium-envoy: an HTTP path rule matches :path, query string included',
       assert.equal(allowed(rule(path), CLIENT, SERVER, { port: 80, http: { method: 'GET', path: request } }), want);
     });
   }
+  test('explain says when the query string is what kept a path rule from matching', () => {
+    const x = explainConnection(rule('/docs').session, { from: CLIENT, to: SERVER, traffic: { port: 80, http: { method: 'GET', path: '/docs?x=1' } } });
+    assert.ok(x.ok);
+    assert.match(x.pairs[0]!.answer.l7?.detail ?? '', /without the query string, \/docs, would match .*whole :path, query included.*path: '\/docs\(\[\?\]\.\*\)\?'/);
+  });
 });
