@@ -13,8 +13,8 @@
  * - service_test.go (commit 1a62acab, blob 52698830062): `TestK8sServiceNamespaceMatches`,
  *   `TestK8sServiceSelectorNamespaceMatches`, `TestK8sServiceMatches` — the
  *   `api.Service.Matches` those test is no longer what the agent runs: since
- *   1.17 pkg/policy/k8s/service.go `processRule` (blob 9933378249; the 1.17
- *   form, blob 298199432, has the same order) translates `toServices`, and it
+ *   1.17 pkg/policy/k8s/service.go `processRule` (blob 9933378249; the older,
+ *   CIDR-only form, blob 298199432, has the same order) translates `toServices`, and it
  *   reads `k8sServiceSelector` and looks at `k8sService` only when there is no
  *   selector; `serviceSelectorMatches` / `serviceRefMatches` take an empty
  *   namespace as every namespace, and pkg/k8s/apis/cilium.io/utils/utils.go
