@@ -12,12 +12,13 @@
 import { identityScope, publicIdentity, type IdentityId } from '../identity/reserved.js';
 import { formatPath, type FieldPath, type ManifestObject } from '../manifest/object.js';
 import type { SourceLine } from '../diagnostics/diagnostic.js';
-import type { Direction, L4Protocol, PolicyEntry } from '../policy/rule.js';
+import type { Direction, HttpRule, L4Protocol, PolicyEntry } from '../policy/rule.js';
+import { fullMatch } from '../util/re2.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
 import { l7Response, serviceVerdict } from './reason.js';
 import { coverage, portSpecificity, selectsPeer, serverNamesText, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
-import { CITED, type BackendVerdict, type Explanation, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
+import { CITED, type BackendVerdict, type Explanation, type HttpRequest, type L7Result, type NearMiss, type RuleMatch, type SideResult, type Verdict } from './types.js';
 
 /** What explaining needs of the engine. */
 export interface ExplainContext<L extends SourceLine> {
@@ -107,20 +108,35 @@ function describeL7<L extends SourceLine>(d: LegDecision, l7: L7Outcome, request
     return { ...base, allowed: true, decidedBy: l7.entry ? [ruleMatch(ctx, l7.entry, l7.port)] : [], detail };
   }
   const { protocol, port } = d.leg;
-  const rules = ctx.policyOf(s.identity, l7.direction).all
+  const covering = ctx.policyOf(s.identity, l7.direction).all
     .filter((c) => !c.deny && selectsPeer(c, s.peer) && c.ports !== 'all')
-    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => (l7.protocol === 'tls' ? p.serverNames : p.l7) && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ruleMatch(ctx, c, p)));
+    .flatMap((c) => (c.ports as readonly CompiledPort[]).filter((p) => (l7.protocol === 'tls' ? p.serverNames : p.l7) && portSpecificity(p, protocol, port, s.names) >= 0).map((p) => ({ c, p })));
+  const rules = covering.map(({ c, p }) => ruleMatch(ctx, c, p));
   if (l7.protocol === 'tls') {
     const names = [...new Set(rules.flatMap((r) => /SNI filter: (.*)\)$/.exec(r.ports)?.[1] ?? []))];
     return { ...base, allowed: false, decidedBy: rules, response: l7Response('tls'), detail: `an SNI filter applies: the TLS server name ${request.sni} is not among the allowed ones (${names.join('; ')})` };
   }
   const what = l7.protocol === 'http' ? `${request.http!.method} ${request.http!.path}` : l7.protocol === 'dns' ? `query ${request.dns}` : `Kafka ${request.kafka!.apiKey}`;
-  return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules` };
+  const hint = l7.protocol === 'http' ? queryHint(request.http!, covering.flatMap(({ p }) => (p.l7?.kind === 'http' ? p.l7.rules : []))) : '';
+  return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules${hint}` };
+}
+
+/**
+ * Why a request with a query string missed a path rule its path alone would
+ * match: Envoy matches `path` against all of `:path`, query included
+ * (cilium/proxy HttpNetworkPolicyRule::allowed, Envoy HeaderUtility::matchHeaders).
+ */
+function queryHint(req: HttpRequest, rules: readonly HttpRule[]): string {
+  const q = req.path.indexOf('?');
+  if (q < 0) return '';
+  const bare = req.path.slice(0, q);
+  const near = rules.find((r) => r.path && fullMatch(r.path, bare) && (!r.method || fullMatch(r.method, req.method)));
+  return near ? ` (its path without the query string, ${bare}, would match ${near.text}: Envoy matches path rules against the whole :path, query included, so allow it with e.g. path: '${bare}([?].*)?')` : '';
 }
 
 /** The peer part of an element as written, each text once; `- {}` says it selects nothing. */
 function peerText(e: PolicyEntry): string {
-  if (e.peers.kind === 'all') return 'any peer';
+  if (e.peers.kind === 'all') return e.peers.why ? `any peer (${e.peers.why})` : 'any peer';
   if (e.peers.selectors.length === 0) return 'no peer (an empty element such as `- {}` selects nobody)';
   return [...new Set(e.peers.selectors.map((s) => s.text))].join(' | ');
 }

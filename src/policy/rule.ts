@@ -44,10 +44,11 @@ export interface PeerSelector {
 
 /**
  * The peers of one rule element. `all`: the element names no peer, so it
- * applies to every identity (Cilium's wildcard key, identity 0). `selectors`:
- * the union of the listed selectors; an empty list selects nobody.
+ * applies to every identity (Cilium's wildcard key, identity 0); `why` says
+ * so when the element looks as if it named one (an unresolved toServices).
+ * `selectors`: the union of the listed selectors; an empty list selects nobody.
  */
-export type PeerSet = { readonly kind: 'all' } | { readonly kind: 'selectors'; readonly selectors: readonly PeerSelector[] };
+export type PeerSet = { readonly kind: 'all'; readonly why?: string } | { readonly kind: 'selectors'; readonly selectors: readonly PeerSelector[] };
 
 export interface HttpRule {
   readonly method?: Re2;

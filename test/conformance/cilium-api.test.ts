@@ -13,8 +13,8 @@
  * - service_test.go (commit 1a62acab, blob 52698830062): `TestK8sServiceNamespaceMatches`,
  *   `TestK8sServiceSelectorNamespaceMatches`, `TestK8sServiceMatches` — the
  *   `api.Service.Matches` those test is no longer what the agent runs: since
- *   1.17 pkg/policy/k8s/service.go `processRule` (blob 9933378249; the 1.17
- *   form, blob 298199432, has the same order) translates `toServices`, and it
+ *   1.17 pkg/policy/k8s/service.go `processRule` (blob 9933378249; the older,
+ *   CIDR-only form, blob 298199432, has the same order) translates `toServices`, and it
  *   reads `k8sServiceSelector` and looks at `k8sService` only when there is no
  *   selector; `serviceSelectorMatches` / `serviceRefMatches` take an empty
  *   namespace as every namespace, and pkg/k8s/apis/cilium.io/utils/utils.go
@@ -28,6 +28,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
 import type { TrafficSpec } from '../../src/engine/types.js';
+import { explainConnection } from '../../src/usecases/index.js';
 import { allowedAll, loadWorld, type World } from './three-ways.js';
 
 // --- the cluster ---
@@ -101,6 +102,73 @@ describe('cilium toServices (service_test.go matches, as pkg/policy/k8s/service.
       for (const to of [WEB, OTHER_WEB, DB, 'ip:8.8.8.8']) assert.equal(allowed(w, CLIENT, to), false, to);
     });
   }
+});
+
+// --- toServices that generates nothing: semantics.md §10 item 4 ---
+
+/**
+ * An egress element whose toServices the agent translates into nothing. Read at v1.17 (cilium main
+ * 2024-12-10, 6db21de, as vendored by cilium/cilium-cli 7a84943d4) and v1.18.0-pre.3 (cilium-cli
+ * 6e65fa094); git blob ids of the vendored files:
+ * - pkg/policy/k8s/service.go `processRule` (search-index blobs 9933378249, 23417349848): walks
+ *   `rule.Egress` only, and for each Service it finds appends generated `ToEndpoints` (a Service with a
+ *   selector) or one `ToCIDRSet` entry per backend address (one without; none when it has no endpoints).
+ *   service_test.go `TestPolicyWatcher_updateToServicesPolicies` (blob 15442070195): with no Service known,
+ *   the rule is still handed to PolicyAdd, its ToCIDRSet empty.
+ * - pkg/policy/api/egress.go (1.17 blob 95b3ca30, 1.18 blob ca7f82a5): `getAggregatedSelectors` reads
+ *   ToEntities, ToCIDR, ToCIDRSet (and ToFQDNs), never ToServices, and returns an empty non-nil slice;
+ *   `getDestinationEndpointSelectorsWithRequirements` returns nil only for an explicit empty
+ *   toEndpoints/toNodes (or CIDR/entity list), and folds toRequires into every ToEndpoints entry,
+ *   generated ones included. No "none" selector is added for ToServices.
+ * - pkg/policy/rule.go `mergeEgress` (1.17 blob 29715ea5, 1.18 blob 2fd2b60d): a nil peer list allows
+ *   nothing; an empty one with toPorts or icmps becomes `WildcardEndpointSelector`, every peer on those
+ *   ports, world included — the shape of cilium/cilium#20067 ("Policy with k8sService on port 443 allows
+ *   traffic on port 443 to world"), why 1.12–1.16 refused toServices with toPorts; 1.17 lifted that
+ *   (l3DependentL4Support "ToServices": true; cilium/cilium#34021, docs #37089) without changing this.
+ */
+describe('cilium toServices that generates nothing (pkg/policy/k8s/service.go processRule, rule.go mergeEgress)', () => {
+  const EXTERNAL = '---\napiVersion: v1\nkind: Service\nmetadata: {name: ext, namespace: default}\nspec:\n  ports: [{port: 443, protocol: TCP}]\n';
+  const ELSEWHERE: readonly (readonly [string, number, boolean])[] = [[WEB, 80, true], [DB, 80, true], ['ip:8.8.8.8', 80, true], [DB, 81, false], ['ip:8.8.8.8', 443, false]];
+  const rows: readonly (readonly [string, string, string])[] = [
+    ['a k8sService that does not exist, with toPorts: every peer on port 80, world included', '{k8sService: {serviceName: nosuch, namespace: default}}', ''],
+    ['a k8sServiceSelector that selects no Service, with toPorts: every peer on port 80', '{k8sServiceSelector: {selector: {matchLabels: {tier: none}}}}', ''],
+    ['a selector-less Service without endpoints, with toPorts: appendEndpoints adds nothing, so every peer on port 80', '{k8sService: {serviceName: ext, namespace: default}}', EXTERNAL],
+  ];
+  for (const [row, entry, extra] of rows) {
+    test(row, () => {
+      const w = world(extra + clientEgress(`toServices: [${entry}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]`));
+      for (const [to, port, want] of ELSEWHERE) assert.equal(allowed(w, CLIENT, to, { port }), want, `${to}:${port}`);
+    });
+  }
+  test('the same without toPorts allows nothing (L3-only needs a peer: len(toEndpoints) > 0), and egress is in default deny', () => {
+    const w = world(clientEgress('toServices: [{k8sService: {serviceName: nosuch, namespace: default}}]'));
+    for (const to of [WEB, DB, 'ip:8.8.8.8']) assert.equal(allowed(w, CLIENT, to), false, to);
+  });
+  test('a toServices that finds a Service with a selector is that Service\'s pods on port 80 only', () => {
+    const w = world(clientEgress('toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]'));
+    for (const [to, want] of [[WEB, true], [DB, false], [OTHER_WEB, false], ['ip:8.8.8.8', false]] as const) assert.equal(allowed(w, CLIENT, to), want, to);
+  });
+  test('explain says why an unresolved toServices allowed a peer', () => {
+    const w = world(clientEgress('toServices: [{k8sService: {serviceName: nosuch, namespace: default}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]'));
+    const x = explainConnection(w.session, { from: CLIENT, to: 'ip:8.8.8.8', traffic: { port: 80 } });
+    assert.ok(x.ok);
+    assert.match(x.pairs[0]!.answer.egress?.decidedBy[0]?.peer ?? '', /any peer \(its toServices selects no Service.*cilium#20067\)/);
+  });
+  // processRule never reads egressDeny, so a deny element's toServices is never translated: with toPorts it
+  // denies those ports to every peer, whatever Services exist; without, it denies nothing.
+  const ALLOW_ALL = '\n  - toEntities: [all]';
+  test('egressDeny toServices with toPorts denies port 80 to every peer, even with the Service present', () => {
+    const w = world(cnp(`endpointSelector: {matchLabels: {app: client}}\negressDeny:\n  - toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\negress:${ALLOW_ALL}`));
+    for (const [to, port, want] of [[WEB, 80, false], [DB, 80, false], ['ip:8.8.8.8', 80, false], [WEB, 81, true]] as const) assert.equal(allowed(w, CLIENT, to, { port }), want, `${to}:${port}`);
+  });
+  test('egressDeny toServices without toPorts denies nothing', () => {
+    const w = world(cnp(`endpointSelector: {matchLabels: {app: client}}\negressDeny:\n  - toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\negress:${ALLOW_ALL}`));
+    for (const to of [WEB, DB, 'ip:8.8.8.8']) assert.equal(allowed(w, CLIENT, to), true, to);
+  });
+  test('toRequires is folded into the toEndpoints a toServices generates', () => {
+    const w = world(clientEgress('toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n  - toRequires: [{matchLabels: {env: prod}}]'));
+    assert.equal(allowed(w, CLIENT, WEB), false, 'default/web has no env=prod');
+  });
 });
 
 // --- CIDR rules: cidr_test.go ---

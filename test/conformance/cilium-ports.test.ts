@@ -24,7 +24,25 @@
  *   the proxy ORs one alternative per non-empty matchName / matchPattern;
  * - pkg/policy/rule.go `mergeIngress`/`mergeEgress` (blob id 409385045):
  *   L3-only when `toPorts.Len() == 0 && icmp.Len() == 0`, and one L4 filter per
- *   entry of a port rule's `ports` (`for _, p := range r.GetPortProtocols()`).
+ *   entry of a port rule's `ports` (`for _, p := range r.GetPortProtocols()`);
+ * - a named port with endPort (semantics.md §10 item 10), read at v1.17 (cilium
+ *   6db21de, vendored by cilium/cilium-cli 7a84943d4) and v1.18.0-pre.3 (cilium-cli
+ *   6e65fa094, pkg/policy/l4.go git blob dd648b4b): `createL4Filter` keeps
+ *   `EndPort: uint16(port.EndPort)` beside `PortName`, and `toMapState` resolves
+ *   the name (`GetNamedPort`; an unknown name adds nothing) and then keys
+ *   `PortRangeToMaskedPorts(port, l4.EndPort)` (portrange.go: `end <= start` is
+ *   the single port). `PortProtocol.sanitize` checks nothing for a name. The docs'
+ *   copy of the struct (language.rst, "EndPort is ignored if Port is a named port",
+ *   search-index blobs 22028395622, 128344805) is not what the code does;
+ * - HTTP `path` and the query string (semantics.md §10 item 3):
+ *   pkg/envoy/policy/envoy_l7_rules_translator.go `getHTTPRule` (1.18.0-pre.3 git
+ *   blob 38d3abd3) makes `path` a HeaderMatcher on `:path` with a safe_regex
+ *   StringMatcher; cilium/proxy cilium/network_policy.cc `HttpNetworkPolicyRule::allowed`
+ *   (at fb67566c, envoy 1.31.3, and b8019939, envoy 1.33.3: the proxy commits Cilium
+ *   1.17 and 1.18 pin) is `Http::HeaderUtility::matchHeaders(headers, headers_)`
+ *   over the request headers, which reads `:path` as sent — path and query (envoy
+ *   source/common/http/header_utility.cc, blob 1691264911; Envoy's PathMatcher docs:
+ *   only PathMatcher strips "the query and fragment string" from the `:path` header).
  *
  * Verdict rows go through the use cases the CLI calls (checkConnection,
  * explainConnection) and the rule-by-rule reference evaluator, which must agree.
@@ -32,6 +50,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWorkspace } from '../../src/workspace/load.js';
+import { explainConnection } from '../../src/usecases/index.js';
 import { allowedAll, loadWorld, type World } from './three-ways.js';
 
 // --- what the API server and the agent accept ---
@@ -65,6 +84,7 @@ const ROWS: readonly Row[] = [
   { row: 'DNS rule, endPort equal to port', body: dns('{port: "53", endPort: 53, protocol: UDP}'), accepted: true, why: '`hasDNSRules && EndPort > p` is false' },
   { row: 'DNS rule, endPort below port', body: dns('{port: "53", endPort: 50, protocol: UDP}'), accepted: true, why: '`hasDNSRules && EndPort > p` is false' },
   { row: 'DNS rule on a named port with endPort', body: dns('{port: "dns", endPort: 60, protocol: UDP}'), accepted: true, why: 'the range check is on the numeric branch only' },
+  { row: 'named port with endPort', body: ports('{port: "http", endPort: 8090, protocol: TCP}'), accepted: true, why: 'PortProtocol.sanitize checks no range on a name' },
   { row: 'DNS rule, endPort above port', body: dns('{port: "53", endPort: 54, protocol: UDP}'), accepted: false, why: '"DNS rules do not support port ranges"' },
   { row: 'DNS rule on port 0', body: dns('{port: "0", protocol: UDP}'), accepted: false, why: '"L7 rules can not be used when a port is 0"' },
   { row: 'DNS rule with matchName and matchPattern', body: dns('{port: "53", protocol: UDP}', '{matchName: a.com, matchPattern: "*.b.com"}'), accepted: true, why: 'PortRuleDNS.Sanitize checks each field alone' },
@@ -217,4 +237,46 @@ describe('cilium pkg/envoy/policy envoy_l7_rules_translator.go getHTTPRule: how 
       assert.equal(allowed(rule(r.entry), CLIENT, SERVER, get(r.request)), r.allowed);
     });
   }
+});
+
+describe('cilium pkg/policy/l4.go toMapState: a named port with endPort is a range from the number the name resolves to', () => {
+  // server names 8080 "http"; the range is resolved per destination pod (ingress: the server's own ports).
+  const SERVER_PORTS = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: server, namespace: default, labels: {app: server}}\nspec:\n  containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080, protocol: TCP}]}]\n';
+  const named = (port: string, endPort: number) => loadWorld([
+    { path: 'pods.yaml', text: PODS.replace(/---\napiVersion: v1\nkind: Pod\nmetadata: \{name: server[^]*?(?=---)/, SERVER_PORTS) },
+    { path: 'policy.yaml', text: `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n${fromClient(`\n    toPorts: [{ports: [{port: "${port}", endPort: ${endPort}, protocol: TCP}]}]`).replace(/^/gm, '  ')}\n` },
+  ]);
+  const rows: readonly (readonly [string, string, number, readonly number[], readonly number[]])[] = [
+    ['endPort above the number: 8080-8082 (PortRangeToMaskedPorts(8080, 8082))', 'http', 8082, [8080, 8081, 8082], [8079, 8083, 80]],
+    ['endPort below the number: the single port 8080 (end <= start)', 'http', 8000, [8080], [8000, 8001, 8079, 8081]],
+    ['a name the pod does not define allows nothing, endPort or not (GetNamedPort returns 0)', 'nosuch', 8082, [], [8080, 8082, 0]],
+  ];
+  for (const [row, port, endPort, yes, no] of rows) {
+    test(row, () => {
+      const w = named(port, endPort);
+      for (const p of yes) assert.equal(allowed(w, CLIENT, SERVER, { port: p }), true, String(p));
+      for (const p of no.filter((p) => p > 0)) assert.equal(allowed(w, CLIENT, SERVER, { port: p }), false, String(p));
+    });
+  }
+});
+
+describe('cilium-envoy: an HTTP path rule matches :path, query string included', () => {
+  const rule = (path: string) => world(fromClient(`\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: ${JSON.stringify(path)}}]}}]`));
+  const rows: readonly (readonly [string, string, boolean, string])[] = [
+    ['/docs', '/docs', true, 'the whole :path'],
+    ['/docs', '/docs?x=1', false, ':path is "/docs?x=1", and a safe_regex matches the whole value'],
+    ['/docs.*', '/docs?x=1', true, 'a trailing .* takes the query too'],
+    ['/docs(\\?.*)?', '/docs?x=1', true, 'an optional query group'],
+    ['/docs(\\?.*)?', '/docs/x', false, 'not a prefix match'],
+  ];
+  for (const [path, request, want, why] of rows) {
+    test(`path ${JSON.stringify(path)}, request GET ${request}: ${want ? 'allowed' : 'denied'} (${why})`, () => {
+      assert.equal(allowed(rule(path), CLIENT, SERVER, { port: 80, http: { method: 'GET', path: request } }), want);
+    });
+  }
+  test('explain says when the query string is what kept a path rule from matching', () => {
+    const x = explainConnection(rule('/docs').session, { from: CLIENT, to: SERVER, traffic: { port: 80, http: { method: 'GET', path: '/docs?x=1' } } });
+    assert.ok(x.ok);
+    assert.match(x.pairs[0]!.answer.l7?.detail ?? '', /without the query string, \/docs, would match .*whole :path, query included.*path: '\/docs\(\[\?\]\.\*\)\?'/);
+  });
 });

@@ -632,6 +632,20 @@ function dedupe(fs: readonly Finding[]): Finding[] {
   });
 }
 
+/** Elements whose toServices generated no peer but which have ports: normalisation marks them `all` with a reason (pkg/policy/rule.go mergeEgress). */
+export const toServicesAnyPeer: Check = ({ engine }) => {
+  const out: Finding[] = [];
+  for (const rule of engine.rules()) {
+    for (const e of rule.egress?.entries ?? []) {
+      if (e.peers.kind !== 'all' || !e.peers.why) continue;
+      out.push(finding('toservices-any-peer', e.origin.object, [...e.origin.path, 'toServices'],
+        `this ${e.deny ? 'deny ' : ''}rule applies to every peer on its ports: ${e.peers.why}`,
+        e.deny ? 'deny the Service\'s pods with toEndpoints (its selector) instead' : 'name an existing Service that has a selector or endpoints, or select the peers with toEndpoints / toCIDRSet'));
+    }
+  }
+  return out;
+};
+
 /** Every check, by rule id. */
 export const CHECKS: Readonly<Record<string, Check>> = {
   'port-rule-without-peer': portRuleWithoutPeer,
@@ -646,6 +660,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   'ccnp-namespace-name': ccnpNamespaceName,
   'cidr-covers-cluster': cidrChecks,
   'cidr-targets-clusterip': cidrChecks,
+  'toservices-any-peer': toServicesAnyPeer,
   'l7-without-effect': l7WithoutEffect,
   'http-in-host-policy': httpInHostPolicy,
   'l7-without-default-deny': l7WithoutDefaultDeny,

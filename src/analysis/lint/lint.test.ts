@@ -146,6 +146,12 @@ const CASES: readonly Case[] = [
     quiet: cnp('p', `  endpointSelector: {matchLabels: {app: web}}\n  egress:\n    - toEndpoints: [{matchLabels: {app: api}}]${DNS}\n`),
   },
   {
+    // pkg/policy/k8s/service.go processRule generates no peer, rule.go mergeEgress makes the ports a wildcard (cilium#20067).
+    rule: 'toservices-any-peer', line: 7,
+    fires: cnp('p', '  endpointSelector: {matchLabels: {app: web}}\n  egress:\n    - toServices: [{k8sService: {serviceName: nosuch, namespace: default}}]\n      toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n'),
+    quiet: cnp('p', '  endpointSelector: {matchLabels: {app: web}}\n  egress:\n    - toServices: [{k8sService: {serviceName: nosuch, namespace: default}}]\n'),
+  },
+  {
     // side.ts decideL7 (§5.4): a covering allow without L7 rules lets every request through.
     rule: 'l7-without-effect', line: 10,
     fires: cnp('p', '  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n    - fromEndpoints: [{matchLabels: {app: web}}]\n      toPorts:\n        - ports: [{port: "9000", protocol: TCP}]\n          rules: {http: [{method: GET}]}\n    - fromEndpoints: [{matchLabels: {app: web}}]\n      toPorts: [{ports: [{port: "9000", protocol: TCP}]}]\n'),

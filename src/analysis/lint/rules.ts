@@ -65,6 +65,10 @@ export const LINT_RULES: readonly LintRule[] = [
     explanation: 'CIDR selectors never match pods (a pod\'s address has the pod\'s identity, not a CIDR identity) and Services are translated to their backends before policy is checked, so the part of the CIDR inside the pod or service CIDR matches nothing. Select pods with endpoint selectors.',
   },
   {
+    id: 'toservices-any-peer', severity: 'warning', title: 'a toServices rule with ports that selects no Service (it allows every peer on them)',
+    explanation: 'Cilium turns toServices into the Service\'s pods (or, without a selector, its endpoint addresses) and selects nothing through toServices itself. When no Service is found, or it has no endpoints, or the rule is an egressDeny (whose toServices Cilium never translates), the rule has ports and no peer, and applies to every peer on those ports, the world included (cilium/cilium#20067).',
+  },
+  {
     id: 'cidr-targets-clusterip', severity: 'warning', title: 'a CIDR rule aimed at a Service ClusterIP',
     explanation: 'Policy is checked after the ClusterIP is translated to a backend pod, so a CIDR/ipBlock on the ClusterIP never matches. Select the Service\'s pods (toEndpoints, or toServices).',
   },

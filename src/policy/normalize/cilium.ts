@@ -126,10 +126,20 @@ function entry(
     }
   });
   nodes?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${fn.Nodes}: ${selectorText(s)}`, path: [...path, fn.Nodes, i], foldsRequires: false }));
+  let unresolvedServices = false;
   if (!ingress) {
+    // toServices selects nothing itself (egress.go getAggregatedSelectors
+    // ignores it): pkg/policy/k8s/service.go processRule rewrites it into
+    // generated toEndpoints / toCIDRSet entries, for `egress` elements only
+    // (never `egressDeny`) and only for the Services it finds. An element
+    // it generated nothing for reaches rule.go mergeEgress like one with no
+    // peer field: with toPorts/icmps every peer on those ports (the shape of
+    // cilium#20067), without them nothing.
     const services = el.toServices as readonly ServiceSelectorSpec[] | undefined;
-    if (services !== undefined) named = true;
-    services?.forEach((s, i) => peers.push(...servicePeers(s, [...path, 'toServices', i], ctx)));
+    const generated = deny ? [] : (services ?? []).flatMap((s, i) => servicePeers(s, [...path, 'toServices', i], ctx));
+    if (generated.length > 0) named = true;
+    else unresolvedServices = services !== undefined;
+    peers.push(...generated);
     if (!deny) {
       const fqdns = el.toFQDNs as readonly { matchName?: string; matchPattern?: string }[] | undefined;
       if (fqdns !== undefined) named = true;
@@ -144,7 +154,9 @@ function entry(
   const requires = written === undefined || written.length === 0 ? NO_REQUIRES : written.map((s) => peerSelector(s, namespace, false, selectsInit));
   // No peer field: with ports it applies to every peer; without ports (`- {}`) to none (semantics.md §2.5).
   const hasPorts = (e.toPorts?.length ?? 0) > 0 || (e.icmps?.length ?? 0) > 0;
-  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers } : hasPorts ? { kind: 'all' } : { kind: 'selectors', selectors: [] };
+  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers }
+    : hasPorts ? (unresolvedServices ? { kind: 'all', why: deny ? UNTRANSLATED_SERVICES : UNRESOLVED_SERVICES } : { kind: 'all' })
+    : { kind: 'selectors', selectors: [] };
   const auth = (e as { authentication?: { mode: string } }).authentication?.mode;
   const origin: RuleOrigin = { policy: rule.policy, object: rule.object, path };
   const ports = portSet(e.toPorts as never, e.icmps, path);
@@ -155,6 +167,8 @@ function entry(
 const FROM = PEER_FIELD_NAMES.from;
 const TO = PEER_FIELD_NAMES.to;
 const NO_REQUIRES: readonly EndpointSelector[] = Object.freeze([]);
+const UNRESOLVED_SERVICES = 'its toServices selects no Service with a selector or endpoints, so Cilium reads the element as ports only (cilium#20067)';
+const UNTRANSLATED_SERVICES = 'Cilium translates toServices only in egress, so in egressDeny the element is ports only';
 
 /** The `fqdn:` label selector of a toFQDNs selector. */
 export function fqdnSelector(text: string): EndpointSelector {
@@ -200,7 +214,8 @@ function servicePeers(s: ServiceSelectorSpec, path: FieldPath, ctx: NormalizeCon
       const matchLabels: Record<string, string> = {};
       for (const [k, v] of Object.entries(svc.selector)) matchLabels[`k8s:${k}`] = v;
       matchLabels['k8s:io.kubernetes.pod.namespace'] = svc.namespace;
-      out.push({ selector: EndpointSelector.fromK8s({ matchLabels }), kind: 'services', text: `${text} (${svc.namespace}/${svc.name})`, path, foldsRequires: false });
+      // A generated toEndpoints entry: toRequires is folded into it like any (egress.go getDestinationEndpointSelectorsWithRequirements).
+      out.push({ selector: EndpointSelector.fromK8s({ matchLabels }), kind: 'services', text: `${text} (${svc.namespace}/${svc.name})`, path, foldsRequires: true });
     } else {
       for (const ip of svc.endpointIPs) {
         const prefix = parseCidr(ip, true);
