@@ -25,8 +25,16 @@ export function httpRuleMatches(rule: HttpRule, req: HttpRequest, defaultHost: s
   return true;
 }
 
+/**
+ * Whether the DNS proxy lets a query for `query` through under `rule`. A
+ * `matchPattern: "*"` lets every name through, even one with characters no
+ * pattern matches (`a+b.example.com.`): GeneratePattern (pkg/fqdn/dnsproxy/proxy.go)
+ * gives the selector `matchpattern.MatchAllAnchoredPattern`, `(?:)`, as soon
+ * as one pattern is `*`, and CheckAllowed allows on that pattern without
+ * matching; the restricted `*` regexp of ToAnchoredRegexp is for `toFQDNs` only.
+ */
 export function dnsRuleMatches(rule: DnsRule, query: string): boolean {
-  return rule.matches(query);
+  return rule.matchAll === true || rule.matches(query);
 }
 
 export function kafkaRuleMatches(rule: KafkaRule, req: KafkaRequest): boolean {

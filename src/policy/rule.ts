@@ -62,6 +62,11 @@ export interface HttpRule {
 export interface DnsRule {
   /** Anchored matcher over a lower-case FQDN with trailing dot. */
   readonly matches: (fqdn: string) => boolean;
+  /**
+   * The rule is `matchPattern: "*"`, which the DNS proxy turns into a pattern
+   * that every query name passes, not the anchored `*` regexp `toFQDNs` uses.
+   */
+  readonly matchAll?: true;
   readonly text: string;
 }
 

@@ -177,6 +177,36 @@ describe('cilium pkg/fqdn/dnsproxy/proxy_test.go TestCheckNoRules, as policies m
   });
 });
 
+// pkg/fqdn/matchpattern/matchpattern.go (blob id 408415387, 1.18 line): MatchAllAnchoredPattern is "(?:)", "the simplest
+// pattern that match all inputs"; ToUnAnchoredRegexp("*") is ".*". pkg/fqdn/dnsproxy/proxy.go (blob id 8018585339):
+// GeneratePattern returns MatchAllAnchoredPattern as soon as one matchPattern of the selector is "*", and CheckAllowed
+// allows on `regex.String() == matchpattern.MatchAllAnchoredPattern` without matching. A label may hold any byte on
+// the wire; the cilium/dns library writes "+" as is. Names are queried with their trailing dot.
+describe('cilium pkg/fqdn/dnsproxy/proxy.go GeneratePattern / CheckAllowed: matchPattern "*" in a DNS rule lets every name through', () => {
+  const pods = pod('client', 'app: client') + KUBE_DNS;
+  const rules = (sels: string) => world(pods, cnp('p', 'client', `- ${TO_KUBE_DNS}\n  toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [${sels}]}}]`));
+  const ask = (w: World, name: string) => query(w, 'default/client', 'svc:kube-system/kube-dns', 53, 'UDP', name);
+  test('"*" allows a name with a character no pattern matches', () => {
+    const w = rules('{matchPattern: "*"}');
+    for (const name of ['a+b.example.com.', 'www.example.com.', 'xn--mnchen-3ya.de.']) assert.equal(ask(w, name), true, name);
+  });
+  test('"*.example.com" does not: its * is [-a-zA-Z0-9_]*', () => {
+    const w = rules('{matchPattern: "*.example.com"}');
+    assert.equal(ask(w, 'www.example.com.'), true);
+    assert.equal(ask(w, 'a+b.example.com.'), false);
+  });
+  test('"*" beside other rules of the selector still allows every name (GeneratePattern returns before joining them)', () => {
+    const w = rules('{matchName: a.example.com}, {matchPattern: "*"}');
+    assert.equal(ask(w, 'a+b.other.org.'), true);
+  });
+  test('"*." is one label, not the match-all (Sanitize keeps "*." as "*.")', () => {
+    const w = rules('{matchPattern: "*."}');
+    assert.equal(ask(w, 'localhost.'), true);
+    assert.equal(ask(w, 'a+b.'), false);
+    assert.equal(ask(w, 'www.example.com.'), false);
+  });
+});
+
 describe('cilium pkg/policy/l4.go createL4Filter: a DNS rule on port 53 ANY or UDP only', () => {
   const pods = pod('client', 'app: client') + KUBE_DNS;
   const on = (protocol: string) => world(pods, cnp('p', 'client', `- ${TO_KUBE_DNS}\n  toPorts: [{ports: [{port: "53", protocol: ${protocol}}], rules: {dns: [{matchPattern: "*.example.com"}]}}]`));
@@ -263,6 +293,40 @@ describe('cilium toFQDNs: only addresses from answers the proxy let through, for
     const server = w.session.workspace.cluster.pods.find((p) => p.name === 'server')!;
     assert.ok(server.ip, 'the server pod has an address');
     assert.equal(allowed(w, CLIENT, 'fqdn:internal.example.com', { port: 443 }, { 'internal.example.com': [server.ip] }), false);
+  });
+
+  // layer3.rst "DNS based": "If using a non-standard DNS port for a DNS application behind a Kubernetes Service, the port
+  // must match the backend port" (policy sees the connection after service translation).
+  test('a DNS server behind a Service on another target port: the DNS rule must name the backend port', () => {
+    const dnsPods = pod('client', 'app: client') + pod('coredns', 'k8s-app: kube-dns', 'kube-system')
+      + '---\napiVersion: v1\nkind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec:\n  selector: {k8s-app: kube-dns}\n  ports: [{name: dns, port: 53, targetPort: 1053, protocol: UDP}]\n';
+    const on = (port: number) => world(dnsPods, cnp('p', 'client', `- ${TO_KUBE_DNS}\n  toPorts: [{ports: [{port: "${port}", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]\n- toFQDNs: [{matchName: api.example.com}]`));
+    const dns = { 'api.example.com': ['203.0.113.10'] };
+    assert.equal(query(on(53), CLIENT, 'svc:kube-system/kube-dns', 53, 'UDP', 'api.example.com.'), false, 'rule on the Service port');
+    assert.equal(allowed(on(53), CLIENT, 'fqdn:api.example.com', { port: 443 }, dns), false, 'nothing learnt');
+    assert.equal(query(on(1053), CLIENT, 'svc:kube-system/kube-dns', 53, 'UDP', 'api.example.com.'), true, 'rule on the backend port');
+    assert.equal(allowed(on(1053), CLIENT, 'fqdn:api.example.com', { port: 443 }, dns), true, 'learnt');
+  });
+
+  // egress.go: "Any L4 and L7 rules within this EgressRule will also apply to these IPs"; the client's Host header is
+  // the name it resolved (what cilium-cli's client-egress-to-fqdns-and-http-get checks with a path rule).
+  test('toFQDNs with HTTP rules: the proxy judges requests to the learnt address, the Host being the name looked up', () => {
+    const w = world(pods, cnp('p', 'client', `${dnsRule('{matchPattern: "*"}')}\n- toFQDNs: [{matchPattern: "*.example.com"}]\n  toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, host: api.example.com}]}}]`));
+    const dns = { 'api.example.com': ['203.0.113.10'], 'www.example.com': ['203.0.113.11'] };
+    assert.equal(allowed(w, CLIENT, 'fqdn:api.example.com', { port: 80, http: { method: 'GET', path: '/' } }, dns), true);
+    assert.equal(allowed(w, CLIENT, 'fqdn:api.example.com', { port: 80, http: { method: 'POST', path: '/' } }, dns), false, 'method');
+    assert.equal(allowed(w, CLIENT, 'fqdn:www.example.com', { port: 80, http: { method: 'GET', path: '/' } }, dns), false, 'Host www.example.com');
+    assert.equal(allowed(w, CLIENT, 'fqdn:api.example.com', { port: 443 }, dns), false, 'port');
+  });
+
+  // A DNS rule applies to the servers its rule selects: a lookup sent to a server outside the cluster is judged by
+  // the rules for world on that port, not by those for kube-dns (proxy.go CheckAllowed: selector.Selects(destID)).
+  test('DNS rules per server: a query to a resolver outside the cluster is judged by the rules that select world', () => {
+    const w = world(pods, cnp('p', 'client', `${dnsRule('{matchName: internal.example.com}')}\n- toEntities: [world]\n  toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*.org"}]}}]`));
+    assert.equal(query(w, CLIENT, 'ip:198.51.100.53', 53, 'UDP', 'cilium.org.'), true);
+    assert.equal(query(w, CLIENT, 'ip:198.51.100.53', 53, 'UDP', 'internal.example.com.'), false);
+    assert.equal(query(w, CLIENT, 'svc:kube-system/kube-dns', 53, 'UDP', 'internal.example.com.'), true);
+    assert.equal(query(w, CLIENT, 'svc:kube-system/kube-dns', 53, 'UDP', 'cilium.org.'), false);
   });
 
   test('unsupported: a name learnt by another endpoint\'s lookup on the same node', {

@@ -91,9 +91,12 @@ const MATCHING: readonly MatchRow[] = [
   { pattern: 'cilium.io.', accept: ['cilium.io.'], reject: ['anysub.cilium.io.', 'anysub.ci.io.', 'anysub.ciliumandmore.io.'], leftOut: { '': NOT_ON_WIRE } },
   { pattern: '*.cilium.io.', accept: ['anysub.cilium.io.'], reject: ['cilium.io.', 'anysub.ci.io.', 'anysub.ciliumandmore.io.'], leftOut: { '': NOT_ON_WIRE } },
   { pattern: '*.ci*.io.', accept: ['anysub.cilium.io.', 'anysub.ci.io.', 'anysub.ciliumandmore.io.'], reject: ['ci.io.', 'cilium.io.', 'service.namesace.svc.cluster.local.'], leftOut: { '': NOT_ON_WIRE, 'ci.io': 'asked as ci.io. (on the wire)' } },
+  // The rejected names of `*` start with an empty label, which no query on the wire can (a zero length ends the
+  // name), and the DNS proxy does not use this regexp for `*` at all: GeneratePattern gives it `(?:)`, which lets
+  // every name through (cilium-dnsproxy.test.ts). They are regexp inputs only.
   {
     pattern: '*', accept: ['.', 'io.', 'cilium.io.', 'svc.cluster.local.', 'service.namesace.svc.cluster.local.', '_foobar._tcp.cilium.io.'],
-    reject: ['.io.', '.cilium.io.', '.svc.cluster.local.'], leftOut: { '': NOT_ON_WIRE, 'cilium.io': NOT_ON_WIRE },
+    reject: [], leftOut: { '': NOT_ON_WIRE, 'cilium.io': NOT_ON_WIRE, '.io.': NOT_ON_WIRE, '.cilium.io.': NOT_ON_WIRE, '.svc.cluster.local.': NOT_ON_WIRE },
   },
   { pattern: '.', accept: ['.'], reject: ['.io.', '.cilium.io'], unsupported: 'the CRD refuses matchPattern "." (kubebuilder Pattern `^([-a-zA-Z0-9_*]+[.]?)+$` in pkg/policy/api/fqdn.go), so no policy can carry it' },
   { pattern: '_foobar._tcp.cilium.io.', accept: ['_foobar._tcp.cilium.io.'], reject: ['_tcp.cilium.io.', 'cilium.io.'], leftOut: { '': NOT_ON_WIRE } },

@@ -101,7 +101,7 @@ function compileL7(rules: L7RulesSpec | undefined): L7Rules | undefined {
     const out: DnsRule[] = [];
     for (const d of rules.dns) {
       const m = fqdnMatcher(d);
-      if (m) out.push({ matches: m, text: fqdnSelectorText(d) });
+      if (m) out.push({ matches: m, text: fqdnSelectorText(d), ...(d.matchPattern === '*' ? { matchAll: true as const } : {}) });
     }
     return { kind: 'dns', rules: out };
   }
