@@ -226,6 +226,29 @@ describe('cilium explicit empty peer lists (pkg/policy/api egress.go getAggregat
   });
 });
 
+// --- in-cluster addresses Cilium does not manage: semantics.md §10 item 9 ---
+
+/**
+ * Which identity an in-cluster address without a Cilium endpoint gets. pkg/k8s/watchers/pod.go (slog
+ * version, search-index blob 4227978661): `K8sPodWatcher` reads the agent's LocalPod table (its own
+ * node's pods); `addK8sPodV1` skips hostNetwork pods (their address is the node's: host / remote-node),
+ * and `updatePodHostData` upserts every running pod's IPs with `identity.ReservedIdentityUnmanaged`
+ * (3), source Kubernetes, which the endpoint's own entry (source Local / CustomResource) overrides.
+ * An address no Pod has is upserted by nobody: the ipcache has no entry for it, or only the remote
+ * node's allocation CIDR with a world identity (cilium#46299 on commit 731e182e, "Store node
+ * allocation CIDRs into ipcache" as a fallback entry) — world either way.
+ */
+describe('cilium identity of in-cluster addresses without an endpoint (pkg/k8s/watchers/pod.go updatePodHostData)', () => {
+  const UNUSED = 'ip:10.244.9.9'; // in the default pod CIDR 10.244.0.0/16, no pod has it
+  for (const [entity, want] of [['world', true], ['cluster', false], ['unmanaged', false]] as const) {
+    test(`an address of the pod CIDR that no Pod has is world: toEntities [${entity}] ${want ? 'reaches' : 'does not reach'} it`, () => {
+      const w = world(clientEgress(`toEntities: [${entity}]`));
+      assert.equal(allowed(w, CLIENT, UNUSED), want);
+    });
+  }
+  test('a running pod with no Cilium endpoint is `unmanaged` (3) on its node', { skip: 'unsupported: polis assumes every non-hostNetwork pod has a Cilium endpoint and has no input saying a pod is unmanaged; Cilium gives such a pod reserved:unmanaged only on its own node (the LocalPod table), and nothing on others' }, () => {});
+});
+
 // --- CIDR rules: cidr_test.go ---
 
 describe('cilium pkg/policy/api/cidr_test.go as verdicts (single stack)', () => {
