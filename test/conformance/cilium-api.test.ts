@@ -171,6 +171,84 @@ describe('cilium toServices that generates nothing (pkg/policy/k8s/service.go pr
   });
 });
 
+// --- explicit empty peer lists: one empty L3 list voids the element ---
+
+/**
+ * An element with an explicit empty peer list beside other peers. Read at v1.17 (cilium-cli 7a84943d4)
+ * and v1.18.0-pre.3 (cilium-cli 6e65fa094), vendored pkg/policy/api, git blob ids:
+ * - egress.go (1.17 95b3ca30, 1.18 ca7f82a5): `getAggregatedSelectors` returns nil when ToEntities, ToCIDR
+ *   or ToCIDRSet is non-nil and empty; `(*EgressRule).SetAggregatedSelectors` then appends the ToFQDNs
+ *   selectors (so a listed toFQDNs makes it non-nil again); `getDestinationEndpointSelectorsWithRequirements`
+ *   returns nil when that is nil or ToEndpoints / ToNodes is non-nil and empty — never a partial list.
+ * - ingress.go (ffc10688 at both): `SetAggregatedSelectors` / `GetSourceEndpointSelectorsWithRequirements`,
+ *   the same for FromEntities, FromCIDR, FromCIDRSet, FromEndpoints, FromNodes.
+ * - rule.go (1.17 29715ea5, 1.18 2fd2b60d) `mergeIngress` / `mergeEgress`: "short-circuit if no endpoint is
+ *   selected" (`== nil`) before any port; an empty non-nil list with toPorts becomes the wildcard.
+ * - pkg/policy/k8s/service.go `processRule` (blob 9933378249) appends generated entries to the element's
+ *   ToEndpoints (a Service with a selector) or ToCIDRSet (one without, per backend) before any of this.
+ */
+describe('cilium explicit empty peer lists (pkg/policy/api egress.go getAggregatedSelectors, ingress.go, rule.go mergeEgress)', () => {
+  const TO_80 = '\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]';
+  const EXT = '---\napiVersion: v1\nkind: Service\nmetadata: {name: ext, namespace: default}\nspec:\n  ports: [{port: 80, protocol: TCP}]\n' +
+    '---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext, namespace: default}\nsubsets: [{addresses: [{ip: 203.0.113.7}]}]\n';
+  // [row, extra manifests, egress element of default/client, peers and whether the client may reach them on 80/TCP]
+  const rows: readonly (readonly [string, string, string, readonly (readonly [string, boolean])[]])[] = [
+    ['toServices of a Service with pods beside toCIDRSet: [] selects nothing (processRule fills ToEndpoints, the empty ToCIDRSet voids it)', '',
+      'toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n    toCIDRSet: []', [[WEB, false], [DB, false], ['ip:8.8.8.8', false]]],
+    ['the same with toPorts: still nothing (nil short-circuits mergeEgress before the port wildcard)', '',
+      `toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n    toCIDRSet: []${TO_80}`, [[WEB, false], [DB, false], ['ip:8.8.8.8', false]]],
+    ['toServices of a selector-less Service beside toCIDRSet: []: processRule appends its backends to that ToCIDRSet, so they are selected', EXT,
+      'toServices: [{k8sService: {serviceName: ext, namespace: default}}]\n    toCIDRSet: []', [['ip:203.0.113.7', true], ['ip:8.8.8.8', false], [WEB, false]]],
+    ['toEndpoints: [] beside toServices of a Service with pods: the generated selector fills ToEndpoints', '',
+      'toServices: [{k8sService: {serviceName: web-svc, namespace: default}}]\n    toEndpoints: []', [[WEB, true], [DB, false]]],
+    ['toEndpoints beside toCIDR: [] selects nothing', '', 'toEndpoints: [{matchLabels: {app: web}}]\n    toCIDR: []', [[WEB, false], [DB, false]]],
+    ['toEntities: [] beside toEndpoints selects nothing', '', 'toEndpoints: [{matchLabels: {app: web}}]\n    toEntities: []', [[WEB, false]]],
+    ['toFQDNs: [] with toPorts adds no selector: every peer on port 80 (the empty non-nil list becomes the wildcard)', '', `toFQDNs: []${TO_80}`, [[WEB, true], [DB, true], ['ip:8.8.8.8', true]]],
+  ];
+  for (const [row, extra, element, peers] of rows) {
+    test(row, () => {
+      const w = world(extra + clientEgress(element));
+      for (const [to, want] of peers) assert.equal(allowed(w, CLIENT, to), want, to);
+    });
+  }
+  test('ingress: fromEndpoints beside fromCIDR: [] admits nothing (GetSourceEndpointSelectorsWithRequirements)', () => {
+    const w = world(cnp('endpointSelector: {matchLabels: {app: web}}\ningress:\n  - fromEndpoints: [{}]\n    fromCIDR: []'));
+    for (const from of [CLIENT, DB]) assert.equal(allowed(w, from, WEB), false, from);
+  });
+  test('egressDeny: toEndpoints beside toCIDRSet: [] denies nothing', () => {
+    const w = world(cnp('endpointSelector: {matchLabels: {app: client}}\negressDeny:\n  - toEndpoints: [{}]\n    toCIDRSet: []\negress:\n  - toEntities: [all]'));
+    for (const to of [WEB, DB]) assert.equal(allowed(w, CLIENT, to), true, to);
+  });
+  test('validation says the whole rule selects nothing, and that an empty toFQDNs is unread', () => {
+    const warnings = (spec: string) => loadWorkspace([{ path: 'p.yaml', text: cnp(spec) }]).diagnostics.filter((d) => d.code === 'empty-peer-list').map((d) => d.message);
+    assert.match(warnings('endpointSelector: {}\negress:\n  - toEndpoints: [{}]\n    toCIDR: []')[0] ?? '', /allows nothing \(not even its toEndpoints/);
+    assert.match(warnings(`endpointSelector: {}\negress:\n  - toFQDNs: []${TO_80}`)[0] ?? '', /reads as not written: this rule allows these ports to every peer/);
+  });
+});
+
+// --- in-cluster addresses Cilium does not manage: semantics.md §10 item 9 ---
+
+/**
+ * Which identity an in-cluster address without a Cilium endpoint gets. pkg/k8s/watchers/pod.go (slog
+ * version, search-index blob 4227978661): `K8sPodWatcher` reads the agent's LocalPod table (its own
+ * node's pods); `addK8sPodV1` skips hostNetwork pods (their address is the node's: host / remote-node),
+ * and `updatePodHostData` upserts every running pod's IPs with `identity.ReservedIdentityUnmanaged`
+ * (3), source Kubernetes, which the endpoint's own entry (source Local / CustomResource) overrides.
+ * An address no Pod has is upserted by nobody: the ipcache has no entry for it, or only the remote
+ * node's allocation CIDR with a world identity (cilium#46299 on commit 731e182e, "Store node
+ * allocation CIDRs into ipcache" as a fallback entry) — world either way.
+ */
+describe('cilium identity of in-cluster addresses without an endpoint (pkg/k8s/watchers/pod.go updatePodHostData)', () => {
+  const UNUSED = 'ip:10.244.9.9'; // in the default pod CIDR 10.244.0.0/16, no pod has it
+  for (const [entity, want] of [['world', true], ['cluster', false], ['unmanaged', false]] as const) {
+    test(`an address of the pod CIDR that no Pod has is world: toEntities [${entity}] ${want ? 'reaches' : 'does not reach'} it`, () => {
+      const w = world(clientEgress(`toEntities: [${entity}]`));
+      assert.equal(allowed(w, CLIENT, UNUSED), want);
+    });
+  }
+  test('a running pod with no Cilium endpoint is `unmanaged` (3) on its node', { skip: 'unsupported: polis assumes every non-hostNetwork pod has a Cilium endpoint and has no input saying a pod is unmanaged; Cilium gives such a pod reserved:unmanaged only on its own node (the LocalPod table), and nothing on others' }, () => {});
+});
+
 // --- CIDR rules: cidr_test.go ---
 
 describe('cilium pkg/policy/api/cidr_test.go as verdicts (single stack)', () => {

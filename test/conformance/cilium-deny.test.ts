@@ -508,4 +508,20 @@ describe('cilium Documentation/security/policy/deny.rst: what a deny rule cannot
     assert.notDeepEqual(errorsOf('egressDeny:\n  - toFQDNs: [{matchName: example.com}]'), []);
     assert.deepEqual(errorsOf('egressDeny:\n  - toCIDR: [192.0.2.0/24]'), []);
   });
+  // semantics.md §10 item 7. pkg/policy/api/l4.go `PortDenyRule` has only `Ports` at 1.17 (cilium-cli 7a84943d4)
+  // and 1.18.0-pre.3 (6e65fa094); ingress.go/egress.go type the deny `ToPorts` as PortDenyRules. The CRD
+  // generated from it (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml, search-index blob
+  // 53645267251, commit 02904c9b) lists `ports` alone under egressDeny/ingressDeny toPorts items ("This
+  // structure lacks the L7Rules since it's not supported in deny policies"), with no
+  // x-kubernetes-preserve-unknown-fields. So the agent never sees `rules`: kubectl apply's default
+  // --validate=strict has the API server refuse the unknown field, and with --validate=ignore the API server
+  // prunes it (CRD pruning, KEP-2332) and the rule denies the whole port. polis follows the default: refused.
+  for (const section of ['ingressDeny', 'egressDeny'] as const) {
+    test(`${section} toPorts with L7 rules is refused: "rules" is not in the CRD schema of a PortDenyRule`, () => {
+      const peer = section === 'ingressDeny' ? 'fromEndpoints' : 'toEndpoints';
+      const ws = loadWorkspace([{ path: 'policy.yaml', text: on('p', 'id: foo', `${section}:\n  - ${peer}: [{}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]`) }]);
+      const d = ws.diagnostics.filter((x) => x.severity === 'error');
+      assert.deepEqual(d.map((x) => [x.code, x.path, x.hint]), [['unknown-field', `spec.${section}[0].toPorts[0].rules`, 'fields allowed here: ports']]);
+    });
+  }
 });

@@ -85,8 +85,9 @@ function entry(
   const cidrs = el[fn.CIDR] as readonly string[] | undefined;
   const cidrSets = el[fn.CIDRSet] as readonly CidrRuleSpec[] | undefined;
   const nodes = el[fn.Nodes] as readonly LabelSelectorSpec[] | undefined;
-  // Any peer field written, even empty, makes the element name its peers.
-  let named = endpoints !== undefined || entities !== undefined || cidrs !== undefined || cidrSets !== undefined || nodes !== undefined || el[fn.Groups] !== undefined;
+  // Any peer field written, even empty, makes the element name its peers; toGroups
+  // only when it lists groups (RequiresDerivative: `len(ToGroups) > 0`, else unread).
+  let named = endpoints !== undefined || entities !== undefined || cidrs !== undefined || cidrSets !== undefined || nodes !== undefined || nonEmpty(el[fn.Groups]);
 
   if (endpoints) {
     for (let i = 0; i < endpoints.length; i++) {
@@ -127,6 +128,7 @@ function entry(
   });
   nodes?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${fn.Nodes}: ${selectorText(s)}`, path: [...path, fn.Nodes, i], foldsRequires: false }));
   let unresolvedServices = false;
+  let generatedEndpoints = false, generatedCidrs = false, fqdnsListed = false;
   if (!ingress) {
     // toServices selects nothing itself (egress.go getAggregatedSelectors
     // ignores it): pkg/policy/k8s/service.go processRule rewrites it into
@@ -139,10 +141,13 @@ function entry(
     const generated = deny ? [] : (services ?? []).flatMap((s, i) => servicePeers(s, [...path, 'toServices', i], ctx));
     if (generated.length > 0) named = true;
     else unresolvedServices = services !== undefined;
+    generatedEndpoints = generated.some((p) => p.kind === 'services');
+    generatedCidrs = generated.some((p) => p.kind === 'cidr');
     peers.push(...generated);
     if (!deny) {
       const fqdns = el.toFQDNs as readonly { matchName?: string; matchPattern?: string }[] | undefined;
-      if (fqdns !== undefined) named = true;
+      // An empty toFQDNs adds no selector (SetAggregatedSelectors appends none), so it names no peer.
+      if (nonEmpty(fqdns)) named = fqdnsListed = true;
       fqdns?.forEach((f, i) => {
         const text = fqdnSelectorText(f);
         ctx.fqdnSelectors.set(text, f);
@@ -154,7 +159,17 @@ function entry(
   const requires = written === undefined || written.length === 0 ? NO_REQUIRES : written.map((s) => peerSelector(s, namespace, false, selectsInit));
   // No peer field: with ports it applies to every peer; without ports (`- {}`) to none (semantics.md §2.5).
   const hasPorts = (e.toPorts?.length ?? 0) > 0 || (e.icmps?.length ?? 0) > 0;
-  const peerSet: PeerSet = named ? { kind: 'selectors', selectors: peers }
+  // An explicit empty list among the L3 fields voids the whole element, its other peers
+  // too: Get{Source,Destination}EndpointSelectorsWithRequirements return nil when
+  // {from,to}Endpoints or {from,to}Nodes is `[]`, or when SetAggregatedSelectors gave nil
+  // because Entities, CIDR or CIDRSet is `[]` (egress allow: unless toFQDNs adds selectors
+  // after it), and mergeIngress/mergeEgress return at once for nil (pkg/policy/api
+  // ingress.go, egress.go; rule.go; 1.17 and 1.18). The lists are the ones toServices has
+  // been translated into (service.go processRule appends to ToEndpoints and ToCIDRSet).
+  const voided = (isEmptyList(endpoints) && !generatedEndpoints) || isEmptyList(nodes) ||
+    ((isEmptyList(entities) || isEmptyList(cidrs) || (isEmptyList(cidrSets) && !generatedCidrs)) && !fqdnsListed);
+  const peerSet: PeerSet = voided ? { kind: 'selectors', selectors: [] }
+    : named ? { kind: 'selectors', selectors: peers }
     : hasPorts ? (unresolvedServices ? { kind: 'all', why: deny ? UNTRANSLATED_SERVICES : UNRESOLVED_SERVICES } : { kind: 'all' })
     : { kind: 'selectors', selectors: [] };
   const auth = (e as { authentication?: { mode: string } }).authentication?.mode;
@@ -162,6 +177,14 @@ function entry(
   const ports = portSet(e.toPorts as never, e.icmps, path);
   if (auth === 'disabled' || auth === 'required' || auth === 'test-always-fail') return { origin, deny, peers: peerSet, requires, ports, authentication: auth };
   return { origin, deny, peers: peerSet, requires, ports };
+}
+
+function isEmptyList(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 0;
+}
+
+function nonEmpty(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0;
 }
 
 const FROM = PEER_FIELD_NAMES.from;
