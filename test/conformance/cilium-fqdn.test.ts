@@ -166,12 +166,15 @@ describe('cilium pkg/policy/api/fqdn_test.go TestFQDNSelectorSanitize / TestPort
   test('toFQDNs: matchName and matchPattern together are refused ("only one of MatchName or MatchPattern is allowed in an FQDNSelector")', () => {
     assert.equal(accepted('toFQDNs', { matchName: 'cilium.io', matchPattern: '*cilium.io' }).ok, false);
   });
-  // The same main-line CRD puts that oneOf on rules.dns items too (PortRuleDNS is `type PortRuleDNS FQDNSelector`),
-  // and a oneOf of two `required` lists also refuses a selector with neither field. Whether the 1.18 CRD already has
-  // it on DNS items was not read (only #32814's description and the main-line CRD were), so polis keeps 1.18's
-  // PortRuleDNS.Sanitize reading (both accepted, with a warning; neither accepted, with a warning).
-  for (const row of ['rules.dns with matchName and matchPattern is refused by the CRD oneOf', 'toFQDNs / rules.dns with neither field is refused by the CRD oneOf']) {
-    test(`unsupported: ${row}`, { skip: 'main-line CRD (commit 02904c9b); presence in the 1.18 CRD not verified' }, () => {});
+  // The same oneOf is on rules.dns items (PortRuleDNS is `type PortRuleDNS FQDNSelector`), and a oneOf of two
+  // `required` lists also refuses a selector with neither field. The markers (+kubebuilder:validation:OneOf on both
+  // fields) are in pkg/policy/api/fqdn.go at 1.17 and 1.18.0-pre.3 (vendored by cilium-cli 7a84943d4 / 6e65fa094);
+  // the rendered CRD is read at index id 59368307855 (rules.dns items: oneOf required matchName | matchPattern).
+  test('rules.dns with matchName and matchPattern is refused by the CRD oneOf', () => {
+    assert.equal(accepted('dns', { matchName: 'cilium.io', matchPattern: '*cilium.io' }).ok, false);
+  });
+  for (const where of ['toFQDNs', 'dns'] as const) {
+    test(`${where} with neither field is refused by the CRD oneOf`, () => assert.equal(accepted(where, {}).ok, false));
   }
 });
 

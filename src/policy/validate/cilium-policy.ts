@@ -16,9 +16,10 @@ import { checkObjectName } from './names.js';
 /**
  * Errors the API server finds before Cilium sees the object: the CRD types
  * `CIDR` with `+kubebuilder:validation:Format=cidr` (pkg/policy/api/cidr.go),
- * which the apiextensions server checks with net.ParseCIDR (kube-openapi strfmt "cidr").
+ * which the apiextensions server checks with net.ParseCIDR (kube-openapi strfmt "cidr"),
+ * and the oneOf unions of FQDNSelector (fqdn.ts) and L7Rules (ports.ts).
  */
-const SCHEMA_FORMAT_CODES: ReadonlySet<string> = new Set(['invalid-cidr']);
+const SCHEMA_FORMAT_CODES: ReadonlySet<string> = new Set(['invalid-cidr', 'fqdn-name-and-pattern', 'fqdn-empty', 'mixed-l7', 'l7-rules-empty']);
 
 export function validateCiliumPolicy(obj: ManifestObject): { policy: LoadedCiliumPolicy; diagnostics: Reporter['diagnostics'] } {
   const r = new Reporter(obj);

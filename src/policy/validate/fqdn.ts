@@ -7,7 +7,7 @@
  */
 import type { FieldPath } from '../../manifest/object.js';
 import type { FqdnSelectorSpec } from '../schema/cilium.js';
-import { ciliumRejects, type Reporter } from './reporter.js';
+import { ciliumRejects, crdRejects, type Reporter } from './reporter.js';
 
 const NAME_CHARS = /^[-a-zA-Z0-9_.]+$/;
 const PATTERN_CHARS = /^[-a-zA-Z0-9_.*]+$/;
@@ -26,18 +26,18 @@ const PATTERN_SHAPE = /^([-a-zA-Z0-9_*]+\.?)+$/;
  * pkg/fqdn/dnsproxy/proxy.go). Neither refuses a selector with no field; it matches no name.
  */
 export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath, where: 'toFQDNs' | 'dns'): void {
+  // FQDNSelector's matchName and matchPattern each carry +kubebuilder:validation:OneOf (pkg/policy/api/fqdn.go,
+  // read in cilium 1.17 and 1.18.0-pre.3 as vendored by cilium-cli 7a84943d4 / 6e65fa094): the CRD renders them as
+  // `oneOf: [{required: [matchName]}, {required: [matchPattern]}]` on toFQDNs items and on rules.dns items alike
+  // (PortRuleDNS is `type PortRuleDNS FQDNSelector`), so exactly one must be written (cilium/cilium#32814).
+  const oneOf = 'exactly one of matchName and matchPattern: its oneOf';
   if (sel.matchName !== undefined && sel.matchPattern !== undefined) {
-    if (where === 'toFQDNs') {
-      r.error(path, 'fqdn-name-and-pattern', 'a DNS selector may set matchName or matchPattern, not both',
-        ciliumRejects('only one of MatchName or MatchPattern is allowed in an FQDNSelector', 'split it into two selectors'));
-    } else {
-      r.warn(path, 'fqdn-name-and-pattern', `this DNS rule sets both matchName and matchPattern, so the DNS proxy allows a name that matches either`,
-        'split it into two DNS rules to say so plainly (toFQDNs refuses the same selector)');
-    }
+    r.error(path, 'fqdn-name-and-pattern', `a ${where === 'dns' ? 'DNS rule' : 'DNS selector'} may set matchName or matchPattern, not both`,
+      crdRejects(oneOf, `split it into two ${where === 'dns' ? 'DNS rules' : 'selectors'}`));
   }
   if (sel.matchName === undefined && sel.matchPattern === undefined) {
-    r.warn(path, 'fqdn-empty', where === 'dns' ? 'this DNS rule sets neither matchName nor matchPattern, so it allows no query' : 'this selector sets neither matchName nor matchPattern, so it selects no name',
-      'write matchName: example.com, or matchPattern: "*.example.com"');
+    r.error(path, 'fqdn-empty', `this ${where === 'dns' ? 'DNS rule' : 'selector'} sets neither matchName nor matchPattern`,
+      crdRejects(oneOf, 'write matchName: example.com, or matchPattern: "*.example.com"'));
   }
   if (sel.matchName !== undefined && !NAME_CHARS.test(sel.matchName)) {
     r.error([...path, 'matchName'], 'invalid-fqdn', `matchName "${sel.matchName}" may contain only letters, digits, "-", "_" and "."`,

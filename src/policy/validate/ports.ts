@@ -13,7 +13,7 @@ import type { IcmpRuleSpec, KafkaRuleSpec, L7RulesSpec, PortProtocolSpec, PortRu
 import { parsePortString } from '../ports.js';
 import { headerRule } from '../http-header.js';
 import { icmpTypeNumber } from '../icmp.js';
-import { ciliumRejects, type Reporter } from './reporter.js';
+import { ciliumRejects, crdRejects, type Reporter } from './reporter.js';
 import { checkFqdnSelector } from './fqdn.js';
 
 /** Cilium's limit on ports per PortRule and ICMP fields per rule (`maxPorts`, `maxICMPFields`). */
@@ -68,7 +68,7 @@ export function checkPortRule(r: Reporter, pr: PortRuleSpec, path: FieldPath, ct
     if (checkPortProtocol(r, pp, p, hasDns) === 0) zeroPort = true;
     const proto = pp.protocol ?? 'ANY';
     if (hasL7 && !hasDns && proto !== 'TCP') {
-      r.error([...p, pp.protocol ? 'protocol' : 'port'], 'l7-needs-tcp', `${l7Kinds(rules!).join('/')} rules apply only to TCP, but this port's protocol is ${proto}`,
+      r.error([...p, pp.protocol ? 'protocol' : 'port'], 'l7-needs-tcp', `${l7Kinds(rules!).join('/') || 'L7'} rules apply only to TCP, but this port's protocol is ${proto}`,
         ciliumRejects(`L7 rules can only apply to TCP (not ${proto}) except for DNS rules`, 'add protocol: TCP to the port'));
     }
   });
@@ -132,10 +132,22 @@ export function l7Kinds(rules: L7RulesSpec): string[] {
   return kinds;
 }
 
+/**
+ * L7Rules' http, kafka, dns and l7proto each carry +kubebuilder:validation:OneOf
+ * (pkg/policy/api/l4.go in cilium 1.17 and 1.18.0-pre.3, as vendored by
+ * cilium-cli 7a84943d4 / 6e65fa094), which the CRD renders as a oneOf of
+ * `required` lists: exactly one of them must be written, an empty list counting.
+ */
+const L7_UNION = ['http', 'kafka', 'dns', 'l7proto'] as const;
+
 function checkL7Rules(r: Reporter, rules: L7RulesSpec, path: FieldPath, portCount: number): void {
-  const kinds = l7Kinds(rules);
-  if (kinds.length > 1) {
-    r.error(path, 'mixed-l7', `one port rule mixes ${kinds.join(' and ')} rules`, ciliumRejects('multiple L7 protocol rule types specified in single rule', 'put each L7 protocol in its own port rule'));
+  const written = L7_UNION.filter((f) => rules[f] !== undefined);
+  if (written.length > 1) {
+    r.error(path, 'mixed-l7', `one port rule mixes ${written.join(' and ')} rules`,
+      crdRejects('exactly one of http, kafka, dns and l7proto: its oneOf; the agent also refuses "multiple L7 protocol rule types specified in single rule"', 'put each L7 protocol in its own port rule'));
+  } else if (written.length === 0 && rules.l7 === undefined) {
+    r.error(path, 'l7-rules-empty', 'rules sets none of http, kafka, dns and l7proto',
+      crdRejects('exactly one of http, kafka, dns and l7proto: its oneOf', 'remove rules for an L4-only rule, or write the L7 rules'));
   }
   if ((rules.l7?.length ?? 0) > 0 && !rules.l7proto) {
     r.error([...path, 'l7'], 'l7-without-l7proto', '"l7" rules need "l7proto" to name the parser', ciliumRejects("'l7' may only be specified when a 'l7proto' is also specified", 'add l7proto: <parser name>'));

@@ -79,6 +79,14 @@ const MISSING = new Set(['port-required', 'no-subject', 'cidr-rule-empty', 'fqdn
  * it parses it (`Rule.Sanitize`), and then enforces *nothing* of it. Hints for
  * such problems quote Cilium's own message so users can match agent logs.
  */
+/**
+ * The hint for what the CRD's schema refuses: `kubectl apply` fails, so the
+ * object never reaches Cilium (and an earlier definition stays in force).
+ */
+export function crdRejects(why: string, fix: string): string {
+  return `${fix}. The CiliumNetworkPolicy CRD refuses it (${why}), so kubectl apply fails and the policy is never created`;
+}
+
 export function ciliumRejects(ciliumMessage: string, fix: string): string {
   return `${fix}. Cilium refuses the whole policy ("${ciliumMessage}") and enforces none of its rules`;
 }
