@@ -474,6 +474,27 @@ describe('cilium pkg/k8s/network_policy.go @6e65fa094 (v1.18.0-pre.3): branches 
     validate(w, [['peer', S, 443], [WORLD, S, 443]], [['peer', S, 80], [WORLD, S, 80], ['stranger', S, 443]]);
   });
 
+  test('parsePodSelector: the policy namespace is written over a peer podSelector matchLabels io.kubernetes.pod.namespace, so naming another namespace there selects the policy\'s own', () => {
+    // `podSelector.MatchLabels[k8sConst.PodNamespaceLabel] = namespace` after copying the user's labels.
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchLabels: { 'io.kubernetes.pod.namespace': 'nsx', role: 'peer' } } }] }] })]);
+    validate(w, [['peer', S, 80]], [['nsx/peer', S, 80], ['stranger', S, 80]]);
+  });
+
+  test('parsePodSelector: a matchExpressions term on io.kubernetes.pod.namespace is kept beside the policy namespace (AND), so In [nsx] selects nothing', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['nsx'] }] } }] }] })]);
+    validate(w, [], [['peer', S, 80], ['nsx/peer', S, 80], [WORLD, S, 80]]);
+  });
+
+  test('ParseNetworkPolicy: a missing `to` is api.WildcardEndpointSelector on egress too: pods of every namespace, the world and nodes', () => {
+    const w = load(cluster, [subject({ egress: [{ ports: [{ port: 443 }] }] })]);
+    validate(w, [[S, 'nsy/peer', 443], [S, WORLD, 443], [S, NODE, 443]], [[S, WORLD, 80], [S, 'peer', 443, 'UDP']]);
+  });
+
+  test('ipBlockToCIDRRule: ipBlock 0.0.0.0/0 (toCIDRSet / fromCIDRSet) is the world only: neither pods nor nodes, either way', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })]);
+    validate(w, [[WORLD, S, 80], [S, WORLD, 53, 'UDP']], [['peer', S, 80], [NODE, S, 80], [S, 'peer', 80], [S, NODE, 80]]);
+  });
+
   test('ExtractNamespaceOrDefault: a NetworkPolicy with no metadata.namespace is in `default` (its subject and its podSelector peers)', () => {
     const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'nons' }, spec: { podSelector: { matchLabels: { role: 'subject' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'peer' } } }] }] } };
     const w = load(cluster, [np]);
