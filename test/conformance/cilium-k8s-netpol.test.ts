@@ -464,7 +464,7 @@ describe('cilium pkg/k8s/network_policy.go @6e65fa094 (v1.18.0-pre.3): branches 
     validate(w, [['peer', S, 53, 'UDP'], ['peer', S, 65535, 'UDP']], [['peer', S, 53], ['peer', S, 53, 'SCTP']]);
   });
 
-  test('parsePorts: SCTP is parsed by ParseL4Proto like TCP and UDP; several ports of one rule are separate PortRules (OR), each with its own protocol', () => {
+  test('parsePorts: SCTP is parsed by ParseL4Proto like TCP and UDP (the policy verdict; the datapath also needs enable-sctp); several ports of one rule are separate PortRules (OR), each with its own protocol', () => {
     const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'SCTP', port: 9000 }, { protocol: 'UDP', port: 53 }, { port: 8080, endPort: 8081 }] }] })]);
     validate(w, [['peer', S, 9000, 'SCTP'], ['peer', S, 53, 'UDP'], ['peer', S, 8081]], [['peer', S, 9000], ['peer', S, 53], ['peer', S, 8081, 'UDP'], ['peer', S, 8082], ['nsx/peer', S, 53, 'UDP']]);
   });
@@ -493,6 +493,28 @@ describe('cilium pkg/k8s/network_policy.go @6e65fa094 (v1.18.0-pre.3): branches 
   test('ipBlockToCIDRRule: ipBlock 0.0.0.0/0 (toCIDRSet / fromCIDRSet) is the world only: neither pods nor nodes, either way', () => {
     const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })]);
     validate(w, [[WORLD, S, 80], [S, WORLD, 53, 'UDP']], [['peer', S, 80], [NODE, S, 80], [S, 'peer', 80], [S, NODE, 80]]);
+  });
+
+  test('parsePorts: a named port keeps its protocol (TCP unless given), so a UDP "port-80" does not resolve to the TCP containerPort of that name', () => {
+    // The port string goes to api.PortProtocol as is; the name resolves on the endpoint only for its protocol.
+    const w = load(cluster, [subject({ ingress: [{ ports: [{ port: 'port-80', protocol: 'UDP' }] }] })]);
+    validate(w, [], [['peer', S, 80], ['peer', S, 80, 'UDP']]);
+  });
+
+  test('parsePorts: an egress named port resolves on the destination pod', () => {
+    const w = load(cluster, [subject({ egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 'port-80' }] }] })]);
+    validate(w, [[S, 'nsx/peer', 80], [S, 'peer', 80]], [[S, 'peer', 81], [S, WORLD, 80]]);
+  });
+
+  test('CIDRRuleSlice.GetAsEndpointSelectors (policy/api/cidr.go): ipBlock 0.0.0.0/0 except 10.96.0.0/12 is the world selector with the except as DoesNotExist; an excepted address is its CIDR identity, not world', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.96.0.0/12'] } }] }] })]);
+    validate(w, [[WORLD, S, 80], ['ip:10.1.2.3', S, 80]], [['ip:10.100.0.7', S, 80], ['peer', S, 80]]);
+  });
+
+  test('CIDRRuleSlice.GetAsEndpointSelectors: in a single-stack cluster a "/0" cidr adds the plain reserved:world selector, so ipBlock ::/0 admits IPv4 world addresses too', () => {
+    // `case !option.Config.IsDualStack(): addWorldLabel = worldLabelNonDualStack`, whatever the family of the cidr.
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '::/0' } }] }] })]);
+    validate(w, [[WORLD, S, 80]], [['peer', S, 80], [NODE, S, 80]]);
   });
 
   test('ExtractNamespaceOrDefault: a NetworkPolicy with no metadata.namespace is in `default` (its subject and its podSelector peers)', () => {
