@@ -190,6 +190,16 @@ describe('cilium pkg/k8s/network_policy_test.go TestParseNetworkPolicyUnknownPro
   });
 });
 
+describe('kubernetes pkg/apis/networking/validation ValidateNetworkPolicySpec: what the API server refuses never reaches ParseNetworkPolicy', () => {
+  test('more than two policyTypes (Ingress, Egress, Ingress) is refused, so none of its rules is enforced', () => {
+    const np = netpol({ podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] });
+    const s = Session.load([{ path: 'p.yaml', text: JSON.stringify(np) }]);
+    assert.ok(s.workspace.diagnostics.some((d) => d.severity === 'error' && /more than two policyTypes/.test(d.message)), 'an error');
+    const two = Session.load([{ path: 'p.yaml', text: JSON.stringify(netpol({ podSelector: {}, policyTypes: ['Ingress', 'Ingress'] })) }]);
+    assert.ok(!two.workspace.diagnostics.some((d) => d.severity === 'error'), 'two, even repeated, are accepted');
+  });
+});
+
 // --- TestParseNetworkPolicy: the api.Rule of each spec, as the flows that tell it apart ---
 
 describe('cilium pkg/k8s/network_policy_test.go TestParseNetworkPolicy (translation, as flows)', () => {
