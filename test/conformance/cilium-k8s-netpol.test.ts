@@ -190,6 +190,16 @@ describe('cilium pkg/k8s/network_policy_test.go TestParseNetworkPolicyUnknownPro
   });
 });
 
+describe('kubernetes pkg/apis/networking/validation ValidateNetworkPolicySpec: what the API server refuses never reaches ParseNetworkPolicy', () => {
+  test('more than two policyTypes (Ingress, Egress, Ingress) is refused, so none of its rules is enforced', () => {
+    const np = netpol({ podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] });
+    const s = Session.load([{ path: 'p.yaml', text: JSON.stringify(np) }]);
+    assert.ok(s.workspace.diagnostics.some((d) => d.severity === 'error' && /more than two policyTypes/.test(d.message)), 'an error');
+    const two = Session.load([{ path: 'p.yaml', text: JSON.stringify(netpol({ podSelector: {}, policyTypes: ['Ingress', 'Ingress'] })) }]);
+    assert.ok(!two.workspace.diagnostics.some((d) => d.severity === 'error'), 'two, even repeated, are accepted');
+  });
+});
+
 // --- TestParseNetworkPolicy: the api.Rule of each spec, as the flows that tell it apart ---
 
 describe('cilium pkg/k8s/network_policy_test.go TestParseNetworkPolicy (translation, as flows)', () => {
@@ -403,3 +413,123 @@ describe('cilium pkg/k8s/network_policy_test.go ipBlock translation (fromCIDRSet
  * - TestGetPolicyLabelsv1: the derived-from / name / namespace / uid labels of a rule (no verdict).
  * - TestParseNetworkPolicyNoIngress: only that one rule is produced (its verdict is TestParseNetworkPolicyDenyAll's).
  */
+
+// --- Branches of ParseNetworkPolicy at cilium v1.18.0-pre.3 no row above reaches ---
+
+/**
+ * Read from vendor/github.com/cilium/cilium/pkg/k8s/network_policy.go of cilium/cilium-cli at
+ * commit 6e65fa094 (cilium v1.18.0-pre.3). Each row names the function and branch it pins.
+ */
+describe('cilium pkg/k8s/network_policy.go @6e65fa094 (v1.18.0-pre.3): branches without an upstream test row', () => {
+  const cluster: Cluster = {
+    namespaces: [{ name: 'nsx', labels: { team: 'x' } }, { name: 'nsy' }],
+    pods: [
+      { ns: 'default', name: 'subject', labels: { role: 'subject' } },
+      { ns: 'default', name: 'peer', labels: { role: 'peer' } },
+      { ns: 'default', name: 'stranger', labels: { role: 'stranger' } },
+      { ns: 'nsx', name: 'peer', labels: { role: 'peer' } },
+      { ns: 'nsy', name: 'peer', labels: { role: 'peer' } },
+    ],
+  };
+  const S = 'subject';
+  const WORLD = 'ip:198.51.100.7';
+  const NODE = 'node:kind-control-plane';
+  const subject = (s: object, name = 'p') => netpol({ podSelector: { matchLabels: { role: 'subject' } }, ...s }, name);
+
+  test('ParseNetworkPolicy: ingress rules are translated whatever policyTypes says, so policyTypes [Egress] with an ingress rule still restricts ingress', () => {
+    // `for _, iRule := range np.Spec.Ingress` runs before and regardless of hasV1PolicyType.
+    const w = load(cluster, [subject({ policyTypes: ['Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'peer' } } }] }] })]);
+    // Egress is listed with no rule: deny-all egress (`egresses = []api.EgressRule{{}}`).
+    validate(w, [['peer', S, 80]], [['stranger', S, 80], ['nsx/peer', S, 80], [S, 'peer', 80]]);
+  });
+
+  test('ParseNetworkPolicy: egress rules are translated whatever policyTypes says, so policyTypes [Ingress] with an egress rule still restricts egress', () => {
+    const w = load(cluster, [subject({ policyTypes: ['Ingress'], egress: [{ to: [{ podSelector: { matchLabels: { role: 'peer' } } }] }] })]);
+    validate(w, [[S, 'peer', 80]], [[S, 'stranger', 80], [S, 'nsx/peer', 80], ['peer', S, 80]]);
+  });
+
+  test('parseNetworkPolicyPeer: a namespaceSelector with only a DoesNotExist expression gets no namespace-exists term, so it selects the world and nodes too', () => {
+    // allowAllNamespacesRequirement is added only when the translated selector has neither labels nor expressions.
+    const w = load(cluster, [subject({ ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] } }] }] })]);
+    validate(w, [['peer', S, 80], ['nsy/peer', S, 80], [WORLD, S, 80], [NODE, S, 80]], [['nsx/peer', S, 80]]);
+  });
+
+  test('parseNetworkPolicyPeer: a namespaceSelector NotIn expression likewise matches identities with no namespace labels (world, nodes)', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['x'] }] } }] }] })]);
+    validate(w, [['nsy/peer', S, 80], [WORLD, S, 80], [NODE, S, 80]], [['nsx/peer', S, 80]]);
+  });
+
+  test('parseNetworkPolicyPeer: namespaceSelector with a podSelector NotIn term still needs the namespace labels term; the pod term alone does not admit the world', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'role', operator: 'NotIn', values: ['stranger'] }] } }] }] })]);
+    validate(w, [['peer', S, 80], ['nsx/peer', S, 80]], [['stranger', S, 80], [WORLD, S, 80], [NODE, S, 80]]);
+  });
+
+  test('parsePodSelector: a podSelector-only peer with a NotIn term is pinned to the policy namespace, so neither the world nor other namespaces match', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'role', operator: 'NotIn', values: ['stranger'] }] } }] }] })]);
+    validate(w, [['peer', S, 80]], [['stranger', S, 80], ['nsx/peer', S, 80], [WORLD, S, 80], [NODE, S, 80]]);
+  });
+
+  test('parsePorts: a port with only a protocol is port "0" of that protocol (every UDP port, no TCP)', () => {
+    const w = load(cluster, [subject({ ingress: [{ ports: [{ protocol: 'UDP' }] }] })]);
+    validate(w, [['peer', S, 53, 'UDP'], ['peer', S, 65535, 'UDP']], [['peer', S, 53], ['peer', S, 53, 'SCTP']]);
+  });
+
+  test('parsePorts: SCTP is parsed by ParseL4Proto like TCP and UDP (the policy verdict; the datapath also needs enable-sctp); several ports of one rule are separate PortRules (OR), each with its own protocol', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'SCTP', port: 9000 }, { protocol: 'UDP', port: 53 }, { port: 8080, endPort: 8081 }] }] })]);
+    validate(w, [['peer', S, 9000, 'SCTP'], ['peer', S, 53, 'UDP'], ['peer', S, 8081]], [['peer', S, 9000], ['peer', S, 53], ['peer', S, 8081, 'UDP'], ['peer', S, 8082], ['nsx/peer', S, 53, 'UDP']]);
+  });
+
+  test('ParseNetworkPolicy: the ports of a rule apply to every peer of its `from` ("We apply the ports to all rules generated from the From section")', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchLabels: { role: 'peer' } } }, { ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 443 }] }] })]);
+    validate(w, [['peer', S, 443], [WORLD, S, 443]], [['peer', S, 80], [WORLD, S, 80], ['stranger', S, 443]]);
+  });
+
+  test('parsePodSelector: the policy namespace is written over a peer podSelector matchLabels io.kubernetes.pod.namespace, so naming another namespace there selects the policy\'s own', () => {
+    // `podSelector.MatchLabels[k8sConst.PodNamespaceLabel] = namespace` after copying the user's labels.
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchLabels: { 'io.kubernetes.pod.namespace': 'nsx', role: 'peer' } } }] }] })]);
+    validate(w, [['peer', S, 80]], [['nsx/peer', S, 80], ['stranger', S, 80]]);
+  });
+
+  test('parsePodSelector: a matchExpressions term on io.kubernetes.pod.namespace is kept beside the policy namespace (AND), so In [nsx] selects nothing', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['nsx'] }] } }] }] })]);
+    validate(w, [], [['peer', S, 80], ['nsx/peer', S, 80], [WORLD, S, 80]]);
+  });
+
+  test('ParseNetworkPolicy: a missing `to` is api.WildcardEndpointSelector on egress too: pods of every namespace, the world and nodes', () => {
+    const w = load(cluster, [subject({ egress: [{ ports: [{ port: 443 }] }] })]);
+    validate(w, [[S, 'nsy/peer', 443], [S, WORLD, 443], [S, NODE, 443]], [[S, WORLD, 80], [S, 'peer', 443, 'UDP']]);
+  });
+
+  test('ipBlockToCIDRRule: ipBlock 0.0.0.0/0 (toCIDRSet / fromCIDRSet) is the world only: neither pods nor nodes, either way', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })]);
+    validate(w, [[WORLD, S, 80], [S, WORLD, 53, 'UDP']], [['peer', S, 80], [NODE, S, 80], [S, 'peer', 80], [S, NODE, 80]]);
+  });
+
+  test('parsePorts: a named port keeps its protocol (TCP unless given), so a UDP "port-80" does not resolve to the TCP containerPort of that name', () => {
+    // The port string goes to api.PortProtocol as is; the name resolves on the endpoint only for its protocol.
+    const w = load(cluster, [subject({ ingress: [{ ports: [{ port: 'port-80', protocol: 'UDP' }] }] })]);
+    validate(w, [], [['peer', S, 80], ['peer', S, 80, 'UDP']]);
+  });
+
+  test('parsePorts: an egress named port resolves on the destination pod', () => {
+    const w = load(cluster, [subject({ egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 'port-80' }] }] })]);
+    validate(w, [[S, 'nsx/peer', 80], [S, 'peer', 80]], [[S, 'peer', 81], [S, WORLD, 80]]);
+  });
+
+  test('CIDRRuleSlice.GetAsEndpointSelectors (policy/api/cidr.go): ipBlock 0.0.0.0/0 except 10.96.0.0/12 is the world selector with the except as DoesNotExist; an excepted address is its CIDR identity, not world', () => {
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.96.0.0/12'] } }] }] })]);
+    validate(w, [[WORLD, S, 80], ['ip:10.1.2.3', S, 80]], [['ip:10.100.0.7', S, 80], ['peer', S, 80]]);
+  });
+
+  test('CIDRRuleSlice.GetAsEndpointSelectors: in a single-stack cluster a "/0" cidr adds the plain reserved:world selector, so ipBlock ::/0 admits IPv4 world addresses too', () => {
+    // `case !option.Config.IsDualStack(): addWorldLabel = worldLabelNonDualStack`, whatever the family of the cidr.
+    const w = load(cluster, [subject({ ingress: [{ from: [{ ipBlock: { cidr: '::/0' } }] }] })]);
+    validate(w, [[WORLD, S, 80]], [['peer', S, 80], [NODE, S, 80]]);
+  });
+
+  test('ExtractNamespaceOrDefault: a NetworkPolicy with no metadata.namespace is in `default` (its subject and its podSelector peers)', () => {
+    const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'nons' }, spec: { podSelector: { matchLabels: { role: 'subject' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'peer' } } }] }] } };
+    const w = load(cluster, [np]);
+    validate(w, [['peer', S, 80]], [['nsx/peer', S, 80], ['stranger', S, 80]]);
+  });
+});

@@ -86,6 +86,10 @@ function checkSpec(r: Reporter, spec: NetworkPolicySpec): void {
         'write podSelector: {} to say so, or give the labels of the pods it is for', 'key');
     }
     checkSelector(r, spec.spec.podSelector, ['spec', 'podSelector'], false);
+    // ValidateNetworkPolicySpec: "may not specify more than two policyTypes" (a repeated type counts).
+    if ((spec.spec.policyTypes?.length ?? 0) > 2) {
+      r.error(['spec', 'policyTypes'], 'invalid-value', 'may not specify more than two policyTypes', 'list each of Ingress and Egress at most once');
+    }
     (spec.spec.ingress ?? []).forEach((rule, i) => {
       (rule.from ?? []).forEach((peer, j) => checkPeer(r, peer, ['spec', 'ingress', i, 'from', j]));
       (rule.ports ?? []).forEach((port, j) => checkPort(r, port, ['spec', 'ingress', i, 'ports', j]));
