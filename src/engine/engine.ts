@@ -36,6 +36,7 @@ import { VerdictCache } from './verdict-cache.js';
 import { explainLegs } from './explain.js';
 import { reasonLine, SELF_REASON, serviceVerdict } from './reason.js';
 import { decideL7, decideSideMemo, PROTOCOL_INDEX, type L7Outcome, type L7Request, type NamedPorts } from './side.js';
+import { defaultHost } from './l7.js';
 import type { ConnectionQuery, EngineOptions, InspectableEngine, ExplainOptions, Explanation, IdentityInfo, Peer, QueryProblem, Verdict } from './types.js';
 import type { SourceLine } from '../diagnostics/diagnostic.js';
 
@@ -475,7 +476,7 @@ export class PolicyEngine implements InspectableEngine {
       const ask = { identity: srcEp.identity, direction: 'egress', peer, protocol, port, names: this.ends.egressNames, end: src } as const;
       const outcome = this.decideSideOf(ask);
       egress = { outcome, identity: srcEp.identity, peer, names: ask.names };
-      l7 = this.decideL7Of(ask, outcome, request, dst.fqdn ?? dst.text);
+      l7 = this.decideL7Of(ask, outcome, request, defaultHost('egress', dst));
     }
     let ingress: SideDecision | undefined;
     const dstEp = this.enforcer(dst);
@@ -484,7 +485,7 @@ export class PolicyEngine implements InspectableEngine {
       const ask = { identity: dstEp.identity, direction: 'ingress', peer, protocol, port, names: dst.names, end: dst } as const;
       const outcome = this.decideSideOf(ask);
       ingress = { outcome, identity: dstEp.identity, peer, names: ask.names };
-      l7 ??= this.decideL7Of(ask, outcome, request, dst.text);
+      l7 ??= this.decideL7Of(ask, outcome, request, defaultHost('ingress', dst));
     }
     return { leg, self: false, ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}), ...(l7 ? { l7 } : {}) };
   }

@@ -13,7 +13,7 @@ import { identityScope, publicIdentity, type IdentityId } from '../identity/rese
 import { formatPath, type FieldPath, type ManifestObject } from '../manifest/object.js';
 import type { SourceLine } from '../diagnostics/diagnostic.js';
 import type { Direction, HttpRule, L4Protocol, PolicyEntry } from '../policy/rule.js';
-import { fullMatch } from '../util/re2.js';
+import { defaultHost, httpRuleMatches } from './l7.js';
 import type { CompiledDirection, CompiledEntry, CompiledPort } from './compile.js';
 import type { LegDecision, SideDecision } from './engine.js';
 import { l7Response, serviceVerdict } from './reason.js';
@@ -117,7 +117,7 @@ function describeL7<L extends SourceLine>(d: LegDecision, l7: L7Outcome, request
     return { ...base, allowed: false, decidedBy: rules, response: l7Response('tls'), detail: `an SNI filter applies: the TLS server name ${request.sni} is not among the allowed ones (${names.join('; ')})` };
   }
   const what = l7.protocol === 'http' ? `${request.http!.method} ${request.http!.path}` : l7.protocol === 'dns' ? `query ${request.dns}` : `Kafka ${request.kafka!.apiKey}`;
-  const hint = l7.protocol === 'http' ? queryHint(request.http!, covering.flatMap(({ p }) => (p.l7?.kind === 'http' ? p.l7.rules : []))) : '';
+  const hint = l7.protocol === 'http' ? queryHint(request.http!, covering.flatMap(({ p }) => (p.l7?.kind === 'http' ? p.l7.rules : [])), defaultHost(l7.direction, d.leg.dst)) : '';
   return { ...base, allowed: false, decidedBy: rules, response: l7Response(l7.protocol), detail: `${what} matches none of the ${l7.protocol.toUpperCase()} rules${hint}` };
 }
 
@@ -126,11 +126,12 @@ function describeL7<L extends SourceLine>(d: LegDecision, l7: L7Outcome, request
  * match: Envoy matches `path` against all of `:path`, query included
  * (cilium/proxy HttpNetworkPolicyRule::allowed, Envoy HeaderUtility::matchHeaders).
  */
-function queryHint(req: HttpRequest, rules: readonly HttpRule[]): string {
+function queryHint(req: HttpRequest, rules: readonly HttpRule[], host: string): string {
   const q = req.path.indexOf('?');
   if (q < 0) return '';
   const bare = req.path.slice(0, q);
-  const near = rules.find((r) => r.path && fullMatch(r.path, bare) && (!r.method || fullMatch(r.method, req.method)));
+  const withoutQuery = { ...req, path: bare };
+  const near = rules.find((r) => r.path && httpRuleMatches(r, withoutQuery, host));
   return near ? ` (its path without the query string, ${bare}, would match ${near.text}: Envoy matches path rules against the whole :path, query included, so allow it with e.g. path: '${bare}([?].*)?')` : '';
 }
 

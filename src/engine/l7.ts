@@ -9,9 +9,17 @@
  * allowed when any allow entry covering the peer and port either has no
  * L7 rules of its own (an implicit allow-all) or has a rule that matches.
  */
-import type { DnsRule, HttpRule, KafkaRule, L7Rules } from '../policy/rule.js';
+import type { Direction, DnsRule, HttpRule, KafkaRule, L7Rules } from '../policy/rule.js';
 import { fullMatch } from '../util/re2.js';
 import type { HttpRequest, KafkaRequest } from './types.js';
+
+/**
+ * The Host a request that names none is judged by: at egress the name the
+ * destination was looked up by (or its address), at ingress its address.
+ */
+export function defaultHost(direction: Direction, dst: { readonly text: string; readonly fqdn?: string }): string {
+  return direction === 'egress' ? (dst.fqdn ?? dst.text) : dst.text;
+}
 
 export function httpRuleMatches(rule: HttpRule, req: HttpRequest, defaultHost: string): boolean {
   if (rule.method && !fullMatch(rule.method, req.method)) return false;

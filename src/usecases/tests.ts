@@ -27,7 +27,7 @@ export function runTests(session: Session, sources: readonly SourceFile[], optio
 
 /** The same, for tests already parsed. */
 export function runParsedTests(session: Session, parsed: ParseResult, options: EngineOptions = {}): TestRun {
-  const runner = new TestRunner(session.workspace, (_ws, o) => session.engine(o), options);
+  const runner = runnerOf(session, options);
   if (!parsed.diagnostics.some(blocks)) for (const t of parsed.tests) runner.run(t, t.cases);
   return outcome(runner, parsed.diagnostics);
 }
@@ -39,13 +39,12 @@ export function runParsedTests(session: Session, parsed: ParseResult, options: E
  * free of errors; with an error, their results are dropped, as if none had run.
  */
 export async function runTestStream(session: Session, events: AsyncIterable<ParseEvent>, options: EngineOptions = {}): Promise<TestRun> {
-  const newRunner = () => new TestRunner(session.workspace, (_ws, o) => session.engine(o), options);
-  let runner = newRunner();
+  let runner = runnerOf(session, options);
   let test: TestHeader | undefined;
   for await (const e of events) {
     switch (e.kind) {
       case 'restart':
-        runner = newRunner();
+        runner = runnerOf(session, options);
         break;
       case 'test':
         test = e.test;
@@ -61,6 +60,11 @@ export async function runTestStream(session: Session, events: AsyncIterable<Pars
     }
   }
   throw new Error('a parse ended without done');
+}
+
+/** A runner whose engines come from the session (compiled once per set of DNS answers). */
+function runnerOf(session: Session, options: EngineOptions): TestRunner {
+  return new TestRunner(session.workspace, (_ws, o) => session.engine(o), options);
 }
 
 /** Any problem of a tests file but an info stops the whole run: a suite counts only when it reads as written. */

@@ -18,6 +18,7 @@ import { PEER_FIELD_NAMES, type CidrRuleSpec, type EgressDenyRuleSpec, type Egre
 import type { LabelSelectorSpec } from '../schema/selector.js';
 import type { LoadedCiliumPolicy } from '../types.js';
 import { fqdnSelectorText } from './fqdn.js';
+import { voidingEmptyLists } from '../peer-lists.js';
 import { portSet } from './ports.js';
 import { cnpSubject, nodePeerSelector, peerSelector, plainSelector, selectorNamesKey, selectorText } from './selectors.js';
 import { hasOwnKey, own } from '../../util/record.js';
@@ -128,7 +129,7 @@ function entry(
   });
   nodes?.forEach((s, i) => peers.push({ selector: nodePeerSelector(s), kind: 'nodes', text: `${fn.Nodes}: ${selectorText(s)}`, path: [...path, fn.Nodes, i], foldsRequires: false }));
   let unresolvedServices = false;
-  let generatedEndpoints = false, generatedCidrs = false, fqdnsListed = false;
+  let generatedEndpoints = false, generatedCidrs = false;
   if (!ingress) {
     // toServices selects nothing itself (egress.go getAggregatedSelectors
     // ignores it): pkg/policy/k8s/service.go processRule rewrites it into
@@ -147,7 +148,7 @@ function entry(
     if (!deny) {
       const fqdns = el.toFQDNs as readonly { matchName?: string; matchPattern?: string }[] | undefined;
       // An empty toFQDNs adds no selector (SetAggregatedSelectors appends none), so it names no peer.
-      if (nonEmpty(fqdns)) named = fqdnsListed = true;
+      if (nonEmpty(fqdns)) named = true;
       fqdns?.forEach((f, i) => {
         const text = fqdnSelectorText(f);
         ctx.fqdnSelectors.set(text, f);
@@ -159,15 +160,9 @@ function entry(
   const requires = written === undefined || written.length === 0 ? NO_REQUIRES : written.map((s) => peerSelector(s, namespace, false, selectsInit));
   // No peer field: with ports it applies to every peer; without ports (`- {}`) to none (semantics.md §2.5).
   const hasPorts = (e.toPorts?.length ?? 0) > 0 || (e.icmps?.length ?? 0) > 0;
-  // An explicit empty list among the L3 fields voids the whole element, its other peers
-  // too: Get{Source,Destination}EndpointSelectorsWithRequirements return nil when
-  // {from,to}Endpoints or {from,to}Nodes is `[]`, or when SetAggregatedSelectors gave nil
-  // because Entities, CIDR or CIDRSet is `[]` (egress allow: unless toFQDNs adds selectors
-  // after it), and mergeIngress/mergeEgress return at once for nil (pkg/policy/api
-  // ingress.go, egress.go; rule.go; 1.17 and 1.18). The lists are the ones toServices has
-  // been translated into (service.go processRule appends to ToEndpoints and ToCIDRSet).
-  const voided = (isEmptyList(endpoints) && !generatedEndpoints) || isEmptyList(nodes) ||
-    ((isEmptyList(entities) || isEmptyList(cidrs) || (isEmptyList(cidrSets) && !generatedCidrs)) && !fqdnsListed);
+  // An explicit empty list among the peer fields drops every peer of the element (peer-lists.ts),
+  // counted after toServices has filled toEndpoints / toCIDRSet.
+  const voided = voidingEmptyLists(el, ingress, { endpoints: generatedEndpoints, cidrSet: generatedCidrs }).length > 0;
   const peerSet: PeerSet = voided ? { kind: 'selectors', selectors: [] }
     : named ? { kind: 'selectors', selectors: peers }
     : hasPorts ? (unresolvedServices ? { kind: 'all', why: deny ? UNTRANSLATED_SERVICES : UNRESOLVED_SERVICES } : { kind: 'all' })
@@ -177,10 +172,6 @@ function entry(
   const ports = portSet(e.toPorts as never, e.icmps, path);
   if (auth === 'disabled' || auth === 'required' || auth === 'test-always-fail') return { origin, deny, peers: peerSet, requires, ports, authentication: auth };
   return { origin, deny, peers: peerSet, requires, ports };
-}
-
-function isEmptyList(v: unknown): boolean {
-  return Array.isArray(v) && v.length === 0;
 }
 
 function nonEmpty(v: unknown): boolean {

@@ -17,18 +17,13 @@ export function toFqdn(name: string): string {
 }
 
 /**
- * A matcher for a `matchName` and/or `matchPattern`; undefined when neither is
- * set or the pattern cannot compile. Both set (which only a DNS rule may do:
- * `toFQDNs` refuses it) matches a name that either matches, as the DNS proxy's
- * `GeneratePattern` (pkg/fqdn/dnsproxy/proxy.go) ORs one alternative per
- * non-empty field; an empty field counts as absent there (`len(...) > 0`).
+ * A matcher for a `matchName` or a `matchPattern`; undefined when the pattern
+ * cannot compile. A valid selector sets exactly one of them (the CRD's oneOf,
+ * validate/fqdn.ts), and only valid policies are normalised.
  */
 export function fqdnMatcher(sel: { matchName?: string; matchPattern?: string }): ((fqdn: string) => boolean) | undefined {
-  const byName = sel.matchName ? nameMatcher(sel.matchName) : undefined;
-  const byPattern = sel.matchPattern ? patternMatcher(sel.matchPattern) : undefined;
-  if (sel.matchPattern && !byPattern) return undefined;
-  if (byName && byPattern) return (fqdn) => byName(fqdn) || byPattern(fqdn);
-  return byName ?? byPattern;
+  if (sel.matchName) return nameMatcher(sel.matchName);
+  return sel.matchPattern ? patternMatcher(sel.matchPattern) : undefined;
 }
 
 function nameMatcher(name: string): (fqdn: string) => boolean {
@@ -51,7 +46,5 @@ function patternMatcher(pattern: string): ((fqdn: string) => boolean) | undefine
 
 /** The selector as text, used for its `fqdn:` label and in explanations. */
 export function fqdnSelectorText(sel: { matchName?: string; matchPattern?: string }): string {
-  const name = sel.matchName ? `matchName=${sel.matchName.toLowerCase()}` : '';
-  const pattern = sel.matchPattern || !name ? `matchPattern=${(sel.matchPattern ?? '').toLowerCase()}` : '';
-  return [name, pattern].filter(Boolean).join(' or ');
+  return sel.matchName ? `matchName=${sel.matchName.toLowerCase()}` : `matchPattern=${(sel.matchPattern ?? '').toLowerCase()}`;
 }

@@ -13,6 +13,7 @@ import { checkIcmps, checkPortCount, checkPortProtocol, checkPortRule, l7Kinds }
 import { formatPath } from '../../manifest/object.js';
 import { checkCidrList, checkCidrRules, checkPeerCombination, checkSelectors, checkServices, PEER_FIELDS } from './peers.js';
 import { ciliumRejects, type Reporter } from './reporter.js';
+import { UNREAD_WHEN_EMPTY, voidingEmptyLists } from '../peer-lists.js';
 
 export interface RuleContext {
   /** CiliumClusterwideNetworkPolicy (nodeSelector allowed) or CiliumNetworkPolicy. */
@@ -132,29 +133,20 @@ function checkPitfalls(r: Reporter, list: readonly AnyElement[], path: FieldPath
         `to limit ${peersOf(prev).join('/')} to these ports, remove the "- " before ${field} and indent it under the previous rule`, 'key');
     }
     const rec = el as Readonly<Record<string, unknown>>;
-    const fqdnsListed = Array.isArray(rec.toFQDNs) && rec.toFQDNs.length > 0;
     for (const f of peersOf(el)) {
-      const v = rec[f];
-      if (!Array.isArray(v) || v.length !== 0) continue;
-      if (UNREAD_WHEN_EMPTY.has(f)) {
-        // Cilium adds no selector for them and so reads the element as if they were absent.
-        r.warn([...path, i, f], 'empty-peer-list', `${f} is an empty list, which Cilium reads as not written${hasPorts(el) && peersOf(el).length === 1 ? `: this rule ${verb(deny)} these ports ${dir} every peer` : ''}`,
-          `remove it, or list ${f === 'toFQDNs' ? 'names' : f === 'toServices' ? 'Services' : 'groups'}`, 'key');
-        continue;
-      }
-      // egress.go/ingress.go Get*EndpointSelectorsWithRequirements: an empty Endpoints/Nodes list, or an empty
-      // Entities/CIDR/CIDRSet one (on egress unless toFQDNs lists names), voids the whole element.
-      if (!fqdnsListed || f.endsWith('Endpoints') || f.endsWith('Nodes')) {
-        const others = peersOf(el).filter((g) => g !== f && Array.isArray(rec[g]) && (rec[g] as unknown[]).length > 0);
-        r.warn([...path, i, f], 'empty-peer-list', `${f} is an empty list, which selects no peer: this rule ${verb(deny)} nothing${others.length ? ` (not even its ${others.join('/')}: Cilium drops every peer of a rule with an empty ${f})` : ''}`,
-          `remove it, or list peers (${f}: [{}] would select ${f.endsWith('Endpoints') ? 'all pods of the namespace' : 'everything'})`, 'key');
-      }
+      if (!UNREAD_WHEN_EMPTY.has(f) || !Array.isArray(rec[f]) || (rec[f] as unknown[]).length !== 0) continue;
+      // Cilium adds no selector for them and so reads the element as if they were absent.
+      r.warn([...path, i, f], 'empty-peer-list', `${f} is an empty list, which Cilium reads as not written${hasPorts(el) && peersOf(el).length === 1 ? `: this rule ${verb(deny)} these ports ${dir} every peer` : ''}`,
+        `remove it, or list ${f === 'toFQDNs' ? 'names' : f === 'toServices' ? 'Services' : 'groups'}`, 'key');
+    }
+    // Without the cluster, as written: a toServices that fills a list is not seen here (the verdict counts it).
+    for (const f of voidingEmptyLists(rec, ingress)) {
+      const others = peersOf(el).filter((g) => g !== f && Array.isArray(rec[g]) && (rec[g] as unknown[]).length > 0);
+      r.warn([...path, i, f], 'empty-peer-list', `${f} is an empty list, which selects no peer: this rule ${verb(deny)} nothing${others.length ? ` (not even its ${others.join('/')}: Cilium drops every peer of a rule with an empty ${f})` : ''}`,
+        `remove it, or list peers (${f}: [{}] would select ${f.endsWith('Endpoints') ? 'all pods of the namespace' : 'everything'})`, 'key');
     }
   });
 }
-
-/** Peer fields whose empty list adds no selector and is otherwise unread (SetAggregatedSelectors, processRule, RequiresDerivative). */
-const UNREAD_WHEN_EMPTY: ReadonlySet<string> = new Set(['toFQDNs', 'toServices', 'toGroups', 'fromGroups']);
 
 function verb(deny: boolean): string {
   return deny ? 'denies' : 'allows';

@@ -19,12 +19,7 @@ const PATTERN_CHARS = /^[-a-zA-Z0-9_.*]+$/;
 const NAME_SHAPE = /^([-a-zA-Z0-9_]+\.?)+$/;
 const PATTERN_SHAPE = /^([-a-zA-Z0-9_*]+\.?)+$/;
 
-/**
- * `where` is the field the selector sits in: `toFQDNs` (FQDNSelector.sanitize) refuses a selector
- * with both fields, a DNS rule (PortRuleDNS.Sanitize, pkg/policy/api/fqdn.go of the 1.18 line)
- * checks each field alone and the proxy allows a name that matches either (GeneratePattern,
- * pkg/fqdn/dnsproxy/proxy.go). Neither refuses a selector with no field; it matches no name.
- */
+/** `where` is the field the selector sits in (`toFQDNs` or a DNS rule), for the messages: both are FQDNSelectors. */
 export function checkFqdnSelector(r: Reporter, sel: FqdnSelectorSpec, path: FieldPath, where: 'toFQDNs' | 'dns'): void {
   // FQDNSelector's matchName and matchPattern each carry +kubebuilder:validation:OneOf (pkg/policy/api/fqdn.go,
   // read in cilium 1.17 and 1.18.0-pre.3 as vendored by cilium-cli 7a84943d4 / 6e65fa094): the CRD renders them as
